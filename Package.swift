@@ -1,0 +1,35 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "tbdash",
+    products: [
+        .executable(name: "tbdash", targets: ["tbdash"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        // C libraries, seen only by the one Swift module that wraps each.
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+
+        // The dataset's schema: events, provinces, CSV cells, exact numbers, the message JSON.
+        .target(name: "UserBehavior"),
+        // Clocks, signals, stderr: the small system layer the command-line pieces share.
+        .target(name: "Runtime"),
+        // Owns every librdkafka pointer: producer, consumer, mock cluster.
+        .target(name: "Kafka", dependencies: ["CRdKafka", "Runtime"]),
+        // CSV file ─▶ Kafka.
+        .target(name: "Producer", dependencies: ["UserBehavior", "Kafka", "Runtime"]),
+        // Synthetic datasets with the real data's skew.
+        .target(name: "Generator", dependencies: ["UserBehavior"]),
+
+        .executableTarget(
+            name: "tbdash",
+            dependencies: [
+                "UserBehavior", "Runtime", "Kafka", "Producer", "Generator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+    ]
+)

@@ -1,0 +1,157 @@
+import CRdKafka
+
+/// Where to start reading a partition.
+public enum KafkaOffset: Equatable, Sendable {
+    case beginning
+    case end
+    case at(Int64)
+
+    var raw: Int64 {
+        switch self {
+        case .beginning: Int64(RD_KAFKA_OFFSET_BEGINNING)
+        case .end: Int64(RD_KAFKA_OFFSET_END)
+        case .at(let offset): offset
+        }
+    }
+}
+
+/// A librdkafka consumer that is assigned partitions explicitly (no rebalancing group, so
+/// two dashboards never split a topic); the group id only names where offsets are committed.
+///
+/// `consume` is meant for one reader thread; the other calls may come from any thread.
+public final class KafkaConsumer: @unchecked Sendable {
+    private let handle: OpaquePointer
+    private let queue: OpaquePointer
+    private let context: ClientContext
+    public let brokers: String
+    private var closed = false
+
+    /// `group` names where offsets are committed. Automatic commits and offset resets are
+    /// off: tbdash commits what it has counted, and a gap is reported, never jumped.
+    public init(configuration: KafkaConfiguration, group: String) throws(KafkaError) {
+        var configuration = configuration
+        configuration.set("group.id", group)
+        configuration.set("enable.auto.commit", "false")
+        configuration.set("enable.auto.offset.store", "false")
+        configuration.set("auto.offset.reset", "error")
+        configuration.set("enable.partition.eof", "true")
+        let context = ClientContext(log: configuration.log)
+        let conf = try configuration.makeConf(context: Unmanaged.passUnretained(context).toOpaque())
+        var error = [CChar](repeating: 0, count: 512)
+        guard let handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &error, error.count) else {
+            rd_kafka_conf_destroy(conf)
+            throw .configuration("cannot create consumer: \(text(of: error))")
+        }
+        rd_kafka_poll_set_consumer(handle)
+        self.handle = handle
+        self.queue = rd_kafka_queue_get_consumer(handle)
+        self.context = context
+        self.brokers = configuration.brokers
+    }
+
+    deinit {
+        close()
+        rd_kafka_queue_destroy(queue)
+        rd_kafka_destroy(handle)
+    }
+
+    /// Leaves the assignment; safe to call twice.
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        rd_kafka_consumer_close(handle)
+    }
+
+    /// The partition ids of `topic`; throws `unknownTopic` or `unreachable` within the bound.
+    public func partitions(of topic: String, timeoutMs: Int32) throws(KafkaError) -> [Int32] {
+        let topicHandle = rd_kafka_topic_new(handle, topic, nil)!
+        defer { rd_kafka_topic_destroy(topicHandle) }
+        return try Metadata.partitions(handle: handle, topic: topicHandle, name: topic, brokers: brokers,
+                                       timeoutMs: timeoutMs, lastError: { self.context.lastErrorText })
+    }
+
+    /// Replaces the assignment with exactly these partitions and start offsets.
+    public func assign(topic: String, _ offsets: [Int32: KafkaOffset]) throws(KafkaError) {
+        let list = PartitionList(topic: topic, offsets.mapValues(\.raw))
+        let code = rd_kafka_assign(handle, list.pointer)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw .operation("assign partitions of '\(topic)'", detail: describe(code))
+        }
+    }
+
+    /// The group's committed next offsets; partitions without a commit are absent.
+    public func committedOffsets(topic: String, partitions: [Int32], timeoutMs: Int32) throws(KafkaError) -> [Int32: Int64] {
+        let list = PartitionList(topic: topic, Dictionary(uniqueKeysWithValues: partitions.map { ($0, Int64(RD_KAFKA_OFFSET_INVALID)) }))
+        let code = rd_kafka_committed(handle, list.pointer, timeoutMs)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw .operation("read committed offsets", detail: describe(code))
+        }
+        return list.offsets.filter { $0.value >= 0 }
+    }
+
+    /// Commits next offsets (last counted offset + 1) to the group, synchronously.
+    public func commit(topic: String, offsets: [Int32: Int64]) throws(KafkaError) {
+        guard !offsets.isEmpty else { return }
+        let list = PartitionList(topic: topic, offsets)
+        let code = rd_kafka_commit(handle, list.pointer, 0)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw .operation("commit offsets to the group", detail: describe(code))
+        }
+    }
+
+    /// The partition's first and next-to-be-written offsets, asking the leader.
+    public func queryWatermarks(topic: String, partition: Int32, timeoutMs: Int32) throws(KafkaError) -> (low: Int64, high: Int64) {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let code = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, timeoutMs)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw .operation("watermarks of \(topic)[\(partition)]", detail: describe(code))
+        }
+        return (low, high)
+    }
+
+    /// The high watermark last seen in a fetch response; no network round trip.
+    public func cachedHighWatermark(topic: String, partition: Int32) -> Int64? {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let code = rd_kafka_get_watermark_offsets(handle, topic, partition, &low, &high)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
+        return high
+    }
+
+    /// Fills `batch` with up to its capacity of records, waiting at most `timeoutMs` for the
+    /// first. The previous contents of the batch are released first.
+    @discardableResult
+    public func consume(into batch: KafkaRecordBatch, timeoutMs: Int32) -> Int {
+        batch.release()
+        let n = rd_kafka_consume_batch_queue(queue, timeoutMs, batch.messages, batch.capacity)
+        batch.count = max(0, n)
+        if batch.count > 0 { context.brokersDown.store(false, ordering: .relaxed) }
+        return batch.count
+    }
+
+    /// True after librdkafka reported every broker down, until records flow again.
+    public var brokersDown: Bool { context.brokersDown.load(ordering: .relaxed) }
+    public var lastError: String? { context.lastErrorText }
+}
+
+/// An `rd_kafka_topic_partition_list_t` owned for the length of one call.
+private final class PartitionList {
+    let pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
+
+    init(topic: String, _ offsets: [Int32: Int64]) {
+        pointer = rd_kafka_topic_partition_list_new(Int32(offsets.count))
+        for (partition, offset) in offsets.sorted(by: { $0.key < $1.key }) {
+            rd_kafka_topic_partition_list_add(pointer, topic, partition).pointee.offset = offset
+        }
+    }
+
+    var offsets: [Int32: Int64] {
+        let elements = UnsafeBufferPointer(start: pointer.pointee.elems, count: Int(pointer.pointee.cnt))
+        return Dictionary(elements.map { ($0.partition, $0.offset) }, uniquingKeysWith: { $1 })
+    }
+
+    deinit {
+        rd_kafka_topic_partition_list_destroy(pointer)
+    }
+}

@@ -1,0 +1,111 @@
+import CRdKafka
+
+/// A librdkafka producer with delivery reports counted.
+///
+/// Not thread-safe by design: one thread produces and polls (delivery reports are served
+/// on the thread that calls `poll` or `flush`).
+public final class KafkaProducer: @unchecked Sendable {
+    private let handle: OpaquePointer
+    private let context: ClientContext
+    public let brokers: String
+
+    public init(configuration: KafkaConfiguration) throws(KafkaError) {
+        let context = ClientContext(log: configuration.log)
+        let conf = try configuration.makeConf(context: Unmanaged.passUnretained(context).toOpaque())
+        rd_kafka_conf_set_dr_msg_cb(conf, { _, message, opaque in
+            guard let message, let opaque else { return }
+            Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
+                .recordDelivery(message.pointee.err)
+        })
+        var error = [CChar](repeating: 0, count: 512)
+        guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &error, error.count) else {
+            rd_kafka_conf_destroy(conf)
+            throw .configuration("cannot create producer: \(text(of: error))")
+        }
+        self.handle = handle
+        self.context = context
+        self.brokers = configuration.brokers
+    }
+
+    deinit {
+        rd_kafka_destroy(handle)
+    }
+
+    /// A topic to produce to. Keep it while producing; it is released with the producer.
+    public func topic(_ name: String) -> KafkaTopic {
+        KafkaTopic(producer: self, handle: rd_kafka_topic_new(handle, name, nil), name: name)
+    }
+
+    /// The number of partitions of `topic`, asking the brokers; this is also how a producer
+    /// finds out within a bound that the brokers are unreachable.
+    public func partitionCount(of topic: KafkaTopic, timeoutMs: Int32) throws(KafkaError) -> Int {
+        try Metadata.partitions(handle: handle, topic: topic.handle, name: topic.name, brokers: brokers,
+                                timeoutMs: timeoutMs, lastError: { self.context.lastErrorText }).count
+    }
+
+    public enum ProduceResult: Equatable, Sendable {
+        case queued
+        /// librdkafka's queue is full: `poll` to serve delivery reports, then retry.
+        case queueFull
+        case failed(String)
+    }
+
+    /// Queues one message; librdkafka copies key and value. The partition is chosen by the
+    /// configured partitioner from the key.
+    public func produce(to topic: KafkaTopic, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> ProduceResult {
+        let result = rd_kafka_produce(
+            topic.handle, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+            UnsafeMutableRawPointer(mutating: value.baseAddress), value.count,
+            key.baseAddress, key.count, nil)
+        if result == 0 { return .queued }
+        let code = rd_kafka_last_error()
+        if code == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
+        return .failed(describe(code))
+    }
+
+    /// Serves delivery reports and error callbacks for up to `timeoutMs`.
+    @discardableResult
+    public func poll(timeoutMs: Int32) -> Int {
+        Int(rd_kafka_poll(handle, timeoutMs))
+    }
+
+    /// Waits up to `timeoutMs` for every queued message to be delivered or to fail.
+    /// Returns true when nothing is left in flight.
+    public func flush(timeoutMs: Int32) -> Bool {
+        rd_kafka_flush(handle, timeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR
+    }
+
+    /// Drops what is queued or in flight; each dropped message is reported as failed.
+    public func purge() {
+        _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
+        rd_kafka_poll(handle, 0)
+    }
+
+    /// Messages queued or in flight, not yet reported.
+    public var inFlight: Int { Int(rd_kafka_outq_len(handle)) }
+    public var delivered: Int { context.delivered.load(ordering: .relaxed) }
+    public var failed: Int { context.failed.load(ordering: .relaxed) }
+    /// Why the first failed message failed, for the summary line.
+    public var firstFailure: String? { context.firstDeliveryFailure }
+    /// The idempotent producer hit an error it cannot recover from.
+    public var hasFatalError: Bool { context.fatal.load(ordering: .relaxed) }
+    public var lastError: String? { context.lastErrorText }
+}
+
+/// A producer's handle on one topic; owns the `rd_kafka_topic_t`.
+public final class KafkaTopic: @unchecked Sendable {
+    // Keeps the producer alive: a topic handle must be destroyed before its client.
+    private let producer: KafkaProducer
+    let handle: OpaquePointer
+    public let name: String
+
+    init(producer: KafkaProducer, handle: OpaquePointer, name: String) {
+        self.producer = producer
+        self.handle = handle
+        self.name = name
+    }
+
+    deinit {
+        rd_kafka_topic_destroy(handle)
+    }
+}

@@ -1,0 +1,87 @@
+import UserBehavior
+
+/// Turns the lines of a dataset file into events, skipping and explaining bad rows.
+///
+/// The first non-blank line is the header if it names columns (read by name, in any
+/// order); a file without a header is read in the dataset's column order. Blank lines are
+/// not rows and are passed over silently.
+public struct CSVRows {
+    public enum Row {
+        case event(BehaviorEvent)
+        case bad(line: Int, CSVRowError)
+        /// Blank line or the header: nothing to send, nothing wrong.
+        case none
+    }
+
+    private let path: String
+    private let maxLineBytes: Int
+    private var columns: ColumnMap?
+    private var fields = CSVFields()
+    private var builder = EventBuilder()
+
+    public init(path: String, maxLineBytes: Int = CSVFileReader.defaultMaxLineBytes) {
+        self.path = path
+        self.maxLineBytes = maxLineBytes
+    }
+
+    /// Classifies one line. Throws only when the header makes the whole file unusable.
+    public mutating func parse(_ line: CSVFileReader.Line) throws(ProducerError) -> Row {
+        if line.tooLong { return .bad(line: line.number, .tooLong(limit: maxLineBytes)) }
+        let bytes = line.bytes
+        if isBlank(bytes) { return .none }
+        guard let columns else {
+            try readFirstLine(bytes)
+            return columns == nil ? parseData(bytes, line.number) : .none
+        }
+        let row = parseData(bytes, line.number, columns)
+        // Concatenated files repeat the header; only a failed row is worth the check.
+        if case .bad = row, looksLikeHeader(bytes) { return .bad(line: line.number, .repeatedHeader) }
+        return row
+    }
+
+    private mutating func parseData(_ bytes: UnsafeRawBufferPointer, _ number: Int, _ columns: ColumnMap = .dataset) -> Row {
+        if self.columns == nil { self.columns = columns }
+        switch CSVRecord.parse(bytes, columns: columns, fields: &fields, builder: &builder) {
+        case .success(let event): return .event(event)
+        case .failure(let error): return .bad(line: number, error)
+        }
+    }
+
+    /// Decides between a header and a first data row.
+    private mutating func readFirstLine(_ bytes: UnsafeRawBufferPointer) throws(ProducerError) {
+        guard looksLikeHeader(bytes) else { return }
+        _ = CSVLine.split(bytes, into: &fields)
+        if let map = ColumnMap(header: fields, line: bytes) {
+            columns = map
+            return
+        }
+        let text = String(decoding: bytes, as: UTF8.self).lowercased()
+        let names = Set(text.split(separator: ",").map { $0.trimmingCharacters(in: " \t\"") })
+        let missing = EventField.allCases.map(\.name).filter { !names.contains($0) }
+        throw .incompleteHeader(path: path, missing: missing)
+    }
+
+    /// A line that names a column of the dataset rather than holding numbers.
+    private func looksLikeHeader(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        Self.headerMarkers.contains { marker in
+            bytes.count >= marker.count && (0...(bytes.count - marker.count)).contains { offset in
+                zip(marker, bytes[offset..<(offset + marker.count)]).allSatisfy { $0 == $1 || $0 == ($1 | 0x20) }
+            }
+        }
+    }
+
+    private static let headerMarkers = [Array("user_id".utf8), Array("province".utf8)]
+
+    private func isBlank(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 }
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingCharacters(in set: String) -> String {
+        var s = self
+        while let c = s.first, set.contains(c) { s.removeFirst() }
+        while let c = s.last, set.contains(c) { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,82 @@
+/// Exact parsing of integers written as numbers: `42`, `-7`, `+3`, `2661.0`, `2.661e3`.
+///
+/// Ids and codes are integers, but pandas and other producers write them as floats
+/// (`2661.0`). Rather than going through `Double` (which rounds large ids), the digits are
+/// read exactly and the value is accepted only if it is a whole number that fits `Int64`.
+public enum IntegralNumber {
+    /// The whole number the ASCII text denotes, or nil (not a number, a fraction, overflow).
+    /// Allocation-free.
+    public static func parse(_ text: UnsafeRawBufferPointer) -> Int64? {
+        var i = 0
+        let n = text.count
+        guard n > 0 else { return nil }
+        var negative = false
+        if text[0] == UInt8(ascii: "-") || text[0] == UInt8(ascii: "+") {
+            negative = text[0] == UInt8(ascii: "-")
+            i = 1
+        }
+        // Accumulate as a negative number so Int64.min is representable.
+        var value: Int64 = 0
+        var digits = 0
+        // Digits after the decimal point that are not zero must be cancelled by an exponent.
+        var scale = 0
+        var sawPoint = false
+        while i < n {
+            let c = text[i]
+            if c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") {
+                let d = Int64(c &- UInt8(ascii: "0"))
+                let (m, o1) = value.multipliedReportingOverflow(by: 10)
+                let (s, o2) = m.subtractingReportingOverflow(d)
+                if o1 || o2 { return nil }
+                value = s
+                digits += 1
+                if sawPoint { scale -= 1 }
+            } else if c == UInt8(ascii: ".") && !sawPoint {
+                sawPoint = true
+            } else {
+                break
+            }
+            i += 1
+        }
+        guard digits > 0 else { return nil }
+        if i < n {
+            guard text[i] == UInt8(ascii: "e") || text[i] == UInt8(ascii: "E") else { return nil }
+            i += 1
+            var expNegative = false
+            if i < n && (text[i] == UInt8(ascii: "-") || text[i] == UInt8(ascii: "+")) {
+                expNegative = text[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            var exponent = 0
+            var expDigits = 0
+            while i < n, text[i] >= UInt8(ascii: "0") && text[i] <= UInt8(ascii: "9") {
+                exponent = min(exponent * 10 + Int(text[i] &- UInt8(ascii: "0")), 1000)
+                expDigits += 1
+                i += 1
+            }
+            guard expDigits > 0, i == n else { return nil }
+            scale += expNegative ? -exponent : exponent
+        }
+        while scale < 0 {
+            guard value % 10 == 0 else { return nil }
+            value /= 10
+            scale += 1
+            if value == 0 { scale = 0 }
+        }
+        while scale > 0 && value != 0 {
+            let (m, o) = value.multipliedReportingOverflow(by: 10)
+            if o { return nil }
+            value = m
+            scale -= 1
+        }
+        if negative { return value }
+        return value == .min ? nil : -value
+    }
+
+    /// `NaN` in any case, as Python's `json.dumps` and pandas write a missing float.
+    public static func isNaN(_ text: UnsafeRawBufferPointer) -> Bool {
+        guard text.count == 3 else { return false }
+        return (text[0] | 0x20) == UInt8(ascii: "n") && (text[1] | 0x20) == UInt8(ascii: "a")
+            && (text[2] | 0x20) == UInt8(ascii: "n")
+    }
+}

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Kafka
+import Runtime
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct BrokerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "broker",
+        abstract: "Run an embedded Kafka broker on loopback, for machines with no Kafka.",
+        discussion: """
+            Starts librdkafka's mock cluster, a real Kafka-protocol server, on 127.0.0.1 at a
+            random port, creates the topic and runs until Ctrl-C or SIGTERM.
+
+            Other tbdash commands on this machine find it with no flags: the address is
+            published in $TBDASH_RUNTIME_DIR (default $XDG_RUNTIME_DIR/tbdash, else
+            /tmp/tbdash-<uid>) for as long as the broker runs. Other Kafka tools (kcat) take
+            the printed address.
+
+            It keeps only the newest 5 MiB per partition (about 24,000 events) and drops
+            older ones silently; the default 64 partitions hold about 1.5 million events.
+            Use more partitions for larger replays.
+
+            Example:
+              tbdash broker                       # terminal 1
+              tbdash produce data/sample.csv      # terminal 2
+              tbdash watch                        # terminal 3
+            """)
+
+    @Option(name: [.short, .long], help: "Topic to create.")
+    var topic = "user_behavior_logs"
+
+    @Option(help: "Partitions of the topic; each holds the newest 5 MiB.")
+    var partitions = 64
+
+    func validate() throws {
+        guard (1...10_000).contains(partitions) else {
+            throw ValidationError("--partitions must be between 1 and 10000")
+        }
+        if topic.isEmpty { throw ValidationError("--topic must not be empty") }
+    }
+
+    func run() throws {
+        let beacon = BrokerBeacon()
+        let claim: BrokerBeacon.Claim
+        switch try orFail({ try beacon.claim() }) {
+        case .alreadyRunning(let address):
+            throw CommandFailure.runtime(
+                "an embedded broker is already running" + (address.map { " at \($0)" } ?? "")
+                    + "; stop it first, or use it as it is")
+        case .claimed(let claimed):
+            claim = claimed
+        }
+
+        let cluster = try orFail { try MockCluster(brokers: 1) }
+        try orFail { try cluster.createTopic(topic, partitions: partitions) }
+        try orFail { try claim.publish(address: cluster.bootstrapServers) }
+
+        let held = EmbeddedBrokerCapacity.events(partitions: partitions)
+        print("""
+            embedded Kafka broker listening on \(cluster.bootstrapServers)
+              topic \(topic): \(partitions) partitions, holds about \(held) events \
+            (the newest 5 MiB per partition; older events are dropped)
+              tbdash commands on this machine find it automatically; other tools: -b \(cluster.bootstrapServers)
+              Ctrl-C to stop
+            """)
+        fflushStdout()
+
+        let stop = StopFlag()
+        let trap = SignalTrap { _ in stop.request() }
+        while !stop.isRequested { MonotonicClock.sleep(nanoseconds: 100_000_000) }
+        trap.cancel()
+        withExtendedLifetime(claim) {}
+        print("embedded broker stopped")
+    }
+}
+
+/// What the embedded broker holds, in words, for the messages of `broker` and `demo`.
+enum EmbeddedBrokerCapacity {
+    /// A message of ours is about 190 bytes of JSON plus its key and record overhead.
+    static let bytesPerEvent = 215
+
+    static func events(partitions: Int) -> String {
+        let count = MockCluster.capacity(partitions: partitions, messageBytes: bytesPerEvent)
+        return count >= 1_000_000
+            ? String(format1: Double(count) / 1_000_000) + " million"
+            : "\(count / 1000 * 1000)"
+    }
+}
+
+/// Runs `body`, turning Kafka failures into one-line command failures.
+func orFail<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as KafkaError {
+        switch error {
+        case .configuration: throw CommandFailure.usage(error.description)
+        default: throw CommandFailure.runtime(error.description)
+        }
+    }
+}
+
+func fflushStdout() {
+    fflush(nil)
+}
+
+extension String {
+    /// One decimal place, without Foundation.
+    init(format1 value: Double) {
+        let tenths = Int((value * 10).rounded())
+        self = "\(tenths / 10).\(tenths % 10)"
+    }
+}
