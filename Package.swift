@@ -31,5 +31,11 @@ let package = Package(
                 "UserBehavior", "Runtime", "Kafka", "Producer", "Generator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+
+        // Helpers for tests: the real binary, temporary files, independent oracles.
+        .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/Support"),
+        .testTarget(name: "UserBehaviorTests", dependencies: ["UserBehavior"]),
+        .testTarget(name: "ProducerTests", dependencies: ["Producer", "UserBehavior", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Kafka", "TestSupport"]),
     ]
 )

@@ -18,6 +18,7 @@ public struct KafkaRecord {
     public let partition: Int32
     public let offset: Int64
     public let payload: UnsafeRawBufferPointer
+    public let key: UnsafeRawBufferPointer
 }
 
 /// Records fetched in one call, zero-copy: the batch owns librdkafka's messages until it is
@@ -57,6 +58,7 @@ public final class KafkaRecordBatch: @unchecked Sendable {
         case RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET, RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE: kind = .offsetOutOfRange
         default: kind = .error
         }
-        return KafkaRecord(kind: kind, partition: message.partition, offset: message.offset, payload: payload)
+        let key = UnsafeRawBufferPointer(start: message.key, count: message.key == nil ? 0 : message.key_len)
+        return KafkaRecord(kind: kind, partition: message.partition, offset: message.offset, payload: payload, key: key)
     }
 }

@@ -26,7 +26,7 @@ public struct BadRowReport: Sendable {
     /// The closing line about rows not shown in full, or nil.
     public var remainder: String? {
         guard total > Self.shownInFull else { return nil }
-        let reasons = byReason.map { "\($0.count) × \($0.reason)" }.joined(separator: ", ")
+        let reasons = byReason.map { "\($0.count) × \($0.reason)" }.joined(separator: "; ")
         return "\(total) bad rows skipped in all (\(reasons))"
     }
 }

@@ -7,11 +7,11 @@ struct TBDash: ParsableCommand {
         commandName: "tbdash",
         abstract: "A live terminal dashboard for Taobao user-behaviour events in Kafka.",
         discussion: """
-            Replay the dataset into Kafka, then watch live distributions of actions, ages,
+            Replay the dataset into Kafka, then watch live distributions of actions, ages, \
             genders and provinces with event-time semantics, in any terminal.
 
-            No Kafka at hand? `tbdash demo` starts an embedded broker, replays the bundled
-            sample and opens the dashboard. Or run `tbdash broker` in one terminal and
+            No Kafka at hand? `tbdash demo` starts an embedded broker, replays the bundled \
+            sample and opens the dashboard. Or run `tbdash broker` in one terminal and \
             `tbdash produce data/sample.csv` in another.
             """,
         subcommands: [BrokerCommand.self, ProduceCommand.self, GenCommand.self])

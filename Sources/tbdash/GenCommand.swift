@@ -9,9 +9,9 @@ struct GenCommand: ParsableCommand {
         commandName: "gen",
         abstract: "Write a synthetic dataset CSV of any size, with the real data's skew.",
         discussion: """
-            Same header and value ranges as the Taobao dataset: clicks dominate, a few users
-            and items account for much of the traffic, rows are grouped by user (so event
-            time jumps back and forth), May to November with a strong 11-11 peak, all 34
+            Same header and value ranges as the Taobao dataset: clicks dominate, a few users \
+            and items account for much of the traffic, rows are grouped by user (so event \
+            time jumps back and forth), May to November with a strong 11-11 peak, all 34 \
             provinces. The same --seed always gives the same file.
 
             Examples:

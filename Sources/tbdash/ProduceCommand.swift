@@ -8,13 +8,13 @@ struct ProduceCommand: ParsableCommand {
         commandName: "produce",
         abstract: "Replay a dataset CSV into a Kafka topic, one JSON message per row.",
         discussion: """
-            Each valid row becomes a JSON object with the header's field names, keyed by
-            user_id, sent by librdkafka's idempotent producer (no duplicates on retry).
-            Rows that are not valid records are skipped and reported with their line number;
+            Each valid row becomes a JSON object with the header's field names, keyed by \
+            user_id, sent by librdkafka's idempotent producer (no duplicates on retry). \
+            Rows that are not valid records are skipped and reported with their line number; \
             the rest keep flowing. A live progress line shows on a terminal.
 
-            Exit status: 0 when every valid row was delivered, 1 when the broker cannot be
-            reached or a message was not delivered, 2 for usage errors or an unreadable
+            Exit status: 0 when every valid row was delivered, 1 when the broker cannot be \
+            reached or a message was not delivered, 2 for usage errors or an unreadable \
             file, 130 when interrupted (what was in flight is flushed and reported first).
 
             Examples:

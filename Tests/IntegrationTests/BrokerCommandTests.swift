@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `tbdash broker` as a separate process, found by `produce` with no flags.
+@Suite(.serialized) struct BrokerCommandTests {
+    @Test func otherCommandsFindTheRunningBroker() throws {
+        let runtime = try TemporaryDirectory()
+        let env = ["TBDASH_RUNTIME_DIR": runtime.url.path]
+        let broker = try TBDashProcess.start(["broker", "--partitions", "3"], environment: env)
+        defer { broker.signal(SIGKILL) }
+        let addressFile = runtime.file("broker.address")
+        #expect(Running.eventually(timeout: 10) { FileManager.default.fileExists(atPath: addressFile.path) })
+        let address = try String(contentsOf: addressFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(address.hasPrefix("127.0.0.1:"))
+        #expect(broker.stdout.contains("listening on \(address)"))
+        #expect(broker.stdout.contains("3 partitions, holds about"))
+
+        let second = try TBDashProcess.run(["broker"], environment: env, timeout: 20)
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("already running at \(address)"))
+
+        let sample = TBDashProcess.repository.appendingPathComponent("data/sample.csv")
+        let produce = try TBDashProcess.run(["produce", sample.path, "--limit", "250"], environment: env)
+        #expect(produce.status == 0, "\(produce.stderr)")
+        #expect(produce.stderr.contains("at \(address)"))
+        #expect(try TopicReader.readAll(brokers: address, topic: "user_behavior_logs").count == 250)
+
+        broker.signal(SIGTERM)
+        let stopped = broker.wait(timeout: 20)
+        #expect(stopped.status == 0)
+        #expect(!FileManager.default.fileExists(atPath: addressFile.path))
+    }
+
+    @Test func aKilledBrokerLeavesNoAddressBehind() throws {
+        let runtime = try TemporaryDirectory()
+        let env = ["TBDASH_RUNTIME_DIR": runtime.url.path]
+        let broker = try TBDashProcess.start(["broker", "--partitions", "1"], environment: env)
+        #expect(Running.eventually(timeout: 10) { FileManager.default.fileExists(atPath: runtime.file("broker.address").path) })
+        broker.signal(SIGKILL)
+        _ = broker.wait(timeout: 10)
+        // The stale file is still there, but its lock is gone: a new broker may start.
+        let again = try TBDashProcess.start(["broker", "--partitions", "1"], environment: env)
+        #expect(Running.eventually(timeout: 10) { again.stdout.contains("listening on") })
+        again.signal(SIGTERM)
+        #expect(again.wait(timeout: 20).status == 0)
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Kafka
+import Testing
+import TestSupport
+
+/// `tbdash produce` against a real Kafka-protocol broker (the embedded one, started by the
+/// test on a free loopback port), read back by kcat or a plain librdkafka consumer.
+@Suite(.serialized) struct ProduceEndToEndTests {
+    @Test func sampleArrivesExactlyOnceWithUserIDKeys() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("sample", partitions: 4)
+        let sample = TBDashProcess.repository.appendingPathComponent("data/sample.csv")
+
+        let result = try TBDashProcess.run(["produce", sample.path, "-b", cluster.bootstrapServers, "-t", "sample"])
+        #expect(result.status == 0, "\(result.stderr)")
+
+        let expected = try DatasetOracle.rows(ofSimpleCSV: sample)
+        #expect(expected.count == 20_000)
+        let messages = try TopicReader.readAll(brokers: cluster.bootstrapServers, topic: "sample")
+        let actual = try messages.map { try DatasetOracle.canonical(message: $0.value) }
+        let diff = DatasetOracle.difference(expected: expected, actual: actual)
+        #expect(diff.missing.isEmpty, "missing \(diff.missing.prefix(3))")
+        #expect(diff.extra.isEmpty, "extra or duplicated \(diff.extra.prefix(3))")
+        for message in messages {
+            #expect(message.value.hasPrefix("{\"user_id\":\(message.key),"), "key \(message.key) for \(message.value)")
+        }
+        #expect(result.stderr.contains("20,000 delivered"))
+    }
+
+    @Test func quirkyFileSendsExactlyItsValidRows() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("quirks", partitions: 2)
+        let dir = try TemporaryDirectory()
+        let file = dir.file("quirks.csv")
+        let long = String(repeating: "9", count: 70_000)
+        var bytes: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let lines = [
+            "user_id,item_id,cat_id,merchant_id,brand_id,month,day,action,age_range,gender,province",  // 1
+            "1,10,100,1000,2661.0,11,11,0,3,1,浙江",                  // 2 valid, float brand
+            "",                                                      // 3 blank
+            " 2 , 20 ,200,2000,,5,20,1,0,0,\"北京市\"",                // 4 valid, padded, quoted, empty brand
+            "3,30,300,3000,7,13,1,2,8,2,香港",                         // 5 valid: impossible date is a record
+            "4,40,400,4000,7,6,1,9,1,1,浙江",                          // 6 bad: action 9
+            "5,50,500",                                              // 7 bad: 3 columns
+            long,                                                    // 8 bad: too long
+            "\"6,60,600,6000,7,6,1,0,1,1,浙江",                        // 9 bad: unterminated quote
+            "7,70,700,7000,NaN,6,1,3,7,0,内蒙古自治区",                  // 10 valid: NaN brand, long-form province
+        ]
+        bytes += Array(lines.joined(separator: "\r\n").utf8)
+        bytes += Array("\n".utf8) + [0xFF, 0xFE, 0x00, 0x41] + Array("\n".utf8)  // 11 bad: garbage
+        bytes += Array("8,80,800,8000,1,2,30,0,4,1,上海".utf8)      // 12 valid, no final newline
+        try Data(bytes).write(to: file)
+
+        let result = try TBDashProcess.run(["produce", file.path, "-b", cluster.bootstrapServers, "-t", "quirks"])
+        #expect(result.status == 0, "\(result.stderr)")
+
+        let expected = [
+            DatasetOracle.canonical(user: 1, item: 10, cat: 100, merchant: 1000, brand: 2661, month: 11, day: 11, action: 0, age: 3, gender: 1, province: "浙江"),
+            DatasetOracle.canonical(user: 2, item: 20, cat: 200, merchant: 2000, brand: nil, month: 5, day: 20, action: 1, age: 0, gender: 0, province: "北京市"),
+            DatasetOracle.canonical(user: 3, item: 30, cat: 300, merchant: 3000, brand: 7, month: 13, day: 1, action: 2, age: 8, gender: 2, province: "香港"),
+            DatasetOracle.canonical(user: 7, item: 70, cat: 700, merchant: 7000, brand: nil, month: 6, day: 1, action: 3, age: 7, gender: 0, province: "内蒙古"),
+            DatasetOracle.canonical(user: 8, item: 80, cat: 800, merchant: 8000, brand: 1, month: 2, day: 30, action: 0, age: 4, gender: 1, province: "上海市"),
+        ]
+        let messages = try TopicReader.readAll(brokers: cluster.bootstrapServers, topic: "quirks")
+        let actual = try messages.map { try DatasetOracle.canonical(message: $0.value) }
+        #expect(actual.sorted() == expected.sorted())
+
+        // Each bad row is reported with its line number; the first five in full.
+        for line in [6, 7, 8, 9, 11] {
+            #expect(result.stderr.contains("quirks.csv:\(line): skipped:"), "line \(line) in \(result.stderr)")
+        }
+        #expect(result.stderr.contains("quirks.csv:6: skipped: action is not a code 0–3"))
+        #expect(result.stderr.contains("quirks.csv:8: skipped: line longer than 65536 bytes"))
+        #expect(result.stderr.contains("5 delivered"))
+    }
+
+    @Test func unreachableBrokerFailsWithinTheBound() throws {
+        let dir = try TemporaryDirectory()
+        let result = try TBDashProcess.run(
+            ["produce", TBDashProcess.repository.appendingPathComponent("data/sample.csv").path,
+             "-b", "127.0.0.1:1", "--connect-timeout", "2"],
+            environment: ["TBDASH_RUNTIME_DIR": dir.url.path], timeout: 30)
+        #expect(result.status == 1)
+        #expect(result.seconds < 10)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("cannot reach Kafka at 127.0.0.1:1"))
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        let missing = try TBDashProcess.run(["produce", "/nonexistent.csv", "-b", "127.0.0.1:1"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("cannot read /nonexistent.csv"))
+        let badProperty = try TBDashProcess.run(
+            ["produce", TBDashProcess.repository.appendingPathComponent("data/sample.csv").path, "-b", "127.0.0.1:1", "-X", "no.such=1"])
+        #expect(badProperty.status == 2)
+        #expect(badProperty.stderr.contains("no.such"))
+        let badRate = try TBDashProcess.run(["produce", "x.csv", "--rate", "0"])
+        #expect(badRate.status == 2)
+    }
+
+    @Test func interruptFlushesAndReportsWhatWasDelivered() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("interrupted", partitions: 2)
+        let sample = TBDashProcess.repository.appendingPathComponent("data/sample.csv")
+        let running = try TBDashProcess.start(
+            ["produce", sample.path, "-b", cluster.bootstrapServers, "-t", "interrupted", "--rate", "1000", "--loop"])
+        Thread.sleep(forTimeInterval: 1.5)
+        running.signal(SIGINT)
+        let result = running.wait(timeout: 30)
+        #expect(result.status == 130, "\(result.stderr)")
+        #expect(result.stderr.contains("interrupted:"))
+        // The summary's delivered count is what the topic holds.
+        let messages = try TopicReader.readAll(brokers: cluster.bootstrapServers, topic: "interrupted")
+        #expect(messages.count > 500)
+        #expect(result.stderr.contains("\(grouped(messages.count)) delivered, 0 not delivered"), "\(result.stderr)")
+    }
+
+    private func grouped(_ n: Int) -> String {
+        let formatter = NumberFormatter()
+        formatter.numberStyle = .decimal
+        formatter.groupingSeparator = ","
+        return formatter.string(from: NSNumber(value: n))!
+    }
+}

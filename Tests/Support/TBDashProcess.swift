@@ -1,0 +1,119 @@
+import Foundation
+
+/// Runs the real `tbdash` binary built next to the test bundle, as a user would.
+public enum TBDashProcess {
+    /// `.build/<triple>/debug/tbdash`, found from this test executable's own path.
+    public static var binary: URL {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        // swift test runs `<name>PackageTests.xctest` from the products directory.
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("tbdash").path), dir.path != "/" {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir.appendingPathComponent("tbdash")
+    }
+
+    /// The repository root (for data/sample.csv).
+    public static var repository: URL {
+        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir
+    }
+
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+        public let seconds: Double
+        public let timedOut: Bool
+    }
+
+    /// Runs to completion (killed after `timeout` seconds), capturing output.
+    public static func run(
+        _ arguments: [String], environment: [String: String] = [:], timeout: Double = 120
+    ) throws -> Result {
+        let running = try start(arguments, environment: environment)
+        return running.wait(timeout: timeout)
+    }
+
+    /// Starts without waiting; output goes to temporary files read by `wait`.
+    public static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Running {
+        try Running(executable: binary, arguments: arguments, environment: environment)
+    }
+}
+
+/// A started process whose output is captured in files (no pipe can fill up and block it).
+public final class Running: @unchecked Sendable {
+    public let process = Process()
+    private let outURL: URL
+    private let errURL: URL
+    private let started = Date()
+
+    init(executable: URL, arguments: [String], environment: [String: String]) throws {
+        let dir = FileManager.default.temporaryDirectory
+        outURL = dir.appendingPathComponent("tbdash-out-\(UUID().uuidString)")
+        errURL = dir.appendingPathComponent("tbdash-err-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        process.executableURL = executable
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "KAFKA_BROKER_URL")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    public var stdout: String { (try? String(contentsOf: outURL, encoding: .utf8)) ?? "" }
+    public var stderr: String { (try? String(contentsOf: errURL, encoding: .utf8)) ?? "" }
+
+    public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Waits for exit; kills with SIGKILL after `timeout` seconds.
+    public func wait(timeout: Double) -> TBDashProcess.Result {
+        let deadline = Date().addingTimeInterval(timeout)
+        var timedOut = false
+        while process.isRunning {
+            if Date() > deadline {
+                timedOut = true
+                kill(process.processIdentifier, SIGKILL)
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        let result = TBDashProcess.Result(
+            status: process.terminationStatus, stdout: stdout, stderr: stderr,
+            seconds: Date().timeIntervalSince(started), timedOut: timedOut)
+        try? FileManager.default.removeItem(at: outURL)
+        try? FileManager.default.removeItem(at: errURL)
+        return result
+    }
+
+    /// Polls `condition` until true or `timeout`; returns whether it became true.
+    public static func eventually(timeout: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return condition()
+    }
+}
+
+/// A fresh directory under the system temporary directory, removed on deinit.
+public final class TemporaryDirectory: @unchecked Sendable {
+    public let url: URL
+
+    public init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("tbdash-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Kafka
+
+/// Reads a whole topic back, to check what `produce` wrote: with kcat when it is installed
+/// (an oracle that shares no code with tbdash), else with a plain librdkafka consumer.
+public enum TopicReader {
+    public struct Message: Hashable, Sendable {
+        public let key: String
+        public let value: String
+    }
+
+    public static var kcat: String? {
+        ["/usr/bin/kcat", "/usr/local/bin/kcat", "/usr/bin/kafkacat"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    public static func readAll(brokers: String, topic: String) throws -> [Message] {
+        if let kcat { return try readWithKcat(kcat, brokers: brokers, topic: topic) }
+        return try readWithConsumer(brokers: brokers, topic: topic)
+    }
+
+    static func readWithKcat(_ kcat: String, brokers: String, topic: String) throws -> [Message] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: kcat)
+        process.arguments = ["-b", brokers, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%k\t%s\n"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map { line in
+            let parts = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
+            return Message(key: String(parts[0]), value: parts.count > 1 ? String(parts[1]) : "")
+        }
+    }
+
+    static func readWithConsumer(brokers: String, topic: String) throws -> [Message] {
+        let consumer = try KafkaConsumer(configuration: KafkaConfiguration(brokers: brokers), group: "tbdash-test-reader")
+        let partitions = try consumer.partitions(of: topic, timeoutMs: 10_000)
+        try consumer.assign(topic: topic, Dictionary(uniqueKeysWithValues: partitions.map { ($0, KafkaOffset.beginning) }))
+        var ended = Set<Int32>()
+        var messages: [Message] = []
+        let batch = KafkaRecordBatch(capacity: 1000)
+        let deadline = Date().addingTimeInterval(60)
+        while ended.count < partitions.count && Date() < deadline {
+            consumer.consume(into: batch, timeoutMs: 100)
+            for i in 0..<batch.count {
+                let record = batch[i]
+                switch record.kind {
+                case .message:
+                    messages.append(Message(key: String(decoding: record.key, as: UTF8.self),
+                                            value: String(decoding: record.payload, as: UTF8.self)))
+                case .partitionEnd: ended.insert(record.partition)
+                default: break
+                }
+            }
+        }
+        return messages
+    }
+}
