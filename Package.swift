@@ -22,19 +22,24 @@ let package = Package(
         .target(name: "Kafka", dependencies: ["CRdKafka", "Runtime"]),
         // CSV file ─▶ Kafka.
         .target(name: "Producer", dependencies: ["UserBehavior", "Kafka", "Runtime"]),
+        // Kafka records ─▶ counts: decoding, event time, watermarks, micro-batches. No I/O.
+        .target(name: "Aggregation", dependencies: ["UserBehavior"]),
+        // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread.
+        .target(name: "Source", dependencies: ["Aggregation", "Kafka", "Runtime"]),
         // Synthetic datasets with the real data's skew.
         .target(name: "Generator", dependencies: ["UserBehavior"]),
 
         .executableTarget(
             name: "tbdash",
             dependencies: [
-                "UserBehavior", "Runtime", "Kafka", "Producer", "Generator",
+                "UserBehavior", "Runtime", "Kafka", "Producer", "Generator", "Aggregation", "Source",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Helpers for tests: the real binary, temporary files, independent oracles.
         .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/Support"),
         .testTarget(name: "UserBehaviorTests", dependencies: ["UserBehavior"]),
+        .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "UserBehavior"]),
         .testTarget(name: "ProducerTests", dependencies: ["Producer", "UserBehavior", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Kafka", "TestSupport"]),
     ]

@@ -72,6 +72,12 @@ public final class MockCluster: @unchecked Sendable {
         rd_kafka_mock_push_request_errors_array(cluster, apiKey, errors.count, errors)
     }
 
+    /// Makes the cluster answer requests for `topic` as if it did not exist (the embedded
+    /// broker otherwise creates any topic it is asked about).
+    public func hideTopic(_ topic: String) {
+        rd_kafka_mock_topic_set_error(cluster, topic, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+    }
+
     /// How many messages of `messageBytes` each the cluster holds across `partitions`.
     public static func capacity(partitions: Int, messageBytes: Int) -> Int {
         partitions * (retentionBytesPerPartition / max(1, messageBytes))

@@ -1,0 +1,205 @@
+import UserBehavior
+
+/// The event-time semantics of a watch, as numbers (SPEC §3).
+public struct AggregationConfig: Equatable, Sendable {
+    public var calendar: EventCalendar
+    public var outOfOrdernessMs: Int64 = 300_000
+    public var idleTimeoutMs: Int64 = 30_000
+    public var batchSize = 10
+    public var batchIntervalMs: Int64 = 2_000
+
+    public init(calendar: EventCalendar) {
+        self.calendar = calendar
+    }
+}
+
+/// The part of an aggregation that must survive a restart: everything counted, and per
+/// partition how far it was read and its watermark.
+public struct AggregationState: Equatable, Sendable {
+    public var counts = Counts()
+    public var batches = 0
+    public var globalWatermark: Int64?
+    public var partitions: [PartitionProgress] = []
+
+    public init() {}
+}
+
+/// Turns Kafka records into the counts the dashboard shows: decode, event time, watermark
+/// and lateness per partition, then fold into the shown state in micro-batches.
+///
+/// No I/O, no threads, no clock: the caller passes processing time (ms) in, so it is
+/// deterministic and tested with a manual clock.
+public final class Aggregator {
+    public let config: AggregationConfig
+    private var decoder = MessageDecoder()
+    private var batcher: MicroBatcher
+    /// What is shown: folded, flushed batches.
+    private var shown: AggregationState
+    /// Events of the open batch; rejections are counted straight into `shown`.
+    private var pending: [PendingEvent] = []
+    /// Partition progress by partition id (dense; partitions are small integers).
+    private var partitionIndex: [Int32: Int] = [:]
+    private var rates = RateHistory()
+
+    public init(config: AggregationConfig, restoring state: AggregationState? = nil, now: Int64 = 0) {
+        self.config = config
+        self.batcher = MicroBatcher(size: config.batchSize, intervalMs: config.batchIntervalMs)
+        self.shown = state ?? AggregationState()
+        pending.reserveCapacity(config.batchSize)
+        for (index, progress) in shown.partitions.enumerated() {
+            partitionIndex[progress.partition] = index
+            shown.partitions[index].lastActivityMs = now
+        }
+    }
+
+    /// Counts one record. Records at or before a partition's counted offset are ignored, so
+    /// a record delivered twice is never counted twice.
+    public func ingest(partition: Int32, offset: Int64, payload: UnsafeRawBufferPointer, now: Int64) {
+        let index = progressIndex(partition, now: now)
+        if let next = shown.partitions[index].nextOffset, offset < next { return }
+        shown.partitions[index].nextOffset = offset + 1
+        shown.partitions[index].lastActivityMs = now
+        shown.partitions[index].atEnd = false
+
+        switch decoder.decode(payload) {
+        case .rejected(let reason):
+            shown.counts.rejected[reason.rawValue] += 1
+        case .event(let event):
+            let dayIndex = EventCalendar.dayIndex(month: event.month, day: event.day)
+            let eventTime = dayIndex.flatMap(config.calendar.startOfDay(dayIndex:))
+            var lateness: Int64?
+            if let eventTime {
+                lateness = shown.partitions[index].watermark.lateness(of: eventTime)
+                shown.partitions[index].watermark.observe(eventTime)
+            }
+            pending.append(PendingEvent(event, dayIndex: eventTime == nil ? nil : dayIndex, latenessMs: lateness))
+            if batcher.add(now: now) { flush(now: now) }
+        }
+    }
+
+    /// The broker deleted `from..<to` of a partition before it was read: count the gap.
+    public func recordGap(partition: Int32, from: Int64, to: Int64, now: Int64) {
+        let index = progressIndex(partition, now: now)
+        let start = max(from, shown.partitions[index].nextOffset ?? from)
+        guard to > start else { return }
+        shown.partitions[index].skipped += Int(to - start)
+        shown.partitions[index].nextOffset = to
+    }
+
+    /// The reader reached the end of a partition (nothing after `offset` yet).
+    public func recordEnd(partition: Int32, offset: Int64, now: Int64) {
+        let index = progressIndex(partition, now: now)
+        if offset >= shown.partitions[index].nextOffset ?? offset { shown.partitions[index].atEnd = true }
+    }
+
+    /// A partition the reader now reads from `offset`: what lies before it is accounted
+    /// for (read before a restart, or deliberately not read, as with --from latest), so
+    /// the offset is committed even if no record follows.
+    public func assign(partition: Int32, startingAt offset: Int64, now: Int64) {
+        let index = progressIndex(partition, now: now)
+        if shown.partitions[index].nextOffset == nil { shown.partitions[index].nextOffset = offset }
+    }
+
+    public func setHighWatermark(partition: Int32, _ high: Int64, now: Int64) {
+        shown.partitions[progressIndex(partition, now: now)].highWatermark = high
+    }
+
+    /// Flushes the open batch if its interval has passed; refreshes the global watermark.
+    @discardableResult
+    public func tick(now: Int64) -> Bool {
+        if batcher.isDue(now: now) {
+            flush(now: now)
+            return true
+        }
+        updateGlobalWatermark(now: now)
+        return false
+    }
+
+    /// When `tick` next has work: the open batch's deadline.
+    public var nextDeadline: Int64? { batcher.deadline }
+
+    /// Folds the open batch now (at the end of a stream, or before stopping).
+    public func flush(now: Int64) {
+        let count = batcher.reset()
+        guard count > 0 else { return }
+        for event in pending { shown.counts.add(event) }
+        pending.removeAll(keepingCapacity: true)
+        shown.batches += 1
+        rates.record(count, now: now)
+        updateGlobalWatermark(now: now)
+    }
+
+    /// Every partition read to its end and nothing pending.
+    public var allAtEnd: Bool {
+        !shown.partitions.isEmpty && shown.partitions.allSatisfy(\.atEnd)
+    }
+
+    /// What survives a restart: the shown state plus the open batch, as if it were folded.
+    public var state: AggregationState {
+        var state = shown
+        for event in pending { state.counts.add(event) }
+        state.partitions.sort { $0.partition < $1.partition }
+        return state
+    }
+
+    /// The numbers to draw (the shown state; the open batch is only counted).
+    public func snapshot(now: Int64) -> AggregateSnapshot {
+        var partitions = shown.partitions
+        partitions.sort { $0.partition < $1.partition }
+        return AggregateSnapshot(
+            counts: shown.counts, batches: shown.batches, watermark: shown.globalWatermark,
+            partitions: partitions, pendingEvents: pending.count,
+            eventsPerSecond: rates.perSecond(over: 3, now: now),
+            rateHistory: rates.lastFullSeconds(60, now: now))
+    }
+
+    private func updateGlobalWatermark(now: Int64) {
+        var global = GlobalWatermark(idleTimeoutMs: config.idleTimeoutMs, current: shown.globalWatermark)
+        global.update(partitions: shown.partitions.lazy.map { ($0.watermark.current, $0.lastActivityMs) }, now: now)
+        shown.globalWatermark = global.current
+    }
+
+    @inline(__always)
+    private func progressIndex(_ partition: Int32, now: Int64) -> Int {
+        if let index = partitionIndex[partition] { return index }
+        shown.partitions.append(PartitionProgress(partition: partition, boundMs: config.outOfOrdernessMs, now: now))
+        partitionIndex[partition] = shown.partitions.count - 1
+        return shown.partitions.count - 1
+    }
+}
+
+/// Everything the aggregation shows, as one value: safe to hand to another thread.
+public struct AggregateSnapshot: Equatable, Sendable {
+    public var counts: Counts
+    public var batches: Int
+    public var watermark: Int64?
+    /// Sorted by partition id.
+    public var partitions: [PartitionProgress]
+    /// Events in the open batch, not yet in `counts`.
+    public var pendingEvents: Int
+    /// Events folded per second, over the last 3 s.
+    public var eventsPerSecond: Double
+    /// Events folded in each of the last 60 s, oldest first.
+    public var rateHistory: [Int]
+
+    public init(
+        counts: Counts = Counts(), batches: Int = 0, watermark: Int64? = nil, partitions: [PartitionProgress] = [],
+        pendingEvents: Int = 0, eventsPerSecond: Double = 0, rateHistory: [Int] = []
+    ) {
+        self.counts = counts
+        self.batches = batches
+        self.watermark = watermark
+        self.partitions = partitions
+        self.pendingEvents = pendingEvents
+        self.eventsPerSecond = eventsPerSecond
+        self.rateHistory = rateHistory
+    }
+
+    public var skipped: Int { partitions.reduce(0) { $0 + $1.skipped } }
+
+    /// Records not yet read, over partitions whose high watermark is known.
+    public var lag: Int64? {
+        let known = partitions.compactMap(\.lag)
+        return known.isEmpty ? nil : known.reduce(0, +)
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// Event time for the dataset's (month, day): the start of that day in a time zone, for a
+/// pinned year. Computed once per day of the year, so the hot path is a table lookup.
+///
+/// 2024-11-11 in Asia/Shanghai → 1731254400000 ms. An impossible date (month 13, Feb 30)
+/// has no event time.
+public struct EventCalendar: Sendable, Equatable {
+    public let year: Int
+    public let timeZoneIdentifier: String
+    /// Start of day in ms per `dayIndex`; `Int64.min` for impossible dates.
+    private let dayStarts: [Int64]
+    private let timeZone: TimeZone
+
+    /// Days are indexed `(month − 1) × 31 + (day − 1)`: 372 slots, some impossible.
+    public static let dayIndexCount = 12 * 31
+
+    public enum Problem: Error, Equatable, CustomStringConvertible {
+        case unknownTimeZone(String)
+        case yearOutOfRange(Int)
+
+        public var description: String {
+            switch self {
+            case .unknownTimeZone(let name): "unknown time zone '\(name)' (use an IANA name such as Asia/Shanghai)"
+            case .yearOutOfRange(let year): "year \(year) is out of range (1970–9999)"
+            }
+        }
+    }
+
+    public init(year: Int, timeZone identifier: String) throws(Problem) {
+        guard let timeZone = TimeZone(identifier: identifier) else { throw .unknownTimeZone(identifier) }
+        guard (1970...9999).contains(year) else { throw .yearOutOfRange(year) }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        var starts = [Int64](repeating: .min, count: Self.dayIndexCount)
+        for month in 1...12 {
+            for day in 1...Self.daysIn(month: month, year: year) {
+                let noon = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: 12))!
+                // startOfDay, not midnight: where DST starts at 00:00 the day begins at 01:00.
+                let start = calendar.startOfDay(for: noon)
+                starts[(month - 1) * 31 + day - 1] = Int64((start.timeIntervalSince1970 * 1000).rounded())
+            }
+        }
+        self.year = year
+        self.timeZoneIdentifier = identifier
+        self.timeZone = timeZone
+        self.dayStarts = starts
+    }
+
+    /// The slot of a possible date, or nil for an impossible one.
+    @inline(__always)
+    public static func dayIndex(month: Int32, day: Int32) -> Int? {
+        guard month >= 1 && month <= 12 && day >= 1 && day <= 31 else { return nil }
+        return Int(month - 1) * 31 + Int(day - 1)
+    }
+
+    /// Event time in ms of a day slot, or nil when the date does not exist in this year.
+    @inline(__always)
+    public func startOfDay(dayIndex: Int) -> Int64? {
+        let start = dayStarts[dayIndex]
+        return start == .min ? nil : start
+    }
+
+    public func eventTime(month: Int32, day: Int32) -> Int64? {
+        Self.dayIndex(month: month, day: day).flatMap(startOfDay(dayIndex:))
+    }
+
+    /// `2026-11-11`, for a day slot.
+    public func dayKey(_ index: Int) -> String {
+        "\(year)-\(pad(index / 31 + 1))-\(pad(index % 31 + 1))"
+    }
+
+    /// The day slot a `YYYY-MM-DD` key names in this calendar's year, or nil.
+    public func dayIndex(key: String) -> Int? {
+        let parts = key.split(separator: "-")
+        guard parts.count == 3, Int(parts[0]) == year, let m = Int32(parts[1]), let d = Int32(parts[2]),
+            let index = Self.dayIndex(month: m, day: d), startOfDay(dayIndex: index) != nil
+        else { return nil }
+        return index
+    }
+
+    /// ISO 8601 with the zone's offset at that instant: `2026-11-11T00:00:00+08:00`.
+    public func isoString(milliseconds: Int64) -> String {
+        let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+        let offset = timeZone.secondsFromGMT(for: date)
+        let local = Int64(floorDivide(milliseconds, 1000)) + Int64(offset)
+        let days = floorDivide(local, 86_400)
+        let secondsOfDay = local - days * 86_400
+        let (y, m, d) = Self.civil(fromDays: days)
+        let sign = offset < 0 ? "-" : "+"
+        let off = abs(offset)
+        return "\(y)-\(pad(m))-\(pad(d))T\(pad(Int(secondsOfDay / 3600))):\(pad(Int(secondsOfDay / 60 % 60))):\(pad(Int(secondsOfDay % 60)))"
+            + "\(sign)\(pad(off / 3600)):\(pad(off / 60 % 60))"
+    }
+
+    public static func == (a: EventCalendar, b: EventCalendar) -> Bool {
+        a.year == b.year && a.timeZoneIdentifier == b.timeZoneIdentifier
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Howard Hinnant's days-from-civil inverse: (year, month, day) of a day count since 1970.
+    static func civil(fromDays z0: Int64) -> (Int, Int, Int) {
+        let z = z0 + 719_468
+        let era = floorDivide(z, 146_097)
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (Int(yoe + era * 400 + (m <= 2 ? 1 : 0)), Int(m), Int(d))
+    }
+}
+
+private func pad(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+
+private func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+}

@@ -1,0 +1,67 @@
+/// How the connection to Kafka is doing, for the header and the logs.
+public enum SourceStatus: Equatable, Sendable {
+    /// Waiting for the brokers' first answer.
+    case connecting
+    /// Reading, or caught up.
+    case live
+    /// Connected but not progressing while records wait.
+    case stalled
+    /// The brokers are down; retrying. The text says why.
+    case disconnected(String)
+    /// Cannot continue (unknown topic, bad configuration).
+    case failed(String)
+
+    public var label: String {
+        switch self {
+        case .connecting: "connecting"
+        case .live: "live"
+        case .stalled: "stalled"
+        case .disconnected: "disconnected"
+        case .failed: "failed"
+        }
+    }
+}
+
+/// How the pipeline keeps up: Flink's backpressure view of the reader and aggregator.
+public struct PipelineStats: Equatable, Sendable {
+    /// Share of wall time the Kafka reader spent blocked on the full queue, 0…1.
+    public var readerBlockedShare = 0.0
+    /// Share of wall time the aggregator spent working, 0…1.
+    public var aggregatorBusyShare = 0.0
+    /// How full the queue between them is, 0…1.
+    public var queueFill = 0.0
+    /// Records read from Kafka per second.
+    public var arrivalPerSecond = 0.0
+    /// Total lag sampled once a second, oldest first (for its trend).
+    public var lagHistory: [Int64] = []
+
+    public init() {}
+
+    /// Flink's levels: OK ≤ 10 %, LOW ≤ 50 %, HIGH above.
+    public enum Level: String, Sendable {
+        case ok = "OK"
+        case low = "LOW"
+        case high = "HIGH"
+
+        public init(share: Double) {
+            self = share <= 0.10 ? .ok : share <= 0.50 ? .low : .high
+        }
+    }
+}
+
+/// Everything a dashboard frame or a headless summary needs, as one value.
+public struct LiveSnapshot: Equatable, Sendable {
+    public var aggregate: AggregateSnapshot
+    public var pipeline: PipelineStats
+    public var status: SourceStatus
+    /// Wall-clock time (ms since 1970) the snapshot was taken, for the header clock.
+    public var takenAt: Int64
+
+    public init(aggregate: AggregateSnapshot = AggregateSnapshot(), pipeline: PipelineStats = PipelineStats(),
+                status: SourceStatus = .connecting, takenAt: Int64 = 0) {
+        self.aggregate = aggregate
+        self.pipeline = pipeline
+        self.status = status
+        self.takenAt = takenAt
+    }
+}

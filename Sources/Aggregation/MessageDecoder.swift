@@ -1,0 +1,393 @@
+import UserBehavior
+
+/// Turns one Kafka message into an event or a rejection reason.
+///
+/// Accepts the JSON object of SPEC §2 and what other producers send: numbers as strings,
+/// `brand_id` as a float, `NaN`, a string or null, `\u`-escaped text (Python's
+/// `json.dumps`), extra fields (ignored), and a raw CSV line in the header's column order
+/// (`kcat -P < file.csv`). A hand-written scanner over the bytes — still a complete JSON
+/// parser (escapes, surrogates, exponents, nesting) — with no allocation per message.
+public struct MessageDecoder: ~Copyable {
+    /// Larger messages are rejected unparsed (Kafka's default `message.max.bytes`).
+    public static let maxMessageBytes = 1 << 20
+    /// Deeper nesting (in ignored fields) is rejected rather than followed.
+    public static let maxDepth = 64
+
+    public enum Result: Equatable, Sendable {
+        case event(BehaviorEvent)
+        case rejected(RejectionReason)
+    }
+
+    /// Unescaped string values; no valid value can be longer than its message.
+    private let scratch: UnsafeMutableRawBufferPointer
+    private var builder = EventBuilder()
+    private var fields = CSVFields()
+
+    public init() {
+        scratch = .allocate(byteCount: Self.maxMessageBytes, alignment: 8)
+    }
+
+    deinit {
+        scratch.deallocate()
+    }
+
+    public mutating func decode(_ payload: UnsafeRawBufferPointer) -> Result {
+        guard payload.count <= Self.maxMessageBytes else { return .rejected(.tooLarge) }
+        var i = 0
+        skipWhitespace(payload, &i)
+        guard i < payload.count else { return .rejected(.empty) }
+        switch payload[i] {
+        case UInt8(ascii: "{"):
+            return decodeObject(payload, from: i)
+        case UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+            return .rejected(notAnObject(payload, from: i))
+        default:
+            if payload.contains(UInt8(ascii: ",")) { return decodeCSV(payload) }
+            return .rejected(notAnObject(payload, from: i))
+        }
+    }
+
+    // MARK: CSV lines
+
+    private mutating func decodeCSV(_ payload: UnsafeRawBufferPointer) -> Result {
+        var line = payload
+        if line.count >= 3 && line[0] == 0xEF && line[1] == 0xBB && line[2] == 0xBF {
+            line = UnsafeRawBufferPointer(rebasing: line[3...])
+        }
+        while let last = line.last, last == 0x0A || last == 0x0D {
+            line = UnsafeRawBufferPointer(rebasing: line[..<(line.count - 1)])
+        }
+        switch CSVRecord.parse(line, columns: .dataset, fields: &fields, builder: &builder) {
+        case .success(let event):
+            return .event(event)
+        case .failure(let error):
+            if Self.startsWithHeader(line) { return .rejected(.csvHeader) }
+            switch error {
+            case .record(let record): return .rejected(RejectionReason(record))
+            case .notUTF8: return .rejected(.notUTF8)
+            case .split, .columnCount, .tooLong, .repeatedHeader:
+                return .rejected(UTF8Validation.isValid(line) ? .malformedCSV : .notUTF8)
+            }
+        }
+    }
+
+    private static let headerStart = Array("user_id".utf8)
+
+    private static func startsWithHeader(_ line: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        while i < line.count && (line[i] == 0x20 || line[i] == 0x22) { i += 1 }
+        return line.count - i >= headerStart.count && headerStart.indices.allSatisfy { line[i + $0] == headerStart[$0] }
+    }
+
+    // MARK: JSON
+
+    /// Not an object: valid JSON of another kind, or not JSON at all.
+    private func notAnObject(_ p: UnsafeRawBufferPointer, from start: Int) -> RejectionReason {
+        var i = start
+        let startsLikeJSON = "[\"tfn-0123456789".utf8.contains(p[start])
+        if skipValue(p, &i, depth: 0) {
+            skipWhitespace(p, &i)
+            if i == p.count { return .notObject }
+        }
+        if !UTF8Validation.isValid(p) { return .notUTF8 }
+        return startsLikeJSON ? .malformedJSON : .unrecognized
+    }
+
+    private mutating func decodeObject(_ p: UnsafeRawBufferPointer, from start: Int) -> Result {
+        builder.reset()
+        var i = start + 1
+        skipWhitespace(p, &i)
+        if i < p.count && p[i] == UInt8(ascii: "}") {
+            i += 1
+        } else {
+            while true {
+                guard i < p.count, p[i] == UInt8(ascii: "\"") else { return malformed(p) }
+                // The key: compared in place when it has no escapes.
+                guard let key = readString(p, &i) else { return malformed(p) }
+                let field = EventField(name: key)
+                skipWhitespace(p, &i)
+                guard i < p.count, p[i] == UInt8(ascii: ":") else { return malformed(p) }
+                i += 1
+                skipWhitespace(p, &i)
+                guard i < p.count else { return malformed(p) }
+                if let field {
+                    guard readValue(p, &i, into: field) else { return malformed(p) }
+                } else {
+                    guard skipValue(p, &i, depth: 1) else { return malformed(p) }
+                }
+                skipWhitespace(p, &i)
+                guard i < p.count else { return malformed(p) }
+                if p[i] == UInt8(ascii: ",") {
+                    i += 1
+                    skipWhitespace(p, &i)
+                    continue
+                }
+                guard p[i] == UInt8(ascii: "}") else { return malformed(p) }
+                i += 1
+                break
+            }
+        }
+        skipWhitespace(p, &i)
+        guard i == p.count else { return malformed(p) }
+        switch builder.build() {
+        case .success(let event): return .event(event)
+        case .failure(let error): return .rejected(RejectionReason(error))
+        }
+    }
+
+    private func malformed(_ p: UnsafeRawBufferPointer) -> Result {
+        .rejected(UTF8Validation.isValid(p) ? .malformedJSON : .notUTF8)
+    }
+
+    /// Reads a known field's value into the builder. False on a syntax error.
+    private mutating func readValue(_ p: UnsafeRawBufferPointer, _ i: inout Int, into field: EventField) -> Bool {
+        let c = p[i]
+        switch c {
+        case UInt8(ascii: "\""):
+            guard let text = readString(p, &i) else { return false }
+            builder.set(field, kind: .text, bytes: text)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "N"), UInt8(ascii: "I"):
+            let start = i
+            guard skipNumber(p, &i) else { return false }
+            builder.set(field, kind: .number, bytes: UnsafeRawBufferPointer(rebasing: p[start..<i]))
+        case UInt8(ascii: "n"):
+            guard skipLiteral(p, &i, Self.null) else { return false }
+            builder.set(field, kind: .null, bytes: UnsafeRawBufferPointer(start: nil, count: 0))
+        default:
+            guard skipValue(p, &i, depth: 1) else { return false }
+            builder.set(field, kind: .other, bytes: UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+        return true
+    }
+
+    /// Reads a string starting at its opening quote. Returns its text: the bytes in place
+    /// when there is no escape, else the unescaped copy in `scratch`. Nil when invalid.
+    private func readString(_ p: UnsafeRawBufferPointer, _ i: inout Int) -> UnsafeRawBufferPointer? {
+        i += 1
+        let start = i
+        while i < p.count {
+            let c = p[i]
+            if c == UInt8(ascii: "\"") {
+                i += 1
+                return UnsafeRawBufferPointer(rebasing: p[start..<(i - 1)])
+            }
+            if c == UInt8(ascii: "\\") { return readEscapedString(p, &i, start: start) }
+            if c < 0x20 { return nil }
+            if c >= 0x80 {
+                guard let length = utf8Sequence(p, i) else { return nil }
+                i += length
+            } else {
+                i += 1
+            }
+        }
+        return nil
+    }
+
+    /// The slow path: copies the string so far into scratch and unescapes the rest.
+    private func readEscapedString(_ p: UnsafeRawBufferPointer, _ i: inout Int, start: Int) -> UnsafeRawBufferPointer? {
+        var n = i - start
+        scratch.baseAddress!.copyMemory(from: p.baseAddress! + start, byteCount: n)
+        while i < p.count {
+            let c = p[i]
+            if c == UInt8(ascii: "\"") {
+                i += 1
+                return UnsafeRawBufferPointer(start: scratch.baseAddress, count: n)
+            }
+            if c < 0x20 { return nil }
+            if c >= 0x80 {
+                guard let length = utf8Sequence(p, i) else { return nil }
+                for k in 0..<length { scratch[n + k] = p[i + k] }
+                n += length
+                i += length
+                continue
+            }
+            guard c == UInt8(ascii: "\\") else {
+                scratch[n] = c
+                n += 1
+                i += 1
+                continue
+            }
+            guard i + 1 < p.count else { return nil }
+            let e = p[i + 1]
+            i += 2
+            switch e {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch[n] = e
+            case UInt8(ascii: "b"): scratch[n] = 0x08
+            case UInt8(ascii: "f"): scratch[n] = 0x0C
+            case UInt8(ascii: "n"): scratch[n] = 0x0A
+            case UInt8(ascii: "r"): scratch[n] = 0x0D
+            case UInt8(ascii: "t"): scratch[n] = 0x09
+            case UInt8(ascii: "u"):
+                guard var scalar = hex4(p, i) else { return nil }
+                i += 4
+                if (0xD800...0xDBFF).contains(scalar) {
+                    // A high surrogate must be followed by an escaped low one.
+                    guard i + 6 <= p.count, p[i] == UInt8(ascii: "\\"), p[i + 1] == UInt8(ascii: "u"),
+                        let low = hex4(p, i + 2), (0xDC00...0xDFFF).contains(low)
+                    else { return nil }
+                    i += 6
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00...0xDFFF).contains(scalar) {
+                    return nil
+                }
+                n += encodeUTF8(scalar, at: n)
+                continue
+            default:
+                return nil
+            }
+            n += 1
+        }
+        return nil
+    }
+
+    private func encodeUTF8(_ scalar: UInt32, at n: Int) -> Int {
+        switch scalar {
+        case 0..<0x80:
+            scratch[n] = UInt8(scalar)
+            return 1
+        case 0x80..<0x800:
+            scratch[n] = UInt8(0xC0 | (scalar >> 6))
+            scratch[n + 1] = UInt8(0x80 | (scalar & 0x3F))
+            return 2
+        case 0x800..<0x10000:
+            scratch[n] = UInt8(0xE0 | (scalar >> 12))
+            scratch[n + 1] = UInt8(0x80 | ((scalar >> 6) & 0x3F))
+            scratch[n + 2] = UInt8(0x80 | (scalar & 0x3F))
+            return 3
+        default:
+            scratch[n] = UInt8(0xF0 | (scalar >> 18))
+            scratch[n + 1] = UInt8(0x80 | ((scalar >> 12) & 0x3F))
+            scratch[n + 2] = UInt8(0x80 | ((scalar >> 6) & 0x3F))
+            scratch[n + 3] = UInt8(0x80 | (scalar & 0x3F))
+            return 4
+        }
+    }
+
+    private func hex4(_ p: UnsafeRawBufferPointer, _ i: Int) -> UInt32? {
+        guard i + 4 <= p.count else { return nil }
+        var value: UInt32 = 0
+        for k in 0..<4 {
+            let c = p[i + k]
+            let digit: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = c - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            value = value << 4 | UInt32(digit)
+        }
+        return value
+    }
+
+    /// The length of a valid multi-byte UTF-8 sequence at `i`, or nil.
+    private func utf8Sequence(_ p: UnsafeRawBufferPointer, _ i: Int) -> Int? {
+        let end = min(p.count, i + 4)
+        let candidate = UnsafeRawBufferPointer(rebasing: p[i..<end])
+        let b0 = p[i]
+        let length = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : 2
+        guard candidate.count >= length,
+            UTF8Validation.isValid(UnsafeRawBufferPointer(rebasing: candidate[0..<length]))
+        else { return nil }
+        return length
+    }
+
+    /// A JSON number, or the `NaN`, `Infinity`, `-Infinity` that Python writes.
+    private func skipNumber(_ p: UnsafeRawBufferPointer, _ i: inout Int) -> Bool {
+        if skipLiteral(p, &i, Self.nan) || skipLiteral(p, &i, Self.infinity) || skipLiteral(p, &i, Self.minusInfinity) {
+            return true
+        }
+        if p[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < p.count else { return false }
+        if p[i] == UInt8(ascii: "0") {
+            i += 1
+        } else {
+            guard isDigit(p[i]) else { return false }
+            while i < p.count && isDigit(p[i]) { i += 1 }
+        }
+        if i < p.count && p[i] == UInt8(ascii: ".") {
+            i += 1
+            guard i < p.count && isDigit(p[i]) else { return false }
+            while i < p.count && isDigit(p[i]) { i += 1 }
+        }
+        if i < p.count && (p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E")) {
+            i += 1
+            if i < p.count && (p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-")) { i += 1 }
+            guard i < p.count && isDigit(p[i]) else { return false }
+            while i < p.count && isDigit(p[i]) { i += 1 }
+        }
+        return true
+    }
+
+    /// Validates and skips any value (for ignored fields and non-object payloads).
+    private func skipValue(_ p: UnsafeRawBufferPointer, _ i: inout Int, depth: Int) -> Bool {
+        guard i < p.count else { return false }
+        switch p[i] {
+        case UInt8(ascii: "\""):
+            return readString(p, &i) != nil
+        case UInt8(ascii: "t"): return skipLiteral(p, &i, Self.true)
+        case UInt8(ascii: "f"): return skipLiteral(p, &i, Self.false)
+        case UInt8(ascii: "n"): return skipLiteral(p, &i, Self.null)
+        case UInt8(ascii: "["), UInt8(ascii: "{"):
+            guard depth < Self.maxDepth else { return false }
+            let isObject = p[i] == UInt8(ascii: "{")
+            let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            i += 1
+            skipWhitespace(p, &i)
+            if i < p.count && p[i] == close {
+                i += 1
+                return true
+            }
+            while true {
+                if isObject {
+                    guard i < p.count, p[i] == UInt8(ascii: "\""), readString(p, &i) != nil else { return false }
+                    skipWhitespace(p, &i)
+                    guard i < p.count, p[i] == UInt8(ascii: ":") else { return false }
+                    i += 1
+                    skipWhitespace(p, &i)
+                }
+                guard skipValue(p, &i, depth: depth + 1) else { return false }
+                skipWhitespace(p, &i)
+                guard i < p.count else { return false }
+                if p[i] == UInt8(ascii: ",") {
+                    i += 1
+                    skipWhitespace(p, &i)
+                    continue
+                }
+                guard p[i] == close else { return false }
+                i += 1
+                return true
+            }
+        default:
+            return skipNumber(p, &i)
+        }
+    }
+
+    private func skipLiteral(_ p: UnsafeRawBufferPointer, _ i: inout Int, _ literal: StaticString) -> Bool {
+        let n = literal.utf8CodeUnitCount
+        guard i + n <= p.count else { return false }
+        let bytes = literal.utf8Start
+        for k in 0..<n where p[i + k] != bytes[k] { return false }
+        i += n
+        return true
+    }
+
+    private static let null: StaticString = "null"
+    private static let `true`: StaticString = "true"
+    private static let `false`: StaticString = "false"
+    private static let nan: StaticString = "NaN"
+    private static let infinity: StaticString = "Infinity"
+    private static let minusInfinity: StaticString = "-Infinity"
+
+    @inline(__always)
+    private func isDigit(_ c: UInt8) -> Bool { c &- UInt8(ascii: "0") < 10 }
+}
+
+@inline(__always)
+private func skipWhitespace(_ p: UnsafeRawBufferPointer, _ i: inout Int) {
+    while i < p.count {
+        let c = p[i]
+        guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
+        i += 1
+    }
+}

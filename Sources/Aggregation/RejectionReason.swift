@@ -1,0 +1,58 @@
+import UserBehavior
+
+/// Why a Kafka message is not counted as an event. A fixed set, so counting by reason
+/// needs no strings and memory stays flat whatever arrives.
+public enum RejectionReason: Int, CaseIterable, Sendable {
+    case empty
+    /// Larger than `MessageDecoder.maxMessageBytes`; not parsed.
+    case tooLarge
+    case notUTF8
+    /// Starts like JSON but is not valid JSON (truncated, bad syntax, nested too deep).
+    case malformedJSON
+    /// Valid JSON, but not an object (an array, a number…).
+    case notObject
+    /// Has commas like a CSV line, but not 11 well-formed cells.
+    case malformedCSV
+    /// The dataset's header line, as `kcat -P < file.csv` sends it.
+    case csvHeader
+    /// Neither JSON nor a CSV line.
+    case unrecognized
+    case missingField
+    case wrongType
+    case outOfRange
+    case unknownProvince
+
+    public static let count = 12
+
+    /// The key in the snapshot JSON.
+    public var key: String {
+        switch self {
+        case .empty: "empty"
+        case .tooLarge: "too_large"
+        case .notUTF8: "not_utf8"
+        case .malformedJSON: "malformed_json"
+        case .notObject: "not_object"
+        case .malformedCSV: "malformed_csv"
+        case .csvHeader: "csv_header"
+        case .unrecognized: "unrecognized"
+        case .missingField: "missing_field"
+        case .wrongType: "wrong_type"
+        case .outOfRange: "out_of_range"
+        case .unknownProvince: "unknown_province"
+        }
+    }
+
+    public init?(key: String) {
+        guard let found = Self.allCases.first(where: { $0.key == key }) else { return nil }
+        self = found
+    }
+
+    init(_ error: RecordError) {
+        switch error {
+        case .missing: self = .missingField
+        case .wrongType: self = .wrongType
+        case .outOfRange: self = .outOfRange
+        case .unknownProvince: self = .unknownProvince
+        }
+    }
+}

@@ -1,0 +1,249 @@
+import Aggregation
+import Foundation
+import Kafka
+import Runtime
+import Synchronization
+
+/// Where a watch starts reading partitions that have no saved offset.
+public enum StartPosition: String, Sendable, CaseIterable {
+    case earliest
+    case latest
+    /// The group's committed offsets; partitions without one start at the latest.
+    case committed
+}
+
+public struct SourceOptions: Sendable {
+    public var topic: String
+    public var start: StartPosition = .committed
+    /// Offsets restored from a checkpoint: they win over `start` and over the group.
+    public var savedOffsets: [Int32: Int64] = [:]
+    /// Give up (instead of retrying) when the first connection fails within this bound.
+    public var failFast = true
+    public var connectTimeoutMs: Int32 = 10_000
+    /// Records fetched per call, and batches in flight between reader and aggregator.
+    public var batchCapacity = 4096
+    public var queueCapacity = 8
+    /// How often to look for partitions added to the topic.
+    public var partitionRefreshMs: Int64 = 10_000
+
+    public init(topic: String) {
+        self.topic = topic
+    }
+}
+
+/// What the reader hands the aggregator, in order.
+enum SourceItem: @unchecked Sendable {
+    case records(KafkaRecordBatch)
+    /// Retention deleted `from..<to` of a partition before it was read.
+    case gap(partition: Int32, from: Int64, to: Int64)
+    /// Partitions now read, and the offset each starts at.
+    case assigned([Int32: Int64])
+    case highWatermarks([(Int32, Int64)])
+}
+
+/// The Kafka side of a watch, on its own thread: assigns every partition of the topic
+/// itself (no rebalancing group, like Flink's Kafka source), fetches in batches, recovers
+/// retention gaps, picks up new partitions, and hands everything on through a bounded
+/// queue, timing how long it is blocked by a full queue.
+final class KafkaReader: @unchecked Sendable {
+    private let consumer: KafkaConsumer
+    private let options: SourceOptions
+    let queue: BlockingQueue<SourceItem>
+    /// Empty batches ready for the reader; the aggregator gives them back when done.
+    let pool: BlockingQueue<KafkaRecordBatch>
+    private let stop: StopFlag
+
+    /// Nanoseconds blocked on a full queue or an empty pool, and records read, so far.
+    let blockedNanoseconds = Atomic<Int64>(0)
+    let recordsRead = Atomic<Int64>(0)
+    private let statusBox = Mutex<SourceStatus>(.connecting)
+    /// Set once connected: the partitions read and the offsets they started at.
+    private let startOffsetsBox = Mutex<[Int32: Int64]?>(nil)
+
+    /// Next offset to fetch per partition, as the reader has received them.
+    private var positions: [Int32: Int64] = [:]
+    private var lastRecordAt = MonotonicClock.milliseconds()
+
+    init(consumer: KafkaConsumer, options: SourceOptions, stop: StopFlag) {
+        self.consumer = consumer
+        self.options = options
+        self.stop = stop
+        queue = BlockingQueue(capacity: options.queueCapacity)
+        pool = BlockingQueue(capacity: options.queueCapacity + 2)
+        for _ in 0..<(options.queueCapacity + 2) { pool.put(KafkaRecordBatch(capacity: options.batchCapacity)) }
+    }
+
+    var status: SourceStatus { statusBox.withLock { $0 } }
+    var startOffsets: [Int32: Int64]? { startOffsetsBox.withLock { $0 } }
+
+    private func set(_ status: SourceStatus) { statusBox.withLock { $0 = status } }
+
+    /// Runs until stopped or failed; closes the queue on the way out.
+    func run() {
+        defer { queue.close() }
+        guard connect() else { return }
+        var lastWatermarks: Int64 = 0
+        var lastRefresh = MonotonicClock.milliseconds()
+        while !stop.isRequested {
+            guard let batch = takeEmptyBatch() else { return }
+            consumer.consume(into: batch, timeoutMs: 100)
+            var reassign = false
+            if batch.count > 0 {
+                reassign = scan(batch)
+                guard putTimed(.records(batch)) else { return }
+            } else {
+                pool.put(batch)
+            }
+            let now = MonotonicClock.milliseconds()
+            if now - lastWatermarks >= 1000 {
+                lastWatermarks = now
+                reportHighWatermarks()
+                updateStatus(now: now)
+            }
+            if now - lastRefresh >= options.partitionRefreshMs {
+                lastRefresh = now
+                if addNewPartitions() { reassign = true }
+            }
+            if reassign { assignAll() }
+        }
+    }
+
+    // MARK: Connecting
+
+    /// Finds the partitions and where to start each; retries unless `failFast`.
+    private func connect() -> Bool {
+        while !stop.isRequested {
+            do {
+                let partitions = try consumer.partitions(of: options.topic, timeoutMs: options.connectTimeoutMs)
+                let offsets = try startOffsets(for: partitions, position: options.start)
+                positions = offsets
+                startOffsetsBox.withLock { $0 = offsets }
+                guard queue.put(.assigned(offsets)) != nil else { return false }
+                try consumer.assign(topic: options.topic, offsets.mapValues { .at($0) })
+                set(.live)
+                return true
+            } catch let error as KafkaError {
+                if options.failFast {
+                    set(.failed(error.description))
+                    return false
+                }
+                // A dashboard keeps trying: the broker or the topic may come later.
+                set(.disconnected(error.description))
+                for _ in 0..<20 where !stop.isRequested { MonotonicClock.sleep(nanoseconds: 100_000_000) }
+            } catch {
+                set(.failed("\(error)"))
+                return false
+            }
+        }
+        return false
+    }
+
+    /// Concrete start offsets: saved ones first, then per `position`. "Earliest" is offset
+    /// 0, not the log start, so records retention already deleted are counted as skipped.
+    private func startOffsets(for partitions: [Int32], position: StartPosition) throws -> [Int32: Int64] {
+        var offsets: [Int32: Int64] = [:]
+        var rest = partitions.filter { options.savedOffsets[$0] == nil }
+        for partition in partitions where !rest.contains(partition) { offsets[partition] = options.savedOffsets[partition] }
+        if position == .committed && !rest.isEmpty {
+            let committed = try consumer.committedOffsets(topic: options.topic, partitions: rest, timeoutMs: options.connectTimeoutMs)
+            for (partition, offset) in committed { offsets[partition] = offset }
+            rest.removeAll { committed[$0] != nil }
+        }
+        for partition in rest {
+            offsets[partition] = position == .earliest
+                ? 0
+                : try consumer.queryWatermarks(topic: options.topic, partition: partition, timeoutMs: options.connectTimeoutMs).high
+        }
+        return offsets
+    }
+
+    // MARK: Reading
+
+    private func takeEmptyBatch() -> KafkaRecordBatch? {
+        while !stop.isRequested {
+            if let batch = pool.take(timeoutMs: 0) { return batch }
+            let start = MonotonicClock.nanoseconds()
+            let batch = pool.take(timeoutMs: 100)
+            blockedNanoseconds.add(MonotonicClock.nanoseconds() - start, ordering: .relaxed)
+            if let batch { return batch }
+        }
+        return nil
+    }
+
+    private func putTimed(_ item: SourceItem) -> Bool {
+        guard let waited = queue.put(item) else { return false }
+        blockedNanoseconds.add(waited, ordering: .relaxed)
+        return true
+    }
+
+    /// Tracks positions; recovers partitions whose offset retention deleted. True when the
+    /// assignment must be redone (after the whole batch, so nothing received is fetched twice).
+    private func scan(_ batch: KafkaRecordBatch) -> Bool {
+        var reassign = false
+        var messages: Int64 = 0
+        for i in 0..<batch.count {
+            let record = batch[i]
+            switch record.kind {
+            case .message:
+                positions[record.partition] = record.offset + 1
+                messages += 1
+            case .partitionEnd:
+                positions[record.partition] = record.offset
+            case .offsetOutOfRange:
+                if recoverGap(partition: record.partition, requested: record.offset) { reassign = true }
+            case .error:
+                break
+            }
+        }
+        if messages > 0 {
+            recordsRead.add(messages, ordering: .relaxed)
+            lastRecordAt = MonotonicClock.milliseconds()
+        }
+        return reassign
+    }
+
+    /// The broker no longer has `requested`: count what was deleted and go on from the
+    /// log start. (A position past the end means the topic was recreated: start over.)
+    private func recoverGap(partition: Int32, requested: Int64) -> Bool {
+        guard let (low, high) = try? consumer.queryWatermarks(topic: options.topic, partition: partition, timeoutMs: 5000)
+        else { return false }
+        let from = positions[partition] ?? requested
+        if low > from {
+            guard queue.put(.gap(partition: partition, from: from, to: low)) != nil else { return false }
+        }
+        positions[partition] = from > high ? low : max(low, from)
+        return true
+    }
+
+    private func assignAll() {
+        try? consumer.assign(topic: options.topic, positions.mapValues { .at($0) })
+    }
+
+    /// Partitions added to the topic since we started are read from their beginning.
+    private func addNewPartitions() -> Bool {
+        guard let partitions = try? consumer.partitions(of: options.topic, timeoutMs: 5000) else { return false }
+        let added = partitions.filter { positions[$0] == nil }
+        guard !added.isEmpty else { return false }
+        for partition in added { positions[partition] = 0 }
+        queue.put(.assigned(Dictionary(uniqueKeysWithValues: added.map { ($0, 0) })))
+        return true
+    }
+
+    private func reportHighWatermarks() {
+        let highs = positions.keys.sorted().compactMap { partition in
+            consumer.cachedHighWatermark(topic: options.topic, partition: partition).map { (partition, $0) }
+        }
+        if !highs.isEmpty { queue.put(.highWatermarks(highs)) }
+    }
+
+    private func updateStatus(now: Int64) {
+        if consumer.brokersDown {
+            set(.disconnected(consumer.lastError ?? "all brokers are down"))
+            return
+        }
+        let behind = positions.contains { partition, position in
+            (consumer.cachedHighWatermark(topic: options.topic, partition: partition) ?? position) > position
+        }
+        set(behind && now - lastRecordAt > 5000 ? .stalled : .live)
+    }
+}

@@ -1,0 +1,237 @@
+import Aggregation
+import Foundation
+import Kafka
+import Runtime
+import Synchronization
+
+/// A running watch: the Kafka reader thread, the bounded queue, and the aggregator on a
+/// thread of its own, publishing a `LiveSnapshot` for the screen or the headless summary.
+///
+/// ```
+/// KafkaReader ──queue──▶ aggregator thread ──▶ latest LiveSnapshot ──▶ TUI / JSON
+///                                        └──▶ commits (and, with --state, checkpoints)
+/// ```
+public final class WatchPipeline: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var source: SourceOptions
+        public var group: String
+        /// Stop once every partition has been read to its end.
+        public var exitAtEnd = false
+        /// How often a fresh snapshot is published (the screen redraws at most this often).
+        public var publishIntervalMs: Int64 = 100
+        /// How often offsets are committed to the group (and a checkpoint written).
+        public var commitIntervalMs: Int64 = 5_000
+
+        public init(source: SourceOptions, group: String) {
+            self.source = source
+            self.group = group
+        }
+    }
+
+    /// Called on the aggregator thread every commit interval and at the end, with the state
+    /// to save; the offsets are committed to the group only after it returns true.
+    public typealias Checkpointer = @Sendable (AggregationState) -> Bool
+
+    private let options: Options
+    private let consumer: KafkaConsumer
+    private let reader: KafkaReader
+    private let config: AggregationConfig
+    private let restored: AggregationState?
+    private let stop: StopFlag
+    private let checkpointer: Checkpointer?
+    private let latest = Mutex(LiveSnapshot())
+    private let finishedState = Mutex<AggregationState?>(nil)
+    private let finished = Atomic<Bool>(false)
+    private let done = DispatchSemaphore(value: 0)
+    private let readerDone = DispatchSemaphore(value: 0)
+
+    /// A counter that changes whenever a new snapshot is published.
+    public let generation = Atomic<Int>(0)
+
+    public init(
+        consumer: KafkaConsumer, options: Options, config: AggregationConfig,
+        restoring state: AggregationState? = nil, stop: StopFlag, checkpointer: Checkpointer? = nil
+    ) {
+        var options = options
+        if let state {
+            for progress in state.partitions {
+                if let next = progress.nextOffset { options.source.savedOffsets[progress.partition] = next }
+            }
+        }
+        self.options = options
+        self.consumer = consumer
+        self.config = config
+        self.restored = state
+        self.stop = stop
+        self.checkpointer = checkpointer
+        self.reader = KafkaReader(consumer: consumer, options: options.source, stop: stop)
+    }
+
+    public func start() {
+        let readerThread = Thread { [reader, readerDone] in
+            reader.run()
+            readerDone.signal()
+        }
+        readerThread.name = "tbdash-reader"
+        let aggregatorThread = Thread { [self] in
+            aggregate()
+            finished.store(true, ordering: .releasing)
+            done.signal()
+        }
+        aggregatorThread.name = "tbdash-aggregator"
+        readerThread.start()
+        aggregatorThread.start()
+    }
+
+    /// The newest snapshot; cheap to call from the screen thread.
+    public var snapshot: LiveSnapshot { latest.withLock { $0 } }
+
+    /// Blocks until the pipeline has finished (end reached, stopped, or failed): both
+    /// threads are gone and the final state is saved and committed.
+    public func waitUntilFinished() {
+        while !waitUntilFinished(timeoutMs: 1000) {}
+    }
+
+    /// False if still running after `timeoutMs`.
+    public func waitUntilFinished(timeoutMs: Int) -> Bool {
+        if finished.load(ordering: .acquiring) { return true }
+        guard done.wait(timeout: .now() + .milliseconds(timeoutMs)) == .success else { return false }
+        return true
+    }
+
+    public var isFinished: Bool { finished.load(ordering: .acquiring) }
+
+    /// The final state after `waitUntilFinished`.
+    public var finalState: AggregationState? { finishedState.withLock { $0 } }
+
+    // MARK: The aggregator thread
+
+    private func aggregate() {
+        let start = MonotonicClock.milliseconds()
+        let aggregator = Aggregator(config: config, restoring: restored, now: start)
+        var meter = PipelineMeter(start: start, reader: reader)
+        var lastPublish: Int64 = .min
+        var lastCommit = start
+        var busyNanoseconds: Int64 = 0
+
+        while true {
+            let now = MonotonicClock.milliseconds()
+            let nextPublish = lastPublish == .min ? now : lastPublish + options.publishIntervalMs
+            let wake = min(aggregator.nextDeadline ?? .max, nextPublish, lastCommit + options.commitIntervalMs)
+            let item = reader.queue.take(timeoutMs: max(0, min(wake - now, 200)))
+            let workStart = MonotonicClock.nanoseconds()
+            if let item { apply(item, to: aggregator) }
+            let now2 = MonotonicClock.milliseconds()
+            aggregator.tick(now: now2)
+            busyNanoseconds += MonotonicClock.nanoseconds() - workStart
+
+            if now2 >= nextPublish {
+                lastPublish = now2
+                let aggregate = aggregator.snapshot(now: now2)
+                meter.sample(now: now2, busyNanoseconds: busyNanoseconds, lag: aggregate.lag)
+                publish(aggregate, meter: meter)
+            }
+            if now2 - lastCommit >= options.commitIntervalMs {
+                lastCommit = now2
+                commit(aggregator.state)
+            }
+            let atEnd = options.exitAtEnd && aggregator.allAtEnd
+            if item == nil && reader.queue.isEmpty && (stop.isRequested || isFailed || atEnd) { break }
+        }
+        // Stop the reader (a full queue would block it) and wait for it, then release
+        // what it fetched but we did not count: it is read again next time.
+        stop.request()
+        reader.queue.close()
+        readerDone.wait()
+        while let item = reader.queue.take(timeoutMs: 0) {
+            if case .records(let batch) = item { batch.release() }
+        }
+        let end = MonotonicClock.milliseconds()
+        aggregator.flush(now: end)
+        let state = aggregator.state
+        if reader.startOffsets != nil { commit(state) }
+        finishedState.withLock { $0 = state }
+        publish(aggregator.snapshot(now: end), meter: meter)
+    }
+
+    private var isFailed: Bool {
+        if case .failed = reader.status { return true }
+        return false
+    }
+
+    private func apply(_ item: SourceItem, to aggregator: Aggregator) {
+        let now = MonotonicClock.milliseconds()
+        switch item {
+        case .records(let batch):
+            for i in 0..<batch.count {
+                let record = batch[i]
+                switch record.kind {
+                case .message:
+                    aggregator.ingest(partition: record.partition, offset: record.offset, payload: record.payload, now: now)
+                case .partitionEnd:
+                    aggregator.recordEnd(partition: record.partition, offset: record.offset, now: now)
+                case .offsetOutOfRange, .error:
+                    break  // the reader handles these
+                }
+            }
+            batch.release()
+            reader.pool.put(batch)
+        case .gap(let partition, let from, let to):
+            aggregator.recordGap(partition: partition, from: from, to: to, now: now)
+        case .assigned(let offsets):
+            for (partition, offset) in offsets { aggregator.assign(partition: partition, startingAt: offset, now: now) }
+        case .highWatermarks(let highs):
+            for (partition, high) in highs { aggregator.setHighWatermark(partition: partition, high, now: now) }
+        }
+    }
+
+    private func publish(_ aggregate: AggregateSnapshot, meter: PipelineMeter) {
+        let snapshot = LiveSnapshot(
+            aggregate: aggregate, pipeline: meter.stats(queueFill: reader.queue.fill),
+            status: reader.status, takenAt: WallClock.milliseconds())
+        latest.withLock { $0 = snapshot }
+        generation.add(1, ordering: .releasing)
+    }
+
+    /// Saves the state (when checkpointing), then commits its offsets so Kafka tools see
+    /// the true lag. A failed commit is retried at the next interval.
+    private func commit(_ state: AggregationState) {
+        if let checkpointer, !checkpointer(state) { return }
+        let offsets = Dictionary(uniqueKeysWithValues: state.partitions.compactMap { p in p.nextOffset.map { (p.partition, $0) } })
+        try? consumer.commit(topic: options.source.topic, offsets: offsets)
+    }
+}
+
+/// Turns the reader's and aggregator's cumulative times into shares over the last second.
+struct PipelineMeter {
+    private let reader: KafkaReader
+    private var last: (at: Int64, blocked: Int64, busy: Int64, read: Int64)
+    private var stats = PipelineStats()
+
+    init(start: Int64, reader: KafkaReader) {
+        self.reader = reader
+        last = (start, 0, 0, 0)
+    }
+
+    mutating func sample(now: Int64, busyNanoseconds: Int64, lag: Int64?) {
+        let elapsedMs = now - last.at
+        guard elapsedMs >= 1000 else { return }
+        let blocked = reader.blockedNanoseconds.load(ordering: .relaxed)
+        let read = reader.recordsRead.load(ordering: .relaxed)
+        let wall = Double(elapsedMs) * 1_000_000
+        stats.readerBlockedShare = min(1, Double(blocked - last.blocked) / wall)
+        stats.aggregatorBusyShare = min(1, Double(busyNanoseconds - last.busy) / wall)
+        stats.arrivalPerSecond = Double(read - last.read) * 1000 / Double(elapsedMs)
+        if let lag {
+            stats.lagHistory.append(lag)
+            if stats.lagHistory.count > 60 { stats.lagHistory.removeFirst() }
+        }
+        last = (now, blocked, busyNanoseconds, read)
+    }
+
+    func stats(queueFill: Double) -> PipelineStats {
+        var stats = stats
+        stats.queueFill = queueFill
+        return stats
+    }
+}

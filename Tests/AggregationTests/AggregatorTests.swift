@@ -1,0 +1,135 @@
+import Aggregation
+import Testing
+import UserBehavior
+
+@Suite struct AggregatorTests {
+    let calendar = try! EventCalendar(year: 2026, timeZone: "UTC")
+
+    private func aggregator(batchSize: Int = 10, bound: Int64 = 300_000) -> Aggregator {
+        var config = AggregationConfig(calendar: calendar)
+        config.batchSize = batchSize
+        config.outOfOrdernessMs = bound
+        return Aggregator(config: config)
+    }
+
+    private func message(month: Int, day: Int, action: Int = 0, province: String = "浙江", user: Int = 1) -> [UInt8] {
+        Array(#"{"user_id":\#(user),"item_id":2,"cat_id":3,"merchant_id":4,"brand_id":null,"month":\#(month),"day":\#(day),"action":\#(action),"age_range":3,"gender":1,"province":"\#(province)"}"#.utf8)
+    }
+
+    private func ingest(_ a: Aggregator, _ bytes: [UInt8], partition: Int32 = 0, offset: Int64, now: Int64 = 0) {
+        bytes.withUnsafeBytes { a.ingest(partition: partition, offset: offset, payload: $0, now: now) }
+    }
+
+    @Test func lateIsJudgedAgainstTheRecordsOwnPartition() {
+        let a = aggregator(batchSize: 1)
+        // Partition 0 reaches 11-11; partition 1 is still in May: its May events are on time.
+        ingest(a, message(month: 11, day: 11), partition: 0, offset: 0)
+        ingest(a, message(month: 5, day: 1), partition: 1, offset: 0)
+        ingest(a, message(month: 5, day: 2), partition: 1, offset: 1)
+        #expect(a.state.counts.late == 0)
+        // Back in time on partition 0: late by 11-11 − 5 min − 06-01.
+        ingest(a, message(month: 6, day: 1), partition: 0, offset: 1)
+        let counts = a.state.counts
+        #expect(counts.late == 1)
+        let expected = calendar.eventTime(month: 11, day: 11)! - 300_000 - calendar.eventTime(month: 6, day: 1)!
+        #expect(counts.maxLatenessMs == expected)
+    }
+
+    @Test func eventWithinTheBoundIsOnTime() {
+        let a = aggregator(batchSize: 1, bound: 86_400_000)
+        ingest(a, message(month: 11, day: 11), offset: 0)
+        ingest(a, message(month: 11, day: 10), offset: 1)  // exactly at the watermark
+        ingest(a, message(month: 11, day: 9), offset: 2)   // one day before it
+        #expect(a.state.counts.late == 1)
+        #expect(a.state.counts.maxLatenessMs == 86_400_000)
+    }
+
+    @Test func impossibleDatesCountEverywhereButPerDayAndWatermark() {
+        let a = aggregator(batchSize: 1)
+        ingest(a, message(month: 13, day: 1, action: 2), offset: 0)
+        ingest(a, message(month: 2, day: 30, action: 2), offset: 1)
+        let state = a.state
+        #expect(state.counts.events == 2)
+        #expect(state.counts.noEventTime == 2)
+        #expect(state.counts.action[2] == 2)
+        #expect(state.counts.perDay.reduce(0, +) == 0)
+        #expect(state.partitions[0].watermark.maxEventTime == nil)
+    }
+
+    @Test func eventsWaitInTheBatchRejectionsDoNot() {
+        let a = aggregator(batchSize: 10)
+        for offset in 0..<9 { ingest(a, message(month: 11, day: 11), offset: Int64(offset)) }
+        ingest(a, Array("garbage".utf8), offset: 9)
+        let shown = a.snapshot(now: 0)
+        #expect(shown.counts.events == 0)
+        #expect(shown.pendingEvents == 9)
+        #expect(shown.counts.rejected[RejectionReason.unrecognized.rawValue] == 1)
+        // What a checkpoint saves includes the open batch.
+        #expect(a.state.counts.events == 9)
+        #expect(a.state.partitions[0].nextOffset == 10)
+        a.tick(now: 1999)
+        #expect(a.snapshot(now: 1999).counts.events == 0)
+        a.tick(now: 2000)
+        #expect(a.snapshot(now: 2000).counts.events == 9)
+        #expect(a.snapshot(now: 2000).batches == 1)
+    }
+
+    @Test func aRecordDeliveredTwiceCountsOnce() {
+        let a = aggregator(batchSize: 1)
+        ingest(a, message(month: 11, day: 11), offset: 5)
+        ingest(a, message(month: 11, day: 11), offset: 5)
+        ingest(a, message(month: 11, day: 11), offset: 4)
+        #expect(a.state.counts.events == 1)
+        #expect(a.state.partitions[0].nextOffset == 6)
+    }
+
+    @Test func retentionGapsAreCountedOnce() {
+        let a = aggregator(batchSize: 1)
+        a.recordGap(partition: 0, from: 0, to: 14_922, now: 0)
+        ingest(a, message(month: 11, day: 11), offset: 14_922)
+        a.recordGap(partition: 0, from: 0, to: 14_922, now: 0)  // reported again: nothing new
+        let state = a.state
+        #expect(state.partitions[0].skipped == 14_922)
+        #expect(state.partitions[0].nextOffset == 14_923)
+        #expect(state.counts.events == 1)
+    }
+
+    @Test func exitAtEndNeedsEveryPartitionAtItsEnd() {
+        let a = aggregator(batchSize: 1)
+        a.assign(partition: 0, startingAt: 0, now: 0)
+        a.assign(partition: 1, startingAt: 0, now: 0)
+        a.recordEnd(partition: 0, offset: 0, now: 0)
+        #expect(!a.allAtEnd)
+        a.recordEnd(partition: 1, offset: 0, now: 0)
+        #expect(a.allAtEnd)
+        ingest(a, message(month: 11, day: 11), partition: 1, offset: 0)
+        #expect(!a.allAtEnd)
+    }
+
+    @Test func restoringContinuesTheCounts() {
+        let a = aggregator(batchSize: 1)
+        ingest(a, message(month: 11, day: 11), offset: 0)
+        ingest(a, message(month: 6, day: 1), offset: 1)
+        var config = AggregationConfig(calendar: calendar)
+        config.batchSize = 1
+        let b = Aggregator(config: config, restoring: a.state)
+        ingest(b, message(month: 6, day: 1), offset: 1)  // already counted before the restart
+        ingest(b, message(month: 7, day: 1), offset: 2)  // late against the restored watermark
+        #expect(b.state.counts.events == 3)
+        #expect(b.state.counts.late == 2)
+    }
+
+    @Test func snapshotJSONUsesRawCodesAndLeavesZerosOut() throws {
+        let a = aggregator(batchSize: 1)
+        ingest(a, message(month: 11, day: 11, action: 3, province: "北京市"), offset: 0)
+        ingest(a, Array("[1]".utf8), offset: 1)
+        let json = SnapshotJSON.encode(a.snapshot(now: 0), calendar: calendar)
+        #expect(json.contains(#""events": 1"#))
+        #expect(json.contains(#""rejected": {"not_object": 1}"#))
+        #expect(json.contains(#""action": {"3": 1}"#))
+        #expect(json.contains(#""province": {"北京市": 1}"#))
+        #expect(json.contains(#""per_day": {"2026-11-11": 1}"#))
+        #expect(json.contains(#""watermark": "2026-11-10T23:55:00+00:00""#))
+        #expect(json.contains(#""offsets": {"0": 2}"#))
+    }
+}

@@ -1,0 +1,46 @@
+import Aggregation
+import Testing
+
+@Suite struct EventCalendarTests {
+    @Test func elevenElevenInShanghai() throws {
+        let calendar = try EventCalendar(year: 2024, timeZone: "Asia/Shanghai")
+        #expect(calendar.eventTime(month: 11, day: 11) == 1_731_254_400_000)
+    }
+
+    @Test func impossibleDatesHaveNoEventTime() throws {
+        let calendar = try EventCalendar(year: 2026, timeZone: "Asia/Shanghai")
+        #expect(calendar.eventTime(month: 13, day: 1) == nil)
+        #expect(calendar.eventTime(month: 2, day: 30) == nil)
+        #expect(calendar.eventTime(month: 2, day: 29) == nil)
+        #expect(calendar.eventTime(month: 0, day: 1) == nil)
+        #expect(calendar.eventTime(month: 4, day: 31) == nil)
+        #expect(calendar.eventTime(month: 1, day: 0) == nil)
+        #expect(try EventCalendar(year: 2024, timeZone: "UTC").eventTime(month: 2, day: 29) == 1_709_164_800_000)
+    }
+
+    @Test func theYearIsWhatWasPinnedNotToday() throws {
+        let y2025 = try EventCalendar(year: 2025, timeZone: "UTC")
+        let y2026 = try EventCalendar(year: 2026, timeZone: "UTC")
+        #expect(y2025.eventTime(month: 1, day: 1) == 1_735_689_600_000)
+        #expect(y2026.eventTime(month: 1, day: 1) == 1_767_225_600_000)
+        #expect(y2025.dayKey(EventCalendar.dayIndex(month: 11, day: 11)!) == "2025-11-11")
+    }
+
+    @Test func dayStartsWhereMidnightDoesNotExist() throws {
+        // In 2024 Chile's DST began at 00:00 on 8 September: that day starts at 01:00.
+        let calendar = try EventCalendar(year: 2024, timeZone: "America/Santiago")
+        #expect(calendar.isoString(milliseconds: calendar.eventTime(month: 9, day: 8)!) == "2024-09-08T01:00:00-03:00")
+        #expect(calendar.isoString(milliseconds: calendar.eventTime(month: 9, day: 6)!) == "2024-09-06T00:00:00-04:00")
+    }
+
+    @Test func watermarkIsWrittenWithTheZonesOffset() throws {
+        let calendar = try EventCalendar(year: 2026, timeZone: "Asia/Shanghai")
+        #expect(calendar.isoString(milliseconds: calendar.eventTime(month: 11, day: 11)!) == "2026-11-11T00:00:00+08:00")
+        #expect(calendar.isoString(milliseconds: 1_731_254_400_000 - 300_000) == "2024-11-10T23:55:00+08:00")
+    }
+
+    @Test func badSettings() {
+        #expect(throws: EventCalendar.Problem.unknownTimeZone("Mars/Olympus")) { try EventCalendar(year: 2026, timeZone: "Mars/Olympus") }
+        #expect(throws: EventCalendar.Problem.yearOutOfRange(1900)) { try EventCalendar(year: 1900, timeZone: "UTC") }
+    }
+}

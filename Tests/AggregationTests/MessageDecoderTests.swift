@@ -1,0 +1,142 @@
+import Aggregation
+import Foundation
+import Testing
+import UserBehavior
+
+@Suite struct MessageDecoderTests {
+    private func decode(_ text: String) -> MessageDecoder.Result {
+        decode(bytes: Array(text.utf8))
+    }
+
+    private func decode(bytes: [UInt8]) -> MessageDecoder.Result {
+        var decoder = MessageDecoder()
+        return bytes.withUnsafeBytes { decoder.decode($0) }
+    }
+
+    private func event(_ text: String) throws -> BehaviorEvent {
+        guard case .event(let event) = decode(text) else { throw DecodeFailure(result: decode(text)) }
+        return event
+    }
+
+    struct DecodeFailure: Error { let result: MessageDecoder.Result }
+
+    private let spec = #"{"user_id":328862,"item_id":323294,"cat_id":833,"merchant_id":2882,"brand_id":2661,"month":11,"day":11,"action":2,"age_range":5,"gender":1,"province":"浙江"}"#
+
+    @Test func theSpecMessage() throws {
+        let e = try event(spec)
+        #expect(e.userID == 328862 && e.itemID == 323294 && e.catID == 833 && e.merchantID == 2882)
+        #expect(e.brandID == 2661 && e.month == 11 && e.day == 11)
+        #expect(e.action == .purchase && e.ageRange.rawValue == 5 && e.gender == .male)
+        #expect(e.province.name == "浙江")
+    }
+
+    @Test(arguments: [
+        (#""brand_id":2661.0"#, Int64?.some(2661)), (#""brand_id":"2661""#, 2661), (#""brand_id":"2661.0""#, 2661),
+        (#""brand_id":null"#, nil), (#""brand_id":NaN"#, nil), (#""brand_id":"NaN""#, nil), (#""brand_id":"""#, nil),
+        (#""brand_id":2.661e3"#, 2661),
+    ])
+    func brandVariants(member: String, brand: Int64?) throws {
+        let text = spec.replacingOccurrences(of: #""brand_id":2661"#, with: member)
+        #expect(try event(text).brandID == brand)
+    }
+
+    @Test func brandMayBeAbsent() throws {
+        #expect(try event(spec.replacingOccurrences(of: #""brand_id":2661,"#, with: "")).brandID == nil)
+    }
+
+    @Test func numbersAsStringsExtraFieldsAndWhitespace() throws {
+        let text = """
+            { "extra": {"nested": [1, 2.5e-3, true, null, "x"]}, "user_id" : "7", "item_id":"8",
+              "cat_id":9 , "merchant_id":10, "month":"11", "day":"11", "action":"0", "age_range":"8",
+              "gender":"2", "province":"北京市", "ts": 1731254400 }
+            """
+        let e = try event(text)
+        #expect(e.userID == 7 && e.action == .click && e.ageRange.rawValue == 8 && e.gender == .unknown)
+        #expect(e.brandID == nil)
+    }
+
+    @Test func pythonEscapedProvinceIsIntact() throws {
+        // json.dumps({"province": "内蒙古"}) with ensure_ascii=True.
+        let text = spec.replacingOccurrences(of: #""province":"浙江""#, with: #""province":"\u5185\u8499\u53e4""#)
+        #expect(try event(text).province.name == "内蒙古")
+        #expect(try event(spec.replacingOccurrences(of: "浙江", with: "浙江省")).province.name == "浙江")
+    }
+
+    @Test func everyProvinceSurvivesEncodeAndDecode() throws {
+        for name in Province.names {
+            let text = spec.replacingOccurrences(of: "浙江", with: name)
+            #expect(try event(text).province.name == name)
+            // And as Foundation writes it, escaped or not.
+            let escaped = String(data: try JSONSerialization.data(withJSONObject: ["p": name]), encoding: .utf8)!
+            #expect(escaped.contains(name) || escaped.contains("\\u"))
+        }
+    }
+
+    @Test func rawCSVLines() throws {
+        let e = try event("328862,323294,833,2882,2661.0,11,11,0,5,1,浙江")
+        #expect(e.userID == 328862 && e.brandID == 2661 && e.province.name == "浙江")
+        #expect(try event("1,2,3,4,,11,11,0,5,1,上海市\r\n").brandID == nil)
+        #expect(decode(EventField.header) == .rejected(.csvHeader))
+        #expect(decode("\u{FEFF}" + EventField.header + "\r") == .rejected(.csvHeader))
+    }
+
+    @Test(arguments: [
+        ("", RejectionReason.empty), ("   \n", .empty),
+        (#"{"user_id":1"#, .malformedJSON), (#"{"user_id":1,}"#, .malformedJSON), (#"{"user_id" 1}"#, .malformedJSON),
+        (#"{"a":"\q"}"#, .malformedJSON), (#"{"a":"\uD800"}"#, .malformedJSON), (#"{"a":01}"#, .malformedJSON),
+        (#"{"a":1} x"#, .malformedJSON), (#"{"a":tru}"#, .malformedJSON), ("{\"a\":\"x\ny\"}", .malformedJSON),
+        ("[1,2,3]", .notObject), ("42", .notObject), (#""text""#, .notObject), ("null", .notObject),
+        ("hello", .unrecognized), ("1,2,3", .malformedCSV), (#"1,"2,3"#, .malformedCSV),
+        ("{}", .missingField), (#"{"user_id":1}"#, .missingField),
+    ])
+    func rejections(text: String, reason: RejectionReason) {
+        #expect(decode(text) == .rejected(reason), "\(text)")
+    }
+
+    @Test(arguments: [
+        (#""action":2"#, #""action":9"#, RejectionReason.outOfRange),
+        (#""action":2"#, #""action":-1"#, .outOfRange),
+        (#""age_range":5"#, #""age_range":9"#, .outOfRange),
+        (#""gender":1"#, #""gender":3"#, .outOfRange),
+        (#""user_id":328862"#, #""user_id":"abc""#, .wrongType),
+        (#""user_id":328862"#, #""user_id":1.5"#, .wrongType),
+        (#""user_id":328862"#, #""user_id":true"#, .wrongType),
+        (#""user_id":328862"#, #""user_id":[1]"#, .wrongType),
+        (#""user_id":328862"#, #""user_id":null"#, .missingField),
+        (#""province":"浙江""#, #""province":42"#, .wrongType),
+        (#""province":"浙江""#, #""province":"火星""#, .unknownProvince),
+        (#""province":"浙江""#, #""province":"""#, .missingField),
+        (#""brand_id":2661"#, #""brand_id":"abc""#, .wrongType),
+        (#""brand_id":2661"#, #""brand_id":2661.5"#, .wrongType),
+    ])
+    func fieldRejections(original: String, replacement: String, reason: RejectionReason) {
+        #expect(decode(spec.replacingOccurrences(of: original, with: replacement)) == .rejected(reason))
+    }
+
+    @Test func missingRequiredField() {
+        #expect(decode(spec.replacingOccurrences(of: #","gender":1"#, with: "")) == .rejected(.missingField))
+    }
+
+    @Test func invalidUTF8() {
+        var bytes = Array(spec.utf8)
+        let at = bytes.firstIndex(of: 0xE6)!  // first byte of 浙
+        bytes[at + 1] = 0x41
+        #expect(decode(bytes: bytes) == .rejected(.notUTF8))
+        #expect(decode(bytes: [0xFF, 0xFE, 0x00, 0x01]) == .rejected(.notUTF8))
+        #expect(decode(bytes: Array("1,2,3,4,5,6,7,0,1,1,".utf8) + [0xD5, 0xE3, 0xBD, 0xAD]) == .rejected(.notUTF8))
+    }
+
+    @Test func hostileMessagesAreRejectionsNotCrashes() {
+        #expect(decode(bytes: [UInt8](repeating: 0x7B, count: 10 << 20)) == .rejected(.tooLarge))
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(decode(#"{"x":"# + deep + "}") == .rejected(.malformedJSON))
+        #expect(decode(deep) == .rejected(.malformedJSON))
+        let justDeepEnough = String(repeating: "[", count: 60) + String(repeating: "]", count: 60)
+        #expect(decode(spec.replacingOccurrences(of: "{", with: #"{"x":\#(justDeepEnough),"#)) != .rejected(.malformedJSON))
+    }
+
+    @Test func duplicateKeysLastWinsButAnyBadValueRejects() throws {
+        #expect(try event(spec.replacingOccurrences(of: #""action":2"#, with: #""action":3,"action":1"#)).action == .addToCart)
+        #expect(decode(spec.replacingOccurrences(of: #""action":2"#, with: #""action":9,"action":1"#)) == .rejected(.outOfRange))
+    }
+}
