@@ -12,7 +12,8 @@ let package = Package(
     targets: [
         // C libraries, seen only by the one Swift module that wraps each.
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
-        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        // No pkgConfig: SwiftPM would warn about (and drop) its -D flags; shim.h defines them.
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
 
         // The dataset's schema: events, provinces, CSV cells, exact numbers, the message JSON.
         .target(name: "UserBehavior"),
@@ -26,13 +27,20 @@ let package = Package(
         .target(name: "Aggregation", dependencies: ["UserBehavior"]),
         // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread.
         .target(name: "Source", dependencies: ["Aggregation", "Kafka", "Runtime"]),
+        // Snapshot ─▶ cells: the dashboard's views, drawn into a grid that knows display
+        // widths. No terminal here, so every screen is testable as text.
+        .target(name: "TUI", dependencies: ["Aggregation", "UserBehavior"]),
+        // Cells ─▶ screen: the only code that touches ncurses.
+        .target(name: "Terminal", dependencies: ["CNcursesw", "CTerminalRescue", "TUI"]),
+        // Restores the terminal from a crash signal handler (C: async-signal-safe only).
+        .target(name: "CTerminalRescue"),
         // Synthetic datasets with the real data's skew.
         .target(name: "Generator", dependencies: ["UserBehavior"]),
 
         .executableTarget(
             name: "tbdash",
             dependencies: [
-                "UserBehavior", "Runtime", "Kafka", "Producer", "Generator", "Aggregation", "Source",
+                "UserBehavior", "Runtime", "Kafka", "Producer", "Generator", "Aggregation", "Source", "TUI", "Terminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -40,6 +48,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/Support"),
         .testTarget(name: "UserBehaviorTests", dependencies: ["UserBehavior"]),
         .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "UserBehavior"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Aggregation", "UserBehavior"],
+                    resources: [.copy("Goldens")]),
         .testTarget(name: "ProducerTests", dependencies: ["Producer", "UserBehavior", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Kafka", "TestSupport"]),
     ]

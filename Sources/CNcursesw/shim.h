@@ -7,22 +7,21 @@
 #ifndef _XOPEN_SOURCE_EXTENDED
 #define _XOPEN_SOURCE_EXTENDED 1
 #endif
+#include <langinfo.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
+#include <termios.h>
 #include <wchar.h>
 #include <ncurses.h>
 #include <term.h>
-
-/* glibc hides these from Swift without _XOPEN_SOURCE; declare them ourselves. */
-extern int wcwidth(wchar_t c);
-extern int wcswidth(const wchar_t *s, size_t n);
 
 /* getmaxx/getmaxy and COLOR_PAIR are macros, and stdscr/COLS/LINES are globals that
    Swift 6 cannot read safely: small accessors instead. */
 static inline int tbdash_maxx(WINDOW *w) { return getmaxx(w); }
 static inline int tbdash_maxy(WINDOW *w) { return getmaxy(w); }
-static inline attr_t tbdash_color_pair(short n) { return (attr_t)COLOR_PAIR(n); }
 static inline int tbdash_colors(void) { return COLORS; }
+static inline int tbdash_color_pairs(void) { return COLOR_PAIRS; }
 static inline int tbdash_key_resize(void) { return KEY_RESIZE; }
 static inline int tbdash_err(void) { return ERR; }
 static inline attr_t tbdash_a_bold(void) { return A_BOLD; }
@@ -30,4 +29,10 @@ static inline attr_t tbdash_a_dim(void) { return A_DIM; }
 static inline attr_t tbdash_a_reverse(void) { return A_REVERSE; }
 static inline attr_t tbdash_a_normal(void) { return A_NORMAL; }
 static inline attr_t tbdash_a_underline(void) { return A_UNDERLINE; }
+
+/* True when the locale's character set is UTF-8 (after setlocale). */
+static inline int tbdash_locale_is_utf8(void) {
+    const char *codeset = nl_langinfo(CODESET);
+    return codeset != 0 && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
+}
 #endif

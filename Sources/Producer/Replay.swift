@@ -4,7 +4,9 @@ import UserBehavior
 
 /// Replays a dataset file into a topic: one JSON message per valid row, keyed by user_id,
 /// through an idempotent producer whose delivery reports are counted.
-public final class Replay {
+///
+/// Runs on one thread at a time (it may be handed to another, as `demo` does).
+public final class Replay: @unchecked Sendable {
     public struct Options: Sendable {
         /// Events per second; nil sends as fast as Kafka takes them.
         public var rate: Double?

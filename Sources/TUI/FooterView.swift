@@ -1,0 +1,37 @@
+/// The bottom row: the keys, the refresh rate, and a badge while the view is paused.
+struct FooterView {
+    let model: DashboardModel
+    let paint: Paint
+    let labels: Labels
+
+    func draw(_ grid: inout CellGrid, _ rect: Rect) {
+        guard !rect.isEmpty else { return }
+        let theme = paint.theme
+        var x = rect.x + 1
+        var right = rect.maxX
+        if model.paused {
+            let badge = " \(labels.paused) +\(Format.grouped(model.newSincePause)) \(labels.newEvents) "
+            right -= DisplayWidth.of(badge)
+            grid.put(badge, x: right, y: rect.y, style: theme.style(.highlight).reversed(for: theme))
+            right -= 1
+        }
+        let fps = "\(model.fps) fps"
+        grid.put(fps, x: right - DisplayWidth.of(fps) - 1, y: rect.y, style: theme.style(.muted))
+        right -= DisplayWidth.of(fps) + 2
+        for (key, action) in labels.keys {
+            let width = DisplayWidth.of(key) + 1 + DisplayWidth.of(action) + 2
+            guard x + width <= right else { break }
+            x += grid.put(key, x: x, y: rect.y, style: theme.style(.footerKey))
+            x += grid.put(" " + action + "  ", x: x, y: rect.y, style: theme.style(.muted))
+        }
+    }
+}
+
+extension Style {
+    /// A badge: the colour as background where there is colour, reverse video otherwise.
+    func reversed(for theme: Theme) -> Style {
+        var style = self
+        style.reverse = true
+        return style
+    }
+}

@@ -1,0 +1,51 @@
+import Aggregation
+
+/// The top row: what is watched (topic, brokers, group), the connection status, the clock.
+struct HeaderView {
+    let model: DashboardModel
+    let paint: Paint
+    let labels: Labels
+
+    func draw(_ grid: inout CellGrid, _ rect: Rect) {
+        guard !rect.isEmpty else { return }
+        let theme = paint.theme
+        let base = theme.style(.header)
+        grid.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), style: base)
+
+        let statusRole: Role = switch model.snapshot.status {
+        case .live: .ok
+        case .connecting, .stalled: .warning
+        case .disconnected, .failed: .alert
+        }
+        var statusStyle = theme.style(statusRole)
+        statusStyle.background = base.background
+        if theme.colors == .none { statusStyle.reverse = true }
+        let status = " \(paint.glyphs.bullet) \(labels.status(model.snapshot.status)) "
+        let time = clock()
+        let rightWidth = DisplayWidth.of(status) + DisplayWidth.of(time) + 1
+        grid.put(time + " ", x: rect.maxX - DisplayWidth.of(time) - 1, y: rect.y, style: base)
+        grid.put(status, x: rect.maxX - rightWidth, y: rect.y, style: statusStyle)
+
+        var title = base
+        title.bold = true
+        var x = rect.x + grid.put(" tbdash  ", x: rect.x, y: rect.y, style: title)
+        let room = rect.maxX - rightWidth - 1
+        // topic @ brokers · group: the group goes first when there is no room.
+        let parts = [("", model.topic), (" @ ", model.brokers), (paint.glyphs.separator + labels.group + " ", model.group)]
+        for (joiner, value) in parts where x + DisplayWidth.of(joiner) + DisplayWidth.of(value) <= room {
+            x += grid.put(joiner, x: x, y: rect.y, style: base)
+            x += grid.put(value, x: x, y: rect.y, style: title)
+        }
+        if case .disconnected(let why) = model.snapshot.status, x + 4 < room {
+            var reason = base
+            reason.dim = theme.colors == .none
+            grid.put("  " + DisplayWidth.truncate(why, to: room - x - 2, ellipsis: paint.glyphs.ellipsis), x: x, y: rect.y, style: reason)
+        }
+    }
+
+    /// Local time of the machine running tbdash, YYYY-MM-DD HH:MM:SS.
+    private func clock() -> String {
+        guard model.clock > 0 else { return "" }
+        return Clock.local(milliseconds: model.clock)
+    }
+}

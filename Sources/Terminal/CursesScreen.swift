@@ -1,0 +1,149 @@
+import CNcursesw
+import TUI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The terminal, through ncursesw: the only code that touches it. It copies a `CellGrid`
+/// out each frame (`werase`, cells, one `doupdate`, so ncurses sends only what changed)
+/// and reads keys. One thread only.
+public final class CursesScreen {
+    private let window: UnsafeMutablePointer<WINDOW>
+    public let colors: Theme.ColorMode
+    private var pairs: [PairKey: Int16] = [:]
+    private var restored = false
+
+    private struct PairKey: Hashable {
+        let foreground: Int
+        let background: Int
+    }
+
+    /// Whether the locale (after `setlocale`) is UTF-8; without it CJK text and block
+    /// glyphs cannot be shown, so the caller falls back to ASCII and English.
+    public static func prepareLocale() -> Bool {
+        setlocale(LC_ALL, "")
+        return tbdash_locale_is_utf8() != 0
+    }
+
+    /// Takes over the terminal. `allowColor` false (NO_COLOR, --no-color) keeps it
+    /// monochrome; otherwise 256 colours where the terminal has them, else 8.
+    public init(allowColor: Bool) throws(TerminalError) {
+        let modes = TerminalRescue.saveModes()
+        guard let window = initscr() else { throw .cannotStart }
+        self.window = window
+        cbreak()
+        noecho()
+        nonl()
+        keypad(window, true)
+        curs_set(0)
+        set_escdelay(25)
+        if allowColor && has_colors() {
+            start_color()
+            use_default_colors()
+            colors = tbdash_colors() >= 256 ? .extended : .basic
+        } else {
+            colors = .none
+        }
+        TerminalRescue.arm(modes: modes)
+    }
+
+    deinit { restore() }
+
+    public var size: (width: Int, height: Int) {
+        (Int(tbdash_maxx(window)), Int(tbdash_maxy(window)))
+    }
+
+    /// Shows a frame. Cells the grid leaves blank and unstyled are not sent at all.
+    public func draw(_ grid: CellGrid) {
+        werase(window)
+        let (width, height) = size
+        var cell = cchar_t()
+        var text: [wchar_t] = [0, 0]
+        for y in 0..<min(height, grid.height) {
+            for x in 0..<min(width, grid.width) {
+                let c = grid[x, y]
+                if c.width == 0 || (c.scalar == " " && c.style == .plain) { continue }
+                text[0] = wchar_t(bitPattern: c.scalar.value)
+                let (attributes, pair) = attributes(for: c.style)
+                setcchar(&cell, text, attributes, pair, nil)
+                // The bottom-right cell would scroll the screen if written normally.
+                if y == height - 1 && x + Int(c.width) >= width {
+                    mvwins_wch(window, Int32(y), Int32(x), &cell)
+                } else {
+                    mvwadd_wch(window, Int32(y), Int32(x), &cell)
+                }
+            }
+        }
+        wnoutrefresh(window)
+        doupdate()
+    }
+
+    /// The next key, waiting at most `timeoutMs` (nil when none came).
+    public func readKey(timeoutMs: Int) -> Key? {
+        wtimeout(window, Int32(max(0, timeoutMs)))
+        var value: wint_t = 0
+        let result = wget_wch(window, &value)
+        if result == KEY_CODE_YES {
+            switch Int32(value) {
+            case KEY_UP: return .up
+            case KEY_DOWN: return .down
+            case KEY_PPAGE: return .pageUp
+            case KEY_NPAGE: return .pageDown
+            case KEY_HOME: return .home
+            case KEY_END: return .end
+            case tbdash_key_resize(): return .resize
+            default: return nil
+            }
+        }
+        guard result != tbdash_err(), let scalar = Unicode.Scalar(UInt32(value)) else { return nil }
+        if scalar == "\u{1B}" { return .escape }
+        return .character(Character(scalar))
+    }
+
+    /// Gives the terminal back (cursor, modes, the normal screen). Safe to call twice.
+    public func restore() {
+        guard !restored else { return }
+        restored = true
+        endwin()
+        TerminalRescue.disarm()
+    }
+
+    private func attributes(for style: Style) -> (attr_t, Int16) {
+        var attributes = tbdash_a_normal()
+        if style.bold { attributes |= tbdash_a_bold() }
+        if style.dim { attributes |= tbdash_a_dim() }
+        if style.reverse { attributes |= tbdash_a_reverse() }
+        if style.underline { attributes |= tbdash_a_underline() }
+        guard colors != .none, style.foreground != nil || style.background != nil else { return (attributes, 0) }
+        return (attributes, pair(style.foreground, style.background))
+    }
+
+    /// A colour pair for (foreground, background), made on first use; -1 is the
+    /// terminal's own colour, so the dashboard keeps the user's background.
+    private func pair(_ foreground: TerminalColor?, _ background: TerminalColor?) -> Int16 {
+        let limit = colors == .extended ? 256 : 8
+        let key = PairKey(foreground: fit(foreground, limit), background: fit(background, limit))
+        if let existing = pairs[key] { return existing }
+        let number = Int16(pairs.count + 1)
+        guard Int32(number) < tbdash_color_pairs() else { return 0 }
+        init_pair(number, Int16(key.foreground), Int16(key.background))
+        pairs[key] = number
+        return number
+    }
+
+    /// Maps a colour into the terminal's palette; bright colours fold onto the basic 8.
+    private func fit(_ color: TerminalColor?, _ limit: Int) -> Int {
+        guard let color else { return -1 }
+        let index = color.index
+        if index < limit { return index }
+        return index < 16 ? index - 8 : 7
+    }
+}
+
+public enum TerminalError: Error, CustomStringConvertible {
+    case cannotStart
+
+    public var description: String {
+        "cannot start the terminal UI (is TERM set to a known terminal?); use --headless"
+    }
+}

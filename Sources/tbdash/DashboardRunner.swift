@@ -1,0 +1,62 @@
+import Aggregation
+import Kafka
+import Runtime
+import Source
+import Terminal
+import TUI
+
+/// Runs the live dashboard on a watch pipeline: checks the terminal, takes it over, shows
+/// the first frame before the broker answers, and gives the terminal back on every way
+/// out (q, Ctrl-C, SIGTERM, an error) before anything is printed.
+struct DashboardRunner {
+    let display: DisplayOptions
+    let kafka: KafkaOptions
+    let group: String
+    /// Where the brokers come from when not from the Kafka options (the demo's own).
+    var brokers: String?
+
+    func run(options: WatchPipeline.Options, config: AggregationConfig) throws {
+        guard TerminalCheck.stdoutIsTerminal && TerminalCheck.stdinIsTerminal else {
+            throw CommandFailure.usage("the dashboard needs a terminal (stdout is not one); use --headless for scripts")
+        }
+        let log = try display.log.map { try FileLog(path: $0) }
+        var configuration = try kafka.configuration()
+        if let brokers { configuration.brokers = brokers }
+        if let log { configuration.log = log.kafkaLog }
+        let consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
+
+        let utf8 = CursesScreen.prepareLocale()
+        let stop = StopFlag()
+        // Before initscr, so ncurses leaves SIGINT and SIGTERM to us.
+        let trap = SignalTrap { _ in stop.request() }
+        defer { trap.cancel() }
+        let screen: CursesScreen
+        do {
+            screen = try CursesScreen(allowColor: display.allowsColor)
+        } catch {
+            throw CommandFailure.runtime(error.description)
+        }
+        defer { screen.restore() }
+        let theme = Theme(colors: screen.colors, glyphs: display.glyphSet(localeIsUTF8: utf8))
+        var model = DashboardModel(
+            snapshot: LiveSnapshot(), topic: kafka.topic, brokers: configuration.brokers, group: group,
+            calendar: config.calendar, batchSize: config.batchSize, batchIntervalMs: config.batchIntervalMs)
+        // Chinese needs a UTF-8 locale; without one the labels stay English.
+        model.language = utf8 ? display.lang : .en
+        model.fps = display.fps
+
+        let pipeline = WatchPipeline(consumer: consumer, options: options, config: config, stop: stop)
+        var live = LiveDashboard(pipeline: pipeline, screen: screen, dashboard: Dashboard(theme: theme), stop: stop, model: model)
+        live.onStatus = { status in log?.write("status: \(HeadlessLog.describe(status))") }
+        log?.write("watching \(kafka.topic) at \(configuration.brokers), group \(group)")
+        pipeline.start()
+        _ = live.run()
+        screen.restore()
+
+        stop.request()
+        pipeline.waitUntilFinished()
+        consumer.close()
+        let final = pipeline.snapshot.aggregate
+        print("tbdash: \(Count.grouped(final.counts.events)) events counted; offsets committed to group \(group)")
+    }
+}

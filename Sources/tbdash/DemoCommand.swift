@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import Generator
+import Kafka
+import Producer
+import Runtime
+import Source
+
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Embedded broker + replay of the bundled sample + the dashboard, in one command.",
+        discussion: """
+            Starts an embedded Kafka broker inside this process, replays data/sample.csv \\
+            into it on a loop at a watchable rate, and opens the dashboard on it. Nothing \\
+            else is needed: no Kafka, no second terminal. Quit with q; everything stops.
+
+            The broker keeps the newest 5 MiB per partition, so the demo's memory stays \\
+            bounded however long it runs (it is meant to run all day on a shared screen).
+
+            Examples:
+              tbdash demo
+              tbdash demo --rate 2000 --lang zh
+            """)
+
+    @OptionGroup(title: "Event time") var semantics: SemanticsOptions
+    @OptionGroup(title: "Dashboard") var display: DisplayOptions
+
+    @Option(help: "Events per second replayed.")
+    var rate: Double = 300
+
+    @Option(help: "The CSV to replay (default: data/sample.csv, or the same rows generated if it is not found).")
+    var file: String?
+
+    @Option(help: "Partitions of the demo topic.")
+    var partitions = 8
+
+    func validate() throws {
+        guard rate > 0 && rate.isFinite else { throw ValidationError("--rate must be a positive number") }
+        guard (1...256).contains(partitions) else { throw ValidationError("--partitions must be between 1 and 256") }
+    }
+
+    func run() throws {
+        let csv = try sampleFile()
+        let reader: CSVFileReader
+        do {
+            reader = try CSVFileReader(path: csv)
+        } catch {
+            throw CommandFailure.usage(error.description)
+        }
+        let cluster = try orFail { try MockCluster() }
+        let topic = "user_behavior_logs"
+        try orFail { try cluster.createTopic(topic, partitions: partitions) }
+
+        // The replay runs on its own thread; the dashboard owns the main one.
+        var producerConfiguration = KafkaConfiguration(brokers: cluster.bootstrapServers)
+        for (key, value) in ProducerDefaults.properties { producerConfiguration.set(key, value) }
+        let producer = try orFail { try KafkaProducer(configuration: producerConfiguration) }
+        var replayOptions = Replay.Options()
+        replayOptions.rate = rate
+        replayOptions.loop = true
+        let replayStop = StopFlag()
+        let replay = Replay(reader: reader, producer: producer, topic: topic, options: replayOptions, stop: replayStop)
+        let replayDone = DispatchSemaphore(value: 0)
+        let replayThread = Thread {
+            _ = try? replay.run()
+            replayDone.signal()
+        }
+        replayThread.name = "tbdash-demo-replay"
+        replayThread.start()
+        defer {
+            replayStop.request()
+            replayDone.wait()
+        }
+
+        var source = SourceOptions(topic: topic)
+        source.start = .earliest
+        source.failFast = false
+        let kafka = try KafkaOptions.parse(["--topic", topic])
+        var runner = DashboardRunner(display: display, kafka: kafka, group: "tbdash-demo")
+        runner.brokers = cluster.bootstrapServers
+        try runner.run(options: WatchPipeline.Options(source: source, group: "tbdash-demo"), config: try semantics.config())
+    }
+
+    /// The file to replay: --file, else data/sample.csv here or next to the binary's
+    /// checkout, else the same 20,000 rows generated into a temporary file.
+    private func sampleFile() throws -> String {
+        if let file { return file }
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let candidates = [
+            "data/sample.csv",
+            executable.deletingLastPathComponent().appendingPathComponent("../../../data/sample.csv").standardized.path,
+            executable.deletingLastPathComponent().appendingPathComponent("../../data/sample.csv").standardized.path,
+        ]
+        if let found = candidates.first(where: { FileManager.default.isReadableFile(atPath: $0) }) { return found }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tbdash-sample-\(getpid()).csv").path
+        var data = Data()
+        SyntheticDataset(rows: 20_000, seed: 1).generate { data.append(contentsOf: $0) }
+        guard FileManager.default.createFile(atPath: path, contents: data) else {
+            throw CommandFailure.runtime("cannot write a sample to \(path)")
+        }
+        return path
+    }
+}

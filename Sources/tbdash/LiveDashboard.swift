@@ -1,0 +1,77 @@
+import Aggregation
+import Runtime
+import Source
+import Terminal
+import TUI
+
+/// The dashboard's main loop, on the main thread (the only one that touches ncurses):
+/// keys, snapshots from the pipeline, and frames at most `fps` a second — only when
+/// something changed, plus once a second for the clock.
+struct LiveDashboard {
+    let pipeline: WatchPipeline
+    let screen: CursesScreen
+    let dashboard: Dashboard
+    let stop: StopFlag
+    var model: DashboardModel
+    /// Called with each new status (for --log).
+    var onStatus: (SourceStatus) -> Void = { _ in }
+
+    enum Ending {
+        case quit
+        case stopped
+    }
+
+    mutating func run() -> Ending {
+        var lastGeneration = -1
+        var lastSecond: Int64 = -1
+        var lastStatus = model.snapshot.status
+        var nextFrame: Int64 = 0
+        var dirty = true
+        while true {
+            if stop.isRequested { return .stopped }
+            let now = MonotonicClock.milliseconds()
+            let wall = WallClock.milliseconds()
+            if dirty && now >= nextFrame {
+                draw(clock: wall)
+                lastSecond = wall / 1000
+                nextFrame = now + Int64(1000 / model.fps)
+                dirty = false
+            }
+            let untilFrame = dirty ? nextFrame - now : Int64(1000 / model.fps)
+            let untilSecond = 1000 - wall % 1000
+            if let key = screen.readKey(timeoutMs: Int(max(1, min(untilFrame, untilSecond)))) {
+                let (width, height) = screen.size
+                switch KeyAction.apply(key, to: &model, page: Dashboard.provincePage(width: width, height: height)) {
+                case .quit: return .quit
+                case .redraw:
+                    // Keys answer at once, not at the next frame.
+                    draw(clock: WallClock.milliseconds())
+                    if model.paused { model.newSincePause = 0 }
+                case .none: break
+                }
+            }
+            let generation = pipeline.generation.load(ordering: .acquiring)
+            if generation != lastGeneration {
+                lastGeneration = generation
+                let snapshot = pipeline.snapshot
+                if snapshot.status != lastStatus {
+                    lastStatus = snapshot.status
+                    onStatus(snapshot.status)
+                }
+                if model.paused {
+                    model.newSincePause = max(0, snapshot.aggregate.counts.events - model.snapshot.aggregate.counts.events)
+                } else {
+                    model.snapshot = snapshot
+                }
+                dirty = true
+            }
+            if WallClock.milliseconds() / 1000 != lastSecond { dirty = true }
+        }
+    }
+
+    private mutating func draw(clock: Int64) {
+        model.clock = clock
+        let (width, height) = screen.size
+        screen.draw(dashboard.render(model, width: width, height: height))
+    }
+}

@@ -1,0 +1,52 @@
+import Aggregation
+import Foundation
+import TUI
+
+/// A fixed dashboard state: data/sample.csv folded by the real aggregator, with fixed
+/// pipeline figures and clock, so golden screens are the same on every machine.
+enum Fixture {
+    static let calendar = try! EventCalendar(year: 2026, timeZone: "Asia/Shanghai")
+
+    static let snapshot: LiveSnapshot = {
+        var config = AggregationConfig(calendar: calendar)
+        config.batchSize = 10
+        let aggregator = Aggregator(config: config)
+        let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../data/sample.csv").standardized
+        let lines = try! String(contentsOf: sample, encoding: .utf8).split(separator: "\n")
+        var offset: Int64 = 0
+        for line in lines {
+            var bytes = Array(line.utf8)
+            bytes.withUnsafeMutableBytes { aggregator.ingest(partition: Int32(offset % 3), offset: offset / 3, payload: UnsafeRawBufferPointer($0), now: 1_000 + offset / 10) }
+            offset += 1
+        }
+        for garbage in ["{\"user_id\":", "not a message", "{\"user_id\":1}"] {
+            Array(garbage.utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: 99_999 + offset, payload: $0, now: 3_000) }
+            offset += 1
+        }
+        aggregator.setHighWatermark(partition: 0, 7_010, now: 3_000)
+        aggregator.setHighWatermark(partition: 1, 6_900, now: 3_000)
+        aggregator.setHighWatermark(partition: 2, 6_700, now: 3_000)
+        var aggregate = aggregator.snapshot(now: 3_000)
+        aggregate.eventsPerSecond = 2_310
+        aggregate.rateHistory = (0..<60).map { 1_800 + ($0 * 37 % 23) * 40 }
+        var pipeline = PipelineStats()
+        pipeline.readerBlockedShare = 0.04
+        pipeline.aggregatorBusyShare = 0.61
+        pipeline.queueFill = 0.375
+        pipeline.arrivalPerSecond = 2_325
+        pipeline.lagHistory = [400, 380, 350, 300, 280, 250, 230, 220, 210, 200]
+        return LiveSnapshot(aggregate: aggregate, pipeline: pipeline, status: .live, takenAt: 0)
+    }()
+
+    /// 2026-11-11 20:11:11 UTC.
+    static let clock: Int64 = 1_794_427_871_000
+
+    static func model(language: Labels.Language = .en) -> DashboardModel {
+        var model = DashboardModel(snapshot: snapshot, topic: "user_behavior_logs", brokers: "127.0.0.1:39123",
+                                   group: "tbdash", calendar: calendar)
+        model.language = language
+        model.clock = clock
+        return model
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import TUI
+
+/// Whole screens as text, compared with files under Goldens/. Run with UPDATE_GOLDENS=1 to
+/// rewrite them after an intended change (and read the diff before committing).
+@Suite(.serialized) struct GoldenTests {
+    init() {
+        // The header clock is local time; pin the zone so goldens match everywhere.
+        setenv("TZ", "UTC", 1)
+        tzset()
+    }
+
+    static let cases: [(String, Int, Int, Labels.Language, GlyphSet.Mode)] = [
+        ("full-en", 120, 40, .en, .blocks), ("full-zh", 120, 40, .zh, .blocks),
+        ("compact-en", 80, 24, .en, .blocks), ("compact-zh", 80, 24, .zh, .blocks),
+        ("full-en-ascii", 120, 40, .en, .ascii), ("compact-zh-ascii", 80, 24, .zh, .ascii),
+        ("full-zh-braille", 120, 40, .zh, .braille), ("compact-en-braille", 80, 24, .en, .braille),
+        ("small-en", 50, 15, .en, .blocks), ("small-zh-ascii", 50, 15, .zh, .ascii),
+        ("wide-en", 200, 60, .en, .blocks), ("mid-zh", 100, 30, .zh, .blocks),
+    ]
+
+    @Test(arguments: cases)
+    func screen(name: String, width: Int, height: Int, language: Labels.Language, glyphs: GlyphSet.Mode) throws {
+        let dashboard = Dashboard(theme: Theme(colors: .extended, glyphs: .set(glyphs)))
+        let grid = dashboard.render(Fixture.model(language: language), width: width, height: height)
+        try Golden.check(grid, name: name)
+    }
+
+    @Test func helpOverlay() throws {
+        var model = Fixture.model()
+        model.showHelp = true
+        try Golden.check(Dashboard(theme: Theme(colors: .none, glyphs: .blocks)).render(model, width: 80, height: 24), name: "help-en")
+    }
+
+    @Test func pausedBadgeAndScrolledProvinces() throws {
+        var model = Fixture.model(language: .zh)
+        model.paused = true
+        model.newSincePause = 1_234
+        model.provinceScroll = 10
+        model.provinceSort = .name
+        try Golden.check(Dashboard(theme: Theme(colors: .basic, glyphs: .blocks)).render(model, width: 80, height: 24), name: "paused-zh")
+    }
+}
+
+enum Golden {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Goldens")
+
+    struct Mismatch: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Compares the grid's text with the golden file; on a mismatch, lists the differing
+    /// cells row by row.
+    static func check(_ grid: CellGrid, name: String) throws {
+        let actual = grid.textLines()
+        let url = directory.appendingPathComponent(name + ".txt")
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] == "1" {
+            try (actual.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            throw Mismatch(description: "no golden \(name).txt; run with UPDATE_GOLDENS=1 to create it")
+        }
+        let expected = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        let diff = cellDiff(expected: expected, actual: actual)
+        if !diff.isEmpty {
+            Issue.record(Comment(rawValue: "golden \(name) differs:\n" + diff.joined(separator: "\n")))
+        }
+    }
+
+    /// "row 3 col 17: expected '浙' got '江'" lines, at most 40, plus both rows.
+    static func cellDiff(expected: [String], actual: [String]) -> [String] {
+        var out: [String] = []
+        if expected.count != actual.count { out.append("rows: expected \(expected.count), got \(actual.count)") }
+        for row in 0..<min(expected.count, actual.count) where expected[row] != actual[row] {
+            let e = cells(expected[row]), a = cells(actual[row])
+            for column in 0..<max(e.count, a.count) where (column < e.count ? e[column] : "∅") != (column < a.count ? a[column] : "∅") {
+                out.append("row \(row) col \(column): expected '\(column < e.count ? e[column] : "∅")' got '\(column < a.count ? a[column] : "∅")'")
+                if out.count >= 40 { break }
+            }
+            out.append("  expected: \(expected[row])")
+            out.append("  actual:   \(actual[row])")
+            if out.count >= 40 { break }
+        }
+        return out
+    }
+
+    /// A row as one string per terminal column ("" for the second half of a wide character).
+    static func cells(_ line: String) -> [String] {
+        var out: [String] = []
+        for scalar in line.unicodeScalars {
+            out.append(String(scalar))
+            if DisplayWidth.of(scalar) == 2 { out.append("") }
+        }
+        return out
+    }
+}
