@@ -33,7 +33,7 @@ struct DemoCommand: ParsableCommand {
     var file: String?
 
     @Option(help: "Partitions of the demo topic.")
-    var partitions = 8
+    var partitions = 4
 
     func validate() throws {
         guard rate > 0 && rate.isFinite else { throw ValidationError("--rate must be a positive number") }
@@ -55,6 +55,10 @@ struct DemoCommand: ParsableCommand {
         // The replay runs on its own thread; the dashboard owns the main one.
         var producerConfiguration = KafkaConfiguration(brokers: cluster.bootstrapServers)
         for (key, value) in ProducerDefaults.properties { producerConfiguration.set(key, value) }
+        // The embedded broker's work per fetch grows with the batches it holds: at a
+        // watchable rate, 5 ms batches of one or two events would fill it with tens of
+        // thousands. A quarter second is invisible on the dashboard.
+        producerConfiguration.set("linger.ms", "250")
         let producer = try orFail { try KafkaProducer(configuration: producerConfiguration) }
         var replayOptions = Replay.Options()
         replayOptions.rate = rate

@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The real binary on a real terminal: `tbdash demo` in a detached tmux session, read back
+/// with `tmux capture-pane` — resized, recoloured and relocaled like a shared screen is.
+@Suite(.serialized) struct DashboardTmuxTests {
+    /// A tmux server of its own (its own socket), killed at the end.
+    final class Tmux {
+        let socket = "tbdash-test-\(UUID().uuidString.prefix(8))"
+        let dir: TemporaryDirectory
+
+        init() throws {
+            dir = try TemporaryDirectory()
+        }
+
+        deinit { _ = try? run(["kill-server"]) }
+
+        static var path: String? {
+            ["/usr/bin/tmux", "/usr/local/bin/tmux"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        }
+
+        /// Runs a tmux command through the shell. Not Foundation's Process: the tmux client
+        /// forks the server on first use, and Process never notices the client has exited.
+        @discardableResult
+        func run(_ arguments: [String]) throws -> String {
+            let output = dir.file("tmux-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: output) }
+            let words = [Self.path!, "-L", socket, "-f", "/dev/null"] + arguments
+            let command = words.map(Self.quoted).joined(separator: " ") + " > \(Self.quoted(output.path)) 2>/dev/null < /dev/null"
+            guard system(command) != -1 else { throw TmuxError(command: command) }
+            return (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        }
+
+        struct TmuxError: Error { let command: String }
+
+        static func quoted(_ word: String) -> String {
+            "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }
+
+        /// Starts `tbdash demo` with `environment`; its exit status lands in a file.
+        func start(_ session: String, width: Int, height: Int, environment: String = "", arguments: String = "") throws {
+            let status = dir.file("\(session).status").path
+            let command = "env \(environment) \(TBDashProcess.binary.path) demo --rate 400 \(arguments); echo $? > \(status); sleep 60"
+            try run(["new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", command])
+        }
+
+        func capture(_ session: String, escapes: Bool = false) throws -> String {
+            try run(["capture-pane", "-p"] + (escapes ? ["-e"] : []) + ["-t", session])
+        }
+
+        func resize(_ session: String, width: Int, height: Int) throws {
+            try run(["resize-window", "-t", session, "-x", "\(width)", "-y", "\(height)"])
+        }
+
+        func exitStatus(_ session: String) -> String? {
+            try? String(contentsOf: dir.file("\(session).status"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    /// The events count on screen: the Events card (full layout) or the KPI strip (compact).
+    static func events(in screen: String) -> Int? {
+        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.count > 2, let match = lines[2].firstMatch(of: /^│ ([0-9,]+)/) {
+            return Int(match.1.replacingOccurrences(of: ",", with: ""))
+        }
+        if let match = screen.firstMatch(of: /Events ([0-9,]+)/) {
+            return Int(match.1.replacingOccurrences(of: ",", with: ""))
+        }
+        return nil
+    }
+
+    private func waitFor(_ tmux: Tmux, _ session: String, timeout: Double = 20, _ condition: (String) -> Bool) throws -> String {
+        var screen = ""
+        let ok = Running.eventually(timeout: timeout) {
+            screen = (try? tmux.capture(session)) ?? ""
+            return condition(screen)
+        }
+        #expect(ok, "screen never matched:\n\(screen)")
+        return screen
+    }
+
+    @Test func demoFillsEveryPanelSurvivesResizesAndQuitsCleanly() throws {
+        guard Tmux.path != nil else {
+            Issue.record("tmux is not installed: run scripts/install-deps")
+            return
+        }
+        let tmux = try Tmux()
+        try tmux.start("main", width: 120, height: 40, environment: "TERM=tmux-256color LANG=C.UTF-8")
+        // With a few hundred events counted, 11-11 is the busiest day by far.
+        let first = try waitFor(tmux, "main") { (Self.events(in: $0) ?? 0) >= 500 }
+        for panel in ["Events/s", "Late", "Watermark", "Batches", "Rejected", "Actions", "Gender", "Age",
+                      "Provinces (by count)", "Events per day", "Backpressure", "click", "Zhejiang", "peak 11-11", "● live"] {
+            #expect(first.contains(panel), "missing \(panel)")
+        }
+        let before = Self.events(in: first)!
+        let later = try waitFor(tmux, "main") { (Self.events(in: $0) ?? 0) > before }
+        #expect(Self.events(in: later)! > before)
+
+        try tmux.resize("main", width: 80, height: 24)
+        let compact = try waitFor(tmux, "main") { $0.split(separator: "\n").count <= 24 && $0.contains("Provinces (by count)") && !$0.contains("╭") }
+        #expect(compact.split(separator: "\n").allSatisfy { $0.count <= 80 })
+        try tmux.resize("main", width: 30, height: 10)
+        _ = try waitFor(tmux, "main") { $0.contains("terminal too small") && $0.contains("have 30x10") }
+        try tmux.resize("main", width: 120, height: 40)
+        let back = try waitFor(tmux, "main") { $0.contains("╭─ Provinces") && (Self.events(in: $0) ?? 0) > Self.events(in: later)! }
+        #expect(back.contains("Backpressure"))
+
+        // Chinese labels, then quit.
+        try tmux.run(["send-keys", "-t", "main", "l"])
+        _ = try waitFor(tmux, "main") { $0.contains("省份排行") && $0.contains("浙江") }
+        try tmux.run(["send-keys", "-t", "main", "q"])
+        #expect(Running.eventually(timeout: 20) { tmux.exitStatus("main") != nil })
+        #expect(tmux.exitStatus("main") == "0")
+        let after = try tmux.capture("main")
+        #expect(after.contains("events counted"), "\(after)")
+    }
+
+    @Test func eightColoursUnderTermScreen() throws {
+        guard Tmux.path != nil else {
+            Issue.record("tmux is not installed: run scripts/install-deps")
+            return
+        }
+        let tmux = try Tmux()
+        try tmux.start("screen", width: 100, height: 30, environment: "TERM=screen LANG=C.UTF-8")
+        _ = try waitFor(tmux, "screen") { (Self.events(in: $0) ?? 0) > 0 }
+        let escapes = try tmux.capture("screen", escapes: true)
+        #expect(escapes.contains("\u{1B}[3"), "no basic colour at all")
+        #expect(!escapes.contains("38;5;"), "256-colour escapes under TERM=screen")
+        try tmux.run(["send-keys", "-t", "screen", "q"])
+        #expect(Running.eventually(timeout: 20) { tmux.exitStatus("screen") == "0" })
+    }
+
+    @Test func noColorMeansNoColour() throws {
+        guard Tmux.path != nil else {
+            Issue.record("tmux is not installed: run scripts/install-deps")
+            return
+        }
+        let tmux = try Tmux()
+        try tmux.start("mono", width: 100, height: 30, environment: "NO_COLOR=1 TERM=tmux-256color LANG=C.UTF-8")
+        _ = try waitFor(tmux, "mono") { (Self.events(in: $0) ?? 0) > 0 }
+        let escapes = try tmux.capture("mono", escapes: true)
+        #expect(escapes.contains("\u{1B}[1m") || escapes.contains("\u{1B}[7m"), "no bold or reverse left")
+        #expect(escapes.firstMatch(of: /\x1B\[[0-9;]*(3[0-7]|38;5;[0-9]+)m/) == nil, "colour escapes with NO_COLOR")
+        try tmux.run(["send-keys", "-t", "mono", "q"])
+        #expect(Running.eventually(timeout: 20) { tmux.exitStatus("mono") == "0" })
+    }
+
+    @Test func aCLocaleGetsASCII() throws {
+        guard Tmux.path != nil else {
+            Issue.record("tmux is not installed: run scripts/install-deps")
+            return
+        }
+        let tmux = try Tmux()
+        try tmux.start("ascii", width: 100, height: 30, environment: "LANG=C LC_ALL=C TERM=tmux-256color", arguments: "--lang zh")
+        let screen = try waitFor(tmux, "ascii") { (Self.events(in: $0) ?? 0) > 0 }
+        #expect(screen.unicodeScalars.allSatisfy { $0.isASCII }, "non-ASCII under LANG=C")
+        #expect(screen.contains("Provinces"))
+        try tmux.run(["send-keys", "-t", "ascii", "q"])
+        #expect(Running.eventually(timeout: 20) { tmux.exitStatus("ascii") == "0" })
+    }
+
+    @Test func notATerminalPointsToHeadless() throws {
+        let result = try TBDashProcess.run(["watch", "-b", "127.0.0.1:1"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--headless"))
+    }
+}
