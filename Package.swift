@@ -25,6 +25,8 @@ let package = Package(
         .target(name: "Producer", dependencies: ["UserBehavior", "Kafka", "Runtime"]),
         // Kafka records ─▶ counts: decoding, event time, watermarks, micro-batches. No I/O.
         .target(name: "Aggregation", dependencies: ["UserBehavior"]),
+        // The state file: atomic writes, checksum, restore.
+        .target(name: "Checkpoint", dependencies: ["Aggregation", "UserBehavior"]),
         // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread.
         .target(name: "Source", dependencies: ["Aggregation", "Kafka", "Runtime"]),
         // Snapshot ─▶ cells: the dashboard's views, drawn into a grid that knows display
@@ -40,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "tbdash",
             dependencies: [
-                "UserBehavior", "Runtime", "Kafka", "Producer", "Generator", "Aggregation", "Source", "TUI", "Terminal",
+                "UserBehavior", "Runtime", "Kafka", "Producer", "Generator", "Aggregation", "Checkpoint", "Source", "TUI", "Terminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -48,6 +50,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/Support"),
         .testTarget(name: "UserBehaviorTests", dependencies: ["UserBehavior"]),
         .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "UserBehavior"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Aggregation", "UserBehavior", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Aggregation", "UserBehavior"],
                     resources: [.copy("Goldens")]),
         .testTarget(name: "ProducerTests", dependencies: ["Producer", "UserBehavior", "TestSupport"]),

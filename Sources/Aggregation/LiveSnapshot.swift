@@ -56,12 +56,15 @@ public struct LiveSnapshot: Equatable, Sendable {
     public var status: SourceStatus
     /// Wall-clock time (ms since 1970) the snapshot was taken, for the header clock.
     public var takenAt: Int64
+    /// Why the last checkpoint could not be saved, until one is (with --state).
+    public var checkpointProblem: String?
 
     public init(aggregate: AggregateSnapshot = AggregateSnapshot(), pipeline: PipelineStats = PipelineStats(),
-                status: SourceStatus = .connecting, takenAt: Int64 = 0) {
+                status: SourceStatus = .connecting, takenAt: Int64 = 0, checkpointProblem: String? = nil) {
         self.aggregate = aggregate
         self.pipeline = pipeline
         self.status = status
         self.takenAt = takenAt
+        self.checkpointProblem = checkpointProblem
     }
 }

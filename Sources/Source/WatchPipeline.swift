@@ -29,8 +29,9 @@ public final class WatchPipeline: @unchecked Sendable {
     }
 
     /// Called on the aggregator thread every commit interval and at the end, with the state
-    /// to save; the offsets are committed to the group only after it returns true.
-    public typealias Checkpointer = @Sendable (AggregationState) -> Bool
+    /// to save; returns why saving failed, or nil. Offsets are committed to the group only
+    /// after a successful save, so the group never runs ahead of the state file.
+    public typealias Checkpointer = @Sendable (AggregationState) -> String?
 
     private let options: Options
     private let consumer: KafkaConsumer
@@ -42,6 +43,7 @@ public final class WatchPipeline: @unchecked Sendable {
     private let latest = Mutex(LiveSnapshot())
     private let finishedState = Mutex<AggregationState?>(nil)
     private let finished = Atomic<Bool>(false)
+    private let checkpointProblem = Mutex<String?>(nil)
     private let done = DispatchSemaphore(value: 0)
     private let readerDone = DispatchSemaphore(value: 0)
 
@@ -188,7 +190,8 @@ public final class WatchPipeline: @unchecked Sendable {
     private func publish(_ aggregate: AggregateSnapshot, meter: PipelineMeter) {
         let snapshot = LiveSnapshot(
             aggregate: aggregate, pipeline: meter.stats(queueFill: reader.queue.fill),
-            status: reader.status, takenAt: WallClock.milliseconds())
+            status: reader.status, takenAt: WallClock.milliseconds(),
+            checkpointProblem: checkpointProblem.withLock { $0 })
         latest.withLock { $0 = snapshot }
         generation.add(1, ordering: .releasing)
     }
@@ -196,7 +199,11 @@ public final class WatchPipeline: @unchecked Sendable {
     /// Saves the state (when checkpointing), then commits its offsets so Kafka tools see
     /// the true lag. A failed commit is retried at the next interval.
     private func commit(_ state: AggregationState) {
-        if let checkpointer, !checkpointer(state) { return }
+        if let checkpointer {
+            let problem = checkpointer(state)
+            checkpointProblem.withLock { $0 = problem }
+            if problem != nil { return }
+        }
         let offsets = Dictionary(uniqueKeysWithValues: state.partitions.compactMap { p in p.nextOffset.map { (p.partition, $0) } })
         try? consumer.commit(topic: options.source.topic, offsets: offsets)
     }

@@ -15,7 +15,8 @@ struct DashboardRunner {
     /// Where the brokers come from when not from the Kafka options (the demo's own).
     var brokers: String?
 
-    func run(options: WatchPipeline.Options, config: AggregationConfig) throws {
+    func run(options: WatchPipeline.Options, config: AggregationConfig, restoring state: AggregationState? = nil,
+             checkpointer: WatchPipeline.Checkpointer? = nil) throws {
         guard TerminalCheck.stdoutIsTerminal && TerminalCheck.stdinIsTerminal else {
             throw CommandFailure.usage("the dashboard needs a terminal (stdout is not one); use --headless for scripts")
         }
@@ -45,7 +46,8 @@ struct DashboardRunner {
         model.language = utf8 ? display.lang : .en
         model.fps = display.fps
 
-        let pipeline = WatchPipeline(consumer: consumer, options: options, config: config, stop: stop)
+        let pipeline = WatchPipeline(consumer: consumer, options: options, config: config, restoring: state,
+                                     stop: stop, checkpointer: checkpointer)
         var live = LiveDashboard(pipeline: pipeline, screen: screen, dashboard: Dashboard(theme: theme), stop: stop, model: model)
         live.onStatus = { status in log?.write("status: \(HeadlessLog.describe(status))") }
         log?.write("watching \(kafka.topic) at \(configuration.brokers), group \(group)")

@@ -10,6 +10,7 @@ struct HeadlessLog {
     /// Follows the pipeline until it finishes.
     func follow() {
         var lastStatus = SourceStatus.connecting
+        var lastProblem: String?
         var lastProgress = MonotonicClock.milliseconds()
         while !pipeline.waitUntilFinished(timeoutMs: 200) {
             let snapshot = pipeline.snapshot
@@ -18,6 +19,10 @@ struct HeadlessLog {
                 // A failure ends the run and is reported once, by the command.
                 if case .failed = snapshot.status { continue }
                 log(Self.describe(snapshot.status))
+            }
+            if snapshot.checkpointProblem != lastProblem {
+                lastProblem = snapshot.checkpointProblem
+                log(lastProblem.map { "state not saved: \($0)" } ?? "state saved again")
             }
             let now = MonotonicClock.milliseconds()
             if now - lastProgress >= 30_000 {

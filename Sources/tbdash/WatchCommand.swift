@@ -35,6 +35,7 @@ struct WatchCommand: ParsableCommand {
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup(title: "Event time") var semantics: SemanticsOptions
     @OptionGroup(title: "Dashboard") var display: DisplayOptions
+    @OptionGroup(title: "State") var stateOptions: StateOptions
 
     @Option(help: "Consumer group where offsets are committed and read (never a rebalancing group).")
     var group = "tbdash"
@@ -61,28 +62,32 @@ struct WatchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = try semantics.config()
+        let start = try stateOptions.start(topic: kafka.topic, semantics: semantics)
+        let config = start.config
         var source = SourceOptions(topic: kafka.topic)
         source.start = from
         source.connectTimeoutMs = Int32(connectTimeout * 1000)
         source.failFast = headless
         var options = WatchPipeline.Options(source: source, group: group)
         options.exitAtEnd = exitAtEnd
+        options.commitIntervalMs = stateOptions.checkpointInterval.milliseconds
 
         if headless {
             let consumer = try orFail { try KafkaConsumer(configuration: try kafka.configuration(), group: group) }
-            try runHeadless(consumer: consumer, options: options, config: config)
+            try runHeadless(consumer: consumer, options: options, start: start)
         } else {
             try DashboardRunner(display: display, kafka: kafka, group: group)
-                .run(options: options, config: config)
+                .run(options: options, config: config, restoring: start.restored, checkpointer: start.checkpointer)
         }
     }
 
-    private func runHeadless(consumer: KafkaConsumer, options: WatchPipeline.Options, config: AggregationConfig) throws {
+    private func runHeadless(consumer: KafkaConsumer, options: WatchPipeline.Options, start: StateOptions.Start) throws {
+        let config = start.config
         let stop = StopFlag()
         let trap = SignalTrap { _ in stop.request() }
         defer { trap.cancel() }
-        let pipeline = WatchPipeline(consumer: consumer, options: options, config: config, stop: stop)
+        let pipeline = WatchPipeline(consumer: consumer, options: options, config: config, restoring: start.restored,
+                                     stop: stop, checkpointer: start.checkpointer)
         pipeline.start()
         HeadlessLog(pipeline: pipeline).follow()
         pipeline.waitUntilFinished()

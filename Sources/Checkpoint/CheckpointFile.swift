@@ -1,0 +1,76 @@
+import Foundation
+
+/// A state file on disk (`--state PATH`), written atomically: a temporary file in the same
+/// directory, fsync, rename over the old one, fsync the directory. A crash at any point
+/// leaves either the old checkpoint or the new one, never a mix.
+public struct CheckpointFile: Sendable {
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    private var directory: String {
+        let dir = (path as NSString).deletingLastPathComponent
+        return dir.isEmpty ? "." : dir
+    }
+
+    /// The saved checkpoint, or nil when there is no file yet. Temporary files left by a
+    /// crash in the middle of a save are removed: they were never the checkpoint.
+    public func load() throws(CheckpointError) -> Checkpoint? {
+        removeLeftoverTemporaries()
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .unreadable(path: path, detail: "permission denied or not a regular file")
+        }
+        return try CheckpointCodec.decode(Array(data), path: path)
+    }
+
+    /// Replaces the file with `checkpoint`. On failure the old file is untouched.
+    public func save(_ checkpoint: Checkpoint, using files: FileOperations = SystemFileOperations()) throws(CheckpointError) {
+        let bytes: [UInt8]
+        do {
+            bytes = try CheckpointCodec.encode(checkpoint)
+        } catch {
+            throw .writeFailed(path: path, detail: "\(error)")
+        }
+        let temporary = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        do {
+            let fd = try files.create(temporary)
+            do {
+                try bytes.withUnsafeBytes { try files.write(fd, $0) }
+                try files.fsync(fd)
+                try files.close(fd)
+            } catch {
+                try? files.close(fd)
+                throw error
+            }
+            try files.rename(temporary, path)
+            try files.fsyncDirectory(directory)
+        } catch let error as FileOperationError {
+            files.unlink(temporary)
+            throw .writeFailed(path: path, detail: "\(error.operation): \(error.detail)")
+        } catch {
+            files.unlink(temporary)
+            throw .writeFailed(path: path, detail: "\(error)")
+        }
+    }
+
+    private func removeLeftoverTemporaries() {
+        let prefix = (path as NSString).lastPathComponent + ".tmp-"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for name in names where name.hasPrefix(prefix) {
+            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
+        }
+    }
+
+    /// Removes the file (for --reset-state).
+    public func remove() throws(CheckpointError) {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        do {
+            try FileManager.default.removeItem(atPath: path)
+        } catch {
+            throw .writeFailed(path: path, detail: "cannot remove: \(error.localizedDescription)")
+        }
+    }
+}

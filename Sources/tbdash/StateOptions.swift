@@ -1,0 +1,62 @@
+import Aggregation
+import ArgumentParser
+import Checkpoint
+
+/// `--state`: checkpoints that make a watch survive crashes with nothing lost or counted
+/// twice.
+struct StateOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Checkpoint file: counts, offsets and watermarks, restored at start.",
+        discussion: "Written atomically every --checkpoint-interval and at exit; on start each partition continues from its saved offset, whatever the group has committed.",
+        valueName: "path"))
+    var state: String?
+
+    @Option(help: "How often to checkpoint (and commit offsets to the group).")
+    var checkpointInterval = DurationArgument(milliseconds: 5_000)
+
+    @Flag(help: "Discard the state file and start from zero.")
+    var resetState = false
+
+    func validate() throws {
+        guard checkpointInterval.milliseconds >= 100 else { throw ValidationError("--checkpoint-interval must be at least 100ms") }
+        if resetState && state == nil { throw ValidationError("--reset-state needs --state") }
+    }
+
+    /// What a watch starts from: the event-time config (with the year pinned by the state
+    /// file when there is one), the restored state, and how to save new checkpoints.
+    struct Start {
+        var config: AggregationConfig
+        var restored: AggregationState?
+        var checkpointer: (@Sendable (AggregationState) -> String?)?
+    }
+
+    func start(topic: String, semantics: SemanticsOptions) throws -> Start {
+        guard let path = state else { return Start(config: try semantics.config(), restored: nil, checkpointer: nil) }
+        let file = CheckpointFile(path: path)
+        do {
+            if resetState { try file.remove() }
+            let saved = try file.load()
+            let config = try semantics.config(year: saved?.semantics.year)
+            let requested = Checkpoint.Semantics(config)
+            if let saved {
+                if saved.topic != topic {
+                    throw CheckpointError.incompatible(path: path, option: "--topic", saved: saved.topic, requested: topic)
+                }
+                if let (option, was, now) = saved.semantics.firstDifference(from: requested) {
+                    throw CheckpointError.incompatible(path: path, option: option, saved: was, requested: now)
+                }
+            }
+            let checkpointer: @Sendable (AggregationState) -> String? = { state in
+                do {
+                    try file.save(Checkpoint(topic: topic, semantics: requested, state: state))
+                    return nil
+                } catch {
+                    return "\(error)"
+                }
+            }
+            return Start(config: config, restored: saved?.state, checkpointer: checkpointer)
+        } catch let error as CheckpointError {
+            throw CommandFailure.runtime(error.description)
+        }
+    }
+}

@@ -1,0 +1,163 @@
+import Aggregation
+import Checkpoint
+import Foundation
+import Testing
+import TestSupport
+import UserBehavior
+
+/// A state that looks like a real one: counts in every table, three partitions.
+func sampleCheckpoint(events: Int, topic: String = "user_behavior_logs") -> Checkpoint {
+    var config = AggregationConfig(calendar: try! EventCalendar(year: 2026, timeZone: "Asia/Shanghai"))
+    config.batchSize = 1
+    let aggregator = Aggregator(config: config)
+    for i in 0..<events {
+        let month = 5 + i % 7, day = 1 + i * 7 % 28
+        let message = #"{"user_id":\#(i),"item_id":1,"cat_id":1,"merchant_id":1,"brand_id":null,"month":\#(month),"day":\#(i % 50 == 0 ? 31 : day),"action":\#(i % 4),"age_range":\#(i % 9),"gender":\#(i % 3),"province":"\#(Province.names[i % 34])"}"#
+        Array(message.utf8).withUnsafeBytes { aggregator.ingest(partition: Int32(i % 3), offset: Int64(i / 3), payload: $0, now: 0) }
+    }
+    Array("garbage".utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: Int64(events), payload: $0, now: 0) }
+    aggregator.recordGap(partition: 2, from: Int64(events), to: Int64(events + 17), now: 0)
+    aggregator.tick(now: 10_000)
+    return Checkpoint(topic: topic, semantics: Checkpoint.Semantics(config), state: aggregator.state)
+}
+
+@Suite struct CheckpointCodecTests {
+    @Test func roundTripIsExact() throws {
+        let checkpoint = sampleCheckpoint(events: 500)
+        #expect(checkpoint.state.counts.late > 0 && checkpoint.state.counts.noEventTime > 0)
+        let decoded = try CheckpointCodec.decode(try CheckpointCodec.encode(checkpoint), path: "x")
+        #expect(decoded == checkpoint)
+    }
+
+    @Test func theChecksumIsZlibsCRC32OfTheBody() throws {
+        let bytes = try CheckpointCodec.encode(sampleCheckpoint(events: 10))
+        let newline = bytes.firstIndex(of: 0x0A)!
+        let header = String(decoding: bytes[..<newline], as: UTF8.self)
+        // CRC-32 of "123456789" is cbf43926 (the standard check value); of the body, what the header says.
+        #expect(header.hasPrefix("tbdash-checkpoint v1 crc32="))
+        let body = Data(bytes[(newline + 1)...])
+        #expect(header.contains("bytes=\(body.count)"))
+        let python = try? TBDashProcess.python(["-c", "import sys,zlib; print('%08x' % zlib.crc32(sys.stdin.buffer.read()))"], input: body)
+        if let python { #expect(header.contains("crc32=\(python.trimmingCharacters(in: .whitespacesAndNewlines))")) }
+    }
+
+    @Test func everyTruncationIsDetected() throws {
+        let bytes = try CheckpointCodec.encode(sampleCheckpoint(events: 50))
+        for length in 0..<bytes.count {
+            #expect(throws: CheckpointError.self) { try CheckpointCodec.decode(Array(bytes[..<length]), path: "x") }
+        }
+    }
+
+    @Test func everyFlippedByteIsDetected() throws {
+        let bytes = try CheckpointCodec.encode(sampleCheckpoint(events: 50))
+        var random = SystemRandomNumberGenerator()
+        for position in 0..<bytes.count {
+            var damaged = bytes
+            damaged[position] ^= UInt8.random(in: 1...255, using: &random)
+            // Either refused, or (a flip inside the header's digits that happens to name
+            // the same values) decoded to the very same checkpoint — never to another one.
+            if let decoded = try? CheckpointCodec.decode(damaged, path: "x") {
+                #expect(decoded == (try CheckpointCodec.decode(bytes, path: "x")), "byte \(position)")
+            }
+        }
+    }
+}
+
+/// Crashes injected between the steps of an atomic save.
+final class CrashingFiles: FileOperations {
+    enum Step: CaseIterable { case create, halfWrite, write, fsync, close, rename, fsyncDirectory }
+    private let real = SystemFileOperations()
+    private let crashAt: Step
+    private(set) var crashed = false
+
+    init(crashAt: Step) {
+        self.crashAt = crashAt
+    }
+
+    private func step(_ step: Step) throws {
+        if crashed || step == crashAt {
+            crashed = true
+            throw FileOperationError(operation: "\(step)", detail: "simulated crash")
+        }
+    }
+
+    func create(_ path: String) throws -> Int32 {
+        try step(.create)
+        return try real.create(path)
+    }
+
+    func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws {
+        if crashAt == .halfWrite {
+            try real.write(fd, UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count / 2)]))
+        }
+        try step(.halfWrite)
+        try step(.write)
+        try real.write(fd, bytes)
+    }
+
+    func fsync(_ fd: Int32) throws { try step(.fsync); try real.fsync(fd) }
+    func close(_ fd: Int32) throws { try step(.close); try real.close(fd) }
+    func rename(_ from: String, _ to: String) throws { try step(.rename); try real.rename(from, to) }
+    func fsyncDirectory(_ path: String) throws { try step(.fsyncDirectory); try real.fsyncDirectory(path) }
+    /// A crashed process cleans nothing up.
+    func unlink(_ path: String) {}
+}
+
+@Suite struct CheckpointFileTests {
+    @Test(arguments: CrashingFiles.Step.allCases)
+    func aCrashAtAnyStepLeavesTheOldOrTheNewCheckpoint(step: CrashingFiles.Step) throws {
+        let dir = try TemporaryDirectory()
+        let file = CheckpointFile(path: dir.file("state").path)
+        let old = sampleCheckpoint(events: 100)
+        let new = sampleCheckpoint(events: 200)
+        try file.save(old)
+
+        let crashing = CrashingFiles(crashAt: step)
+        #expect(throws: CheckpointError.self) { try file.save(new, using: crashing) }
+        #expect(crashing.crashed)
+
+        // What a restart finds: whole, and one of the two.
+        let found = try #require(try file.load())
+        #expect(found == old || found == new)
+        // Only the directory fsync comes after the rename.
+        #expect((found == new) == (step == .fsyncDirectory))
+        // The restart cleared the crash's leftovers.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path) == ["state"])
+    }
+
+    @Test func aCrashBeforeTheFirstCheckpointLeavesNone() throws {
+        let dir = try TemporaryDirectory()
+        let file = CheckpointFile(path: dir.file("state").path)
+        #expect(throws: CheckpointError.self) { try file.save(sampleCheckpoint(events: 10), using: CrashingFiles(crashAt: .rename)) }
+        #expect(try file.load() == nil)
+    }
+
+    @Test func savesReplaceAndLoadsReadBack() throws {
+        let dir = try TemporaryDirectory()
+        let file = CheckpointFile(path: dir.file("state").path)
+        #expect(try file.load() == nil)
+        for events in [10, 20, 30] {
+            try file.save(sampleCheckpoint(events: events))
+            #expect(try file.load() == sampleCheckpoint(events: events))
+        }
+        try file.remove()
+        #expect(try file.load() == nil)
+    }
+
+    @Test func aFailedSaveReportsAndKeepsTheOldFile() throws {
+        let dir = try TemporaryDirectory()
+        let file = CheckpointFile(path: dir.file("missing-dir/state").path)
+        #expect(throws: CheckpointError.self) { try file.save(sampleCheckpoint(events: 10)) }
+    }
+
+    @Test func semanticsDifferencesAreNamed() {
+        let saved = sampleCheckpoint(events: 1).semantics
+        var requested = saved
+        #expect(saved.firstDifference(from: requested) == nil)
+        requested.timeZone = "UTC"
+        #expect(saved.firstDifference(from: requested)?.0 == "--tz")
+        requested = saved
+        requested.year = 2027
+        #expect(saved.firstDifference(from: requested)! == ("--year", "2026", "2027"))
+    }
+}
