@@ -46,6 +46,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // Micro-benchmarks of the hot paths (bench/run builds them in release).
+        .executableTarget(
+            name: "Benchmarks", dependencies: ["Aggregation", "Generator", "Runtime", "TUI", "UserBehavior"]),
+
         // Helpers for tests: the real binary, temporary files, independent oracles.
         .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/Support"),
         .testTarget(name: "UserBehaviorTests", dependencies: ["UserBehavior"]),

@@ -31,14 +31,15 @@ public struct AggregationState: Equatable, Sendable {
 /// deterministic and tested with a manual clock.
 public final class Aggregator {
     public let config: AggregationConfig
-    private var decoder = MessageDecoder()
+    private let decoder = MessageDecoder()
     private var batcher: MicroBatcher
+    // Touched for every record by this object only: no dynamic exclusivity checks.
     /// What is shown: folded, flushed batches.
-    private var shown: AggregationState
+    @exclusivity(unchecked) private var shown: AggregationState
     /// Events of the open batch; rejections are counted straight into `shown`.
-    private var pending: [PendingEvent] = []
-    /// Partition progress by partition id (dense; partitions are small integers).
-    private var partitionIndex: [Int32: Int] = [:]
+    @exclusivity(unchecked) private var pending: [PendingEvent] = []
+    /// Index into `shown.partitions` by partition id (ids are small integers); −1 unknown.
+    @exclusivity(unchecked) private var partitionIndex: [Int] = []
     private var rates = RateHistory()
 
     public init(config: AggregationConfig, restoring state: AggregationState? = nil, now: Int64 = 0) {
@@ -47,7 +48,7 @@ public final class Aggregator {
         self.shown = state ?? AggregationState()
         pending.reserveCapacity(config.batchSize)
         for (index, progress) in shown.partitions.enumerated() {
-            partitionIndex[progress.partition] = index
+            setIndex(index, for: progress.partition)
             shown.partitions[index].lastActivityMs = now
         }
     }
@@ -77,6 +78,17 @@ public final class Aggregator {
         }
     }
 
+    /// A record refused before decoding (the reader does not copy messages too large to
+    /// count): a rejection, and its offset is accounted for.
+    public func reject(partition: Int32, offset: Int64, reason: RejectionReason, now: Int64) {
+        let index = progressIndex(partition, now: now)
+        if let next = shown.partitions[index].nextOffset, offset < next { return }
+        shown.partitions[index].nextOffset = offset + 1
+        shown.partitions[index].lastActivityMs = now
+        shown.partitions[index].atEnd = false
+        shown.counts.rejected[reason.rawValue] += 1
+    }
+
     /// The broker deleted `from..<to` of a partition before it was read: count the gap.
     public func recordGap(partition: Int32, from: Int64, to: Int64, now: Int64) {
         let index = progressIndex(partition, now: now)
@@ -86,10 +98,12 @@ public final class Aggregator {
         shown.partitions[index].nextOffset = to
     }
 
-    /// The reader reached the end of a partition (nothing after `offset` yet).
+    /// The reader reached the end of a partition (nothing after `offset` yet), which is
+    /// also its high watermark at that moment.
     public func recordEnd(partition: Int32, offset: Int64, now: Int64) {
         let index = progressIndex(partition, now: now)
         if offset >= shown.partitions[index].nextOffset ?? offset { shown.partitions[index].atEnd = true }
+        shown.partitions[index].highWatermark = max(shown.partitions[index].highWatermark ?? offset, offset)
     }
 
     /// A partition the reader now reads from `offset`: what lies before it is accounted
@@ -161,10 +175,17 @@ public final class Aggregator {
 
     @inline(__always)
     private func progressIndex(_ partition: Int32, now: Int64) -> Int {
-        if let index = partitionIndex[partition] { return index }
+        let id = Int(partition)
+        if id >= 0 && id < partitionIndex.count && partitionIndex[id] >= 0 { return partitionIndex[id] }
         shown.partitions.append(PartitionProgress(partition: partition, boundMs: config.outOfOrdernessMs, now: now))
-        partitionIndex[partition] = shown.partitions.count - 1
+        setIndex(shown.partitions.count - 1, for: partition)
         return shown.partitions.count - 1
+    }
+
+    private func setIndex(_ index: Int, for partition: Int32) {
+        let id = Int(max(0, partition))
+        if id >= partitionIndex.count { partitionIndex += Array(repeating: -1, count: id + 1 - partitionIndex.count) }
+        partitionIndex[id] = index
     }
 }
 

@@ -20,18 +20,28 @@ public struct MessageDecoder: ~Copyable {
 
     /// Unescaped string values; no valid value can be longer than its message.
     private let scratch: UnsafeMutableRawBufferPointer
-    private var builder = EventBuilder()
-    private var fields = CSVFields()
+    /// The per-message working state, behind a pointer: held inline, Swift copied all of
+    /// it (344 bytes) in and out of every call.
+    private let work: UnsafeMutablePointer<Work>
+
+    private struct Work {
+        var builder = EventBuilder()
+        var fields = CSVFields()
+    }
 
     public init() {
         scratch = .allocate(byteCount: Self.maxMessageBytes, alignment: 8)
+        work = .allocate(capacity: 1)
+        work.initialize(to: Work())
     }
 
     deinit {
         scratch.deallocate()
+        work.deinitialize(count: 1)
+        work.deallocate()
     }
 
-    public mutating func decode(_ payload: UnsafeRawBufferPointer) -> Result {
+    public func decode(_ payload: UnsafeRawBufferPointer) -> Result {
         guard payload.count <= Self.maxMessageBytes else { return .rejected(.tooLarge) }
         var i = 0
         skipWhitespace(payload, &i)
@@ -49,7 +59,7 @@ public struct MessageDecoder: ~Copyable {
 
     // MARK: CSV lines
 
-    private mutating func decodeCSV(_ payload: UnsafeRawBufferPointer) -> Result {
+    private func decodeCSV(_ payload: UnsafeRawBufferPointer) -> Result {
         var line = payload
         if line.count >= 3 && line[0] == 0xEF && line[1] == 0xBB && line[2] == 0xBF {
             line = UnsafeRawBufferPointer(rebasing: line[3...])
@@ -57,7 +67,7 @@ public struct MessageDecoder: ~Copyable {
         while let last = line.last, last == 0x0A || last == 0x0D {
             line = UnsafeRawBufferPointer(rebasing: line[..<(line.count - 1)])
         }
-        switch CSVRecord.parse(line, columns: .dataset, fields: &fields, builder: &builder) {
+        switch CSVRecord.parse(line, columns: .dataset, fields: &work.pointee.fields, builder: &work.pointee.builder) {
         case .success(let event):
             return .event(event)
         case .failure(let error):
@@ -93,8 +103,8 @@ public struct MessageDecoder: ~Copyable {
         return startsLikeJSON ? .malformedJSON : .unrecognized
     }
 
-    private mutating func decodeObject(_ p: UnsafeRawBufferPointer, from start: Int) -> Result {
-        builder.reset()
+    private func decodeObject(_ p: UnsafeRawBufferPointer, from start: Int) -> Result {
+        work.pointee.builder.reset()
         var i = start + 1
         skipWhitespace(p, &i)
         if i < p.count && p[i] == UInt8(ascii: "}") {
@@ -129,7 +139,7 @@ public struct MessageDecoder: ~Copyable {
         }
         skipWhitespace(p, &i)
         guard i == p.count else { return malformed(p) }
-        switch builder.build() {
+        switch work.pointee.builder.build() {
         case .success(let event): return .event(event)
         case .failure(let error): return .rejected(RejectionReason(error))
         }
@@ -140,22 +150,22 @@ public struct MessageDecoder: ~Copyable {
     }
 
     /// Reads a known field's value into the builder. False on a syntax error.
-    private mutating func readValue(_ p: UnsafeRawBufferPointer, _ i: inout Int, into field: EventField) -> Bool {
+    private func readValue(_ p: UnsafeRawBufferPointer, _ i: inout Int, into field: EventField) -> Bool {
         let c = p[i]
         switch c {
         case UInt8(ascii: "\""):
             guard let text = readString(p, &i) else { return false }
-            builder.set(field, kind: .text, bytes: text)
+            work.pointee.builder.set(field, kind: .text, bytes: text)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "N"), UInt8(ascii: "I"):
             let start = i
             guard skipNumber(p, &i) else { return false }
-            builder.set(field, kind: .number, bytes: UnsafeRawBufferPointer(rebasing: p[start..<i]))
+            work.pointee.builder.set(field, kind: .number, bytes: UnsafeRawBufferPointer(rebasing: p[start..<i]))
         case UInt8(ascii: "n"):
             guard skipLiteral(p, &i, Self.null) else { return false }
-            builder.set(field, kind: .null, bytes: UnsafeRawBufferPointer(start: nil, count: 0))
+            work.pointee.builder.set(field, kind: .null, bytes: UnsafeRawBufferPointer(start: nil, count: 0))
         default:
             guard skipValue(p, &i, depth: 1) else { return false }
-            builder.set(field, kind: .other, bytes: UnsafeRawBufferPointer(start: nil, count: 0))
+            work.pointee.builder.set(field, kind: .other, bytes: UnsafeRawBufferPointer(start: nil, count: 0))
         }
         return true
     }
@@ -294,10 +304,13 @@ public struct MessageDecoder: ~Copyable {
 
     /// A JSON number, or the `NaN`, `Infinity`, `-Infinity` that Python writes.
     private func skipNumber(_ p: UnsafeRawBufferPointer, _ i: inout Int) -> Bool {
-        if skipLiteral(p, &i, Self.nan) || skipLiteral(p, &i, Self.infinity) || skipLiteral(p, &i, Self.minusInfinity) {
-            return true
+        let first = p[i]
+        if first == UInt8(ascii: "N") { return skipLiteral(p, &i, Self.nan) }
+        if first == UInt8(ascii: "I") { return skipLiteral(p, &i, Self.infinity) }
+        if first == UInt8(ascii: "-") {
+            if i + 1 < p.count && p[i + 1] == UInt8(ascii: "I") { return skipLiteral(p, &i, Self.minusInfinity) }
+            i += 1
         }
-        if p[i] == UInt8(ascii: "-") { i += 1 }
         guard i < p.count else { return false }
         if p[i] == UInt8(ascii: "0") {
             i += 1

@@ -119,12 +119,20 @@ public final class KafkaConsumer: @unchecked Sendable {
         return high
     }
 
-    /// Fills `batch` with up to its capacity of records, waiting at most `timeoutMs` for the
-    /// first. The previous contents of the batch are released first.
+    /// Fills `batch` with what is already fetched (up to its capacity), waiting at most
+    /// `timeoutMs` only when nothing is. The previous contents of the batch are released.
     @discardableResult
     public func consume(into batch: KafkaRecordBatch, timeoutMs: Int32) -> Int {
         batch.release()
-        let n = rd_kafka_consume_batch_queue(queue, timeoutMs, batch.messages, batch.capacity)
+        // librdkafka's batch call waits until the batch is *full* or the timeout passes:
+        // take what is there at once, and block only for a first record.
+        var n = rd_kafka_consume_batch_queue(queue, 0, batch.messages, batch.capacity)
+        if n == 0 && timeoutMs > 0 {
+            n = rd_kafka_consume_batch_queue(queue, timeoutMs, batch.messages, 1)
+            if n == 1 && batch.capacity > 1 {
+                n += max(0, rd_kafka_consume_batch_queue(queue, 0, batch.messages + 1, batch.capacity - 1))
+            }
+        }
         batch.count = max(0, n)
         if batch.count > 0 { context.brokersDown.store(false, ordering: .relaxed) }
         return batch.count

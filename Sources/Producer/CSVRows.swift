@@ -5,7 +5,10 @@ import UserBehavior
 /// The first non-blank line is the header if it names columns (read by name, in any
 /// order); a file without a header is read in the dataset's column order. Blank lines are
 /// not rows and are passed over silently.
-public struct CSVRows {
+///
+/// A class, so its scratch space is worked on in place: as a struct captured by the
+/// replay's line callback, Swift copied it in and out for every line.
+public final class CSVRows {
     public enum Row {
         case event(BehaviorEvent)
         case bad(line: Int, CSVRowError)
@@ -16,8 +19,8 @@ public struct CSVRows {
     private let path: String
     private let maxLineBytes: Int
     private var columns: ColumnMap?
-    private var fields = CSVFields()
-    private var builder = EventBuilder()
+    @exclusivity(unchecked) private var fields = CSVFields()
+    @exclusivity(unchecked) private var builder = EventBuilder()
 
     public init(path: String, maxLineBytes: Int = CSVFileReader.defaultMaxLineBytes) {
         self.path = path
@@ -25,7 +28,7 @@ public struct CSVRows {
     }
 
     /// Classifies one line. Throws only when the header makes the whole file unusable.
-    public mutating func parse(_ line: CSVFileReader.Line) throws(ProducerError) -> Row {
+    public func parse(_ line: CSVFileReader.Line) throws(ProducerError) -> Row {
         if line.tooLong { return .bad(line: line.number, .tooLong(limit: maxLineBytes)) }
         let bytes = line.bytes
         if isBlank(bytes) { return .none }
@@ -39,7 +42,7 @@ public struct CSVRows {
         return row
     }
 
-    private mutating func parseData(_ bytes: UnsafeRawBufferPointer, _ number: Int, _ columns: ColumnMap = .dataset) -> Row {
+    private func parseData(_ bytes: UnsafeRawBufferPointer, _ number: Int, _ columns: ColumnMap = .dataset) -> Row {
         if self.columns == nil { self.columns = columns }
         switch CSVRecord.parse(bytes, columns: columns, fields: &fields, builder: &builder) {
         case .success(let event): return .event(event)
@@ -48,7 +51,7 @@ public struct CSVRows {
     }
 
     /// Decides between a header and a first data row.
-    private mutating func readFirstLine(_ bytes: UnsafeRawBufferPointer) throws(ProducerError) {
+    private func readFirstLine(_ bytes: UnsafeRawBufferPointer) throws(ProducerError) {
         guard looksLikeHeader(bytes) else { return }
         _ = CSVLine.split(bytes, into: &fields)
         if let map = ColumnMap(header: fields, line: bytes) {

@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import Runtime
 import UserBehavior
@@ -68,6 +69,8 @@ public final class Replay: @unchecked Sendable {
 
     /// Sends the file; throws `KafkaError.unreachable` within the connect bound, or a
     /// `ProducerError` for an unusable file. Returns what was and was not delivered.
+    ///
+    /// A `RowEncoder` thread parses and encodes; this thread paces and produces.
     public func run() throws -> Summary {
         let topic = producer.topic(topicName)
         _ = try producer.partitionCount(of: topic, timeoutMs: options.connectTimeoutMs)
@@ -76,64 +79,59 @@ public final class Replay: @unchecked Sendable {
         let start = MonotonicClock.nanoseconds()
         var pacer = options.rate.map { Pacer(eventsPerSecond: $0, startNanoseconds: start) }
         var lastProgress = start
-        var json: [UInt8] = []
-        json.reserveCapacity(512)
-        var key: [UInt8] = []
-        key.reserveCapacity(24)
-        var done = false
+        var bytesRead = 0
 
         func report() {
             summary.progress.delivered = producer.delivered
             summary.progress.failed = producer.failed + notQueued
             summary.progress.elapsedSeconds = Double(MonotonicClock.nanoseconds() - start) / 1e9
             summary.progress.fractionRead = options.loop || reader.fileSize == 0
-                ? nil : Double(reader.bytesRead) / Double(reader.fileSize)
+                ? nil : Double(bytesRead) / Double(reader.fileSize)
             summary.progress.brokerProblem = producer.delivered < summary.progress.sent ? producer.lastError : nil
             onProgress(summary.progress)
         }
 
-        while !done {
-            var rows = CSVRows(path: reader.path)
-            var sentThisPass = 0
-            try reader.forEachLine { line in
-                if stop.isRequested {
-                    done = true
-                    return false
-                }
-                switch try rows.parse(line) {
-                case .none:
-                    break
-                case .bad(let number, let error):
-                    summary.progress.badRows += 1
-                    if let text = summary.badRows.record(path: reader.path, line: number, error) { onNotice(text) }
-                case .event(let event):
-                    json.removeAll(keepingCapacity: true)
-                    EventJSON.append(event, to: &json)
-                    key.removeAll(keepingCapacity: true)
-                    EventJSON.appendInteger(event.userID, to: &key)
-                    if pacer != nil { wait(for: &pacer!) }
-                    guard send(topic: topic, key: key, value: json, summary: &summary) else {
-                        done = true
-                        return false
-                    }
-                    sentThisPass += 1
-                    if summary.progress.sent & 1023 == 0 { producer.poll(timeoutMs: 0) }
-                    if let limit = options.limit, summary.progress.sent >= limit {
-                        done = true
-                        return false
-                    }
-                }
-                let now = MonotonicClock.nanoseconds()
-                if now - lastProgress >= 200_000_000 {
-                    lastProgress = now
-                    report()
-                }
-                return true
+        let encoder = RowEncoder(reader: reader, loop: options.loop, stop: stop)
+        let encoderDone = DispatchSemaphore(value: 0)
+        Thread {
+            encoder.run()
+            encoderDone.signal()
+        }.start()
+
+        sending: while !stop.isRequested {
+            guard let batch = encoder.queue.take(timeoutMs: 100) else {
+                if encoder.queue.isFinished { break }
+                continue
             }
-            // A file with no valid rows would loop forever without sending anything.
-            if !options.loop || sentThisPass == 0 { done = true }
-            if !done { summary.progress.pass += 1 }
+            for (line, error) in batch.badRows {
+                summary.progress.badRows += 1
+                if let text = summary.badRows.record(path: reader.path, line: line, error) { onNotice(text) }
+            }
+            for index in 0..<batch.messages.count {
+                if pacer != nil { wait(for: &pacer!) }
+                let sent = batch.withMessage(index) { key, value in send(topic: topic, key: key, value: value, summary: &summary) }
+                if !sent || options.limit.map({ summary.progress.sent >= $0 }) == true { break sending }
+                // Delivery reports, and the clock, every 256 messages: per message they
+                // cost more than the message itself.
+                if summary.progress.sent & 255 == 0 {
+                    producer.poll(timeoutMs: 0)
+                    let now = MonotonicClock.nanoseconds()
+                    if now - lastProgress >= 200_000_000 {
+                        lastProgress = now
+                        report()
+                    }
+                }
+            }
+            bytesRead = batch.bytesRead
+            summary.progress.pass = batch.pass
+            batch.reset()
+            encoder.pool.put(batch)
         }
+        // Stop the encoder (at the end, the limit or Ctrl-C) and wait: it reads our file.
+        encoder.queue.close()
+        encoder.pool.close()
+        encoderDone.wait()
+        if let failure = encoder.failure { throw failure }
 
         finish(report: report)
         summary.interrupted = stop.isRequested
@@ -143,11 +141,9 @@ public final class Replay: @unchecked Sendable {
     }
 
     /// Queues one message, waiting while librdkafka's queue is full. False when stopped.
-    private func send(topic: KafkaTopic, key: [UInt8], value: [UInt8], summary: inout Summary) -> Bool {
+    private func send(topic: KafkaTopic, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, summary: inout Summary) -> Bool {
         while true {
-            let result = key.withUnsafeBytes { k in
-                value.withUnsafeBytes { v in producer.produce(to: topic, key: k, value: v) }
-            }
+            let result = producer.produce(to: topic, key: key, value: value)
             switch result {
             case .queued:
                 summary.progress.sent += 1

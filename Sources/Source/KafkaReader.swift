@@ -20,9 +20,11 @@ public struct SourceOptions: Sendable {
     /// Give up (instead of retrying) when the first connection fails within this bound.
     public var failFast = true
     public var connectTimeoutMs: Int32 = 10_000
-    /// Records fetched per call, and batches in flight between reader and aggregator.
+    /// Records fetched per call, and chunks in flight between reader and aggregator.
     public var batchCapacity = 4096
     public var queueCapacity = 8
+    /// Bytes of payload one chunk holds (at least the largest message counted).
+    public var chunkBytes = 1 << 20
     /// How often to look for partitions added to the topic.
     public var partitionRefreshMs: Int64 = 10_000
 
@@ -33,7 +35,7 @@ public struct SourceOptions: Sendable {
 
 /// What the reader hands the aggregator, in order.
 enum SourceItem: @unchecked Sendable {
-    case records(KafkaRecordBatch)
+    case records(RecordChunk)
     /// Retention deleted `from..<to` of a partition before it was read.
     case gap(partition: Int32, from: Int64, to: Int64)
     /// Partitions now read, and the offset each starts at.
@@ -49,8 +51,10 @@ final class KafkaReader: @unchecked Sendable {
     private let consumer: KafkaConsumer
     private let options: SourceOptions
     let queue: BlockingQueue<SourceItem>
-    /// Empty batches ready for the reader; the aggregator gives them back when done.
-    let pool: BlockingQueue<KafkaRecordBatch>
+    /// Empty chunks ready for the reader; the aggregator gives them back when done.
+    let pool: BlockingQueue<RecordChunk>
+    /// Where librdkafka's messages land, copied out and freed at once.
+    private let fetched: KafkaRecordBatch
     private let stop: StopFlag
 
     /// Nanoseconds blocked on a full queue or an empty pool, and records read, so far.
@@ -70,7 +74,10 @@ final class KafkaReader: @unchecked Sendable {
         self.stop = stop
         queue = BlockingQueue(capacity: options.queueCapacity)
         pool = BlockingQueue(capacity: options.queueCapacity + 2)
-        for _ in 0..<(options.queueCapacity + 2) { pool.put(KafkaRecordBatch(capacity: options.batchCapacity)) }
+        for _ in 0..<(options.queueCapacity + 2) {
+            pool.put(RecordChunk(arenaBytes: options.chunkBytes, entryCapacity: options.batchCapacity))
+        }
+        fetched = KafkaRecordBatch(capacity: options.batchCapacity)
     }
 
     var status: SourceStatus { statusBox.withLock { $0 } }
@@ -84,15 +91,27 @@ final class KafkaReader: @unchecked Sendable {
         guard connect() else { return }
         var lastWatermarks: Int64 = 0
         var lastRefresh = MonotonicClock.milliseconds()
+        guard var chunk = takeEmptyChunk() else { return }
         while !stop.isRequested {
-            guard let batch = takeEmptyBatch() else { return }
-            consumer.consume(into: batch, timeoutMs: 100)
+            consumer.consume(into: fetched, timeoutMs: 100)
             var reassign = false
-            if batch.count > 0 {
-                reassign = scan(batch)
-                guard putTimed(.records(batch)) else { return }
-            } else {
-                pool.put(batch)
+            if fetched.count > 0 {
+                reassign = scan(fetched)
+                for i in 0..<fetched.count {
+                    let record = fetched[i]
+                    guard record.kind == .message || record.kind == .partitionEnd else { continue }
+                    if !chunk.append(record) {
+                        guard putTimed(.records(chunk)), let next = takeEmptyChunk() else { return }
+                        chunk = next
+                        _ = chunk.append(record)
+                    }
+                }
+                fetched.release()
+                // Hand over what we have now: latency matters more than full chunks.
+                if !chunk.isEmpty {
+                    guard putTimed(.records(chunk)), let next = takeEmptyChunk() else { return }
+                    chunk = next
+                }
             }
             let now = MonotonicClock.milliseconds()
             if now - lastWatermarks >= 1000 {
@@ -159,13 +178,13 @@ final class KafkaReader: @unchecked Sendable {
 
     // MARK: Reading
 
-    private func takeEmptyBatch() -> KafkaRecordBatch? {
+    private func takeEmptyChunk() -> RecordChunk? {
         while !stop.isRequested {
-            if let batch = pool.take(timeoutMs: 0) { return batch }
+            if let chunk = pool.take(timeoutMs: 0) { return chunk }
             let start = MonotonicClock.nanoseconds()
-            let batch = pool.take(timeoutMs: 100)
+            let chunk = pool.take(timeoutMs: 100)
             blockedNanoseconds.add(MonotonicClock.nanoseconds() - start, ordering: .relaxed)
-            if let batch { return batch }
+            if let chunk { return chunk }
         }
         return nil
     }

@@ -145,9 +145,7 @@ public final class WatchPipeline: @unchecked Sendable {
         stop.request()
         reader.queue.close()
         readerDone.wait()
-        while let item = reader.queue.take(timeoutMs: 0) {
-            if case .records(let batch) = item { batch.release() }
-        }
+        while reader.queue.take(timeoutMs: 0) != nil {}
         let end = MonotonicClock.milliseconds()
         aggregator.flush(now: end)
         let state = aggregator.state
@@ -164,20 +162,22 @@ public final class WatchPipeline: @unchecked Sendable {
     private func apply(_ item: SourceItem, to aggregator: Aggregator) {
         let now = MonotonicClock.milliseconds()
         switch item {
-        case .records(let batch):
-            for i in 0..<batch.count {
-                let record = batch[i]
-                switch record.kind {
+        case .records(let chunk):
+            for i in 0..<chunk.count {
+                let entry = chunk[i]
+                switch entry.kind {
+                case .message where chunk.isOversized(entry):
+                    aggregator.reject(partition: entry.partition, offset: entry.offset, reason: .tooLarge, now: now)
                 case .message:
-                    aggregator.ingest(partition: record.partition, offset: record.offset, payload: record.payload, now: now)
+                    aggregator.ingest(partition: entry.partition, offset: entry.offset, payload: chunk.payload(entry), now: now)
                 case .partitionEnd:
-                    aggregator.recordEnd(partition: record.partition, offset: record.offset, now: now)
+                    aggregator.recordEnd(partition: entry.partition, offset: entry.offset, now: now)
                 case .offsetOutOfRange, .error:
                     break  // the reader handles these
                 }
             }
-            batch.release()
-            reader.pool.put(batch)
+            chunk.reset()
+            reader.pool.put(chunk)
         case .gap(let partition, let from, let to):
             aggregator.recordGap(partition: partition, from: from, to: to, now: now)
         case .assigned(let offsets):

@@ -1,19 +1,27 @@
 /// Which CSV column holds which field. The dataset's own order is the default; a file whose
 /// header lists the same names in another order (or with extra columns) is read by name.
 public struct ColumnMap: Equatable, Sendable {
-    /// column index per field, indexed by `EventField.rawValue`.
-    private var columns: [Int]
+    /// Column index per field, indexed by `EventField.rawValue`. Inline, not an array: it
+    /// is read eleven times per row, and an array would be retained each time.
+    private var columns: InlineArray<11, Int8>
     /// The number of columns a data line must have.
     public let width: Int
 
-    public static let dataset = ColumnMap(columns: EventField.allCases.map(\.rawValue), width: EventField.allCases.count)
+    public static let dataset = ColumnMap(columns: Array(0..<EventField.count), width: EventField.count)
 
     private init(columns: [Int], width: Int) {
-        self.columns = columns
+        var inline = InlineArray<11, Int8>(repeating: 0)
+        for (field, column) in columns.enumerated() { inline[field] = Int8(column) }
+        self.columns = inline
         self.width = width
     }
 
-    public func column(of field: EventField) -> Int { columns[field.rawValue] }
+    @inline(__always)
+    public func column(of field: EventField) -> Int { Int(columns[field.rawValue]) }
+
+    public static func == (a: ColumnMap, b: ColumnMap) -> Bool {
+        a.width == b.width && (0..<EventField.count).allSatisfy { a.columns[$0] == b.columns[$0] }
+    }
 
     /// The map a header line describes, or nil if the line is not a header (a name is
     /// missing). Names are compared after trimming, case-insensitively.

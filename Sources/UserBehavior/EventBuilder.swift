@@ -55,7 +55,14 @@ public struct EventBuilder: Sendable {
 
     public init() {}
 
-    public mutating func reset() { self = EventBuilder() }
+    /// Forgets the previous record. Only what `build` checks is cleared: every required
+    /// value is written again before `seen` marks it.
+    @inline(__always)
+    public mutating func reset() {
+        seen = 0
+        problem = nil
+        brand = nil
+    }
 
     /// Sets one field from its raw bytes (the unescaped text of a string, or a number's token).
     public mutating func set(_ field: EventField, kind: FieldValueKind, bytes: UnsafeRawBufferPointer) {

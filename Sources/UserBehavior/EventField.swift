@@ -25,17 +25,45 @@ public enum EventField: Int, CaseIterable, Sendable {
     /// The number of fields; iterate `0..<count` on hot paths, since `allCases` allocates.
     public static let count = 11
 
-    /// The field a UTF-8 name denotes, or nil. Allocation-free.
+    /// The field a UTF-8 name denotes, or nil. Allocation-free: the length and the first
+    /// letter narrow it to one candidate, compared in full.
+    @inline(__always)
     public init?(name: UnsafeRawBufferPointer) {
-        let names = FieldNames.bytes
-        for raw in 0..<Self.count where names[raw].count == name.count && names[raw].elementsEqual(name) {
-            self.init(rawValue: raw)
-            return
+        guard name.count >= 3 else { return nil }
+        let candidate: EventField
+        switch (name.count, name[0]) {
+        case (7, UInt8(ascii: "u")): candidate = .userID
+        case (7, UInt8(ascii: "i")): candidate = .itemID
+        case (6, UInt8(ascii: "c")): candidate = .catID
+        case (11, UInt8(ascii: "m")): candidate = .merchantID
+        case (8, UInt8(ascii: "b")): candidate = .brandID
+        case (5, UInt8(ascii: "m")): candidate = .month
+        case (3, UInt8(ascii: "d")): candidate = .day
+        case (6, UInt8(ascii: "a")): candidate = .action
+        case (9, UInt8(ascii: "a")): candidate = .ageRange
+        case (6, UInt8(ascii: "g")): candidate = .gender
+        case (8, UInt8(ascii: "p")): candidate = .province
+        default: return nil
         }
-        return nil
+        // An inline byte loop: names are at most 11 bytes, shorter than a memcmp call.
+        let expected = candidate.staticName.utf8Start
+        for i in 1..<name.count where name[i] != expected[i] { return nil }
+        self = candidate
     }
-}
 
-private enum FieldNames {
-    static let bytes: [[UInt8]] = EventField.allCases.map { Array($0.name.utf8) }
+    private var staticName: StaticString {
+        switch self {
+        case .userID: "user_id"
+        case .itemID: "item_id"
+        case .catID: "cat_id"
+        case .merchantID: "merchant_id"
+        case .brandID: "brand_id"
+        case .month: "month"
+        case .day: "day"
+        case .action: "action"
+        case .ageRange: "age_range"
+        case .gender: "gender"
+        case .province: "province"
+        }
+    }
 }

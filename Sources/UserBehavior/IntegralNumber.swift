@@ -7,9 +7,23 @@ public enum IntegralNumber {
     /// The whole number the ASCII text denotes, or nil (not a number, a fraction, overflow).
     /// Allocation-free.
     public static func parse(_ text: UnsafeRawBufferPointer) -> Int64? {
-        var i = 0
         let n = text.count
         guard n > 0 else { return nil }
+        // The common case: up to 18 plain digits cannot overflow.
+        if n <= 18 {
+            var value: Int64 = 0
+            var plain = true
+            for k in 0..<n {
+                let d = text[k] &- UInt8(ascii: "0")
+                if d > 9 {
+                    plain = false
+                    break
+                }
+                value = value &* 10 &+ Int64(d)
+            }
+            if plain { return value }
+        }
+        var i = 0
         var negative = false
         if text[0] == UInt8(ascii: "-") || text[0] == UInt8(ascii: "+") {
             negative = text[0] == UInt8(ascii: "-")

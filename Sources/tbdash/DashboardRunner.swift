@@ -21,7 +21,7 @@ struct DashboardRunner {
             throw CommandFailure.usage("the dashboard needs a terminal (stdout is not one); use --headless for scripts")
         }
         let log = try display.log.map { try FileLog(path: $0) }
-        var configuration = try kafka.configuration()
+        var configuration = try kafka.configuration(defaults: ConsumerDefaults.properties)
         if let brokers { configuration.brokers = brokers }
         if let log { configuration.log = log.kafkaLog }
         let consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }

@@ -93,17 +93,3 @@ struct ProduceCommand: ParsableCommand {
         if summary.interrupted { throw ExitCode(130) }
     }
 }
-
-/// Producer settings tbdash chooses; any of them can be overridden with -X.
-enum ProducerDefaults {
-    static let properties: [(String, String)] = [
-        // No duplicates when a batch is retried; implies acks=all.
-        ("enable.idempotence", "true"),
-        // Same key → partition mapping as the Java client, so other tools agree.
-        ("partitioner", "murmur2_random"),
-        // Batch up to 5 ms / 10,000 messages: throughput without visible delay.
-        ("linger.ms", "5"),
-        ("batch.num.messages", "10000"),
-        ("queue.buffering.max.messages", "1000000"),
-    ]
-}

@@ -73,7 +73,9 @@ struct WatchCommand: ParsableCommand {
         options.commitIntervalMs = stateOptions.checkpointInterval.milliseconds
 
         if headless {
-            let consumer = try orFail { try KafkaConsumer(configuration: try kafka.configuration(), group: group) }
+            let consumer = try orFail {
+                try KafkaConsumer(configuration: try kafka.configuration(defaults: ConsumerDefaults.properties), group: group)
+            }
             try runHeadless(consumer: consumer, options: options, start: start)
         } else {
             try DashboardRunner(display: display, kafka: kafka, group: group)

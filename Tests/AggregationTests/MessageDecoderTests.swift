@@ -9,7 +9,7 @@ import UserBehavior
     }
 
     private func decode(bytes: [UInt8]) -> MessageDecoder.Result {
-        var decoder = MessageDecoder()
+        let decoder = MessageDecoder()
         return bytes.withUnsafeBytes { decoder.decode($0) }
     }
 

@@ -61,9 +61,11 @@ import TestSupport
         let reference = try comparable(uninterrupted.stdout)
         #expect(reference["events"] == #"{"v":1000000}"#)
 
+        // Kill moments as shares of the uninterrupted run, adding up to less than all of it
+        // so that every kill lands while there is still work to do.
         let state = dir.file("million.state")
-        let crashed = try crashingWatch(watch + ["--group", "crashing"], state: state,
-                                        killsAfter: [0.4, 1.1, 2.3, 3.7, 5.2, 7.9])
+        let delays = [0.08, 0.1, 0.12, 0.14, 0.16, 0.18].map { max(0.3, $0 * uninterrupted.seconds) }
+        let crashed = try crashingWatch(watch + ["--group", "crashing"], state: state, killsAfter: delays)
         let result = try comparable(crashed)
         for key in reference.keys.sorted() {
             #expect(result[key] == reference[key], "\(key) differs after 6 × kill -9")

@@ -15,7 +15,7 @@ import UserBehavior
         let url = dir.file("rows.csv")
         try Data(text.utf8).write(to: url)
         let reader = try CSVFileReader(path: url.path)
-        var rows = CSVRows(path: url.path)
+        let rows = CSVRows(path: url.path)
         var result: [Outcome] = []
         try reader.forEachLine { line in
             switch try rows.parse(line) {

@@ -1,16 +1,17 @@
 import Foundation
 
 /// A bounded first-in first-out queue between two threads. `put` blocks while full and
-/// reports how long it waited (the reader's backpressure); `take` waits up to a timeout.
-final class BlockingQueue<Element>: @unchecked Sendable {
+/// reports how long it waited (the producer side's backpressure); `take` waits up to a
+/// timeout.
+public final class BlockingQueue<Element>: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [Element?]
     private var head = 0
     private var count = 0
-    let capacity: Int
+    public let capacity: Int
     private var closed = false
 
-    init(capacity: Int) {
+    public init(capacity: Int) {
         self.capacity = capacity
         items = Array(repeating: nil, count: capacity)
     }
@@ -18,7 +19,7 @@ final class BlockingQueue<Element>: @unchecked Sendable {
     /// Adds `item`, waiting while the queue is full. Returns the nanoseconds spent
     /// waiting, or nil if the queue was closed (the item is dropped).
     @discardableResult
-    func put(_ item: Element) -> Int64? {
+    public func put(_ item: Element) -> Int64? {
         condition.lock()
         defer { condition.unlock() }
         var waited: Int64 = 0
@@ -34,15 +35,20 @@ final class BlockingQueue<Element>: @unchecked Sendable {
         return waited
     }
 
-    /// The oldest item, waiting up to `timeoutMs`; nil on timeout or when closed and empty.
-    func take(timeoutMs: Int64) -> Element? {
+    /// The oldest item, waiting up to `timeoutMs` (nil: until one comes or the queue is
+    /// closed); nil on timeout or when closed and empty.
+    public func take(timeoutMs: Int64?) -> Element? {
         condition.lock()
         defer { condition.unlock() }
-        if count == 0 && !closed && timeoutMs > 0 {
-            let deadline = Date(timeIntervalSinceNow: Double(timeoutMs) / 1000)
-            while count == 0 && !closed {
-                if !condition.wait(until: deadline) { break }
+        if let timeoutMs {
+            if count == 0 && !closed && timeoutMs > 0 {
+                let deadline = Date(timeIntervalSinceNow: Double(timeoutMs) / 1000)
+                while count == 0 && !closed {
+                    if !condition.wait(until: deadline) { break }
+                }
             }
+        } else {
+            while count == 0 && !closed { condition.wait() }
         }
         guard count > 0 else { return nil }
         let item = items[head]
@@ -53,20 +59,27 @@ final class BlockingQueue<Element>: @unchecked Sendable {
         return item
     }
 
-    var fill: Double {
+    public var fill: Double {
         condition.lock()
         defer { condition.unlock() }
         return Double(count) / Double(capacity)
     }
 
-    var isEmpty: Bool {
+    /// Closed and drained: nothing more will come.
+    public var isFinished: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return closed && count == 0
+    }
+
+    public var isEmpty: Bool {
         condition.lock()
         defer { condition.unlock() }
         return count == 0
     }
 
     /// Wakes every waiter; later puts are dropped, takes drain what is left.
-    func close() {
+    public func close() {
         condition.lock()
         closed = true
         condition.broadcast()

@@ -1,0 +1,123 @@
+import Aggregation
+import Foundation
+import Generator
+import Runtime
+import TUI
+import UserBehavior
+
+// Micro-benchmarks of the hot paths, in-process and release-built (bench/run builds and
+// runs this): events per second per core for decoding, folding and the producer's CSV to
+// JSON step, and the time to render one dashboard frame. Prints one table row per figure.
+
+/// The median of `runs` timings of `body`, in seconds.
+func measure(runs: Int = 5, _ body: () -> Void) -> Double {
+    var times: [Double] = []
+    for _ in 0..<runs {
+        let start = MonotonicClock.nanoseconds()
+        body()
+        times.append(Double(MonotonicClock.nanoseconds() - start) / 1e9)
+    }
+    return times.sorted()[times.count / 2]
+}
+
+func row(_ name: String, _ value: String, _ unit: String) {
+    print("| \(name) | \(value) | \(unit) |")
+}
+
+let rows = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 200_000
+var csv: [[UInt8]] = []
+SyntheticDataset(rows: rows, seed: 3).generate { chunk in
+    for line in chunk.split(separator: 0x0A) { csv.append(Array(line)) }
+}
+csv.removeFirst()  // header
+
+// The messages as the producer writes them.
+var messages: [[UInt8]] = []
+var fields = CSVFields()
+var builder = EventBuilder()
+for line in csv {
+    line.withUnsafeBytes { bytes in
+        if case .success(let event) = CSVRecord.parse(bytes, columns: .dataset, fields: &fields, builder: &builder) {
+            var json: [UInt8] = []
+            EventJSON.append(event, to: &json)
+            messages.append(json)
+        }
+    }
+}
+
+var sink = 0
+print("| micro-benchmark (\(Format.thousands(messages.count)) rows, 1 core) | median | unit |")
+print("|---|---:|---|")
+
+/// The producer's per-row work, outside the main actor (whose checks would be measured too).
+nonisolated func csvToJSON(_ csv: [[UInt8]]) -> Int {
+    var fields = CSVFields()
+    var builder = EventBuilder()
+    var json: [UInt8] = []
+    json.reserveCapacity(512)
+    var bytesOut = 0
+    for line in csv {
+        line.withUnsafeBytes { bytes in
+            if case .success(let event) = CSVRecord.parse(bytes, columns: .dataset, fields: &fields, builder: &builder) {
+                json.removeAll(keepingCapacity: true)
+                EventJSON.append(event, to: &json)
+                bytesOut &+= json.count
+            }
+        }
+    }
+    return bytesOut
+}
+
+let produceTime = measure { sink &+= csvToJSON(csv) }
+row("CSV row → validated event → JSON message", Format.thousands(Int(Double(csv.count) / produceTime)), "rows/s")
+
+nonisolated func decodeAll(_ messages: [[UInt8]]) -> Int {
+    let decoder = MessageDecoder()
+    var actions = 0
+    for message in messages {
+        message.withUnsafeBytes { bytes in
+            if case .event(let event) = decoder.decode(bytes) { actions &+= Int(event.action.rawValue) }
+        }
+    }
+    return actions
+}
+
+let decodeTime = measure { sink &+= decodeAll(messages) }
+row("JSON message → event (decoder)", Format.thousands(Int(Double(messages.count) / decodeTime)), "events/s")
+
+nonisolated func foldAll(_ messages: [[UInt8]], config: AggregationConfig) -> Int {
+    let aggregator = Aggregator(config: config)
+    for (i, message) in messages.enumerated() {
+        message.withUnsafeBytes { aggregator.ingest(partition: Int32(i & 63), offset: Int64(i >> 6), payload: $0, now: Int64(i >> 10)) }
+    }
+    aggregator.flush(now: Int64(messages.count))
+    return aggregator.state.counts.events
+}
+
+let config = AggregationConfig(calendar: try! EventCalendar(year: 2026, timeZone: "Asia/Shanghai"))
+let foldTime = measure { sink &+= foldAll(messages, config: config) }
+row("JSON message → counts (decode + event time + watermark + batch)", Format.thousands(Int(Double(messages.count) / foldTime)), "events/s")
+
+let aggregator = Aggregator(config: config)
+for (i, message) in messages.enumerated() {
+    message.withUnsafeBytes { aggregator.ingest(partition: Int32(i % 8), offset: Int64(i / 8), payload: $0, now: 0) }
+}
+var model = DashboardModel(snapshot: LiveSnapshot(aggregate: aggregator.snapshot(now: 0), status: .live),
+                           topic: "user_behavior_logs", brokers: "127.0.0.1:9092", group: "tbdash", calendar: config.calendar)
+model.clock = WallClock.milliseconds()
+let dashboard = Dashboard(theme: Theme(colors: .extended, glyphs: .blocks))
+let frames = 200
+let renderTime = measure {
+    for _ in 0..<frames { sink &+= dashboard.render(model, width: 200, height: 60).width }
+}
+row("render one frame at 200×60 into the cell grid", String(format: "%.3f", renderTime / Double(frames) * 1000), "ms")
+if sink == 42 { print("") }  // keep the work from being optimised away
+
+enum Format {
+    static func thousands(_ n: Int) -> String {
+        let formatter = NumberFormatter()
+        formatter.numberStyle = .decimal
+        formatter.groupingSeparator = ","
+        return formatter.string(from: NSNumber(value: n)) ?? "\(n)"
+    }
+}

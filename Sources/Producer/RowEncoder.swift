@@ -1,0 +1,76 @@
+import Runtime
+import UserBehavior
+
+/// The parsing half of a replay, on its own thread: reads the file (again and again with
+/// --loop), validates rows and encodes messages into batches for the sending half, so
+/// parsing and librdkafka's produce calls run on both cores at once.
+final class RowEncoder: @unchecked Sendable {
+    let queue: BlockingQueue<EncodedBatch>
+    let pool: BlockingQueue<EncodedBatch>
+    private let reader: CSVFileReader
+    private let loop: Bool
+    private let stop: StopFlag
+    /// A file that cannot be used (unreadable, incomplete header), for the sender to throw.
+    private(set) var failure: Error?
+
+    init(reader: CSVFileReader, loop: Bool, stop: StopFlag, batches: Int = 4) {
+        self.reader = reader
+        self.loop = loop
+        self.stop = stop
+        queue = BlockingQueue(capacity: batches)
+        pool = BlockingQueue(capacity: batches + 1)
+        for _ in 0...batches { pool.put(EncodedBatch()) }
+    }
+
+    /// Runs until the file ends (or, looping, until stopped or the queue is closed by the
+    /// sender); closes the queue on the way out.
+    func run() {
+        defer { queue.close() }
+        do {
+            var pass = 1
+            guard var batch = pool.take(timeoutMs: nil) else { return }
+            while true {
+                let rows = CSVRows(path: reader.path)
+                var eventsThisPass = 0
+                var open = true
+                try reader.forEachLine { line in
+                    if stop.isRequested { return false }
+                    switch try rows.parse(line) {
+                    case .none: break
+                    case .bad(let number, let error): batch.appendBadRow(line: number, error)
+                    case .event(let event):
+                        batch.append(event)
+                        eventsThisPass += 1
+                    }
+                    if batch.isFull {
+                        guard let next = send(batch, pass: pass) else {
+                            open = false
+                            return false
+                        }
+                        batch = next
+                    }
+                    return true
+                }
+                guard open else { return }
+                // A file with no valid rows would loop forever without sending anything.
+                let again = loop && eventsThisPass > 0 && !stop.isRequested
+                if !batch.isEmpty || !again {
+                    guard let next = send(batch, pass: pass) else { return }
+                    batch = next
+                }
+                guard again else { return }
+                pass += 1
+            }
+        } catch {
+            failure = error
+        }
+    }
+
+    /// Hands a batch on and takes an empty one; nil when the sender has stopped.
+    private func send(_ batch: EncodedBatch, pass: Int) -> EncodedBatch? {
+        batch.bytesRead = reader.bytesRead
+        batch.pass = pass
+        guard queue.put(batch) != nil else { return nil }
+        return pool.take(timeoutMs: nil)
+    }
+}
