@@ -15,6 +15,13 @@ struct FooterView {
             grid.put(badge, x: right, y: rect.y, style: theme.style(.highlight).reversed(for: theme))
             right -= 1
         }
+        if let problem = model.snapshot.checkpointProblem {
+            // Nothing matters more than "your state is not being saved".
+            let text = " \(labels.stateNotSaved): \(problem) "
+            grid.put(DisplayWidth.truncate(text, to: right - x, ellipsis: paint.glyphs.ellipsis), x: x, y: rect.y,
+                     style: theme.style(.alert).reversed(for: theme))
+            return
+        }
         let fps = "\(model.fps) fps"
         grid.put(fps, x: right - DisplayWidth.of(fps) - 1, y: rect.y, style: theme.style(.muted))
         right -= DisplayWidth.of(fps) + 2

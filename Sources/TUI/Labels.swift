@@ -112,6 +112,7 @@ public struct Labels: Sendable {
     public var more: String { zh ? "更多" : "more" }
     public var maxPerDay: String { zh ? "峰值" : "peak" }
     public var partitions: String { zh ? "分区" : "partitions" }
+    public var stateNotSaved: String { zh ? "状态未保存" : "state not saved" }
 
     /// Rising, falling, steady: arrows where the glyph set has them, else words.
     public func trend(_ direction: Int) -> String {

@@ -160,6 +160,22 @@ import TestSupport
         #expect(Running.eventually(timeout: 20) { tmux.exitStatus("ascii") == "0" })
     }
 
+    @Test func ctrlCRestoresTheTerminal() throws {
+        guard Tmux.path != nil else {
+            Issue.record("tmux is not installed: run scripts/install-deps")
+            return
+        }
+        let tmux = try Tmux()
+        try tmux.start("interrupt", width: 100, height: 30, environment: "TERM=tmux-256color LANG=C.UTF-8")
+        _ = try waitFor(tmux, "interrupt") { (Self.events(in: $0) ?? 0) > 0 }
+        try tmux.run(["send-keys", "-t", "interrupt", "C-c"])
+        #expect(Running.eventually(timeout: 20) { tmux.exitStatus("interrupt") == "0" })
+        // Back on the normal screen: the dashboard is gone and the summary is printed.
+        let after = try tmux.capture("interrupt")
+        #expect(after.contains("events counted"))
+        #expect(!after.contains("Provinces"))
+    }
+
     @Test func notATerminalPointsToHeadless() throws {
         let result = try TBDashProcess.run(["watch", "-b", "127.0.0.1:1"])
         #expect(result.status == 2)

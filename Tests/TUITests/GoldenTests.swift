@@ -33,6 +33,15 @@ import TUI
         try Golden.check(Dashboard(theme: Theme(colors: .none, glyphs: .blocks)).render(model, width: 80, height: 24), name: "help-en")
     }
 
+    @Test func aFailingCheckpointTakesTheFooter() throws {
+        var model = Fixture.model()
+        model.snapshot.checkpointProblem = "cannot write state file /var/tbdash/s.state: write: No space left on device"
+        let grid = Dashboard(theme: Theme(colors: .basic, glyphs: .blocks)).render(model, width: 120, height: 40)
+        let footer = grid.textLines()[39]
+        #expect(footer.contains("state not saved: cannot write state file /var/tbdash/s.state: write: No space left"))
+        #expect(grid[2, 39].style.reverse)
+    }
+
     @Test func pausedBadgeAndScrolledProvinces() throws {
         var model = Fixture.model(language: .zh)
         model.paused = true
