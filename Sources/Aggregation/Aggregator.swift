@@ -56,12 +56,7 @@ public final class Aggregator {
     /// Counts one record. Records at or before a partition's counted offset are ignored, so
     /// a record delivered twice is never counted twice.
     public func ingest(partition: Int32, offset: Int64, payload: UnsafeRawBufferPointer, now: Int64) {
-        let index = progressIndex(partition, now: now)
-        if let next = shown.partitions[index].nextOffset, offset < next { return }
-        shown.partitions[index].nextOffset = offset + 1
-        shown.partitions[index].lastActivityMs = now
-        shown.partitions[index].atEnd = false
-
+        guard let index = accept(partition, offset, now: now) else { return }
         switch decoder.decode(payload) {
         case .rejected(let reason):
             shown.counts.rejected[reason.rawValue] += 1
@@ -81,12 +76,20 @@ public final class Aggregator {
     /// A record refused before decoding (the reader does not copy messages too large to
     /// count): a rejection, and its offset is accounted for.
     public func reject(partition: Int32, offset: Int64, reason: RejectionReason, now: Int64) {
+        guard accept(partition, offset, now: now) != nil else { return }
+        shown.counts.rejected[reason.rawValue] += 1
+    }
+
+    /// Moves the partition past `offset`; nil (and nothing changes) when that record was
+    /// counted already.
+    @inline(__always)
+    private func accept(_ partition: Int32, _ offset: Int64, now: Int64) -> Int? {
         let index = progressIndex(partition, now: now)
-        if let next = shown.partitions[index].nextOffset, offset < next { return }
+        if let next = shown.partitions[index].nextOffset, offset < next { return nil }
         shown.partitions[index].nextOffset = offset + 1
         shown.partitions[index].lastActivityMs = now
         shown.partitions[index].atEnd = false
-        shown.counts.rejected[reason.rawValue] += 1
+        return index
     }
 
     /// The broker deleted `from..<to` of a partition before it was read: count the gap.

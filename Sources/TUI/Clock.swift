@@ -2,9 +2,10 @@
 import Glibc
 #endif
 
-/// The wall clock as the viewer reads it, in the machine's local time zone.
-enum Clock {
-    static func local(milliseconds: Int64) -> String {
+/// The wall clock as the viewer reads it, in the machine's local time zone (the
+/// dashboard's clock, and log lines).
+public enum Clock {
+    public static func local(milliseconds: Int64) -> String {
         var seconds = time_t(milliseconds / 1000)
         var parts = tm()
         localtime_r(&seconds, &parts)

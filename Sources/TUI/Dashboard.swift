@@ -43,12 +43,17 @@ public struct Dashboard {
         return grid
     }
 
-    private func drawFull(_ grid: inout CellGrid, _ model: DashboardModel, _ paint: Paint, _ labels: Labels) {
+    /// The header and footer rows; returns what is between them.
+    private func drawChrome(_ grid: inout CellGrid, _ model: DashboardModel, _ paint: Paint, _ labels: Labels) -> Rect {
         let (header, rest) = grid.bounds.splitTop(1)
         let (footer, body) = rest.splitBottom(1)
         HeaderView(model: model, paint: paint, labels: labels).draw(&grid, header)
         FooterView(model: model, paint: paint, labels: labels).draw(&grid, footer)
+        return body
+    }
 
+    private func drawFull(_ grid: inout CellGrid, _ model: DashboardModel, _ paint: Paint, _ labels: Labels) {
+        let body = drawChrome(&grid, model, paint, labels)
         let (cards, main) = body.splitTop(4)
         KPIView(model: model, paint: paint, labels: labels).drawCards(&grid, cards)
         let (bottom, top) = main.splitBottom(12)
@@ -62,10 +67,7 @@ public struct Dashboard {
     }
 
     private func drawCompact(_ grid: inout CellGrid, _ model: DashboardModel, _ paint: Paint, _ labels: Labels) {
-        let (header, rest) = grid.bounds.splitTop(1)
-        let (footer, body) = rest.splitBottom(1)
-        HeaderView(model: model, paint: paint, labels: labels).draw(&grid, header)
-        FooterView(model: model, paint: paint, labels: labels).draw(&grid, footer)
+        let body = drawChrome(&grid, model, paint, labels)
         let (strip, main) = body.splitTop(2)
         KPIView(model: model, paint: paint, labels: labels).drawStrip(&grid, strip)
 

@@ -1,7 +1,8 @@
-/// Numbers for people, in as few columns as they need.
-enum Format {
+/// Numbers for people, in as few columns as they need; the dashboard's and the command
+/// line's.
+public enum Format {
     /// 1,234,567
-    static func grouped(_ value: Int) -> String {
+    public static func grouped(_ value: Int) -> String {
         let digits = String(value.magnitude)
         var out = ""
         for (i, c) in digits.enumerated() {
@@ -11,10 +12,10 @@ enum Format {
         return value < 0 ? "-" + out : out
     }
 
-    static func grouped(_ value: Int64) -> String { grouped(Int(value)) }
+    public static func grouped(_ value: Int64) -> String { grouped(Int(value)) }
 
     /// 999, 12.3k, 4.56M: at most 5 columns.
-    static func compact(_ value: Int) -> String {
+    public static func compact(_ value: Int) -> String {
         let v = Double(value)
         if value < 1000 { return "\(value)" }
         if value < 100_000 { return decimals(v / 1000, 1) + "k" }
@@ -24,13 +25,13 @@ enum Format {
     }
 
     /// 7.1%, 100%, 0.0%
-    static func percent(_ share: Double) -> String {
+    public static func percent(_ share: Double) -> String {
         let p = share * 100
         if p >= 99.95 { return "100%" }
         return decimals(p, 1) + "%"
     }
 
-    static func decimals(_ value: Double, _ places: Int) -> String {
+    public static func decimals(_ value: Double, _ places: Int) -> String {
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
         let scaled = Int((value * scale).rounded())
@@ -40,7 +41,7 @@ enum Format {
     }
 
     /// 3 d 4 h, 2 h 5 min, 5 min, 12 s
-    static func duration(milliseconds ms: Int64, chinese: Bool) -> String {
+    public static func duration(milliseconds ms: Int64, chinese: Bool) -> String {
         let minutes = ms / 60_000
         let (d, h, m, s) = chinese ? ("天", "时", "分", "秒") : (" d", " h", " min", " s")
         if minutes >= 24 * 60 { return "\(minutes / 1440)\(d) \(minutes / 60 % 24)\(h)" }
@@ -49,5 +50,5 @@ enum Format {
         return "\(ms / 1000)\(s)"
     }
 
-    static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+    public static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 }

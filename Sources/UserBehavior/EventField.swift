@@ -3,21 +3,7 @@ public enum EventField: Int, CaseIterable, Sendable {
     case userID, itemID, catID, merchantID, brandID, month, day, action, ageRange, gender, province
 
     /// The CSV header name, which is also the JSON field name.
-    public var name: String {
-        switch self {
-        case .userID: "user_id"
-        case .itemID: "item_id"
-        case .catID: "cat_id"
-        case .merchantID: "merchant_id"
-        case .brandID: "brand_id"
-        case .month: "month"
-        case .day: "day"
-        case .action: "action"
-        case .ageRange: "age_range"
-        case .gender: "gender"
-        case .province: "province"
-        }
-    }
+    public var name: String { "\(staticName)" }
 
     /// The dataset's header line.
     public static let header = allCases.map(\.name).joined(separator: ",")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Kafka
 import Runtime
+import TUI
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -86,7 +87,7 @@ enum EmbeddedBrokerCapacity {
     static func events(partitions: Int) -> String {
         let count = MockCluster.capacity(partitions: partitions, messageBytes: bytesPerEvent)
         return count >= 1_000_000
-            ? String(format1: Double(count) / 1_000_000) + " million"
+            ? Format.decimals(Double(count) / 1_000_000, 1) + " million"
             : "\(count / 1000 * 1000)"
     }
 }
@@ -105,12 +106,4 @@ func orFail<T>(_ body: () throws -> T) throws -> T {
 
 func fflushStdout() {
     fflush(nil)
-}
-
-extension String {
-    /// One decimal place, without Foundation.
-    init(format1 value: Double) {
-        let tenths = Int((value * 10).rounded())
-        self = "\(tenths / 10).\(tenths % 10)"
-    }
 }

@@ -59,6 +59,6 @@ struct DashboardRunner {
         pipeline.waitUntilFinished()
         consumer.close()
         let final = pipeline.snapshot.aggregate
-        print("tbdash: \(Count.grouped(final.counts.events)) events counted; offsets committed to group \(group)")
+        print("tbdash: \(Format.grouped(final.counts.events)) events counted; offsets committed to group \(group)")
     }
 }

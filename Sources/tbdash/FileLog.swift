@@ -1,5 +1,6 @@
 import Kafka
 import Runtime
+import TUI
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,24 +20,12 @@ final class FileLog: @unchecked Sendable {
     deinit { close(descriptor) }
 
     func write(_ text: String) {
-        var line = "\(Clock.timestamp()) \(text)\n"
+        var line = "\(Clock.local(milliseconds: WallClock.milliseconds())) \(text)\n"
         line.withUTF8 { bytes in _ = Glibc.write(descriptor, bytes.baseAddress, bytes.count) }
     }
 
     /// librdkafka's log lines, into this file.
     var kafkaLog: KafkaLog {
         KafkaLog { [self] message in write("kafka \(message.facility): \(message.text)") }
-    }
-}
-
-enum Clock {
-    /// Local time, for log lines.
-    static func timestamp() -> String {
-        var seconds = time_t(WallClock.milliseconds() / 1000)
-        var parts = tm()
-        localtime_r(&seconds, &parts)
-        var buffer = [CChar](repeating: 0, count: 32)
-        strftime(&buffer, buffer.count, "%Y-%m-%d %H:%M:%S", &parts)
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -1,6 +1,7 @@
 import Aggregation
 import Runtime
 import Source
+import TUI
 
 /// What headless mode says on stderr while it runs: status changes as they happen, and a
 /// progress line every 30 s. The final summary goes to stdout.
@@ -28,7 +29,7 @@ struct HeadlessLog {
             if now - lastProgress >= 30_000 {
                 lastProgress = now
                 let a = snapshot.aggregate
-                log("\(Count.grouped(a.counts.events)) events, \(Count.grouped(Int(a.eventsPerSecond)))/s, lag \(a.lag.map { Count.grouped(Int($0)) } ?? "?")")
+                log("\(Format.grouped(a.counts.events)) events, \(Format.grouped(Int(a.eventsPerSecond)))/s, lag \(a.lag.map { Format.grouped(Int($0)) } ?? "?")")
             }
         }
     }
@@ -50,24 +51,12 @@ struct HeadlessLog {
     static func summary(_ snapshot: LiveSnapshot, calendar: EventCalendar, group: String) -> String {
         let a = snapshot.aggregate
         let c = a.counts
-        let share = String(format1: c.lateShare * 100)
         return """
-            events \(Count.grouped(c.events)) · rejected \(Count.grouped(c.rejectedTotal)) · skipped \(Count.grouped(a.skipped)) \
-            · no event time \(Count.grouped(c.noEventTime))
-            late \(Count.grouped(c.late)) (\(share) %), largest \(Lateness.text(c.maxLatenessMs))
-            watermark \(a.watermark.map { calendar.isoString(milliseconds: $0) } ?? "none") · batches \(Count.grouped(a.batches)) \
+            events \(Format.grouped(c.events)) · rejected \(Format.grouped(c.rejectedTotal)) · skipped \(Format.grouped(a.skipped)) \
+            · no event time \(Format.grouped(c.noEventTime))
+            late \(Format.grouped(c.late)) (\(Format.percent(c.lateShare))), largest \(Format.duration(milliseconds: c.maxLatenessMs, chinese: false))
+            watermark \(a.watermark.map { calendar.isoString(milliseconds: $0) } ?? "none") · batches \(Format.grouped(a.batches)) \
             · partitions \(a.partitions.count) · offsets committed to group \(group)
             """
-    }
-}
-
-/// Lateness for people: `3 d 4 h`, `5 min`.
-enum Lateness {
-    static func text(_ ms: Int64) -> String {
-        let minutes = ms / 60_000
-        if minutes >= 24 * 60 { return "\(minutes / 1440) d \(minutes / 60 % 24) h" }
-        if minutes >= 60 { return "\(minutes / 60) h \(minutes % 60) min" }
-        if ms >= 60_000 { return "\(minutes) min" }
-        return "\(ms / 1000) s"
     }
 }

@@ -1,5 +1,6 @@
 import Producer
 import Runtime
+import TUI
 
 /// The live progress line of `produce` on a terminal, redrawn in place on stderr.
 final class ProgressLine: @unchecked Sendable {
@@ -12,19 +13,19 @@ final class ProgressLine: @unchecked Sendable {
 
     func update(_ progress: Replay.Progress) {
         guard enabled else { return }
-        var parts = ["sent \(Count.grouped(progress.sent))"]
+        var parts = ["sent \(Format.grouped(progress.sent))"]
         if progress.elapsedSeconds > 0.2 {
             let rate = Double(progress.sent) / progress.elapsedSeconds
-            parts.append("\(Count.grouped(Int(rate)))/s")
+            parts.append("\(Format.grouped(Int(rate)))/s")
             if let fraction = progress.fractionRead, fraction > 0.01, fraction < 1, rate > 0 {
                 let remaining = progress.elapsedSeconds * (1 - fraction) / fraction
-                parts.append("\(Int(fraction * 100))% ETA \(Count.duration(remaining))")
+                parts.append("\(Int(fraction * 100))% ETA \(ETA.text(remaining))")
             }
         }
         if progress.pass > 1 { parts.append("pass \(progress.pass)") }
-        parts.append("delivered \(Count.grouped(progress.delivered))")
-        parts.append("failed \(Count.grouped(progress.failed))")
-        if progress.badRows > 0 { parts.append("bad rows \(Count.grouped(progress.badRows))") }
+        parts.append("delivered \(Format.grouped(progress.delivered))")
+        parts.append("failed \(Format.grouped(progress.failed))")
+        if progress.badRows > 0 { parts.append("bad rows \(Format.grouped(progress.badRows))") }
         if let problem = progress.brokerProblem { parts.append("waiting: \(problem)") }
         StandardError.write("\r\u{1B}[2K" + parts.joined(separator: " · "))
         shown = true
@@ -48,27 +49,17 @@ enum SummaryLine {
         let p = summary.progress
         let rate = p.elapsedSeconds > 0 ? Int(Double(p.sent) / p.elapsedSeconds) : 0
         var text = summary.interrupted ? "interrupted: " : ""
-        text += "\(file) → \(topic) at \(brokers): \(Count.grouped(p.sent)) sent, "
-        text += "\(Count.grouped(p.delivered)) delivered, \(Count.grouped(p.sent - p.delivered)) not delivered, "
-        text += "\(Count.grouped(p.badRows)) bad rows skipped, "
-        text += "\(String(format1: p.elapsedSeconds)) s (\(Count.grouped(rate)) rows/s)"
+        text += "\(file) → \(topic) at \(brokers): \(Format.grouped(p.sent)) sent, "
+        text += "\(Format.grouped(p.delivered)) delivered, \(Format.grouped(p.sent - p.delivered)) not delivered, "
+        text += "\(Format.grouped(p.badRows)) bad rows skipped, "
+        text += "\(Format.decimals(p.elapsedSeconds, 1)) s (\(Format.grouped(rate)) rows/s)"
         return text
     }
 }
 
-/// Numbers for people: 1,234,567 and 1:02:03.
-enum Count {
-    static func grouped(_ value: Int) -> String {
-        let digits = String(value.magnitude)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return value < 0 ? "-" + out : out
-    }
-
-    static func duration(_ seconds: Double) -> String {
+/// An ETA for people: 1:02:03.
+enum ETA {
+    static func text(_ seconds: Double) -> String {
         let total = Int(seconds.rounded())
         let h = total / 3600, m = total / 60 % 60, s = total % 60
         let mm = m < 10 ? "0\(m)" : "\(m)", ss = s < 10 ? "0\(s)" : "\(s)"
