@@ -27,6 +27,7 @@ enum MessageDecoderProperties {
             EventJSON.append(event, to: &message)
             let again = message.withUnsafeBytes { decoder.decode($0) }
             if again != result { return "\(event) re-encoded decodes as \(again)" }
+            if FoundationOracle.rejectsObject(payload) { return "an event from an object JSONSerialization rejects" }
         case .rejected:
             break
         }
@@ -37,11 +38,12 @@ enum MessageDecoderProperties {
     }
 }
 
-/// The event Foundation's `JSONSerialization` finds in a message, when the message is plain
-/// JSON the decoder must accept: an object with each field once, as an integer (or a
-/// string for `province`, null for `brand_id`), codes in range. Nil whenever in doubt, so
-/// the oracle only ever claims what is surely true.
+/// Foundation's `JSONSerialization` as a second opinion on messages, consulted only where it
+/// is surely right, so the oracle never claims what is not true.
 enum FoundationOracle {
+    /// The event in a message that is plain JSON the decoder must accept: an object with
+    /// each field once, as an integer (or a string for `province`, null for `brand_id`),
+    /// codes in range. Nil whenever in doubt.
     static func event(_ payload: UnsafeRawBufferPointer) -> BehaviorEvent? {
         let bytes = Array(payload)
         guard bytes.first(where: { !isJSONWhitespace($0) }) == UInt8(ascii: "{"),
@@ -80,6 +82,33 @@ enum FoundationOracle {
         return BehaviorEvent(
             userID: userID, itemID: itemID, catID: catID, merchantID: merchantID, brandID: brand,
             month: month, day: day, action: action, ageRange: age, gender: gender, province: province)
+    }
+
+    /// True when `payload` starts like an object but is surely not JSON: Foundation rejects
+    /// it, and it holds none of what the decoder accepts beyond JSON (`NaN`, `Infinity`) or
+    /// Foundation cannot represent (a number past `Double`'s range).
+    static func rejectsObject(_ payload: UnsafeRawBufferPointer) -> Bool {
+        let bytes = Array(payload)
+        guard bytes.first(where: { !isJSONWhitespace($0) }) == UInt8(ascii: "{"),
+            occurrences(of: Array("NaN".utf8), in: bytes) == 0, occurrences(of: Array("Infinity".utf8), in: bytes) == 0,
+            !hasHugeNumber(bytes)
+        else { return false }
+        return (try? JSONSerialization.jsonObject(with: Data(bytes))) == nil
+    }
+
+    /// A three-digit exponent or 300 digits in a row: maybe beyond `Double`.
+    private static func hasHugeNumber(_ bytes: [UInt8]) -> Bool {
+        let isDigit = { (c: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) }
+        var run = 0
+        for i in bytes.indices {
+            run = isDigit(bytes[i]) ? run + 1 : 0
+            if run >= 300 { return true }
+            guard bytes[i] | 0x20 == UInt8(ascii: "e") else { continue }
+            var j = i + 1
+            if j < bytes.count && (bytes[j] == UInt8(ascii: "+") || bytes[j] == UInt8(ascii: "-")) { j += 1 }
+            if bytes[j...].prefix(while: isDigit).count >= 3 { return true }
+        }
+        return false
     }
 
     /// A JSON integer literal: Foundation stores those as a signed integer type. `1.0` is a
