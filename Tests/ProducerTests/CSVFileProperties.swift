@@ -58,7 +58,7 @@ enum CSVFileProperties {
 
     /// The lines of `file` by plain splitting: a leading BOM dropped, one per newline and one
     /// for text after the last, each without its CR, too long when longer than the limit.
-    static func expectedLines(_ file: [UInt8], maxLineBytes: Int) -> [Line] {
+    private static func expectedLines(_ file: [UInt8], maxLineBytes: Int) -> [Line] {
         let text = file.starts(with: [0xEF, 0xBB, 0xBF]) ? file.dropFirst(3) : file[...]
         var pieces = text.split(separator: 0x0A, omittingEmptySubsequences: false)
         if pieces.last?.isEmpty == true { pieces.removeLast() }
