@@ -35,7 +35,9 @@ public final class CSVFileReader {
         close(fd)
         self.path = path
         self.maxLineBytes = maxLineBytes
-        self.chunkBytes = max(chunkBytes, maxLineBytes * 2)
+        // Room for an unfinished line (its content and a CR) and more after it, and for the
+        // three bytes of a BOM in the first read.
+        self.chunkBytes = max(chunkBytes, 2 * (maxLineBytes + 1))
         self.fileSize = Int(info.st_size)
     }
 
@@ -80,21 +82,22 @@ public final class CSVFileReader {
                 guard let newline = memchr(base, 0x0A, filled - start) else { break }
                 let end = newline - UnsafeMutableRawPointer(buffer.baseAddress!)
                 lineNumber += 1
+                var length = end - start
+                if length > 0 && base.load(fromByteOffset: length - 1, as: UInt8.self) == 0x0D { length -= 1 }
                 if skippingLongLine {
                     skippingLongLine = false
                     // Already reported when it overflowed.
-                } else if end - start > maxLineBytes {
+                } else if length > maxLineBytes {
                     if try !body(Line(bytes: UnsafeRawBufferPointer(start: nil, count: 0), number: lineNumber, tooLong: true)) { return }
                 } else {
-                    var length = end - start
-                    if length > 0 && base.load(fromByteOffset: length - 1, as: UInt8.self) == 0x0D { length -= 1 }
                     if try !body(Line(bytes: UnsafeRawBufferPointer(start: base, count: length), number: lineNumber, tooLong: false)) { return }
                 }
                 start = end + 1
             }
 
+            // One byte more than the limit may still be the CR of a line that fits.
             let pending = filled - start
-            if pending > maxLineBytes && !skippingLongLine && !endOfFile {
+            if pending > maxLineBytes + 1 && !skippingLongLine && !endOfFile {
                 // Report the overflowing line now and drop what we have of it.
                 if try !body(Line(bytes: UnsafeRawBufferPointer(start: nil, count: 0), number: lineNumber + 1, tooLong: true)) { return }
                 skippingLongLine = true

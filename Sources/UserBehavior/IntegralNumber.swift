@@ -32,19 +32,32 @@ public enum IntegralNumber {
         // Accumulate as a negative number so Int64.min is representable.
         var value: Int64 = 0
         var digits = 0
-        // Digits after the decimal point that are not zero must be cancelled by an exponent.
+        // The power of ten the accumulated digits are multiplied by.
         var scale = 0
+        // Zeros read but not yet multiplied in: `2661.000` and `1000000000000000000000e-3`
+        // are whole numbers that fit even though all their digits, as an integer, do not.
+        var zeros = 0
         var sawPoint = false
         while i < n {
             let c = text[i]
             if c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") {
-                let d = Int64(c &- UInt8(ascii: "0"))
-                let (m, o1) = value.multipliedReportingOverflow(by: 10)
-                let (s, o2) = m.subtractingReportingOverflow(d)
-                if o1 || o2 { return nil }
-                value = s
                 digits += 1
                 if sawPoint { scale -= 1 }
+                if c == UInt8(ascii: "0") {
+                    zeros += 1
+                } else {
+                    if value == 0 { zeros = 0 }
+                    while zeros > 0 {
+                        let (m, o) = value.multipliedReportingOverflow(by: 10)
+                        if o { return nil }
+                        value = m
+                        zeros -= 1
+                    }
+                    let (m, o1) = value.multipliedReportingOverflow(by: 10)
+                    let (s, o2) = m.subtractingReportingOverflow(Int64(c &- UInt8(ascii: "0")))
+                    if o1 || o2 { return nil }
+                    value = s
+                }
             } else if c == UInt8(ascii: ".") && !sawPoint {
                 sawPoint = true
             } else {
@@ -61,23 +74,24 @@ public enum IntegralNumber {
                 expNegative = text[i] == UInt8(ascii: "-")
                 i += 1
             }
+            // Past the text's length plus Int64's 19 digits, an exponent cannot be cancelled
+            // by zeros nor kept from overflowing, so its exact size no longer matters.
+            let exponentCap = n + 20
             var exponent = 0
             var expDigits = 0
             while i < n, text[i] >= UInt8(ascii: "0") && text[i] <= UInt8(ascii: "9") {
-                exponent = min(exponent * 10 + Int(text[i] &- UInt8(ascii: "0")), 1000)
+                exponent = min(exponent * 10 + Int(text[i] &- UInt8(ascii: "0")), exponentCap)
                 expDigits += 1
                 i += 1
             }
             guard expDigits > 0, i == n else { return nil }
             scale += expNegative ? -exponent : exponent
         }
-        while scale < 0 {
-            guard value % 10 == 0 else { return nil }
-            value /= 10
-            scale += 1
-            if value == 0 { scale = 0 }
-        }
-        while scale > 0 && value != 0 {
+        if value == 0 { return 0 }
+        scale += zeros
+        // The last digit multiplied in is not zero, so a negative scale leaves a fraction.
+        guard scale >= 0 else { return nil }
+        while scale > 0 {
             let (m, o) = value.multipliedReportingOverflow(by: 10)
             if o { return nil }
             value = m

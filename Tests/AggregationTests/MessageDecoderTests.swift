@@ -135,6 +135,62 @@ import UserBehavior
         #expect(decode(spec.replacingOccurrences(of: "{", with: #"{"x":\#(justDeepEnough),"#)) != .rejected(.malformedJSON))
     }
 
+    @Test func limitsAreExact() {
+        // Padding the message with spaces to exactly the limit, then one byte past it.
+        let padded = spec + String(repeating: " ", count: MessageDecoder.maxMessageBytes - spec.utf8.count)
+        #expect(decode(padded) != .rejected(.tooLarge))
+        #expect(decode(padded + " ") == .rejected(.tooLarge))
+        // 64 levels in all, counting the message itself, and not one more.
+        func nested(_ levels: Int) -> String { String(repeating: "[", count: levels) + String(repeating: "]", count: levels) }
+        let inField = { (levels: Int) in self.spec.replacingOccurrences(of: "{", with: #"{"x":\#(nested(levels)),"#) }
+        #expect(decode(inField(MessageDecoder.maxDepth - 1)) != .rejected(.malformedJSON))
+        #expect(decode(inField(MessageDecoder.maxDepth)) == .rejected(.malformedJSON))
+        #expect(decode(nested(MessageDecoder.maxDepth)) == .rejected(.notObject))
+        #expect(decode(nested(MessageDecoder.maxDepth + 1)) == .rejected(.malformedJSON))
+    }
+
+    @Test func deeplyNestedObjectsAreMalformed() {
+        let deep = String(repeating: #"{"a":"#, count: 100_000) + "1" + String(repeating: "}", count: 100_000)
+        #expect(decode(deep) == .rejected(.malformedJSON))
+    }
+
+    @Test func binaryGarbageIsNotUTF8() {
+        // SplitMix64, so that the megabyte of garbage is the same on every run.
+        var state: UInt64 = 42
+        let garbage = (0..<MessageDecoder.maxMessageBytes).map { _ -> UInt8 in
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return UInt8(truncatingIfNeeded: z ^ (z >> 31))
+        }
+        #expect(decode(bytes: garbage) == .rejected(.notUTF8))
+        #expect(decode(bytes: [0x7B] + garbage.dropLast()) == .rejected(.notUTF8))
+    }
+
+    @Test(arguments: [
+        [0xFF] as [UInt8],  // never in UTF-8
+        [0xC0, 0xAF],  // overlong "/"
+        [0xED, 0xA0, 0x80],  // a surrogate, encoded
+        [0xF4, 0x90, 0x80, 0x80],  // past U+10FFFF
+        [0xE6, 0xB5],  // 浙 cut short
+    ])
+    func invalidUTF8AnywhereInAString(bad: [UInt8]) {
+        func inserted(after prefix: String, in text: String = spec) -> [UInt8] {
+            let message = Array(text.utf8)
+            let at = message.indices.first { message[$0...].starts(with: Array(prefix.utf8)) }! + prefix.utf8.count
+            return Array(message[..<at]) + bad + Array(message[at...])
+        }
+        #expect(decode(bytes: inserted(after: #""province":"浙江"#)) == .rejected(.notUTF8))
+        #expect(decode(bytes: inserted(after: #""province":""#)) == .rejected(.notUTF8))
+        #expect(decode(bytes: inserted(after: #"{""#)) == .rejected(.notUTF8), "in a key")
+        #expect(decode(bytes: inserted(after: #"{"x":[{"y":""#, in: spec.replacingOccurrences(of: "{", with: #"{"x":[{"y":""}],"#)))
+            == .rejected(.notUTF8), "in an ignored field")
+        // After an escape, where the string is copied rather than read in place.
+        let escaped = spec.replacingOccurrences(of: "浙江", with: #"\u6d59\u6c5f"#)
+        #expect(decode(bytes: inserted(after: #""province":"\u6d59"#, in: escaped)) == .rejected(.notUTF8))
+    }
+
     @Test func duplicateKeysLastWinsButAnyBadValueRejects() throws {
         #expect(try event(spec.replacingOccurrences(of: #""action":2"#, with: #""action":3,"action":1"#)).action == .addToCart)
         #expect(decode(spec.replacingOccurrences(of: #""action":2"#, with: #""action":9,"action":1"#)) == .rejected(.outOfRange))

@@ -57,6 +57,26 @@ import TestSupport
         #expect(seen == expected.enumerated().map { SeenLine(number: $0.offset + 1, text: $0.element) })
     }
 
+    @Test func theLimitIsOnTheLineWithoutItsCR() throws {
+        let line = String(repeating: "b", count: 16)
+        // With 32-byte chunks the second line's CR ends a chunk; the third ends at a newline
+        // inside one; the last ends the file (found by fuzzing).
+        let text = String(repeating: "a", count: 14) + "\n" + line + "\r\n" + line + "\r\n" + line + "\r"
+        let seen = try lines(of: Array(text.utf8), maxLineBytes: 16, chunkBytes: 32)
+        #expect(seen == [
+            SeenLine(number: 1, text: String(repeating: "a", count: 14)), SeenLine(number: 2, text: line),
+            SeenLine(number: 3, text: line), SeenLine(number: 4, text: line),
+        ])
+        #expect(try lines(of: Array((line + "x\r\n").utf8), maxLineBytes: 16, chunkBytes: 32) == [SeenLine(number: 1, text: nil)])
+    }
+
+    @Test func bomIsDroppedWhateverTheChunkSize() throws {
+        for chunk in 1...8 {
+            let seen = try lines(of: [0xEF, 0xBB, 0xBF] + Array("\na\n".utf8), maxLineBytes: 1, chunkBytes: chunk)
+            #expect(seen == [SeenLine(number: 1, text: ""), SeenLine(number: 2, text: "a")], "chunk \(chunk)")
+        }
+    }
+
     @Test func binaryGarbageWithoutNewlinesDoesNotGrowMemory() throws {
         var random = SystemRandomNumberGenerator()
         let garbage = (0..<300_000).map { _ in UInt8.random(in: 0...255, using: &random) }.map { $0 == 0x0A ? 0x00 : $0 }

@@ -11,6 +11,11 @@ import UserBehavior
         ("0", 0), ("42", 42), ("-7", -7), ("+3", 3), ("2661.0", 2661), ("2661.000", 2661),
         ("2.661e3", 2661), ("2661E0", 2661), ("26610e-1", 2661), ("1e18", 1_000_000_000_000_000_000),
         ("9223372036854775807", Int64.max), ("-9223372036854775808", Int64.min), ("007", 7),
+        // More digits than Int64 holds, but the extra ones are zeros an exponent or the
+        // decimal point cancels (found by fuzzing).
+        ("-92233720850364775.00", -92_233_720_850_364_775), ("1234567890123456789.0", 1_234_567_890_123_456_789),
+        ("100000000000000000000e-2", 1_000_000_000_000_000_000), ("0.000000000000000000000001e24", 1),
+        ("-922337203685477580.8e1", Int64.min),
     ] as [(String, Int64)])
     func wholeNumbers(text: String, value: Int64) {
         #expect(parse(text) == value)
@@ -19,9 +24,18 @@ import UserBehavior
     @Test(arguments: [
         "", "-", "+", ".", "2661.5", "0.1", "1e", "1e+", "12abc", "abc", " 1", "1 ", "1,0",
         "9223372036854775808", "-9223372036854775809", "1e19", "NaN", "0x10", "1.2.3",
+        "10000000000000000000.0", "1.5e0", "15e-1",
     ])
     func notWholeNumbers(text: String) {
         #expect(parse(text) == nil)
+    }
+
+    @Test func exponentsAsLongAsTheDigits() {
+        let zeros = String(repeating: "0", count: 2000)
+        #expect(parse("1\(zeros)e-2000") == 1)
+        #expect(parse("0.\(zeros)1e2001") == 1)
+        #expect(parse("1\(zeros)1e-2000") == nil)
+        #expect(parse("1e\(zeros)19") == nil)
     }
 
     @Test func nanInAnyCase() {

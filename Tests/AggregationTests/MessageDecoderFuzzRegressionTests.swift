@@ -1,0 +1,34 @@
+import Aggregation
+import Foundation
+import Testing
+
+/// Replays the fuzzer's seeds and every input it once failed on (`Fuzz/*/message-decoder`)
+/// through the properties `scripts/fuzz message-decoder` checks.
+@Suite struct MessageDecoderFuzzRegressionTests {
+    private static let fuzz = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fuzz")
+
+    @Test func savedInputsKeepTheProperties() throws {
+        let files = try ["Corpus", "Regressions"].flatMap { kind in
+            try FileManager.default.contentsOfDirectory(
+                at: Self.fuzz.appendingPathComponent(kind).appendingPathComponent("message-decoder"),
+                includingPropertiesForKeys: nil)
+        }
+        #expect(files.contains { $0.path.contains("/Regressions/") })
+        var decoder = MessageDecoder()
+        for file in files {
+            let message = try Data(contentsOf: file)
+            let violation = message.withUnsafeBytes { MessageDecoderProperties.violation(of: $0, decoder: &decoder) }
+            #expect(violation == nil, "\(file.lastPathComponent)")
+        }
+    }
+
+    /// The oracle itself: Foundation drops a U+FEFF that starts a key, so it read this saved
+    /// message as complete while the decoder rightly finds no `action`.
+    @Test func aKeyStartingWithABOMIsAnotherKey() throws {
+        let message = try Data(contentsOf: Self.fuzz.appendingPathComponent("Regressions/message-decoder/bom-starts-a-key"))
+        var decoder = MessageDecoder()
+        #expect(message.withUnsafeBytes { decoder.decode($0) } == .rejected(.missingField))
+        #expect(message.withUnsafeBytes { FoundationOracle.event($0) } == nil)
+    }
+}
