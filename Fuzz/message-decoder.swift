@@ -2,12 +2,12 @@ import Aggregation
 
 // One decoder for the whole run, as a consumer keeps one: state a message leaves behind
 // must not change how the next decodes. libFuzzer calls this from one thread.
-nonisolated(unsafe) private var decoder = MessageDecoder()
+nonisolated(unsafe) private let decoder = MessageDecoder()
 
 /// libFuzzer's entry point: each input is one Kafka message payload.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzMessageDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    if let violation = MessageDecoderProperties.violation(of: UnsafeRawBufferPointer(start: data, count: size), decoder: &decoder) {
+    if let violation = MessageDecoderProperties.violation(of: UnsafeRawBufferPointer(start: data, count: size), decoder: decoder) {
         fatalError(violation)
     }
     return 0

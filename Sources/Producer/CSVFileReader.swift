@@ -72,7 +72,10 @@ public final class CSVFileReader {
             if n == 0 { endOfFile = true }
             filled += n
             bytesRead += n
-            if atFileStart && filled >= 3 || endOfFile && atFileStart {
+            // A pipe may hand over fewer than three bytes at first: read on until the BOM
+            // question can be answered, before any line is looked at.
+            if atFileStart && filled < 3 && !endOfFile { continue }
+            if atFileStart {
                 atFileStart = false
                 if filled >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { start = 3 }
             }

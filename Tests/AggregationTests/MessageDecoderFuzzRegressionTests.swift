@@ -15,10 +15,10 @@ import Testing
                 includingPropertiesForKeys: nil)
         }
         #expect(files.contains { $0.path.contains("/Regressions/") })
-        var decoder = MessageDecoder()
+        let decoder = MessageDecoder()
         for file in files {
             let message = try Data(contentsOf: file)
-            let violation = message.withUnsafeBytes { MessageDecoderProperties.violation(of: $0, decoder: &decoder) }
+            let violation = message.withUnsafeBytes { MessageDecoderProperties.violation(of: $0, decoder: decoder) }
             #expect(violation == nil, "\(file.lastPathComponent)")
         }
     }
@@ -27,7 +27,7 @@ import Testing
     /// message as complete while the decoder rightly finds no `action`.
     @Test func aKeyStartingWithABOMIsAnotherKey() throws {
         let message = try Data(contentsOf: Self.fuzz.appendingPathComponent("Regressions/message-decoder/bom-starts-a-key"))
-        var decoder = MessageDecoder()
+        let decoder = MessageDecoder()
         #expect(message.withUnsafeBytes { decoder.decode($0) } == .rejected(.missingField))
         #expect(message.withUnsafeBytes { FoundationOracle.event($0) } == nil)
     }

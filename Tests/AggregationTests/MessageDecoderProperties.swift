@@ -8,7 +8,7 @@ import UserBehavior
 enum MessageDecoderProperties {
     /// The first property `payload` breaks, or nil. The decoder is reused, as in a
     /// consumer, so state one message leaves behind would show in the next.
-    static func violation(of payload: UnsafeRawBufferPointer, decoder: inout MessageDecoder) -> String? {
+    static func violation(of payload: UnsafeRawBufferPointer, decoder: borrowing MessageDecoder) -> String? {
         let result = decoder.decode(payload)
         if decoder.decode(payload) != result { return "decoding the same bytes twice differs" }
         let isUTF8 = String(validating: payload, as: UTF8.self) != nil

@@ -25,7 +25,7 @@ enum CSVFileProperties {
         try write(file, to: path)
 
         let reader = try CSVFileReader(path: path, maxLineBytes: maxLineBytes, chunkBytes: chunkBytes)
-        var rows = CSVRows(path: path, maxLineBytes: maxLineBytes)
+        let rows = CSVRows(path: path, maxLineBytes: maxLineBytes)
         var lines: [Line] = []
         var rowViolation: String?
         var headerRejected = false

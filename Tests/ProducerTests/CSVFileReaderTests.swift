@@ -89,3 +89,28 @@ import TestSupport
         #expect(throws: ProducerError.self) { try CSVFileReader(path: "/tmp") }
     }
 }
+
+@Suite struct CSVFileReaderPipeTests {
+    @Test func aBOMSplitAcrossPipeReadsIsStillDropped() throws {
+        let dir = try TemporaryDirectory()
+        let fifo = dir.file("pipe").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // The writer hands over the BOM's first two bytes, waits, then the rest.
+        let writer = Thread {
+            let fd = open(fifo, O_WRONLY)
+            _ = [UInt8]([0xEF, 0xBB]).withUnsafeBytes { write(fd, $0.baseAddress, 2) }
+            Thread.sleep(forTimeInterval: 0.2)
+            let rest: [UInt8] = [0xBF] + Array("a,b\n1,2\n".utf8)
+            _ = rest.withUnsafeBytes { write(fd, $0.baseAddress, rest.count) }
+            close(fd)
+        }
+        writer.start()
+        let reader = try CSVFileReader(path: fifo)
+        var lines: [String] = []
+        try reader.forEachLine { line in
+            lines.append(String(decoding: line.bytes, as: UTF8.self))
+            return true
+        }
+        #expect(lines == ["a,b", "1,2"])
+    }
+}
