@@ -10,9 +10,11 @@ final class EncodedBatch: @unchecked Sendable {
     }
 
     static let messageCapacity = 2048
-    static let arenaBytes = 1 << 19
+    /// Room for `messageCapacity` messages of the largest size, keys included.
+    static let arenaBytes = messageCapacity * (EventJSON.maxBytes + 24)
 
-    private(set) var bytes: [UInt8] = []
+    private let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: arenaBytes, alignment: 8)
+    private var used = 0
     private(set) var messages: [Message] = []
     private(set) var badRows: [(line: Int, error: CSVRowError)] = []
     /// How far into the file the parser was when it sent this batch, and in which pass.
@@ -20,20 +22,22 @@ final class EncodedBatch: @unchecked Sendable {
     var pass = 1
 
     init() {
-        bytes.reserveCapacity(Self.arenaBytes + 4096)
         messages.reserveCapacity(Self.messageCapacity)
     }
 
-    var isFull: Bool { messages.count >= Self.messageCapacity || bytes.count >= Self.arenaBytes }
+    deinit { arena.deallocate() }
+
+    var isFull: Bool { messages.count >= Self.messageCapacity }
     var isEmpty: Bool { messages.isEmpty && badRows.isEmpty }
 
     /// Encodes the key (user_id) and the message.
     func append(_ event: BehaviorEvent) {
-        let keyStart = bytes.count
-        EventJSON.appendInteger(event.userID, to: &bytes)
-        let keyEnd = bytes.count
-        EventJSON.append(event, to: &bytes)
-        messages.append(Message(keyStart: keyStart, keyEnd: keyEnd, valueEnd: bytes.count))
+        let keyStart = used
+        let base = arena.baseAddress!
+        used += EventJSON.writeInteger(event.userID, into: base + used)
+        let keyEnd = used
+        used += EventJSON.write(event, into: base + used)
+        messages.append(Message(keyStart: keyStart, keyEnd: keyEnd, valueEnd: used))
     }
 
     func appendBadRow(line: Int, _ error: CSVRowError) {
@@ -43,14 +47,13 @@ final class EncodedBatch: @unchecked Sendable {
     /// Calls `body` with the key and value bytes of message `index`.
     func withMessage<R>(_ index: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> R) -> R {
         let message = messages[index]
-        return bytes.withUnsafeBytes { all in
-            body(UnsafeRawBufferPointer(rebasing: all[message.keyStart..<message.keyEnd]),
-                 UnsafeRawBufferPointer(rebasing: all[message.keyEnd..<message.valueEnd]))
-        }
+        let all = UnsafeRawBufferPointer(arena)
+        return body(UnsafeRawBufferPointer(rebasing: all[message.keyStart..<message.keyEnd]),
+                    UnsafeRawBufferPointer(rebasing: all[message.keyEnd..<message.valueEnd]))
     }
 
     func reset() {
-        bytes.removeAll(keepingCapacity: true)
+        used = 0
         messages.removeAll(keepingCapacity: true)
         badRows.removeAll(keepingCapacity: true)
     }

@@ -1,74 +1,109 @@
 /// Writes an event as the message of SPEC §2: a JSON object with the dataset's field names,
 /// numbers as JSON numbers, an absent brand as `null`, the province as its canonical name.
 public enum EventJSON {
+    /// The most bytes one message can take (four 20-digit ids and the longest province).
+    public static let maxBytes = 320
+
     /// Appends the message to `out` (which the caller reuses between events).
-    /// Allocation-free once `out` has capacity; no reference counting on the way.
     public static func append(_ event: BehaviorEvent, to out: inout [UInt8]) {
-        append(#"{"user_id":"#, to: &out)
-        appendInteger(event.userID, to: &out)
-        append(#","item_id":"#, to: &out)
-        appendInteger(event.itemID, to: &out)
-        append(#","cat_id":"#, to: &out)
-        appendInteger(event.catID, to: &out)
-        append(#","merchant_id":"#, to: &out)
-        appendInteger(event.merchantID, to: &out)
-        append(#","brand_id":"#, to: &out)
+        withUnsafeTemporaryAllocation(byteCount: maxBytes, alignment: 8) { buffer in
+            let count = write(event, into: buffer.baseAddress!)
+            out.append(contentsOf: UnsafeRawBufferPointer(start: buffer.baseAddress, count: count))
+        }
+    }
+
+    /// Writes the message at `start` (room for `maxBytes`); returns its length. Plain
+    /// stores, no allocation, no reference counting: the producer's hot path.
+    @inline(__always)
+    public static func write(_ event: BehaviorEvent, into start: UnsafeMutableRawPointer) -> Int {
+        var p = start
+        p = put(#"{"user_id":"#, p)
+        p += writeInteger(event.userID, into: p)
+        p = put(#","item_id":"#, p)
+        p += writeInteger(event.itemID, into: p)
+        p = put(#","cat_id":"#, p)
+        p += writeInteger(event.catID, into: p)
+        p = put(#","merchant_id":"#, p)
+        p += writeInteger(event.merchantID, into: p)
+        p = put(#","brand_id":"#, p)
         if let brand = event.brandID {
-            appendInteger(brand, to: &out)
+            p += writeInteger(brand, into: p)
         } else {
-            append("null", to: &out)
+            p = put("null", p)
         }
-        append(#","month":"#, to: &out)
-        appendInteger(Int64(event.month), to: &out)
-        append(#","day":"#, to: &out)
-        appendInteger(Int64(event.day), to: &out)
-        append(#","action":"#, to: &out)
-        appendInteger(Int64(event.action.rawValue), to: &out)
-        append(#","age_range":"#, to: &out)
-        appendInteger(Int64(event.ageRange.rawValue), to: &out)
-        append(#","gender":"#, to: &out)
-        appendInteger(Int64(event.gender.rawValue), to: &out)
-        append(#","province":""#, to: &out)
-        Province.withUTF8Name(of: event.province) { out.append(contentsOf: $0) }
-        append(#""}"#, to: &out)
+        p = put(#","month":"#, p)
+        p += writeInteger(Int64(event.month), into: p)
+        p = put(#","day":"#, p)
+        p += writeInteger(Int64(event.day), into: p)
+        p = put(#","action":"#, p)
+        p += writeInteger(Int64(event.action.rawValue), into: p)
+        p = put(#","age_range":"#, p)
+        p += writeInteger(Int64(event.ageRange.rawValue), into: p)
+        p = put(#","gender":"#, p)
+        p += writeInteger(Int64(event.gender.rawValue), into: p)
+        p = put(#","province":""#, p)
+        p = Province.withUTF8Name(of: event.province) { name in
+            for i in 0..<name.count { p.storeBytes(of: name[i], toByteOffset: i, as: UInt8.self) }
+            return p + name.count
+        }
+        p = put(#""}"#, p)
+        return p - start
     }
 
     @inline(__always)
-    private static func append(_ text: StaticString, to out: inout [UInt8]) {
-        out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    private static func put(_ text: StaticString, _ p: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        let bytes = text.utf8Start
+        for i in 0..<text.utf8CodeUnitCount { p.storeBytes(of: bytes[i], toByteOffset: i, as: UInt8.self) }
+        return p + text.utf8CodeUnitCount
     }
 
-    /// Appends the decimal digits of `value`, as used for message keys too. Allocation-free.
-    @inline(__always)
+    /// Appends the decimal digits of `value`, as used for message keys too.
     public static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        if magnitude < 10 {
-            out.append(UInt8(ascii: "0") &+ UInt8(magnitude))
-            return
-        }
-        // Two digits at a time from a table, into stack storage, then one append.
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &digits) { buffer in
-            var at = 24
-            while magnitude >= 100 {
-                let pair = Int(magnitude % 100) * 2
-                magnitude /= 100
-                at -= 2
-                buffer[at] = pairDigits[pair]
-                buffer[at + 1] = pairDigits[pair + 1]
-            }
-            if magnitude >= 10 {
-                let pair = Int(magnitude) * 2
-                at -= 2
-                buffer[at] = pairDigits[pair]
-                buffer[at + 1] = pairDigits[pair + 1]
-            } else {
-                at -= 1
-                buffer[at] = UInt8(ascii: "0") &+ UInt8(magnitude)
-            }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[at..<24]))
+            let count = writeInteger(value, into: buffer.baseAddress!)
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[..<count]))
         }
+    }
+
+    /// Writes the decimal digits of `value` at `start` (room for 20); returns how many.
+    /// Two digits at a time from a table.
+    @inline(__always)
+    public static func writeInteger(_ value: Int64, into start: UnsafeMutableRawPointer) -> Int {
+        var p = start
+        if value < 0 {
+            p.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self)
+            p += 1
+        }
+        var magnitude = value.magnitude
+        let length = digitCount(magnitude)
+        var at = length
+        while magnitude >= 100 {
+            let pair = Int(magnitude % 100) * 2
+            magnitude /= 100
+            at -= 2
+            p.storeBytes(of: pairDigits[pair], toByteOffset: at, as: UInt8.self)
+            p.storeBytes(of: pairDigits[pair + 1], toByteOffset: at + 1, as: UInt8.self)
+        }
+        if magnitude >= 10 {
+            let pair = Int(magnitude) * 2
+            p.storeBytes(of: pairDigits[pair], toByteOffset: 0, as: UInt8.self)
+            p.storeBytes(of: pairDigits[pair + 1], toByteOffset: 1, as: UInt8.self)
+        } else {
+            p.storeBytes(of: UInt8(ascii: "0") &+ UInt8(magnitude), toByteOffset: 0, as: UInt8.self)
+        }
+        return p + length - start
+    }
+
+    @inline(__always)
+    private static func digitCount(_ value: UInt64) -> Int {
+        var count = 1
+        var v = value
+        while v >= 10 {
+            v /= 10
+            count += 1
+        }
+        return count
     }
 
     /// "00" "01" … "99".

@@ -3,10 +3,16 @@ enum ConsumerDefaults {
     static let properties: [(String, String)] = [
         // All partitions feed one queue, and librdkafka 2.0.2 checks each partition's
         // queued.min.messages against that whole queue: at the default 100,000 a burst
-        // parks every partition until the broker thread's next wake-up, halving the
-        // catch-up rate. The memory bound stays queued.max.messages.kbytes (64 MB).
+        // parks every partition (for up to a second), halving the catch-up rate. So the
+        // count is no limit, and memory is bounded by bytes instead:
         ("queued.min.messages", "1000000"),
-        // Wake up at least every 100 ms, so a parked partition resumes quickly.
+        // … at most 32 MiB prefetched (default 64) and fetch responses of at most 8 MiB
+        // (default 50, for 256 partitions a burst of ~100 MiB at start). Measured: peak RSS
+        // the same at 1 M and 5 M events, catch-up ~0.8 of kcat's rate; raise both with -X
+        // to catch up faster with more memory.
+        ("queued.max.messages.kbytes", "32768"),
+        ("fetch.max.bytes", "8388608"),
+        // Wake up at least every 100 ms (default 500).
         ("fetch.wait.max.ms", "100"),
     ]
 }
