@@ -20,9 +20,12 @@ public struct SourceOptions: Sendable {
     /// Give up (instead of retrying) when the first connection fails within this bound.
     public var failFast = true
     public var connectTimeoutMs: Int32 = 10_000
-    /// Records fetched per call, and chunks in flight between reader and aggregator.
+    /// Records fetched per call, and chunks in flight between reader and aggregator. The
+    /// queue is deep (24 chunks, at most ~20 MiB of compact copies) so that a hiccup of the
+    /// aggregator is absorbed here: if the reader stops draining librdkafka, librdkafka
+    /// parks every partition when its own cap is reached, for up to a second.
     public var batchCapacity = 4096
-    public var queueCapacity = 8
+    public var queueCapacity = 24
     /// Bytes of payload one chunk holds (at least the largest message counted).
     public var chunkBytes = 1 << 20
     /// How often to look for partitions added to the topic.

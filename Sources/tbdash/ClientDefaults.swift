@@ -24,8 +24,11 @@ enum ProducerDefaults {
         ("enable.idempotence", "true"),
         // Same key → partition mapping as the Java client, so other tools agree.
         ("partitioner", "murmur2_random"),
-        // Batch up to 5 ms / 10,000 messages: throughput without visible delay.
-        ("linger.ms", "5"),
+        // Batch up to 20 ms / 10,000 messages (librdkafka: 5 ms). Keyed rows spread over many
+        // partitions: with 5 ms, each partition's batch held a handful of messages and the
+        // requests, not the rows, were the work (measured on 256 partitions: 0.73 s → 0.6 s
+        // for 1 M rows). 20 ms is still invisible on a dashboard.
+        ("linger.ms", "20"),
         ("batch.num.messages", "10000"),
         ("queue.buffering.max.messages", "1000000"),
     ]

@@ -41,6 +41,7 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
+        MemoryPolicy.returnLargeBuffersToTheSystem()
         let csv = try sampleFile()
         let reader: CSVFileReader
         do {

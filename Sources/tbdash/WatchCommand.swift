@@ -62,6 +62,7 @@ struct WatchCommand: ParsableCommand {
     }
 
     func run() throws {
+        MemoryPolicy.returnLargeBuffersToTheSystem()
         let start = try stateOptions.start(topic: kafka.topic, semantics: semantics)
         let config = start.config
         var source = SourceOptions(topic: kafka.topic)
