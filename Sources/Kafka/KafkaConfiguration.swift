@@ -27,11 +27,6 @@ public struct KafkaConfiguration: Sendable {
         }
     }
 
-    /// The value that will be in effect for `key`, if set here.
-    public func value(of key: String) -> String? {
-        properties.last(where: { $0.key == key })?.value
-    }
-
     /// A fresh `rd_kafka_conf_t` with every property applied, plus log routing.
     func makeConf(context: UnsafeMutableRawPointer) throws(KafkaError) -> OpaquePointer {
         let conf = rd_kafka_conf_new()!

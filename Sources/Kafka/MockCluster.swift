@@ -61,10 +61,6 @@ public final class MockCluster: @unchecked Sendable {
         }
     }
 
-    public func setRoundTripTime(broker id: Int32, milliseconds: Int32) {
-        rd_kafka_mock_broker_set_rtt(cluster, id, milliseconds)
-    }
-
     /// Makes the next `count` requests of `apiKey` (0 Produce, 1 Fetch, …) fail with a
     /// retriable "not leader" error.
     public func failNextRequests(apiKey: Int16, count: Int) {

@@ -12,14 +12,14 @@ struct FooterView {
         if model.paused {
             let badge = " \(labels.paused) +\(Format.grouped(model.newSincePause)) \(labels.newEvents) "
             right -= DisplayWidth.of(badge)
-            grid.put(badge, x: right, y: rect.y, style: theme.style(.highlight).reversed(for: theme))
+            grid.put(badge, x: right, y: rect.y, style: theme.style(.highlight).reversed)
             right -= 1
         }
         if let problem = model.snapshot.checkpointProblem {
             // Nothing matters more than "your state is not being saved".
             let text = " \(labels.stateNotSaved): \(problem) "
             grid.put(DisplayWidth.truncate(text, to: right - x, ellipsis: paint.glyphs.ellipsis), x: x, y: rect.y,
-                     style: theme.style(.alert).reversed(for: theme))
+                     style: theme.style(.alert).reversed)
             return
         }
         let fps = "\(model.fps) fps"
@@ -35,8 +35,8 @@ struct FooterView {
 }
 
 extension Style {
-    /// A badge: the colour as background where there is colour, reverse video otherwise.
-    func reversed(for theme: Theme) -> Style {
+    /// A badge: the same style in reverse video.
+    var reversed: Style {
         var style = self
         style.reverse = true
         return style

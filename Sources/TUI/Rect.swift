@@ -17,14 +17,6 @@ public struct Rect: Equatable, Sendable {
     public var maxX: Int { x + width }
     public var maxY: Int { y + height }
 
-    public func inset(by n: Int) -> Rect {
-        Rect(x: x + n, y: y + n, width: width - 2 * n, height: height - 2 * n)
-    }
-
-    public func inset(horizontal: Int, vertical: Int) -> Rect {
-        Rect(x: x + horizontal, y: y + vertical, width: width - 2 * horizontal, height: height - 2 * vertical)
-    }
-
     /// The top `rows` rows, and the rest.
     public func splitTop(_ rows: Int) -> (Rect, Rect) {
         let top = min(max(0, rows), height)

@@ -135,6 +135,25 @@ import TestSupport
         #expect(actual == expected)
     }
 
+    @Test func failedProduceRequestsAreRetriedWithoutDuplicates() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("retried", partitions: 2)
+        let dir = try TemporaryDirectory()
+        let file = try generate(rows: 5_000, seed: 24, in: dir)
+        // The next 20 Produce requests (API key 0) fail with "not leader": retriable.
+        cluster.failNextRequests(apiKey: 0, count: 20)
+        // librdkafka's message log shows the failures were met, not just scheduled.
+        let produced = try TBDashProcess.run(["produce", file.path, "-b", cluster.bootstrapServers, "-t", "retried",
+                                              "-X", "debug=msg"])
+        #expect(produced.status == 0, "\(produced.stderr)")
+        #expect(produced.stderr.contains("Not leader for partition"))
+        #expect(produced.stderr.contains("5,000 delivered, 0 not delivered"))
+        let expected = try DatasetOracle.rows(ofSimpleCSV: file)
+        let actual = try TopicReader.readAll(brokers: cluster.bootstrapServers, topic: "retried").map { try DatasetOracle.canonical(message: $0.value) }
+        let diff = DatasetOracle.difference(expected: expected, actual: actual)
+        #expect(diff.missing.isEmpty && diff.extra.isEmpty, "missing \(diff.missing.count), extra \(diff.extra.count)")
+    }
+
     @Test func aDamagedStateFileStopsWithAClearErrorAndIsNotTouched() throws {
         let cluster = try MockCluster()
         try cluster.createTopic("damaged", partitions: 1)
