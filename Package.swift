@@ -52,8 +52,8 @@ let package = Package(
 
         // Helpers for tests: the real binary, temporary files, independent oracles.
         .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/Support"),
-        .testTarget(name: "UserBehaviorTests", dependencies: ["UserBehavior"]),
-        .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "UserBehavior"]),
+        .testTarget(name: "UserBehaviorTests", dependencies: ["UserBehavior", "TestSupport"]),
+        .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "UserBehavior", "TestSupport"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Aggregation", "UserBehavior", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Aggregation", "UserBehavior"],
                     resources: [.copy("Goldens")]),

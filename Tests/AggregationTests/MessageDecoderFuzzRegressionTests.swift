@@ -1,19 +1,13 @@
 import Aggregation
 import Foundation
 import Testing
+import TestSupport
 
 /// Replays the fuzzer's seeds and every input it once failed on (`Fuzz/*/message-decoder`)
 /// through the properties `scripts/fuzz message-decoder` checks.
 @Suite struct MessageDecoderFuzzRegressionTests {
-    private static let fuzz = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fuzz")
-
     @Test func savedInputsKeepTheProperties() throws {
-        let files = try ["Corpus", "Regressions"].flatMap { kind in
-            try FileManager.default.contentsOfDirectory(
-                at: Self.fuzz.appendingPathComponent(kind).appendingPathComponent("message-decoder"),
-                includingPropertiesForKeys: nil)
-        }
+        let files = try FuzzInputs.saved("message-decoder")
         #expect(files.contains { $0.path.contains("/Regressions/") })
         let decoder = MessageDecoder()
         for file in files {
@@ -26,7 +20,7 @@ import Testing
     /// The oracle itself: Foundation drops a U+FEFF that starts a key, so it read this saved
     /// message as complete while the decoder rightly finds no `action`.
     @Test func aKeyStartingWithABOMIsAnotherKey() throws {
-        let message = try Data(contentsOf: Self.fuzz.appendingPathComponent("Regressions/message-decoder/bom-starts-a-key"))
+        let message = try Data(contentsOf: FuzzInputs.regression("message-decoder", "bom-starts-a-key"))
         let decoder = MessageDecoder()
         #expect(message.withUnsafeBytes { decoder.decode($0) } == .rejected(.missingField))
         #expect(message.withUnsafeBytes { FoundationOracle.event($0) } == nil)

@@ -116,60 +116,52 @@ import TestSupport
         #expect(after.contains("events counted"), "\(after)")
     }
 
-    @Test func eightColoursUnderTermScreen() throws {
+    /// A demo at 100×30 that has counted something; nil (and a recorded issue) without tmux.
+    private func runningDemo(_ session: String, environment: String, arguments: String = "") throws -> Tmux? {
         guard Tmux.path != nil else {
             Issue.record("tmux is not installed: run scripts/install-deps")
-            return
+            return nil
         }
         let tmux = try Tmux()
-        try tmux.start("screen", width: 100, height: 30, environment: "TERM=screen LANG=C.UTF-8")
-        _ = try waitFor(tmux, "screen") { (Self.events(in: $0) ?? 0) > 0 }
+        try tmux.start(session, width: 100, height: 30, environment: environment, arguments: arguments)
+        _ = try waitFor(tmux, session) { (Self.events(in: $0) ?? 0) > 0 }
+        return tmux
+    }
+
+    /// Sends `key` and expects a clean exit.
+    private func quit(_ tmux: Tmux, _ session: String, with key: String = "q") throws {
+        try tmux.run(["send-keys", "-t", session, key])
+        #expect(Running.eventually(timeout: 20) { tmux.exitStatus(session) == "0" })
+    }
+
+    @Test func eightColoursUnderTermScreen() throws {
+        guard let tmux = try runningDemo("screen", environment: "TERM=screen LANG=C.UTF-8") else { return }
         let escapes = try tmux.capture("screen", escapes: true)
         #expect(escapes.contains("\u{1B}[3"), "no basic colour at all")
         #expect(!escapes.contains("38;5;"), "256-colour escapes under TERM=screen")
-        try tmux.run(["send-keys", "-t", "screen", "q"])
-        #expect(Running.eventually(timeout: 20) { tmux.exitStatus("screen") == "0" })
+        try quit(tmux, "screen")
     }
 
     @Test func noColorMeansNoColour() throws {
-        guard Tmux.path != nil else {
-            Issue.record("tmux is not installed: run scripts/install-deps")
-            return
-        }
-        let tmux = try Tmux()
-        try tmux.start("mono", width: 100, height: 30, environment: "NO_COLOR=1 TERM=tmux-256color LANG=C.UTF-8")
-        _ = try waitFor(tmux, "mono") { (Self.events(in: $0) ?? 0) > 0 }
+        guard let tmux = try runningDemo("mono", environment: "NO_COLOR=1 TERM=tmux-256color LANG=C.UTF-8") else { return }
         let escapes = try tmux.capture("mono", escapes: true)
         #expect(escapes.contains("\u{1B}[1m") || escapes.contains("\u{1B}[7m"), "no bold or reverse left")
         #expect(escapes.firstMatch(of: /\x1B\[[0-9;]*(3[0-7]|38;5;[0-9]+)m/) == nil, "colour escapes with NO_COLOR")
-        try tmux.run(["send-keys", "-t", "mono", "q"])
-        #expect(Running.eventually(timeout: 20) { tmux.exitStatus("mono") == "0" })
+        try quit(tmux, "mono")
     }
 
     @Test func aCLocaleGetsASCII() throws {
-        guard Tmux.path != nil else {
-            Issue.record("tmux is not installed: run scripts/install-deps")
-            return
-        }
-        let tmux = try Tmux()
-        try tmux.start("ascii", width: 100, height: 30, environment: "LANG=C LC_ALL=C TERM=tmux-256color", arguments: "--lang zh")
-        let screen = try waitFor(tmux, "ascii") { (Self.events(in: $0) ?? 0) > 0 }
+        guard let tmux = try runningDemo("ascii", environment: "LANG=C LC_ALL=C TERM=tmux-256color", arguments: "--lang zh")
+        else { return }
+        let screen = try tmux.capture("ascii")
         #expect(screen.unicodeScalars.allSatisfy { $0.isASCII }, "non-ASCII under LANG=C")
         #expect(screen.contains("Provinces"))
-        try tmux.run(["send-keys", "-t", "ascii", "q"])
-        #expect(Running.eventually(timeout: 20) { tmux.exitStatus("ascii") == "0" })
+        try quit(tmux, "ascii")
     }
 
     @Test func ctrlCRestoresTheTerminal() throws {
-        guard Tmux.path != nil else {
-            Issue.record("tmux is not installed: run scripts/install-deps")
-            return
-        }
-        let tmux = try Tmux()
-        try tmux.start("interrupt", width: 100, height: 30, environment: "TERM=tmux-256color LANG=C.UTF-8")
-        _ = try waitFor(tmux, "interrupt") { (Self.events(in: $0) ?? 0) > 0 }
-        try tmux.run(["send-keys", "-t", "interrupt", "C-c"])
-        #expect(Running.eventually(timeout: 20) { tmux.exitStatus("interrupt") == "0" })
+        guard let tmux = try runningDemo("interrupt", environment: "TERM=tmux-256color LANG=C.UTF-8") else { return }
+        try quit(tmux, "interrupt", with: "C-c")
         // Back on the normal screen: the dashboard is gone and the summary is printed.
         let after = try tmux.capture("interrupt")
         #expect(after.contains("events counted"))

@@ -6,11 +6,7 @@ import TestSupport
 /// through the properties `scripts/fuzz csv-file` checks.
 @Suite struct CSVFileFuzzRegressionTests {
     @Test func savedInputsKeepTheProperties() throws {
-        let fuzz = TBDashProcess.repository.appendingPathComponent("Fuzz")
-        let files = try ["Corpus", "Regressions"].flatMap { kind in
-            try FileManager.default.contentsOfDirectory(
-                at: fuzz.appendingPathComponent(kind).appendingPathComponent("csv-file"), includingPropertiesForKeys: nil)
-        }
+        let files = try FuzzInputs.saved("csv-file")
         #expect(files.contains { $0.path.contains("/Regressions/") })
         let dir = try TemporaryDirectory()
         for file in files {
