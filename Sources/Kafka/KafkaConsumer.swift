@@ -52,14 +52,17 @@ public final class KafkaConsumer: @unchecked Sendable {
     deinit {
         close()
         rd_kafka_queue_destroy(queue)
-        rd_kafka_destroy(handle)
+        // Not rd_kafka_consumer_close: it talks to the group coordinator and, with the
+        // broker down, waits without a bound. There is no group membership to leave, and
+        // the final commit was made (with a bound) before.
+        rd_kafka_destroy_flags(handle, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)
     }
 
-    /// Leaves the assignment; safe to call twice.
+    /// Stops fetching (drops the assignment, locally); safe to call twice.
     public func close() {
         guard !closed else { return }
         closed = true
-        rd_kafka_consumer_close(handle)
+        rd_kafka_assign(handle, nil)
     }
 
     /// The partition ids of `topic`; throws `unknownTopic` or `unreachable` within the bound.
@@ -89,13 +92,32 @@ public final class KafkaConsumer: @unchecked Sendable {
         return list.offsets.filter { $0.value >= 0 }
     }
 
-    /// Commits next offsets (last counted offset + 1) to the group, synchronously.
-    public func commit(topic: String, offsets: [Int32: Int64]) throws(KafkaError) {
+    /// Commits next offsets (last counted offset + 1) to the group without blocking: a
+    /// commit to a broker that is down must not stall whoever calls it. With `waitMs`,
+    /// waits that long at most for the broker's answer (at exit, so a restart finds them).
+    public func commit(topic: String, offsets: [Int32: Int64], waitMs: Int32 = 0) throws(KafkaError) {
         guard !offsets.isEmpty else { return }
         let list = PartitionList(topic: topic, offsets)
-        let code = rd_kafka_commit(handle, list.pointer, 0)
+        guard waitMs > 0 else {
+            let code = rd_kafka_commit(handle, list.pointer, 1)
+            guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw .operation("commit offsets to the group", detail: describe(code))
+            }
+            return
+        }
+        let replies = rd_kafka_queue_new(handle)!
+        defer { rd_kafka_queue_destroy(replies) }
+        let code = rd_kafka_commit_queue(handle, list.pointer, replies, nil, nil)
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw .operation("commit offsets to the group", detail: describe(code))
+        }
+        guard let event = rd_kafka_queue_poll(replies, waitMs) else {
+            throw .operation("commit offsets to the group", detail: "no answer within \(waitMs) ms")
+        }
+        defer { rd_kafka_event_destroy(event) }
+        let result = rd_kafka_event_error(event)
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw .operation("commit offsets to the group", detail: describe(result))
         }
     }
 

@@ -135,7 +135,7 @@ public final class WatchPipeline: @unchecked Sendable {
             }
             if now2 - lastCommit >= options.commitIntervalMs {
                 lastCommit = now2
-                commit(aggregator.state)
+                commit(aggregator.state, waitMs: 0)
             }
             let atEnd = options.exitAtEnd && aggregator.allAtEnd
             if item == nil && reader.queue.isEmpty && (stop.isRequested || isFailed || atEnd) { break }
@@ -149,7 +149,7 @@ public final class WatchPipeline: @unchecked Sendable {
         let end = MonotonicClock.milliseconds()
         aggregator.flush(now: end)
         let state = aggregator.state
-        if reader.startOffsets != nil { commit(state) }
+        if reader.startOffsets != nil { commit(state, waitMs: 3000) }
         finishedState.withLock { $0 = state }
         publish(aggregator.snapshot(now: end), meter: meter)
     }
@@ -197,15 +197,16 @@ public final class WatchPipeline: @unchecked Sendable {
     }
 
     /// Saves the state (when checkpointing), then commits its offsets so Kafka tools see
-    /// the true lag. A failed commit is retried at the next interval.
-    private func commit(_ state: AggregationState) {
+    /// the true lag. A failed commit is retried at the next interval. Never waits for the
+    /// broker longer than `waitMs` (0 during the run: snapshots come from this thread).
+    private func commit(_ state: AggregationState, waitMs: Int32) {
         if let checkpointer {
             let problem = checkpointer(state)
             checkpointProblem.withLock { $0 = problem }
             if problem != nil { return }
         }
         let offsets = Dictionary(uniqueKeysWithValues: state.partitions.compactMap { p in p.nextOffset.map { (p.partition, $0) } })
-        try? consumer.commit(topic: options.source.topic, offsets: offsets)
+        try? consumer.commit(topic: options.source.topic, offsets: offsets, waitMs: waitMs)
     }
 }
 

@@ -135,6 +135,29 @@ import TestSupport
         #expect(actual == expected)
     }
 
+    @Test func aLongOutageNeverFreezesTheWatch() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("long", partitions: 2)
+        let dir = try TemporaryDirectory()
+        let file = try generate(rows: 2_000, seed: 25, in: dir)
+        #expect(try TBDashProcess.run(["produce", file.path, "-b", cluster.bootstrapServers, "-t", "long"]).status == 0)
+        let watch = try TBDashProcess.start(["watch", "--headless", "--json", "--from", "earliest", "-b", cluster.bootstrapServers,
+                                             "-t", "long", "--state", dir.file("long.state").path, "--checkpoint-interval", "200ms"])
+        #expect(Running.eventually(timeout: 20) { watch.stderr.contains("live") })
+        cluster.setBroker(1, up: false)
+        // Checkpoints and commits go on every 200 ms while the broker is away: none may
+        // hold up the status or the exit.
+        #expect(Running.eventually(timeout: 15) { watch.stderr.contains("disconnected") }, "\(watch.stderr)")
+        Thread.sleep(forTimeInterval: 2)
+        let stopAsked = Date()
+        watch.signal(SIGTERM)
+        let stopped = watch.wait(timeout: 30)
+        #expect(Date().timeIntervalSince(stopAsked) < 8, "took \(Date().timeIntervalSince(stopAsked)) s to stop")
+        #expect(stopped.status == 0)
+        #expect(try SnapshotOracle.parse(json: stopped.stdout).events == 2_000)
+        cluster.setBroker(1, up: true)
+    }
+
     @Test func failedProduceRequestsAreRetriedWithoutDuplicates() throws {
         let cluster = try MockCluster()
         try cluster.createTopic("retried", partitions: 2)
