@@ -51,11 +51,10 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     deinit {
         close()
-        rd_kafka_queue_destroy(queue)
         // Not rd_kafka_consumer_close: it talks to the group coordinator and, with the
         // broker down, waits without a bound. There is no group membership to leave, and
         // the final commit was made (with a bound) before.
-        rd_kafka_destroy_flags(handle, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)
+        Teardown.destroy(handle, queue: queue, flags: RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE, context: context)
     }
 
     /// Stops fetching (drops the assignment, locally); safe to call twice.

@@ -28,7 +28,8 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 
     deinit {
-        rd_kafka_destroy(handle)
+        // Messages still in flight were flushed or purged (and counted) before.
+        Teardown.destroy(handle, context: context)
     }
 
     /// A topic to produce to. Keep it while producing; it is released with the producer.
