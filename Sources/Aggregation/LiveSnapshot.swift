@@ -10,16 +10,6 @@ public enum SourceStatus: Equatable, Sendable {
     case disconnected(String)
     /// Cannot continue (unknown topic, bad configuration).
     case failed(String)
-
-    public var label: String {
-        switch self {
-        case .connecting: "connecting"
-        case .live: "live"
-        case .stalled: "stalled"
-        case .disconnected: "disconnected"
-        case .failed: "failed"
-        }
-    }
 }
 
 /// How the pipeline keeps up: Flink's backpressure view of the reader and aggregator.
@@ -54,17 +44,14 @@ public struct LiveSnapshot: Equatable, Sendable {
     public var aggregate: AggregateSnapshot
     public var pipeline: PipelineStats
     public var status: SourceStatus
-    /// Wall-clock time (ms since 1970) the snapshot was taken, for the header clock.
-    public var takenAt: Int64
     /// Why the last checkpoint could not be saved, until one is (with --state).
     public var checkpointProblem: String?
 
     public init(aggregate: AggregateSnapshot = AggregateSnapshot(), pipeline: PipelineStats = PipelineStats(),
-                status: SourceStatus = .connecting, takenAt: Int64 = 0, checkpointProblem: String? = nil) {
+                status: SourceStatus = .connecting, checkpointProblem: String? = nil) {
         self.aggregate = aggregate
         self.pipeline = pipeline
         self.status = status
-        self.takenAt = takenAt
         self.checkpointProblem = checkpointProblem
     }
 }

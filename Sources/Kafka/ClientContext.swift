@@ -9,7 +9,6 @@ final class ClientContext: Sendable {
     let failed = Atomic<Int>(0)
     /// Set by the error callback on "all brokers down", cleared when data flows again.
     let brokersDown = Atomic<Bool>(false)
-    let fatal = Atomic<Bool>(false)
     private let firstFailure = Mutex<String?>(nil)
     private let lastError = Mutex<String?>(nil)
 
@@ -19,7 +18,6 @@ final class ClientContext: Sendable {
 
     func record(error code: rd_kafka_resp_err_t, reason: String) {
         if code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN { brokersDown.store(true, ordering: .relaxed) }
-        if code == RD_KAFKA_RESP_ERR__FATAL { fatal.store(true, ordering: .relaxed) }
         // Not logged: librdkafka logs the same event itself; callers show `lastErrorText`.
         lastError.withLock { $0 = reason }
     }

@@ -88,8 +88,6 @@ public final class KafkaProducer: @unchecked Sendable {
     public var failed: Int { context.failed.load(ordering: .relaxed) }
     /// Why the first failed message failed, for the summary line.
     public var firstFailure: String? { context.firstDeliveryFailure }
-    /// The idempotent producer hit an error it cannot recover from.
-    public var hasFatalError: Bool { context.fatal.load(ordering: .relaxed) }
     public var lastError: String? { context.lastErrorText }
 }
 

@@ -41,7 +41,6 @@ public final class WatchPipeline: @unchecked Sendable {
     private let stop: StopFlag
     private let checkpointer: Checkpointer?
     private let latest = Mutex(LiveSnapshot())
-    private let finishedState = Mutex<AggregationState?>(nil)
     private let finished = Atomic<Bool>(false)
     private let checkpointProblem = Mutex<String?>(nil)
     private let done = DispatchSemaphore(value: 0)
@@ -101,11 +100,6 @@ public final class WatchPipeline: @unchecked Sendable {
         return true
     }
 
-    public var isFinished: Bool { finished.load(ordering: .acquiring) }
-
-    /// The final state after `waitUntilFinished`.
-    public var finalState: AggregationState? { finishedState.withLock { $0 } }
-
     // MARK: The aggregator thread
 
     private func aggregate() {
@@ -150,7 +144,6 @@ public final class WatchPipeline: @unchecked Sendable {
         aggregator.flush(now: end)
         let state = aggregator.state
         if reader.startOffsets != nil { commit(state, waitMs: 3000) }
-        finishedState.withLock { $0 = state }
         publish(aggregator.snapshot(now: end), meter: meter)
     }
 
@@ -190,8 +183,7 @@ public final class WatchPipeline: @unchecked Sendable {
     private func publish(_ aggregate: AggregateSnapshot, meter: PipelineMeter) {
         let snapshot = LiveSnapshot(
             aggregate: aggregate, pipeline: meter.stats(queueFill: reader.queue.fill),
-            status: reader.status, takenAt: WallClock.milliseconds(),
-            checkpointProblem: checkpointProblem.withLock { $0 })
+            status: reader.status, checkpointProblem: checkpointProblem.withLock { $0 })
         latest.withLock { $0 = snapshot }
         generation.add(1, ordering: .releasing)
     }

@@ -67,15 +67,6 @@ public struct CellGrid: Equatable, Sendable {
         }
     }
 
-    /// Changes the style of the cells in `rect`, keeping their characters.
-    public mutating func restyle(_ rect: Rect, _ change: (inout Style) -> Void) {
-        let r = rect.clamped(to: bounds)
-        guard !r.isEmpty else { return }
-        for row in r.y..<r.maxY {
-            for column in r.x..<r.maxX { change(&cells[row * width + column].style) }
-        }
-    }
-
     /// The text of each row, as a terminal would show it (for golden tests and captures).
     public func textLines() -> [String] {
         (0..<height).map { row in

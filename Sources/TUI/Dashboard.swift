@@ -22,9 +22,8 @@ public struct Dashboard {
         return .tooSmall
     }
 
-    /// Rows of provinces one page shows at this size (for PgUp/PgDn), and the most the
-    /// ranking can scroll.
-    public static func provincePage(width: Int, height: Int) -> Int {
+    /// Rows of provinces one page scrolls (PgUp/PgDn) in a terminal this high.
+    public static func provincePage(height: Int) -> Int {
         max(1, height - 10)
     }
 

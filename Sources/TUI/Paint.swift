@@ -54,9 +54,4 @@ struct Paint {
         }
         grid.put(DisplayWidth.pad(text, to: width, .right), x: x, y: y, maxColumns: width, style: style)
     }
-
-    /// `text` right-aligned so that it ends at column `maxX`.
-    func right(_ grid: inout CellGrid, _ text: String, maxX: Int, y: Int, style: Style) {
-        grid.put(text, x: maxX - DisplayWidth.of(text), y: y, style: style)
-    }
 }

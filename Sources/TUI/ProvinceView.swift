@@ -26,7 +26,7 @@ struct ProvinceView {
         guard !rect.isEmpty else { return }
         let rows = ranking
         let total = rows.reduce(0) { $0 + $1.count }
-        let peak = max(1, rows.first.map { _ in rows.map(\.count).max() ?? 1 } ?? 1)
+        let peak = max(1, rows.map(\.count).max() ?? 1)
         let columnCount = Self.columns(for: rect)
         let visible = rect.height * columnCount
         let scroll = visible >= rows.count ? 0 : min(max(0, model.provinceScroll), rows.count - visible + 1)

@@ -40,8 +40,7 @@ struct LiveDashboard {
             let untilFrame = dirty ? nextFrame - now : Int64(1000 / model.fps)
             let untilSecond = 1000 - wall % 1000
             if let key = screen.readKey(timeoutMs: Int(max(1, min(untilFrame, untilSecond)))) {
-                let (width, height) = screen.size
-                switch KeyAction.apply(key, to: &model, page: Dashboard.provincePage(width: width, height: height)) {
+                switch KeyAction.apply(key, to: &model, page: Dashboard.provincePage(height: screen.size.height)) {
                 case .quit: return .quit
                 case .redraw:
                     // Keys answer at once, not at the next frame.

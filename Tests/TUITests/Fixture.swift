@@ -36,7 +36,7 @@ enum Fixture {
         pipeline.queueFill = 0.375
         pipeline.arrivalPerSecond = 2_325
         pipeline.lagHistory = [400, 380, 350, 300, 280, 250, 230, 220, 210, 200]
-        return LiveSnapshot(aggregate: aggregate, pipeline: pipeline, status: .live, takenAt: 0)
+        return LiveSnapshot(aggregate: aggregate, pipeline: pipeline, status: .live)
     }()
 
     /// 2026-11-11 20:11:11 UTC.
