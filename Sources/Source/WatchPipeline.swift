@@ -46,7 +46,7 @@ public final class WatchPipeline: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let readerDone = DispatchSemaphore(value: 0)
 
-    /// A counter that changes whenever a new snapshot is published.
+    /// A counter that changes whenever a snapshot different from the last is published.
     public let generation = Atomic<Int>(0)
 
     public init(
@@ -184,8 +184,14 @@ public final class WatchPipeline: @unchecked Sendable {
         let snapshot = LiveSnapshot(
             aggregate: aggregate, pipeline: meter.stats(queueFill: reader.queue.fill),
             status: reader.status, checkpointProblem: checkpointProblem.withLock { $0 })
-        latest.withLock { $0 = snapshot }
-        generation.add(1, ordering: .releasing)
+        // Only a changed snapshot is news: the screen redraws on each generation, and an
+        // idle dashboard should sleep, not redraw ten times a second.
+        let changed = latest.withLock { current in
+            guard current != snapshot else { return false }
+            current = snapshot
+            return true
+        }
+        if changed { generation.add(1, ordering: .releasing) }
     }
 
     /// Saves the state (when checkpointing), then commits its offsets so Kafka tools see
