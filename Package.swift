@@ -7,7 +7,8 @@ let package = Package(
         .executable(name: "tbdash", targets: ["tbdash"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // C libraries, seen only by the one Swift module that wraps each.
@@ -25,6 +26,9 @@ let package = Package(
         .target(name: "Producer", dependencies: ["UserBehavior", "Kafka", "Runtime"]),
         // Kafka records ─▶ counts: decoding, event time, watermarks, micro-batches. No I/O.
         .target(name: "Aggregation", dependencies: ["UserBehavior"]),
+        // Mergeable summaries (monoids): distinct users, frequent items, segment filters.
+        // Pure values with binary encodings; no I/O, no clock.
+        .target(name: "Analytics", dependencies: ["UserBehavior"]),
         // The state file: atomic writes, checksum, restore.
         .target(name: "Checkpoint", dependencies: ["Aggregation", "UserBehavior"]),
         // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread.
@@ -54,6 +58,10 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/Support"),
         .testTarget(name: "UserBehaviorTests", dependencies: ["UserBehavior", "TestSupport"]),
         .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "UserBehavior", "TestSupport"]),
+        .testTarget(name: "AnalyticsTests", dependencies: [
+            "Analytics", "UserBehavior", "TestSupport",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Aggregation", "UserBehavior", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Aggregation", "UserBehavior"],
                     resources: [.copy("Goldens")]),
