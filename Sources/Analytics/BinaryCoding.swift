@@ -1,0 +1,110 @@
+/// Appends a summary's binary encoding: fixed-width little-endian integers and LEB128
+/// varints. Every summary writes a one-byte version tag first, so a format can change
+/// without misreading old bytes.
+public struct BinaryWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(reservingCapacity capacity: Int = 0) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func write(_ value: UInt8) { bytes.append(value) }
+
+    public mutating func write<T: FixedWidthInteger>(fixed value: T) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    /// Unsigned LEB128: small numbers (counts, deltas) take one or two bytes.
+    public mutating func write(varint value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    /// Signed values through zigzag, so −1 is one byte too.
+    public mutating func write(signedVarint value: Int64) {
+        write(varint: UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    public mutating func write(bytes other: some Collection<UInt8>) {
+        write(varint: UInt64(other.count))
+        bytes.append(contentsOf: other)
+    }
+}
+
+/// Why bytes are not a summary: they end early, or say something impossible.
+public enum SummaryDecodingError: Error, Equatable, CustomStringConvertible {
+    case truncated
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .truncated: "the data ends too early"
+        case .invalid(let why): why
+        }
+    }
+}
+
+/// Reads what `BinaryWriter` wrote; every read checks the bounds and throws rather than
+/// trapping, so damaged bytes are an error, never a crash.
+public struct BinaryReader {
+    private let bytes: [UInt8]
+    public private(set) var position: Int
+
+    public init(_ bytes: [UInt8], position: Int = 0) {
+        self.bytes = bytes
+        self.position = position
+    }
+
+    public var isAtEnd: Bool { position == bytes.count }
+    public var remaining: Int { bytes.count - position }
+
+    public mutating func readByte() throws(SummaryDecodingError) -> UInt8 {
+        guard position < bytes.count else { throw .truncated }
+        defer { position += 1 }
+        return bytes[position]
+    }
+
+    public mutating func read<T: FixedWidthInteger>(fixed type: T.Type) throws(SummaryDecodingError) -> T {
+        let size = MemoryLayout<T>.size
+        guard remaining >= size else { throw .truncated }
+        var value: T = 0
+        for i in 0..<size { value |= T(truncatingIfNeeded: bytes[position + i]) << (8 * i) }
+        position += size
+        return value
+    }
+
+    public mutating func readVarint() throws(SummaryDecodingError) -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let byte = try readByte()
+            guard shift < 64, shift < 63 || byte <= 1 else { throw .invalid("a varint longer than 64 bits") }
+            value |= UInt64(byte & 0x7f) << shift
+            if byte & 0x80 == 0 { return value }
+            shift += 7
+        }
+    }
+
+    public mutating func readSignedVarint() throws(SummaryDecodingError) -> Int64 {
+        let raw = try readVarint()
+        return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
+    }
+
+    /// A count that must not exceed `limit` (a length read from damaged bytes must not
+    /// make us allocate gigabytes).
+    public mutating func readCount(atMost limit: Int) throws(SummaryDecodingError) -> Int {
+        let raw = try readVarint()
+        guard raw <= UInt64(limit) else { throw .invalid("a count of \(raw) where at most \(limit) fit") }
+        return Int(raw)
+    }
+
+    public mutating func readBytes() throws(SummaryDecodingError) -> ArraySlice<UInt8> {
+        let count = try readCount(atMost: remaining)
+        defer { position += count }
+        return bytes[position..<position + count]
+    }
+}
