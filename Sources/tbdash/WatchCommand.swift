@@ -67,6 +67,8 @@ struct WatchCommand: ParsableCommand {
         let config = start.config
         var source = SourceOptions(topic: kafka.topic)
         source.start = from
+        source.stateFile = stateOptions.state
+        source.savedIdentity = start.identity
         source.connectTimeoutMs = Int32(connectTimeout * 1000)
         source.failFast = headless
         var options = WatchPipeline.Options(source: source, group: group)
@@ -99,10 +101,18 @@ struct WatchCommand: ParsableCommand {
         let final = pipeline.snapshot
         if case .failed(let reason) = final.status { throw CommandFailure.runtime(reason) }
         if json {
-            print(SnapshotJSON.encode(final.aggregate, calendar: config.calendar))
+            try printResult(SnapshotJSON.encode(final.aggregate, calendar: config.calendar))
         } else {
-            print(HeadlessLog.summary(final, calendar: config.calendar, group: group))
+            try printResult(HeadlessLog.summary(final, calendar: config.calendar, group: group,
+                                                   withState: stateOptions.state != nil))
         }
+        try Self.requireFinalSave(final)
+    }
+
+    /// A run whose last checkpoint failed has counts that a restart will not find: exit 1,
+    /// after the results are out.
+    static func requireFinalSave(_ final: LiveSnapshot) throws {
+        if let problem = final.checkpointProblem { throw CommandFailure.runtime("state not saved at exit: \(problem)") }
     }
 }
 
