@@ -18,7 +18,7 @@ struct WatchCommand: ParsableCommand {
             --batch-size events or --batch-interval, whichever comes first.
 
             The dashboard needs a terminal; keys: q quit, p pause, ? help, j/k scroll, \\
-            s sort, l language, +/- refresh rate. --headless runs without a screen, for \\
+            s sort, l language, +/- refresh rate, e start over from the beginning. --headless runs without a screen, for \\
             scripts and tests: --exit-at-end stops once every partition is read to its end \\
             (like kcat -e) and --json prints the final snapshot. Offsets are committed to \\
             --group every 5 s and at exit, so a restart with the default --from committed \\
