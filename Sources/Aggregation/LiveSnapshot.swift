@@ -46,12 +46,36 @@ public struct LiveSnapshot: Equatable, Sendable {
     public var status: SourceStatus
     /// Why the last checkpoint could not be saved, until one is (with --state).
     public var checkpointProblem: String?
+    /// Records already in the topic that this watch will not read (see `EarlierRecords`).
+    public var earlierRecords: Int64
 
     public init(aggregate: AggregateSnapshot = AggregateSnapshot(), pipeline: PipelineStats = PipelineStats(),
-                status: SourceStatus = .connecting, checkpointProblem: String? = nil) {
+                status: SourceStatus = .connecting, checkpointProblem: String? = nil, earlierRecords: Int64 = 0) {
         self.aggregate = aggregate
         self.pipeline = pipeline
         self.status = status
         self.checkpointProblem = checkpointProblem
+        self.earlierRecords = earlierRecords
+    }
+}
+
+/// Records that were in the topic before a watch that started at the end of partitions
+/// (`--from latest`, or `committed` where the group has no offset), and that it therefore
+/// does not read. Said on screen and in the summary, so an empty dashboard over a full
+/// topic is never a mystery.
+public enum EarlierRecords {
+    /// A partition's log start offset and the offset the watch started it at.
+    public struct LogRange: Sendable {
+        public var logStart: Int64
+        public var start: Int64
+
+        public init(logStart: Int64, start: Int64) {
+            self.logStart = logStart
+            self.start = start
+        }
+    }
+
+    public static func count(_ ranges: [LogRange]) -> Int64 {
+        ranges.reduce(0) { $0 + max(0, $1.start - $1.logStart) }
     }
 }

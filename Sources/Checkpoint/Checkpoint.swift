@@ -10,11 +10,14 @@ public struct Checkpoint: Equatable, Sendable {
     public static let formatVersion = 1
 
     public var topic: String
+    /// What the offsets were taken against; nil in files written before it was recorded.
+    public var source: SourceIdentity?
     public var semantics: Semantics
     public var state: AggregationState
 
-    public init(topic: String, semantics: Semantics, state: AggregationState) {
+    public init(topic: String, source: SourceIdentity? = nil, semantics: Semantics, state: AggregationState) {
         self.topic = topic
+        self.source = source
         self.semantics = semantics
         self.state = state
     }
@@ -57,11 +60,17 @@ public struct Checkpoint: Equatable, Sendable {
 ///
 /// ```
 /// tbdash-checkpoint v1 crc32=5d6e4f1a bytes=2417
-/// {"tbdash_checkpoint": 1, "topic": …, "semantics": {…}, "partitions": […], "aggregate": {SPEC §4}}
+/// {"tbdash_checkpoint": 1, "topic": …, "source": {…}, "semantics": {…}, "partitions": […], "aggregate": {SPEC §4}}
 /// ```
+///
+/// `source` (cluster id, topic id, partition count) was added within version 1: files
+/// without it still load, and are then checked against the log by their offsets alone.
 ///
 /// The CRC-32 (zlib's) covers the body; anything after it, or short of it, is damage.
 public enum CheckpointCodec {
+    /// How every state file begins, whatever its version.
+    public static let headerPrefix = "tbdash-checkpoint v"
+
     public static func encode(_ checkpoint: Checkpoint) throws -> [UInt8] {
         let calendar = try EventCalendar(year: checkpoint.semantics.year, timeZone: checkpoint.semantics.timeZone)
         let state = checkpoint.state
@@ -76,13 +85,14 @@ public enum CheckpointCodec {
         }
         let body = "{"
             + #""tbdash_checkpoint": \#(Checkpoint.formatVersion), "topic": \#(quoted(checkpoint.topic)), "#
+            + (checkpoint.source.map { #""source": \#(encode($0)), "# } ?? "")
             + #""semantics": {"year": \#(s.year), "tz": \#(quoted(s.timeZone)), "out_of_orderness_ms": \#(s.outOfOrdernessMs), "#
             + #""idle_timeout_ms": \#(s.idleTimeoutMs), "batch_size": \#(s.batchSize), "batch_interval_ms": \#(s.batchIntervalMs)}, "#
             + #""watermark_ms": \#(state.globalWatermark.map { "\($0)" } ?? "null"), "#
             + #""partitions": [\#(partitions.joined(separator: ", "))], "#
             + #""aggregate": \#(aggregate)}"#
         let bytes = Array(body.utf8)
-        let header = "tbdash-checkpoint v\(Checkpoint.formatVersion) crc32=\(hex(CRC32.checksum(bytes))) bytes=\(bytes.count)\n"
+        let header = "\(headerPrefix)\(Checkpoint.formatVersion) crc32=\(hex(CRC32.checksum(bytes))) bytes=\(bytes.count)\n"
         return Array(header.utf8) + bytes
     }
 
@@ -104,6 +114,11 @@ public enum CheckpointCodec {
         } catch {
             throw .malformed(path: path, detail: "\(error)")
         }
+    }
+
+    private static func encode(_ source: SourceIdentity) -> String {
+        #"{"cluster_id": \#(source.clusterID.map(quoted) ?? "null"), "topic_id": \#(source.topicID.map(quoted) ?? "null"), "#
+            + #""partition_count": \#(source.partitionCount)}"#
     }
 
     static func quoted(_ text: String) -> String {
@@ -149,7 +164,21 @@ private struct CheckpointBody {
         let offsets = try object(aggregate, "offsets")
         let saved = Dictionary(uniqueKeysWithValues: state.partitions.compactMap { p in p.nextOffset.map { ("\(p.partition)", Int($0)) } })
         guard offsets as? [String: Int] == saved else { throw malformed("offsets disagree") }
-        return Checkpoint(topic: topic, semantics: Checkpoint.Semantics(config), state: state)
+        return Checkpoint(topic: topic, source: try source(root), semantics: Checkpoint.Semantics(config), state: state)
+    }
+
+    private func source(_ root: [String: Any]) throws -> SourceIdentity? {
+        guard root["source"] != nil else { return nil }
+        let s = try object(root, "source")
+        func optionalString(_ key: String) throws -> String? {
+            switch s[key] {
+            case nil, is NSNull: return nil
+            case let value as String: return value
+            default: throw malformed("source has \(key)")
+            }
+        }
+        return SourceIdentity(clusterID: try optionalString("cluster_id"), topicID: try optionalString("topic_id"),
+                              partitionCount: try int(s, "partition_count"))
     }
 
     private func counts(_ a: [String: Any], calendar: EventCalendar) throws -> Counts {

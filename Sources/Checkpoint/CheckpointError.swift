@@ -15,7 +15,9 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         let fresh = "move it away or pass --reset-state to start from zero"
         switch self {
         case .unreadable(let path, let detail): return "cannot read state file \(path): \(detail)"
-        case .notACheckpoint(let path): return "\(path) is not a tbdash state file; \(fresh)"
+        case .notACheckpoint(let path):
+            return "\(path) is not a tbdash state file and tbdash will not replace it (not even with --reset-state); "
+                + "choose another path for --state"
         case .truncated(let path): return "state file \(path) is truncated (damaged); \(fresh)"
         case .checksumMismatch(let path): return "state file \(path) is damaged (checksum mismatch); \(fresh)"
         case .unsupportedVersion(let path, let version):
@@ -24,7 +26,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         case .incompatible(let path, let option, let saved, let requested):
             return "state file \(path) was written with \(option) \(saved), not \(requested): "
                 + "run with \(option) \(saved), or pass --reset-state to start from zero"
-        case .writeFailed(let path, let detail): return "cannot write state file \(path): \(detail)"
+        case .writeFailed(let path, let detail):
+            return "cannot write state file \(path): \(detail); choose a writable directory for --state"
         }
     }
 }

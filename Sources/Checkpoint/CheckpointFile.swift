@@ -56,6 +56,29 @@ public struct CheckpointFile: Sendable {
         }
     }
 
+    /// Fails now, before any work, if a save could not succeed: the directory is missing,
+    /// read-only or full. Writes one byte to a temporary file next to the state file and
+    /// removes it (`access()` would not do: it says yes to root on a read-only directory).
+    public func checkWritable(using files: FileOperations = SystemFileOperations()) throws(CheckpointError) {
+        let probe = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        do {
+            let fd = try files.create(probe)
+            defer { files.unlink(probe) }
+            do {
+                try [UInt8(0x0A)].withUnsafeBytes { try files.write(fd, $0) }
+                try files.fsync(fd)
+                try files.close(fd)
+            } catch {
+                try? files.close(fd)
+                throw error
+            }
+        } catch let error as FileOperationError {
+            throw .writeFailed(path: path, detail: "\(error.operation): \(error.detail)")
+        } catch {
+            throw .writeFailed(path: path, detail: "\(error)")
+        }
+    }
+
     private func removeLeftoverTemporaries() {
         let prefix = (path as NSString).lastPathComponent + ".tmp-"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
@@ -64,13 +87,28 @@ public struct CheckpointFile: Sendable {
         }
     }
 
-    /// Removes the file (for --reset-state).
+    /// Removes the file (for --reset-state), but only a tbdash state file, damaged or not:
+    /// anything else at the path (a CSV, a directory) was not written by tbdash and is
+    /// refused, never deleted.
     public func remove() throws(CheckpointError) {
         guard FileManager.default.fileExists(atPath: path) else { return }
+        guard startsWithCheckpointHeader else { throw .notACheckpoint(path: path) }
         do {
             try FileManager.default.removeItem(atPath: path)
         } catch {
             throw .writeFailed(path: path, detail: "cannot remove: \(error.localizedDescription)")
         }
+    }
+
+    /// A regular file that begins like a checkpoint: its header line may still be all that
+    /// is left of one (truncated, bad checksum), and that may be reset.
+    private var startsWithCheckpointHeader: Bool {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        guard attributes?[.type] as? FileAttributeType == .typeRegular, let handle = FileHandle(forReadingAtPath: path)
+        else { return false }
+        defer { try? handle.close() }
+        let prefix = Array(CheckpointCodec.headerPrefix.utf8)
+        let start = (try? handle.read(upToCount: prefix.count)) ?? Data()
+        return Array(start) == prefix
     }
 }

@@ -72,6 +72,13 @@ public final class KafkaConsumer: @unchecked Sendable {
                                        timeoutMs: timeoutMs, lastError: { self.context.lastErrorText })
     }
 
+    /// The cluster's id from metadata, or nil when the brokers give none within the bound.
+    public func clusterID(timeoutMs: Int32) -> String? {
+        guard let id = rd_kafka_clusterid(handle, timeoutMs) else { return nil }
+        defer { rd_kafka_mem_free(handle, id) }
+        return String(cString: id)
+    }
+
     /// Replaces the assignment with exactly these partitions and start offsets.
     public func assign(topic: String, _ offsets: [Int32: KafkaOffset]) throws(KafkaError) {
         let list = PartitionList(topic: topic, offsets.mapValues(\.raw))

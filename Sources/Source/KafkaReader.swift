@@ -17,6 +17,10 @@ public struct SourceOptions: Sendable {
     public var start: StartPosition = .committed
     /// Offsets restored from a checkpoint: they win over `start` and over the group.
     public var savedOffsets: [Int32: Int64] = [:]
+    /// The state file they come from, and what it was taken against (nil for a file written
+    /// before identities were recorded): checked before any of them is used.
+    public var stateFile: String?
+    public var savedIdentity: SourceIdentity?
     /// Give up (instead of retrying) when the first connection fails within this bound.
     public var failFast = true
     public var connectTimeoutMs: Int32 = 10_000
@@ -66,6 +70,10 @@ final class KafkaReader: @unchecked Sendable {
     private let statusBox = Mutex<SourceStatus>(.connecting)
     /// Set once connected: the partitions read and the offsets they started at.
     private let startOffsetsBox = Mutex<[Int32: Int64]?>(nil)
+    /// Set once connected: the cluster and topic being read.
+    private let identityBox = Mutex<SourceIdentity?>(nil)
+    /// Records before the start of partitions that started at their end (see `EarlierRecords`).
+    let earlierRecords = Atomic<Int64>(0)
 
     /// Next offset to fetch per partition, as the reader has received them.
     private var positions: [Int32: Int64] = [:]
@@ -85,6 +93,7 @@ final class KafkaReader: @unchecked Sendable {
 
     var status: SourceStatus { statusBox.withLock { $0 } }
     var startOffsets: [Int32: Int64]? { startOffsetsBox.withLock { $0 } }
+    var identity: SourceIdentity? { identityBox.withLock { $0 } }
 
     private func set(_ status: SourceStatus) { statusBox.withLock { $0 = status } }
 
@@ -137,6 +146,14 @@ final class KafkaReader: @unchecked Sendable {
         while !stop.isRequested {
             do {
                 let partitions = try consumer.partitions(of: options.topic, timeoutMs: options.connectTimeoutMs)
+                let identity = SourceIdentity(clusterID: consumer.clusterID(timeoutMs: options.connectTimeoutMs),
+                                              topicID: nil, partitionCount: partitions.count)
+                if let mismatch = try resumeMismatch(partitions: partitions, identity: identity) {
+                    // Never a silent seek into someone else's log.
+                    set(.failed(mismatch))
+                    return false
+                }
+                identityBox.withLock { $0 = identity }
                 let offsets = try startOffsets(for: partitions, position: options.start)
                 positions = offsets
                 startOffsetsBox.withLock { $0 = offsets }
@@ -160,6 +177,18 @@ final class KafkaReader: @unchecked Sendable {
         return false
     }
 
+    /// Why the saved offsets cannot be used against this cluster and topic, or nil.
+    private func resumeMismatch(partitions: [Int32], identity: SourceIdentity) throws -> String? {
+        guard let stateFile = options.stateFile, !options.savedOffsets.isEmpty || options.savedIdentity != nil else { return nil }
+        var ends: [Int32: Int64] = [:]
+        for partition in partitions where options.savedOffsets[partition] != nil {
+            ends[partition] = try consumer.queryWatermarks(topic: options.topic, partition: partition,
+                                                           timeoutMs: options.connectTimeoutMs).high
+        }
+        return ResumeMismatch.find(saved: options.savedIdentity, offsets: options.savedOffsets, current: identity, ends: ends)?
+            .message(stateFile: stateFile, topic: options.topic)
+    }
+
     /// Concrete start offsets: saved ones first, then per `position`. "Earliest" is offset
     /// 0, not the log start, so records retention already deleted are counted as skipped.
     private func startOffsets(for partitions: [Int32], position: StartPosition) throws -> [Int32: Int64] {
@@ -171,11 +200,17 @@ final class KafkaReader: @unchecked Sendable {
             for (partition, offset) in committed { offsets[partition] = offset }
             rest.removeAll { committed[$0] != nil }
         }
+        var logRanges: [EarlierRecords.LogRange] = []
         for partition in rest {
-            offsets[partition] = position == .earliest
-                ? 0
-                : try consumer.queryWatermarks(topic: options.topic, partition: partition, timeoutMs: options.connectTimeoutMs).high
+            if position == .earliest {
+                offsets[partition] = 0
+            } else {
+                let (low, high) = try consumer.queryWatermarks(topic: options.topic, partition: partition, timeoutMs: options.connectTimeoutMs)
+                offsets[partition] = high
+                logRanges.append(EarlierRecords.LogRange(logStart: low, start: high))
+            }
         }
+        earlierRecords.store(EarlierRecords.count(logRanges), ordering: .relaxed)
         return offsets
     }
 
@@ -247,6 +282,7 @@ final class KafkaReader: @unchecked Sendable {
         let added = partitions.filter { positions[$0] == nil }
         guard !added.isEmpty else { return false }
         for partition in added { positions[partition] = 0 }
+        identityBox.withLock { $0?.partitionCount = partitions.count }
         queue.put(.assigned(Dictionary(uniqueKeysWithValues: added.map { ($0, 0) })))
         return true
     }

@@ -29,9 +29,10 @@ public final class WatchPipeline: @unchecked Sendable {
     }
 
     /// Called on the aggregator thread every commit interval and at the end, with the state
-    /// to save; returns why saving failed, or nil. Offsets are committed to the group only
-    /// after a successful save, so the group never runs ahead of the state file.
-    public typealias Checkpointer = @Sendable (AggregationState) -> String?
+    /// to save and the cluster and topic it was read from; returns why saving failed, or
+    /// nil. Offsets are committed to the group only after a successful save, so the group
+    /// never runs ahead of the state file.
+    public typealias Checkpointer = @Sendable (AggregationState, SourceIdentity?) -> String?
 
     private let options: Options
     private let consumer: KafkaConsumer
@@ -127,7 +128,9 @@ public final class WatchPipeline: @unchecked Sendable {
                 meter.sample(now: now2, busyNanoseconds: busyNanoseconds, lag: aggregate.lag)
                 publish(aggregate, meter: meter)
             }
-            if now2 - lastCommit >= options.commitIntervalMs {
+            // Nothing to save or commit before the reader has checked where it starts: the
+            // group might belong to another cluster.
+            if now2 - lastCommit >= options.commitIntervalMs && reader.startOffsets != nil {
                 lastCommit = now2
                 commit(aggregator.state, waitMs: 0)
             }
@@ -183,7 +186,8 @@ public final class WatchPipeline: @unchecked Sendable {
     private func publish(_ aggregate: AggregateSnapshot, meter: PipelineMeter) {
         let snapshot = LiveSnapshot(
             aggregate: aggregate, pipeline: meter.stats(queueFill: reader.queue.fill),
-            status: reader.status, checkpointProblem: checkpointProblem.withLock { $0 })
+            status: reader.status, checkpointProblem: checkpointProblem.withLock { $0 },
+            earlierRecords: reader.earlierRecords.load(ordering: .relaxed))
         // Only a changed snapshot is news: the screen redraws on each generation, and an
         // idle dashboard should sleep, not redraw ten times a second.
         let changed = latest.withLock { current in
@@ -199,7 +203,7 @@ public final class WatchPipeline: @unchecked Sendable {
     /// broker longer than `waitMs` (0 during the run: snapshots come from this thread).
     private func commit(_ state: AggregationState, waitMs: Int32) {
         if let checkpointer {
-            let problem = checkpointer(state)
+            let problem = checkpointer(state, reader.identity)
             checkpointProblem.withLock { $0 = problem }
             if problem != nil { return }
         }

@@ -20,6 +20,9 @@ public struct DashboardModel: Sendable {
     public var paused = false
     public var newSincePause = 0
     public var showHelp = false
+    /// `e` may restart the watch from the beginning: not when a state file pins offsets
+    /// (its counts would then mix two starts).
+    public var canReadFromBeginning = false
     public var fps = 10
     /// Wall-clock ms for the header clock.
     public var clock: Int64 = 0

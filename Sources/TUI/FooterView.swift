@@ -22,6 +22,13 @@ struct FooterView {
                      style: theme.style(.alert).reversed)
             return
         }
+        if model.snapshot.earlierRecords > 0 {
+            // An empty-looking dashboard over a full topic: say why, where the eye goes.
+            let text = " \(labels.startedAtEnd(model.snapshot.earlierRecords, canReadFromBeginning: model.canReadFromBeginning)) "
+            grid.put(DisplayWidth.truncate(text, to: right - x, ellipsis: paint.glyphs.ellipsis), x: x, y: rect.y,
+                     style: theme.style(.highlight).reversed)
+            return
+        }
         let fps = "\(model.fps) fps"
         grid.put(fps, x: right - DisplayWidth.of(fps) - 1, y: rect.y, style: theme.style(.muted))
         right -= DisplayWidth.of(fps) + 2

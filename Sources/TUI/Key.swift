@@ -13,6 +13,8 @@ public enum KeyAction: Equatable, Sendable {
     case none
     /// The view state changed: redraw now.
     case redraw
+    /// Start over from the beginning of every partition, with counts from zero.
+    case readFromBeginning
 
     public static func apply(_ key: Key, to model: inout DashboardModel, page: Int) -> KeyAction {
         if model.showHelp && key != .resize {
@@ -49,6 +51,8 @@ public enum KeyAction: Equatable, Sendable {
             model.provinceScroll = 0
         case .character("l"):
             model.language = model.language == .en ? .zh : .en
+        case .character("e") where model.canReadFromBeginning && model.snapshot.earlierRecords > 0:
+            return .readFromBeginning
         case .resize:
             break
         default:

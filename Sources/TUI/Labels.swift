@@ -114,6 +114,19 @@ public struct Labels: Sendable {
     public var partitions: String { zh ? "分区" : "partitions" }
     public var stateNotSaved: String { zh ? "状态未保存" : "state not saved" }
 
+    /// Why the counts are small: the watch started at the end of a topic that already held
+    /// `count` records. Offers `e` where it is available (see `canReadFromBeginning`).
+    public func startedAtEnd(_ count: Int64, canReadFromBeginning: Bool) -> String {
+        let n = Format.grouped(count)
+        if zh {
+            return "从末尾开始: 之前的 \(n) 条记录未读取; "
+                + (canReadFromBeginning ? "按 e 从头读取, 或用 --from earliest" : "从头读取请用 --from earliest --reset-state")
+        }
+        return "started at the end: \(n) earlier records not read; "
+            + (canReadFromBeginning ? "press e to read from the beginning, or use --from earliest"
+                                    : "to read them, start over with --from earliest --reset-state")
+    }
+
     /// Rising, falling, steady: arrows where the glyph set has them, else words.
     public func trend(_ direction: Int) -> String {
         if let arrows = glyphs.trend { return direction > 0 ? arrows.up : direction < 0 ? arrows.down : arrows.steady }
@@ -144,6 +157,7 @@ public struct Labels: Sendable {
             ("PgUp PgDn", zh ? "按页滚动" : "scroll a page"),
             ("s", zh ? "省份按数量/名称排序" : "sort provinces by count / name"),
             ("l", zh ? "切换中文/English" : "switch English / 中文"),
+            ("e", zh ? "从头重新读取 (无 --state 时)" : "start over from the beginning"),
         ]
     }
 

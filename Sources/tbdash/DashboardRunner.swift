@@ -24,12 +24,12 @@ struct DashboardRunner {
         var configuration = try kafka.configuration(defaults: ConsumerDefaults.properties)
         if let brokers { configuration.brokers = brokers }
         if let log { configuration.log = log.kafkaLog }
-        let consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
+        var consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
 
         let utf8 = CursesScreen.prepareLocale()
-        let stop = StopFlag()
+        let interrupted = StopFlag()
         // Before initscr, so ncurses leaves SIGINT and SIGTERM to us.
-        let trap = SignalTrap { _ in stop.request() }
+        let trap = SignalTrap { _ in interrupted.request() }
         defer { trap.cancel() }
         let screen: CursesScreen
         do {
@@ -45,20 +45,36 @@ struct DashboardRunner {
         // Chinese needs a UTF-8 locale; without one the labels stay English.
         model.language = utf8 ? display.lang : .en
         model.fps = display.fps
-
-        let pipeline = WatchPipeline(consumer: consumer, options: options, config: config, restoring: state,
-                                     stop: stop, checkpointer: checkpointer)
-        var live = LiveDashboard(pipeline: pipeline, screen: screen, dashboard: Dashboard(theme: theme), stop: stop, model: model)
-        live.onStatus = { status in log?.write("status: \(HeadlessLog.describe(status))") }
+        model.canReadFromBeginning = checkpointer == nil
         log?.write("watching \(kafka.topic) at \(configuration.brokers), group \(group)")
-        pipeline.start()
-        _ = live.run()
-        screen.restore()
 
-        stop.request()
-        pipeline.waitUntilFinished()
-        consumer.close()
-        let final = pipeline.snapshot.aggregate
-        print("tbdash: \(Format.grouped(final.counts.events)) events counted; offsets committed to group \(group)")
+        var options = options
+        while true {
+            let stop = StopFlag()
+            let pipeline = WatchPipeline(consumer: consumer, options: options, config: config, restoring: state,
+                                         stop: stop, checkpointer: checkpointer)
+            var live = LiveDashboard(pipeline: pipeline, screen: screen, dashboard: Dashboard(theme: theme), stop: interrupted, model: model)
+            live.onStatus = { status in log?.write("status: \(HeadlessLog.describe(status))") }
+            pipeline.start()
+            let ending = live.run()
+            if ending != .readFromBeginning { screen.restore() }
+            stop.request()
+            pipeline.waitUntilFinished()
+            consumer.close()
+            if case .failed(let why) = ending { throw CommandFailure.runtime(why) }
+            guard ending == .readFromBeginning else {
+                let final = pipeline.snapshot
+                try printResult("tbdash: \(Format.grouped(final.aggregate.counts.events)) events counted; offsets committed to group \(group)")
+                try WatchCommand.requireFinalSave(final)
+                return
+            }
+            // The old pipeline is gone: nothing it counted carries over, so nothing is
+            // counted twice. (`e` is not offered with --state, whose counts would mix.)
+            log?.write("reading from the beginning")
+            options.source.start = .earliest
+            model = live.model
+            model.snapshot = LiveSnapshot()
+            consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
+        }
     }
 }

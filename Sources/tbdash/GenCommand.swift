@@ -56,13 +56,3 @@ struct GenCommand: ParsableCommand {
         }
     }
 }
-
-private func writeAll(_ fd: Int32, _ chunk: UnsafeRawBufferPointer, path: String) throws {
-    var offset = 0
-    while offset < chunk.count {
-        let n = write(fd, chunk.baseAddress! + offset, chunk.count - offset)
-        if n < 0 && errno == EINTR { continue }
-        guard n > 0 else { throw CommandFailure.runtime("cannot write \(path): \(String(cString: strerror(errno)))") }
-        offset += n
-    }
-}

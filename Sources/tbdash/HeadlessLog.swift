@@ -48,15 +48,19 @@ struct HeadlessLog {
         }
     }
 
-    static func summary(_ snapshot: LiveSnapshot, calendar: EventCalendar, group: String) -> String {
+    /// `withState`: a state file pins the offsets, so reading the earlier records also
+    /// needs --reset-state.
+    static func summary(_ snapshot: LiveSnapshot, calendar: EventCalendar, group: String, withState: Bool) -> String {
         let a = snapshot.aggregate
         let c = a.counts
+        let earlier = snapshot.earlierRecords == 0 ? "" : "\nstarted at the end: \(Format.grouped(snapshot.earlierRecords)) "
+            + "earlier records not read; --from earliest\(withState ? " --reset-state" : "") reads them"
         return """
             events \(Format.grouped(c.events)) · rejected \(Format.grouped(c.rejectedTotal)) · skipped \(Format.grouped(a.skipped)) \
             · no event time \(Format.grouped(c.noEventTime))
             late \(Format.grouped(c.late)) (\(Format.percent(c.lateShare))), largest \(Format.duration(milliseconds: c.maxLatenessMs, chinese: false))
             watermark \(a.watermark.map { calendar.isoString(milliseconds: $0) } ?? "none") · batches \(Format.grouped(a.batches)) \
             · partitions \(a.partitions.count) · offsets committed to group \(group)
-            """
+            """ + earlier
     }
 }

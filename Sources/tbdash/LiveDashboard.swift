@@ -11,14 +11,19 @@ struct LiveDashboard {
     let pipeline: WatchPipeline
     let screen: CursesScreen
     let dashboard: Dashboard
+    /// Set by SIGINT/SIGTERM.
     let stop: StopFlag
     var model: DashboardModel
     /// Called with each new status (for --log).
     var onStatus: (SourceStatus) -> Void = { _ in }
 
-    enum Ending {
+    enum Ending: Equatable {
         case quit
         case stopped
+        /// The pipeline gave up (e.g. a state file taken on another cluster): show why.
+        case failed(String)
+        /// `e`: start over from the beginning of every partition.
+        case readFromBeginning
     }
 
     mutating func run() -> Ending {
@@ -29,6 +34,10 @@ struct LiveDashboard {
         var dirty = true
         while true {
             if stop.isRequested { return .stopped }
+            if pipeline.waitUntilFinished(timeoutMs: 0) {
+                if case .failed(let why) = pipeline.snapshot.status { return .failed(why) }
+                return .stopped
+            }
             let now = MonotonicClock.milliseconds()
             let wall = WallClock.milliseconds()
             if dirty && now >= nextFrame {
@@ -42,6 +51,7 @@ struct LiveDashboard {
             if let key = screen.readKey(timeoutMs: Int(max(1, min(untilFrame, untilSecond)))) {
                 switch KeyAction.apply(key, to: &model, page: Dashboard.provincePage(height: screen.size.height)) {
                 case .quit: return .quit
+                case .readFromBeginning: return .readFromBeginning
                 case .redraw:
                     // Keys answer at once, not at the next frame.
                     draw(clock: WallClock.milliseconds())

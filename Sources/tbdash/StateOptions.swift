@@ -1,6 +1,7 @@
 import Aggregation
 import ArgumentParser
 import Checkpoint
+import Source
 
 /// `--state`: checkpoints that make a watch survive crashes with nothing lost or counted
 /// twice.
@@ -27,11 +28,13 @@ struct StateOptions: ParsableArguments {
     struct Start {
         var config: AggregationConfig
         var restored: AggregationState?
-        var checkpointer: (@Sendable (AggregationState) -> String?)?
+        /// What the restored offsets were taken against (nil: no state, or an older file).
+        var identity: SourceIdentity?
+        var checkpointer: WatchPipeline.Checkpointer?
     }
 
     func start(topic: String, semantics: SemanticsOptions) throws -> Start {
-        guard let path = state else { return Start(config: try semantics.config(), restored: nil, checkpointer: nil) }
+        guard let path = state else { return Start(config: try semantics.config(), restored: nil, identity: nil, checkpointer: nil) }
         let file = CheckpointFile(path: path)
         do {
             if resetState { try file.remove() }
@@ -46,15 +49,17 @@ struct StateOptions: ParsableArguments {
                     throw CheckpointError.incompatible(path: path, option: option, saved: was, requested: now)
                 }
             }
-            let checkpointer: @Sendable (AggregationState) -> String? = { state in
+            // Say now, not after an hour of counting, that the counts could not be kept.
+            try file.checkWritable()
+            let checkpointer: WatchPipeline.Checkpointer = { state, source in
                 do {
-                    try file.save(Checkpoint(topic: topic, semantics: requested, state: state))
+                    try file.save(Checkpoint(topic: topic, source: source, semantics: requested, state: state))
                     return nil
                 } catch {
                     return "\(error)"
                 }
             }
-            return Start(config: config, restored: saved?.state, checkpointer: checkpointer)
+            return Start(config: config, restored: saved?.state, identity: saved?.source, checkpointer: checkpointer)
         } catch let error as CheckpointError {
             throw CommandFailure.runtime(error.description)
         }

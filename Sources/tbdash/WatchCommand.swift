@@ -18,7 +18,7 @@ struct WatchCommand: ParsableCommand {
             --batch-size events or --batch-interval, whichever comes first.
 
             The dashboard needs a terminal; keys: q quit, p pause, ? help, j/k scroll, \\
-            s sort, l language, +/- refresh rate. --headless runs without a screen, for \\
+            s sort, l language, +/- refresh rate, e start over from the beginning. --headless runs without a screen, for \\
             scripts and tests: --exit-at-end stops once every partition is read to its end \\
             (like kcat -e) and --json prints the final snapshot. Offsets are committed to \\
             --group every 5 s and at exit, so a restart with the default --from committed \\
@@ -67,6 +67,8 @@ struct WatchCommand: ParsableCommand {
         let config = start.config
         var source = SourceOptions(topic: kafka.topic)
         source.start = from
+        source.stateFile = stateOptions.state
+        source.savedIdentity = start.identity
         source.connectTimeoutMs = Int32(connectTimeout * 1000)
         source.failFast = headless
         var options = WatchPipeline.Options(source: source, group: group)
@@ -99,10 +101,18 @@ struct WatchCommand: ParsableCommand {
         let final = pipeline.snapshot
         if case .failed(let reason) = final.status { throw CommandFailure.runtime(reason) }
         if json {
-            print(SnapshotJSON.encode(final.aggregate, calendar: config.calendar))
+            try printResult(SnapshotJSON.encode(final.aggregate, calendar: config.calendar))
         } else {
-            print(HeadlessLog.summary(final, calendar: config.calendar, group: group))
+            try printResult(HeadlessLog.summary(final, calendar: config.calendar, group: group,
+                                                   withState: stateOptions.state != nil))
         }
+        try Self.requireFinalSave(final)
+    }
+
+    /// A run whose last checkpoint failed has counts that a restart will not find: exit 1,
+    /// after the results are out.
+    static func requireFinalSave(_ final: LiveSnapshot) throws {
+        if let problem = final.checkpointProblem { throw CommandFailure.runtime("state not saved at exit: \(problem)") }
     }
 }
 

@@ -29,6 +29,17 @@ func sampleCheckpoint(events: Int, topic: String = "user_behavior_logs") -> Chec
         #expect(decoded == checkpoint)
     }
 
+    @Test func theSourceIdentityRoundTripsAndOldFilesWithoutItStillLoad() throws {
+        var checkpoint = sampleCheckpoint(events: 50)
+        checkpoint.source = SourceIdentity(clusterID: "mockCluster1a2b", topicID: nil, partitionCount: 3)
+        #expect(try CheckpointCodec.decode(try CheckpointCodec.encode(checkpoint), path: "x") == checkpoint)
+        // A version-1 file written before identities: no "source" key at all.
+        checkpoint.source = nil
+        let old = try CheckpointCodec.encode(checkpoint)
+        #expect(!String(decoding: old, as: UTF8.self).contains("\"source\""))
+        #expect(try CheckpointCodec.decode(old, path: "x").source == nil)
+    }
+
     @Test func theChecksumIsZlibsCRC32OfTheBody() throws {
         let bytes = try CheckpointCodec.encode(sampleCheckpoint(events: 10))
         let newline = bytes.firstIndex(of: 0x0A)!
@@ -142,6 +153,19 @@ final class CrashingFiles: FileOperations {
         }
         try file.remove()
         #expect(try file.load() == nil)
+    }
+
+    @Test func resetRemovesOnlyTbdashStateFiles() throws {
+        let dir = try TemporaryDirectory()
+        let damaged = CheckpointFile(path: dir.file("damaged").path)
+        try Data("tbdash-checkpoint v1 crc32=00000000 bytes=3\n{}".utf8).write(to: dir.file("damaged"))
+        try damaged.remove()
+        #expect(!FileManager.default.fileExists(atPath: damaged.path))
+        let csv = dir.file("data.csv")
+        try Data("user_id\n1\n".utf8).write(to: csv)
+        #expect(throws: CheckpointError.notACheckpoint(path: csv.path)) { try CheckpointFile(path: csv.path).remove() }
+        #expect(throws: CheckpointError.notACheckpoint(path: dir.url.path)) { try CheckpointFile(path: dir.url.path).remove() }
+        #expect(FileManager.default.fileExists(atPath: csv.path))
     }
 
     @Test func aFailedSaveReportsAndKeepsTheOldFile() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 import Testing
 import TestSupport
 
@@ -38,10 +39,12 @@ import TestSupport
             "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
         }
 
-        /// Starts `tbdash demo` with `environment`; its exit status lands in a file.
-        func start(_ session: String, width: Int, height: Int, environment: String = "", arguments: String = "") throws {
+        /// Starts `tbdash demo` (or another `subcommand`) with `environment`; its exit status
+        /// lands in a file.
+        func start(_ session: String, width: Int, height: Int, environment: String = "", arguments: String = "",
+                   subcommand: String = "demo --rate 400") throws {
             let status = dir.file("\(session).status").path
-            let command = "env \(environment) \(TBDashProcess.binary.path) demo --rate 400 \(arguments); echo $? > \(status); sleep 60"
+            let command = "env \(environment) \(TBDashProcess.binary.path) \(subcommand) \(arguments); echo $? > \(status); sleep 60"
             try run(["new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", command])
         }
 
@@ -114,6 +117,53 @@ import TestSupport
         #expect(tmux.exitStatus("main") == "0")
         let after = try tmux.capture("main")
         #expect(after.contains("events counted"), "\(after)")
+    }
+
+    @Test func eReadsTheRecordsThatCameBeforeTheStartOnceEach() throws {
+        guard Tmux.path != nil else {
+            Issue.record("tmux is not installed: run scripts/install-deps")
+            return
+        }
+        let cluster = try MockCluster()
+        try cluster.createTopic("t", partitions: 4)
+        let tmux = try Tmux()
+        let file = tmux.dir.file("rows.csv")
+        #expect(try TBDashProcess.run(["gen", "--rows", "3000", "--seed", "41", "-o", file.path]).status == 0)
+        #expect(try TBDashProcess.run(["produce", file.path, "-b", cluster.bootstrapServers, "-t", "t"]).status == 0)
+        // A group with no committed offsets starts at the end: the screen says what it skipped.
+        try tmux.start("e", width: 120, height: 40, environment: "TERM=tmux-256color LANG=C.UTF-8",
+                       subcommand: "watch -b \(cluster.bootstrapServers) -t t --group newcomer")
+        let atEnd = try waitFor(tmux, "e") { $0.contains("started at the end: 3,000 earlier records not read; press e") }
+        #expect(Self.events(in: atEnd) == 0)
+        try tmux.run(["send-keys", "-t", "e", "e"])
+        let read = try waitFor(tmux, "e") { Self.events(in: $0) == 3_000 && !$0.contains("started at the end") }
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(Self.events(in: try tmux.capture("e")) == 3_000, "counted once each:\n\(read)")
+        try tmux.run(["send-keys", "-t", "e", "q"])
+        #expect(Running.eventually(timeout: 20) { tmux.exitStatus("e") != nil })
+        #expect(tmux.exitStatus("e") == "0")
+        #expect(try tmux.capture("e").contains("tbdash: 3,000 events counted"))
+    }
+
+    @Test func theDashboardStopsOnAStateFileFromAnotherCluster() throws {
+        guard Tmux.path != nil else {
+            Issue.record("tmux is not installed: run scripts/install-deps")
+            return
+        }
+        let tmux = try Tmux()
+        let state = tmux.dir.file("s.state")
+        let first = try MockCluster()
+        try first.createTopic("t", partitions: 2)
+        #expect(try TBDashProcess.run(["watch", "--headless", "--exit-at-end", "-b", first.bootstrapServers, "-t", "t",
+                                       "--state", state.path]).status == 0)
+        let second = try MockCluster()
+        try second.createTopic("t", partitions: 2)
+        try tmux.start("other", width: 120, height: 40, environment: "TERM=tmux-256color LANG=C.UTF-8",
+                       subcommand: "watch -b \(second.bootstrapServers) -t t --state \(state.path)")
+        #expect(Running.eventually(timeout: 30) { tmux.exitStatus("other") != nil })
+        #expect(tmux.exitStatus("other") == "1")
+        let screen = try tmux.capture("other")
+        #expect(screen.contains("was taken on Kafka cluster"), "\(screen)")
     }
 
     /// A demo at 100×30 that has counted something; nil (and a recorded issue) without tmux.

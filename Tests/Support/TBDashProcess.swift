@@ -31,16 +31,17 @@ public enum TBDashProcess {
     }
 
     /// Runs to completion (killed after `timeout` seconds), capturing output.
+    /// `stdout`: a path to send standard output to (such as /dev/full) instead of capturing it.
     public static func run(
-        _ arguments: [String], environment: [String: String] = [:], timeout: Double = 120
+        _ arguments: [String], environment: [String: String] = [:], timeout: Double = 120, stdout: String? = nil
     ) throws -> Result {
-        let running = try start(arguments, environment: environment)
+        let running = try start(arguments, environment: environment, stdout: stdout)
         return running.wait(timeout: timeout)
     }
 
     /// Starts without waiting; output goes to temporary files read by `wait`.
-    public static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Running {
-        try Running(executable: binary, arguments: arguments, environment: environment)
+    public static func start(_ arguments: [String], environment: [String: String] = [:], stdout: String? = nil) throws -> Running {
+        try Running(executable: binary, arguments: arguments, environment: environment, stdout: stdout)
     }
 }
 
@@ -51,7 +52,7 @@ public final class Running: @unchecked Sendable {
     private let errURL: URL
     private let started = Date()
 
-    init(executable: URL, arguments: [String], environment: [String: String]) throws {
+    init(executable: URL, arguments: [String], environment: [String: String], stdout: String? = nil) throws {
         let dir = FileManager.default.temporaryDirectory
         outURL = dir.appendingPathComponent("tbdash-out-\(UUID().uuidString)")
         errURL = dir.appendingPathComponent("tbdash-err-\(UUID().uuidString)")
@@ -63,7 +64,7 @@ public final class Running: @unchecked Sendable {
         env.removeValue(forKey: "KAFKA_BROKER_URL")
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardOutput = try FileHandle(forWritingTo: stdout.map { URL(fileURLWithPath: $0) } ?? outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
         process.standardInput = FileHandle.nullDevice
         try process.run()

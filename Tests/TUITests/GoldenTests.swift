@@ -42,6 +42,24 @@ import TUI
         #expect(grid[2, 39].style.reverse)
     }
 
+    @Test func recordsBeforeTheStartAreNamedInTheFooter() throws {
+        var model = Fixture.model()
+        model.snapshot.earlierRecords = 20_000
+        model.canReadFromBeginning = true
+        let grid = Dashboard(theme: Theme(colors: .basic, glyphs: .blocks)).render(model, width: 120, height: 40)
+        #expect(grid.textLines()[39].contains(
+            "started at the end: 20,000 earlier records not read; press e to read from the beginning, or use --from earliest"))
+        #expect(grid[2, 39].style.reverse)
+        // With a state file pinning offsets, `e` is not offered; the way that works is.
+        model.canReadFromBeginning = false
+        let pinned = Dashboard(theme: Theme(colors: .basic, glyphs: .blocks)).render(model, width: 120, height: 40)
+        #expect(pinned.textLines()[39].contains("to read them, start over with --from earliest --reset-state"))
+        // A state problem matters more.
+        model.snapshot.checkpointProblem = "disk full"
+        let problem = Dashboard(theme: Theme(colors: .basic, glyphs: .blocks)).render(model, width: 120, height: 40)
+        #expect(problem.textLines()[39].contains("state not saved: disk full"))
+    }
+
     @Test func pausedBadgeAndScrolledProvinces() throws {
         var model = Fixture.model(language: .zh)
         model.paused = true

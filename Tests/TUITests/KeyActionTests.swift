@@ -25,6 +25,16 @@ import TUI
         #expect(KeyAction.apply(.character("q"), to: &m, page: 10) == .quit)
     }
 
+    @Test func eReadsFromTheBeginningOnlyWhenThereIsSomethingToReadAndNoStateFile() {
+        var m = model()
+        m.canReadFromBeginning = true
+        #expect(KeyAction.apply(.character("e"), to: &m, page: 10) == KeyAction.none, "nothing before the start")
+        m.snapshot.earlierRecords = 5
+        #expect(KeyAction.apply(.character("e"), to: &m, page: 10) == .readFromBeginning)
+        m.canReadFromBeginning = false
+        #expect(KeyAction.apply(.character("e"), to: &m, page: 10) == KeyAction.none, "a state file pins the offsets")
+    }
+
     @Test func scrollingStaysInRange() {
         var m = model()
         _ = KeyAction.apply(.up, to: &m, page: 10)

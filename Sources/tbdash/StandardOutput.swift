@@ -1,0 +1,23 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes all of `chunk` to `fd`, or throws a one-line failure naming `path`: output that
+/// cannot be written (a full disk, /dev/full) ends the command with exit 1 instead of
+/// vanishing, as buffered `print` would let it.
+func writeAll(_ fd: Int32, _ chunk: UnsafeRawBufferPointer, path: String) throws {
+    var offset = 0
+    while offset < chunk.count {
+        let n = write(fd, chunk.baseAddress! + offset, chunk.count - offset)
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { throw CommandFailure.runtime("cannot write \(path): \(String(cString: strerror(errno)))") }
+        offset += n
+    }
+}
+
+/// `print` for results a script reads (a summary, the final JSON): unbuffered through
+/// `writeAll`, so a failed write is an error here and now.
+func printResult(_ text: String) throws {
+    var line = text + "\n"
+    try line.withUTF8 { try writeAll(1, UnsafeRawBufferPointer($0), path: "standard output") }
+}
