@@ -43,7 +43,7 @@ enum FilterSyntax {
             return dimension == .day ? DimensionValues([try day(value, term: term)]) : try single(value, of: dimension, term: term)
         }
         let ends = value.split(separator: "..", omittingEmptySubsequences: false)
-        guard dimension != .province, ends.count == 2, !ends[0].isEmpty, !ends[1].isEmpty else {
+        guard dimension != .province, ends.count == 2, !ends.contains(where: { $0.isEmpty || $0.lowercased() == "none" }) else {
             throw .malformedRange(String(value), term: term)
         }
         let low: Int
