@@ -5,8 +5,8 @@ public struct DimensionValues: Hashable, Sendable, Sequence {
     /// One more than the largest code a set can hold (12 × 31 = 372 day slots fit).
     public static let capacity = 384
 
-    private var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0
-    private var w3: UInt64 = 0, w4: UInt64 = 0, w5: UInt64 = 0
+    @usableFromInline var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0
+    @usableFromInline var w3: UInt64 = 0, w4: UInt64 = 0, w5: UInt64 = 0
 
     public init() {}
 
@@ -14,8 +14,8 @@ public struct DimensionValues: Hashable, Sendable, Sequence {
         for code in codes { insert(code) }
     }
 
-    @inline(__always)
-    private func word(_ index: Int) -> UInt64 {
+    @inlinable
+    func word(_ index: Int) -> UInt64 {
         switch index {
         case 0: w0
         case 1: w1
@@ -38,7 +38,7 @@ public struct DimensionValues: Hashable, Sendable, Sequence {
     }
 
     /// False for any code outside `0..<capacity`.
-    @inline(__always)
+    @inlinable
     public func contains(_ code: Int) -> Bool {
         guard code >= 0 && code < Self.capacity else { return false }
         return (word(code >> 6) >> UInt64(code & 63)) & 1 != 0

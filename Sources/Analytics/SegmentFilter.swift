@@ -74,13 +74,14 @@ public struct SegmentFilter: Hashable, Sendable, CustomStringConvertible {
     /// Per dimension, the intersection of its terms' values, or nil when unconstrained.
     private var sets: [FilterDimension: DimensionValues] = [:]
 
-    // The same sets as bitmasks for `matches`; all ones where unconstrained.
-    private var actionBits: UInt8 = .max
-    private var ageBits: UInt16 = .max
-    private var genderBits: UInt8 = .max
-    private var provinceBits: UInt64 = .max
-    private var dayBits = DimensionValues()
-    private var constrainsDay = false
+    // The same sets as bitmasks for `matches`; all ones where unconstrained. Visible to
+    // inlining so the aggregator's per-event test compiles into its loop.
+    @usableFromInline private(set) var actionBits: UInt8 = .max
+    @usableFromInline private(set) var ageBits: UInt16 = .max
+    @usableFromInline private(set) var genderBits: UInt8 = .max
+    @usableFromInline private(set) var provinceBits: UInt64 = .max
+    @usableFromInline private(set) var dayBits = DimensionValues()
+    @usableFromInline private(set) var constrainsDay = false
 
     /// The filter that matches every event.
     public init() {}
@@ -116,7 +117,7 @@ public struct SegmentFilter: Hashable, Sendable, CustomStringConvertible {
     /// `(month − 1) × 31 + (day − 1)`, or nil for an event without an event time, which
     /// matches only when the filter leaves the day unconstrained. Codes are the event's
     /// validated ones (action 0–3, age_range 0–8, gender 0–2, `Province.index`).
-    @inline(__always)
+    @inlinable
     public func matches(action: UInt8, ageRange: UInt8, gender: UInt8, province: UInt8, dayIndex: Int?) -> Bool {
         guard (actionBits >> action) & 1 != 0, (ageBits >> ageRange) & 1 != 0,
             (genderBits >> gender) & 1 != 0, (provinceBits >> province) & 1 != 0
