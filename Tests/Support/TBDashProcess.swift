@@ -30,17 +30,18 @@ public enum TBDashProcess {
         public let timedOut: Bool
     }
 
-    /// Runs to completion (killed after `timeout` seconds), capturing output.
+    /// Runs to completion (killed after `timeout` seconds), capturing output; standard
+    /// input is `input`, or empty.
     public static func run(
-        _ arguments: [String], environment: [String: String] = [:], timeout: Double = 120
+        _ arguments: [String], environment: [String: String] = [:], input: URL? = nil, timeout: Double = 120
     ) throws -> Result {
-        let running = try start(arguments, environment: environment)
+        let running = try start(arguments, environment: environment, input: input)
         return running.wait(timeout: timeout)
     }
 
     /// Starts without waiting; output goes to temporary files read by `wait`.
-    public static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Running {
-        try Running(executable: binary, arguments: arguments, environment: environment)
+    public static func start(_ arguments: [String], environment: [String: String] = [:], input: URL? = nil) throws -> Running {
+        try Running(executable: binary, arguments: arguments, environment: environment, input: input)
     }
 }
 
@@ -51,7 +52,7 @@ public final class Running: @unchecked Sendable {
     private let errURL: URL
     private let started = Date()
 
-    init(executable: URL, arguments: [String], environment: [String: String]) throws {
+    init(executable: URL, arguments: [String], environment: [String: String], input: URL?) throws {
         let dir = FileManager.default.temporaryDirectory
         outURL = dir.appendingPathComponent("tbdash-out-\(UUID().uuidString)")
         errURL = dir.appendingPathComponent("tbdash-err-\(UUID().uuidString)")
@@ -65,7 +66,7 @@ public final class Running: @unchecked Sendable {
         process.environment = env
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = try input.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
         try process.run()
     }
 
