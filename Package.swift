@@ -66,6 +66,7 @@ let package = Package(
         .testTarget(name: "TUITests", dependencies: ["TUI", "Aggregation", "UserBehavior"],
                     resources: [.copy("Goldens")]),
         .testTarget(name: "ProducerTests", dependencies: ["Producer", "UserBehavior", "TestSupport"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Kafka", "TestSupport"]),
     ]
 )

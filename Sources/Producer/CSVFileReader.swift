@@ -17,35 +17,85 @@ public final class CSVFileReader {
         public let tooLong: Bool
     }
 
+    /// As given on the command line; `-` is standard input.
     public let path: String
+    /// For messages: the path, or "stdin".
+    public let name: String
     public let maxLineBytes: Int
     private let chunkBytes: Int
     /// Bytes consumed so far in the current pass, for progress and ETA.
     public private(set) var bytesRead = 0
+    /// 0 when unknown (a pipe).
     public let fileSize: Int
+    /// A regular file can be read again from the top (`--loop`); a pipe, a FIFO or a
+    /// terminal holds its bytes once.
+    public let isRewindable: Bool
+    /// Open from `init` to `deinit`: a FIFO opened twice would see its writer gone (and
+    /// kill it with SIGPIPE) after the first close, and then wait for a second writer forever.
+    private let fd: Int32
+    private var passes = 0
 
     public static let defaultMaxLineBytes = 64 * 1024
 
     public init(path: String, maxLineBytes: Int = defaultMaxLineBytes, chunkBytes: Int = 1 << 20) throws(ProducerError) {
+        let name = path == "-" ? "stdin" : path
+        // Not blocking in open: a FIFO with no writer yet would hold the open until one
+        // comes, where no signal can stop it. Waiting for input happens in `poll` instead.
+        let fd = path == "-" ? dup(0) : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw .unreadable(path: name, detail: String(cString: strerror(errno))) }
         var info = stat()
-        guard stat(path, &info) == 0 else { throw .unreadable(path: path, detail: String(cString: strerror(errno))) }
-        guard (info.st_mode & S_IFMT) != S_IFDIR else { throw .unreadable(path: path, detail: "is a directory") }
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw .unreadable(path: path, detail: String(cString: strerror(errno))) }
-        close(fd)
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) != S_IFDIR else {
+            let detail = (info.st_mode & S_IFMT) == S_IFDIR ? "is a directory" : String(cString: strerror(errno))
+            close(fd)
+            throw .unreadable(path: name, detail: detail)
+        }
+        // Our own open file description (not stdin's, which the shell shares): reads may
+        // block again once `poll` said there is something to read.
+        if path != "-" { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) }
+        self.fd = fd
         self.path = path
+        self.name = name
         self.maxLineBytes = maxLineBytes
         // Room for an unfinished line (its content and a CR) and more after it, and for the
         // three bytes of a BOM in the first read.
         self.chunkBytes = max(chunkBytes, 2 * (maxLineBytes + 1))
-        self.fileSize = Int(info.st_size)
+        self.isRewindable = (info.st_mode & S_IFMT) == S_IFREG
+        self.fileSize = isRewindable ? Int(info.st_size) : 0
     }
 
-    /// Calls `body` for each line, in order, until the file ends or `body` returns false.
-    public func forEachLine(_ body: (Line) throws -> Bool) throws {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw ProducerError.unreadable(path: path, detail: String(cString: strerror(errno))) }
-        defer { close(fd) }
+    deinit { close(fd) }
+
+    /// Reads into `buffer` once input is there. Nil when `stopWaiting` became true while
+    /// a pipe had nothing to read (checked every 100 ms).
+    private func read(into buffer: UnsafeMutableRawPointer, count: Int, stopWaiting: () -> Bool) throws -> Int? {
+        while true {
+            if !isRewindable {
+                var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                let polled = poll(&ready, 1, 100)
+                if polled < 0 && errno != EINTR {
+                    throw ProducerError.unreadable(path: name, detail: String(cString: strerror(errno)))
+                }
+                if polled <= 0 {
+                    if stopWaiting() { return nil }
+                    continue
+                }
+            }
+            let n = Glibc.read(fd, buffer, count)
+            if n >= 0 { return n }
+            if errno != EINTR && errno != EAGAIN { throw ProducerError.unreadable(path: name, detail: String(cString: strerror(errno))) }
+        }
+    }
+
+    /// Calls `body` for each line, in order, until the file ends, `body` returns false or
+    /// `stopWaiting` is true while waiting for a pipe. Each call after the first starts
+    /// again at the top, which only a regular file can.
+    public func forEachLine(stopWaiting: () -> Bool = { false }, _ body: (Line) throws -> Bool) throws {
+        if passes > 0 {
+            guard isRewindable, lseek(fd, 0, SEEK_SET) == 0 else {
+                throw ProducerError.unreadable(path: name, detail: "not a regular file, so it can be read only once")
+            }
+        }
+        passes += 1
         bytesRead = 0
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkBytes, alignment: 16)
         defer { buffer.deallocate() }
@@ -64,11 +114,8 @@ public final class CSVFileReader {
                 filled -= start
                 start = 0
             }
-            let n = read(fd, buffer.baseAddress! + filled, chunkBytes - filled)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ProducerError.unreadable(path: path, detail: String(cString: strerror(errno)))
-            }
+            guard let n = try read(into: buffer.baseAddress! + filled, count: chunkBytes - filled, stopWaiting: stopWaiting)
+            else { return }
             if n == 0 { endOfFile = true }
             filled += n
             bytesRead += n

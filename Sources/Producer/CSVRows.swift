@@ -52,6 +52,7 @@ public final class CSVRows {
 
     /// Decides between a header and a first data row.
     private func readFirstLine(_ bytes: UnsafeRawBufferPointer) throws(ProducerError) {
+        if looksLikeUTF16(bytes) { throw .utf16(path: path) }
         guard looksLikeHeader(bytes) else { return }
         _ = CSVLine.split(bytes, into: &fields)
         if let map = ColumnMap(header: fields, line: bytes) {
@@ -71,6 +72,15 @@ public final class CSVRows {
                 zip(marker, bytes[offset..<(offset + marker.count)]).allSatisfy { $0 == $1 || $0 == ($1 | 0x20) }
             }
         }
+    }
+
+    /// A UTF-16 byte-order mark, or ASCII text in UTF-16 without one: NUL in every other
+    /// byte (odd positions little-endian, even ones big-endian).
+    private func looksLikeUTF16(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if bytes.count >= 2 && ((bytes[0], bytes[1]) == (0xFF, 0xFE) || (bytes[0], bytes[1]) == (0xFE, 0xFF)) { return true }
+        guard bytes.count >= 4 else { return false }
+        return stride(from: 1, to: bytes.count, by: 2).allSatisfy { bytes[$0] == 0 }
+            || stride(from: 0, to: bytes.count, by: 2).allSatisfy { bytes[$0] == 0 }
     }
 
     private static let headerMarkers = [Array("user_id".utf8), Array("province".utf8)]

@@ -12,9 +12,13 @@ public struct Pacer: Sendable {
 
     /// Nanoseconds to wait before the next event may go (0 when it is due).
     public func delay(now: Int64) -> Int64 {
-        let due = startNanoseconds + Int64((Double(sent) / eventsPerSecond * 1e9).rounded())
-        return max(0, due - now)
+        // In floating point, and capped at a day: a tiny rate must not overflow Int64.
+        let wait = Double(sent) / eventsPerSecond * 1e9 - Double(now - startNanoseconds)
+        return wait > 0 ? Int64(min(wait, Self.longestDelay).rounded()) : 0
     }
+
+    /// The longest single delay returned; the caller asks again when it is over.
+    static let longestDelay = 86_400e9
 
     public mutating func recordSent() { sent += 1 }
 }

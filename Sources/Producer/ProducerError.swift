@@ -5,12 +5,15 @@ public enum ProducerError: Error, Equatable, CustomStringConvertible {
     case unreadable(path: String, detail: String)
     /// The first line names columns but not all the dataset needs.
     case incompleteHeader(path: String, missing: [String])
+    /// A byte-order mark or a NUL in every other byte: UTF-16, which no row could be read from.
+    case utf16(path: String)
 
     public var description: String {
         switch self {
         case .unreadable(let path, let detail): "cannot read \(path): \(detail)"
         case .incompleteHeader(let path, let missing):
             "\(path): the header has no column \(missing.joined(separator: ", ")); expected \(EventField.header)"
+        case .utf16(let path): "\(path) looks like UTF-16; convert it to UTF-8 (iconv -f UTF-16 -t UTF-8)"
         }
     }
 }

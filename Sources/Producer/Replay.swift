@@ -105,10 +105,12 @@ public final class Replay: @unchecked Sendable {
             }
             for (line, error) in batch.badRows {
                 summary.progress.badRows += 1
-                if let text = summary.badRows.record(path: reader.path, line: line, error) { onNotice(text) }
+                if let text = summary.badRows.record(path: reader.name, line: line, error) { onNotice(text) }
             }
             for index in 0..<batch.messages.count {
-                if pacer != nil { wait(for: &pacer!) }
+                // Stopped while waiting for its turn: the row is not sent, nor the rest of the
+                // batch (at --rate 10 a batch is minutes of rows).
+                if pacer != nil && !wait(for: &pacer!) { break sending }
                 let sent = batch.withMessage(index) { key, value in send(topic: topic, key: key, value: value, summary: &summary) }
                 if !sent || options.limit.map({ summary.progress.sent >= $0 }) == true { break sending }
                 // Delivery reports, and the clock, every 256 messages: per message they
@@ -161,10 +163,12 @@ public final class Replay: @unchecked Sendable {
         }
     }
 
-    private func wait(for pacer: inout Pacer) {
+    /// Waits until the next row is due; false when stopped first.
+    private func wait(for pacer: inout Pacer) -> Bool {
         while true {
+            if stop.isRequested { return false }
             let delay = pacer.delay(now: MonotonicClock.nanoseconds())
-            if delay == 0 || stop.isRequested { break }
+            if delay == 0 { break }
             if delay > 2_000_000 {
                 // Serve delivery reports while waiting.
                 producer.poll(timeoutMs: Int32(min(delay / 1_000_000 - 1, 100)))
@@ -173,6 +177,7 @@ public final class Replay: @unchecked Sendable {
             }
         }
         pacer.recordSent()
+        return true
     }
 
     /// Waits for what is in flight. After Ctrl-C the wait is bounded, and a second Ctrl-C

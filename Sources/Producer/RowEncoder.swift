@@ -30,10 +30,10 @@ final class RowEncoder: @unchecked Sendable {
             var pass = 1
             guard var batch = pool.take(timeoutMs: nil) else { return }
             while true {
-                let rows = CSVRows(path: reader.path)
+                let rows = CSVRows(path: reader.name)
                 var eventsThisPass = 0
                 var open = true
-                try reader.forEachLine { line in
+                try reader.forEachLine(stopWaiting: { stop.isRequested }) { line in
                     if stop.isRequested { return false }
                     switch try rows.parse(line) {
                     case .none: break

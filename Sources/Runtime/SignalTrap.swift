@@ -3,17 +3,24 @@ import Dispatch
 import Glibc
 #endif
 
-/// Turns SIGINT and SIGTERM into a call on a background queue instead of killing the
-/// process, so loops can stop cleanly (flush, restore the terminal, write a checkpoint).
+/// Turns the signals that ask a process to stop — SIGINT (Ctrl-C), SIGTERM, and SIGHUP (the
+/// terminal went away: an SSH session dropped) — into a call on a background queue instead
+/// of killing the process, so loops can stop cleanly (flush, restore the terminal, write a
+/// checkpoint, print the summary).
 ///
 /// The handler runs on its own queue because the main thread may be blocked (in `getch`,
 /// or in a librdkafka flush) exactly when the signal arrives.
 public final class SignalTrap: @unchecked Sendable {
+    /// The signals every command stops on.
+    public static let stopSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
     private var sources: [DispatchSourceSignal] = []
     private let queue = DispatchQueue(label: "tbdash.signals")
 
-    public init(signals: [Int32] = [SIGINT, SIGTERM], handler: @escaping @Sendable (Int32) -> Void) {
+    public init(signals: [Int32] = stopSignals, handler: @escaping @Sendable (Int32) -> Void) {
         for number in signals {
+            // Under nohup, SIGHUP is ignored on purpose: keep it so.
+            if number == SIGHUP && Self.isIgnored(number) { continue }
             // The default action must be off before the source can see the signal.
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
@@ -33,4 +40,11 @@ public final class SignalTrap: @unchecked Sendable {
     }
 
     deinit { cancel() }
+
+    private static func isIgnored(_ number: Int32) -> Bool {
+        var current = sigaction()
+        guard sigaction(number, nil, &current) == 0 else { return false }
+        // C function pointers are not Equatable in Swift: compare their addresses.
+        return unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+    }
 }

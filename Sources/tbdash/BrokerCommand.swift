@@ -33,13 +33,10 @@ struct BrokerCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "Topic to create (repeatable).")
     var topic: [String] = ["user_behavior_logs"]
 
-    @Option(help: "Partitions of the topic; each holds the newest 5 MiB.")
+    @Option(help: "Partitions of the topic, 1 to 10000; each holds the newest 5 MiB. (default: 64)", transform: NumericOption.wholeNumber(1...10_000))
     var partitions = 64
 
     func validate() throws {
-        guard (1...10_000).contains(partitions) else {
-            throw ValidationError("--partitions must be between 1 and 10000")
-        }
         if topic.contains(where: \.isEmpty) { throw ValidationError("--topic must not be empty") }
     }
 

@@ -11,11 +11,11 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Embedded broker + replay of the bundled sample + the dashboard, in one command.",
         discussion: """
-            Starts an embedded Kafka broker inside this process, replays data/sample.csv \\
-            into it on a loop at a watchable rate, and opens the dashboard on it. Nothing \\
+            Starts an embedded Kafka broker inside this process, replays data/sample.csv \
+            into it on a loop at a watchable rate, and opens the dashboard on it. Nothing \
             else is needed: no Kafka, no second terminal. Quit with q; everything stops.
 
-            The broker keeps the newest 5 MiB per partition, so the demo's memory stays \\
+            The broker keeps the newest 5 MiB per partition, so the demo's memory stays \
             bounded however long it runs (it is meant to run all day on a shared screen).
 
             Examples:
@@ -26,19 +26,14 @@ struct DemoCommand: ParsableCommand {
     @OptionGroup(title: "Event time") var semantics: SemanticsOptions
     @OptionGroup(title: "Dashboard") var display: DisplayOptions
 
-    @Option(help: "Events per second replayed.")
+    @Option(help: "Events per second replayed, 0.001 to 1000000000. (default: 300)", transform: NumericOption.rate)
     var rate: Double = 300
 
     @Option(help: "The CSV to replay (default: data/sample.csv, or the same rows generated if it is not found).")
     var file: String?
 
-    @Option(help: "Partitions of the demo topic.")
+    @Option(help: "Partitions of the demo topic, 1 to 256. (default: 4)", transform: NumericOption.wholeNumber(1...256))
     var partitions = 4
-
-    func validate() throws {
-        guard rate > 0 && rate.isFinite else { throw ValidationError("--rate must be a positive number") }
-        guard (1...256).contains(partitions) else { throw ValidationError("--partitions must be between 1 and 256") }
-    }
 
     func run() throws {
         MemoryPolicy.returnLargeBuffersToTheSystem()
@@ -48,6 +43,9 @@ struct DemoCommand: ParsableCommand {
             reader = try CSVFileReader(path: csv)
         } catch {
             throw CommandFailure.usage(error.description)
+        }
+        guard reader.isRewindable else {
+            throw CommandFailure.usage("--file must be a regular file: the demo replays it on a loop, and \(reader.name) can be read only once")
         }
         let cluster = try orFail { try MockCluster() }
         let topic = "user_behavior_logs"

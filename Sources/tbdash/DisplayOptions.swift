@@ -19,15 +19,11 @@ struct DisplayOptions: ParsableArguments {
     @Flag(help: "No colour, bold and reverse only (also when NO_COLOR is set).")
     var noColor = false
 
-    @Option(help: "Redraws per second at most (keys + and - change it).")
+    @Option(help: "Redraws per second at most, 1 to 30 (keys + and - change it). (default: 10)", transform: NumericOption.wholeNumber(1...30))
     var fps = 10
 
     @Option(help: "Append status changes and librdkafka's log to this file (never onto the screen).")
     var log: String?
-
-    func validate() throws {
-        guard (1...30).contains(fps) else { throw ValidationError("--fps must be between 1 and 30") }
-    }
 
     /// Colour unless --no-color or a non-empty NO_COLOR (no-color.org).
     var allowsColor: Bool {

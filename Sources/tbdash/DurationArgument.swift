@@ -1,33 +1,36 @@
-import ArgumentParser
+import Runtime
 
 /// A duration typed on the command line: `300` or `300s`, `5m`, `2s`, `1500ms`, `1h`, `30d`.
-struct DurationArgument: ExpressibleByArgument, Equatable, CustomStringConvertible {
+struct DurationArgument: Equatable, CustomStringConvertible {
     let milliseconds: Int64
+
+    /// The longest duration any option takes (the help texts say it too): ten years keeps every sum with an event time
+    /// (milliseconds since 1970, up to the year 9999) and every deadline in nanoseconds
+    /// inside Int64.
+    static let longest: Int64 = 3650 * 86_400_000
 
     init(milliseconds: Int64) {
         self.milliseconds = milliseconds
     }
 
-    init?(argument: String) {
-        let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
-        var number = Substring(argument)
-        var scale = 1000.0
-        for (suffix, factor) in units where argument.hasSuffix(suffix) {
-            number = argument.dropLast(suffix.count)
-            scale = factor
-            break
-        }
-        guard let value = Double(number), value >= 0, value.isFinite else { return nil }
-        milliseconds = Int64((value * scale).rounded())
+    /// Parses the option's text, refusing durations outside `allowed` with the range named.
+    static func parser(_ allowed: ClosedRange<Int64>) -> @Sendable (String) throws -> DurationArgument {
+        { text in DurationArgument(milliseconds: try OptionValue.milliseconds(text, allowed: allowed)) }
     }
 
-    var description: String {
-        if milliseconds % 86_400_000 == 0 && milliseconds > 0 { return "\(milliseconds / 86_400_000)d" }
-        if milliseconds % 3_600_000 == 0 && milliseconds > 0 { return "\(milliseconds / 3_600_000)h" }
-        if milliseconds % 60_000 == 0 && milliseconds >= 60_000 { return "\(milliseconds / 60_000)m" }
-        if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
-        return "\(milliseconds)ms"
+    var description: String { OptionValue.durationText(milliseconds: milliseconds) }
+}
+
+/// Parsers for the numeric options, so every one is range-checked before it is used.
+enum NumericOption {
+    static func wholeNumber(_ allowed: ClosedRange<Int>) -> @Sendable (String) throws -> Int {
+        { text in try OptionValue.wholeNumber(text, allowed: allowed) }
     }
 
-    var defaultValueDescription: String { description }
+    /// Events per second, for --rate: from one every 1,000 s (slower is a paused replay, and
+    /// the pacer's arithmetic stays exact) to a billion a second.
+    static let rate: @Sendable (String) throws -> Double = { text in try OptionValue.rate(text, allowed: 0.001...1e9) }
+
+    /// Seconds to wait for the brokers, up to a day (it becomes librdkafka's Int32 milliseconds).
+    static let connectTimeout = wholeNumber(1...86_400)
 }

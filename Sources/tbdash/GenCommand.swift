@@ -19,7 +19,7 @@ struct GenCommand: ParsableCommand {
               tbdash gen --rows 20000 --seed 7 | head
             """)
 
-    @Option(help: "Number of data rows.")
+    @Option(help: "Number of data rows. (default: 20000)", transform: NumericOption.wholeNumber(0...Int.max))
     var rows = 20_000
 
     @Option(help: "Seed; the same seed gives the same file.")
@@ -27,10 +27,6 @@ struct GenCommand: ParsableCommand {
 
     @Option(name: [.short, .long], help: "Output file (default: standard output). Written atomically.")
     var output: String?
-
-    func validate() throws {
-        if rows < 0 { throw ValidationError("--rows must not be negative") }
-    }
 
     func run() throws {
         let dataset = SyntheticDataset(rows: rows, seed: seed)

@@ -13,38 +13,36 @@ struct ProduceCommand: ParsableCommand {
             Rows that are not valid records are skipped and reported with their line number; \
             the rest keep flowing. A live progress line shows on a terminal.
 
+            FILE may be a pipe or a FIFO (read once, as it comes), or - for standard input.
+
             Exit status: 0 when every valid row was delivered, 1 when the broker cannot be \
-            reached or a message was not delivered, 2 for usage errors or an unreadable \
-            file, 130 when interrupted (what was in flight is flushed and reported first).
+            reached, a message was not delivered or not a single row was valid, 2 for usage \
+            errors or an unreadable file, 130 when stopped by Ctrl-C, SIGTERM or SIGHUP \
+            (what was in flight is flushed and reported first).
 
             Examples:
               tbdash produce data/sample.csv
               tbdash produce data/sample.csv --rate 500 --loop
               tbdash produce big.csv -b kafka1:9092 -X compression.type=lz4
+              zcat big.csv.gz | tbdash produce -
             """)
 
     @OptionGroup var kafka: KafkaOptions
 
-    @Argument(help: "The CSV file (header user_id,item_id,cat_id,merchant_id,brand_id,month,day,action,age_range,gender,province).")
+    @Argument(help: "The CSV file, or - for standard input (header user_id,item_id,cat_id,merchant_id,brand_id,month,day,action,age_range,gender,province).")
     var file: String
 
-    @Option(help: "Events per second (default: as fast as Kafka takes them).")
+    @Option(help: "Events per second, 0.001 to 1000000000 (default: as fast as Kafka takes them).", transform: NumericOption.rate)
     var rate: Double?
 
-    @Flag(help: "Start over at the end of the file, until Ctrl-C or --limit.")
+    @Flag(help: "Start over at the end of the file, until Ctrl-C or --limit (a regular file only).")
     var loop = false
 
-    @Option(help: "Stop after sending this many events.")
+    @Option(help: "Stop after sending this many events.", transform: NumericOption.wholeNumber(1...Int.max))
     var limit: Int?
 
-    @Option(help: "Seconds to wait for the brokers to answer before giving up.")
+    @Option(help: "Seconds to wait for the brokers to answer before giving up, 1 to 86400. (default: 10)", transform: NumericOption.connectTimeout)
     var connectTimeout = 10
-
-    func validate() throws {
-        if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number") }
-        if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
-        if connectTimeout <= 0 { throw ValidationError("--connect-timeout must be positive") }
-    }
 
     func run() throws {
         let reader: CSVFileReader
@@ -52,6 +50,9 @@ struct ProduceCommand: ParsableCommand {
             reader = try CSVFileReader(path: file)
         } catch {
             throw CommandFailure.usage(error.description)
+        }
+        if loop && !reader.isRewindable {
+            throw CommandFailure.usage("--loop needs a regular file; \(reader.name) is a pipe, FIFO or terminal and can be read only once")
         }
         let configuration = try kafka.configuration(defaults: ProducerDefaults.properties)
         let producer = try orFail { try KafkaProducer(configuration: configuration) }
@@ -82,7 +83,7 @@ struct ProduceCommand: ParsableCommand {
         }
         progress.clear()
         if let remainder = summary.badRows.remainder { StandardError.write(remainder + "\n") }
-        StandardError.write(SummaryLine.text(summary, file: file, topic: kafka.topic, brokers: configuration.brokers) + "\n")
+        StandardError.write(SummaryLine.text(summary, file: reader.name, topic: kafka.topic, brokers: configuration.brokers) + "\n")
 
         if !summary.allDelivered {
             let missing = summary.progress.sent - summary.progress.delivered
@@ -91,5 +92,8 @@ struct ProduceCommand: ParsableCommand {
                     + (summary.firstFailure.map { " (\($0))" } ?? ""))
         }
         if summary.interrupted { throw ExitCode(130) }
+        if summary.progress.sent == 0 && summary.progress.badRows > 0 {
+            throw CommandFailure.runtime("not a single valid row in \(reader.name) (\(summary.progress.badRows) bad rows skipped)")
+        }
     }
 }

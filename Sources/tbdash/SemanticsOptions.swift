@@ -4,29 +4,29 @@ import Foundation
 
 /// The event-time options of SPEC §3, shared by `watch` and `demo`.
 struct SemanticsOptions: ParsableArguments {
-    @Option(help: "Year of the events' (month, day). Default: the current year in --tz.")
+    @Option(help: "Year of the events' (month, day). Default: the current year in --tz.",
+            transform: NumericOption.wholeNumber(1970...9999))
     var year: Int?
 
     @Option(help: "Time zone in which an event's day starts (IANA name).")
     var tz = "Asia/Shanghai"
 
-    @Option(help: "Watermark bound: how far event time may go back without being late.")
+    @Option(help: "Watermark bound: how far event time may go back without being late, up to 3650d. (default: 300s)",
+            transform: DurationArgument.parser(0...DurationArgument.longest))
     var outOfOrderness = DurationArgument(milliseconds: 300_000)
 
-    @Option(help: "A partition with no record for longer is idle and does not hold back the watermark.")
+    @Option(help: "A partition with no record for longer is idle and does not hold back the watermark. (default: 30s)",
+            transform: DurationArgument.parser(1...DurationArgument.longest))
     var idleTimeout = DurationArgument(milliseconds: 30_000)
 
-    @Option(help: "Fold events into the shown counts every this many events…")
+    @Option(help: "Fold events into the shown counts every this many events, 1 to 100000… (default: 10)", transform: NumericOption.wholeNumber(1...100_000))
     var batchSize = 10
 
-    @Option(help: "…or this long after a batch's first event, whichever comes first.")
+    @Option(help: "…or this long after a batch's first event, whichever comes first. (default: 2s)",
+            transform: DurationArgument.parser(1...DurationArgument.longest))
     var batchInterval = DurationArgument(milliseconds: 2_000)
 
     func validate() throws {
-        guard batchSize >= 1 && batchSize <= 100_000 else { throw ValidationError("--batch-size must be between 1 and 100000") }
-        guard batchInterval.milliseconds > 0 else { throw ValidationError("--batch-interval must be positive") }
-        guard idleTimeout.milliseconds > 0 else { throw ValidationError("--idle-timeout must be positive") }
-        if let year, !(1970...9999).contains(year) { throw ValidationError("--year must be between 1970 and 9999") }
         if TimeZone(identifier: tz) == nil { throw ValidationError("--tz \(tz): unknown time zone (use an IANA name such as Asia/Shanghai)") }
     }
 

@@ -9,19 +9,19 @@ struct WatchCommand: ParsableCommand {
         commandName: "watch",
         abstract: "Consume the topic and show live distributions, with event-time semantics.",
         discussion: """
-            Reads every partition of the topic itself (no rebalancing group, so two \\
-            dashboards never split the data) and counts actions, ages, genders, provinces \\
-            and events per day. Event time is the start of (--year, month, day) in --tz; \\
-            the watermark of each partition is its largest event time minus \\
-            --out-of-orderness, and an event earlier than its partition's watermark is \\
-            late: counted, and still aggregated. Events are folded in micro-batches of \\
+            Reads every partition of the topic itself (no rebalancing group, so two \
+            dashboards never split the data) and counts actions, ages, genders, provinces \
+            and events per day. Event time is the start of (--year, month, day) in --tz; \
+            the watermark of each partition is its largest event time minus \
+            --out-of-orderness, and an event earlier than its partition's watermark is \
+            late: counted, and still aggregated. Events are folded in micro-batches of \
             --batch-size events or --batch-interval, whichever comes first.
 
-            The dashboard needs a terminal; keys: q quit, p pause, ? help, j/k scroll, \\
-            s sort, l language, +/- refresh rate, e start over from the beginning. --headless runs without a screen, for \\
-            scripts and tests: --exit-at-end stops once every partition is read to its end \\
-            (like kcat -e) and --json prints the final snapshot. Offsets are committed to \\
-            --group every 5 s and at exit, so a restart with the default --from committed \\
+            The dashboard needs a terminal; keys: q quit, p pause, ? help, j/k scroll, \
+            s sort, l language, +/- refresh rate, e start over from the beginning. --headless runs without a screen, for \
+            scripts and tests: --exit-at-end stops once every partition is read to its end \
+            (like kcat -e) and --json prints the final snapshot. Offsets are committed to \
+            --group every 5 s and at exit, so a restart with the default --from committed \
             continues where it stopped.
 
             Durations take a unit: 300s, 5m, 1500ms, 30d (a bare number is seconds).
@@ -52,11 +52,11 @@ struct WatchCommand: ParsableCommand {
     @Flag(help: "With --headless: print the final snapshot as JSON on stdout.")
     var json = false
 
-    @Option(help: "Seconds to wait for the brokers' first answer (headless; the dashboard keeps retrying).")
+    @Option(help: "Seconds to wait for the brokers' first answer, 1 to 86400 (headless; the dashboard keeps retrying). (default: 10)",
+            transform: NumericOption.connectTimeout)
     var connectTimeout = 10
 
     func validate() throws {
-        guard connectTimeout > 0 else { throw ValidationError("--connect-timeout must be positive") }
         if exitAtEnd && !headless { throw ValidationError("--exit-at-end needs --headless") }
         if json && !headless { throw ValidationError("--json needs --headless") }
     }

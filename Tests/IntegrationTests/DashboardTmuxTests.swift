@@ -40,11 +40,13 @@ import TestSupport
         }
 
         /// Starts `tbdash demo` (or another `subcommand`) with `environment`; its exit status
-        /// lands in a file.
+        /// lands in a file, then the terminal's modes as `stty -a` prints them.
         func start(_ session: String, width: Int, height: Int, environment: String = "", arguments: String = "",
                    subcommand: String = "demo --rate 400") throws {
             let status = dir.file("\(session).status").path
-            let command = "env \(environment) \(TBDashProcess.binary.path) \(subcommand) \(arguments); echo $? > \(status); sleep 60"
+            let modes = dir.file("\(session).stty").path
+            let command = "env \(environment) \(TBDashProcess.binary.path) \(subcommand) \(arguments); echo $? > \(status); "
+                + "stty -a > \(modes); sleep 60"
             try run(["new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", command])
         }
 
@@ -54,6 +56,18 @@ import TestSupport
 
         func resize(_ session: String, width: Int, height: Int) throws {
             try run(["resize-window", "-t", session, "-x", "\(width)", "-y", "\(height)"])
+        }
+
+        /// `stty -a` in the pane after tbdash exited.
+        func terminalModes(_ session: String) -> String? {
+            try? String(contentsOf: dir.file("\(session).stty"), encoding: .utf8)
+        }
+
+        /// The process the pane's shell runs (tbdash), found by its parent's process id.
+        func programID(_ session: String) throws -> Int32? {
+            let shell = try run(["display-message", "-p", "-t", session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            let children = try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
+            return children.split(separator: " ").first.flatMap { Int32($0) }
         }
 
         func exitStatus(_ session: String) -> String? {
@@ -215,6 +229,21 @@ import TestSupport
         // Back on the normal screen: the dashboard is gone and the summary is printed.
         let after = try tmux.capture("interrupt")
         #expect(after.contains("events counted"))
+        #expect(!after.contains("Provinces"))
+    }
+
+    /// An SSH session dropping sends SIGHUP: it left the terminal raw (-icanon -echo) with
+    /// the dashboard on it, and exit 129.
+    @Test func hangupRestoresTheTerminal() throws {
+        guard let tmux = try runningDemo("hangup", environment: "TERM=tmux-256color LANG=C.UTF-8") else { return }
+        let program = try #require(try tmux.programID("hangup"))
+        kill(program, SIGHUP)
+        #expect(Running.eventually(timeout: 20) { tmux.terminalModes("hangup") != nil })
+        #expect(tmux.exitStatus("hangup") == "0")
+        let modes = try #require(tmux.terminalModes("hangup")).split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == ";" })
+        #expect(modes.contains("icanon") && modes.contains("echo"), "\(modes)")
+        let after = try tmux.capture("hangup")
+        #expect(after.contains("events counted"), "\(after)")
         #expect(!after.contains("Provinces"))
     }
 

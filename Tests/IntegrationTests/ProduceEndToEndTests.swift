@@ -99,6 +99,87 @@ import TestSupport
         #expect(badRate.status == 2)
     }
 
+    /// A FIFO was opened, closed (killing its writer with SIGPIPE) and opened again, which
+    /// waited for a second writer forever. Now it is read once, as any pipe.
+    @Test func aFIFOIsReadOnceAndItsWriterFinishes() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("fifo", partitions: 2)
+        let dir = try TemporaryDirectory()
+        let fifo = dir.file("rows.fifo")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        let sample = TBDashProcess.repository.appendingPathComponent("data/sample.csv")
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+        writer.arguments = ["-c", "cat \"$1\" > \"$2\"", "sh", sample.path, fifo.path]
+        try writer.run()
+
+        let result = try TBDashProcess.run(["produce", fifo.path, "-b", cluster.bootstrapServers, "-t", "fifo"], timeout: 60)
+        writer.waitUntilExit()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(writer.terminationReason == .exit && writer.terminationStatus == 0, "the writer died: \(writer.terminationStatus)")
+        let expected = try DatasetOracle.rows(ofSimpleCSV: sample)
+        let actual = try TopicReader.readAll(brokers: cluster.bootstrapServers, topic: "fifo").map { try DatasetOracle.canonical(message: $0.value) }
+        let diff = DatasetOracle.difference(expected: expected, actual: actual)
+        #expect(diff.missing.isEmpty && diff.extra.isEmpty, "missing \(diff.missing.count), extra \(diff.extra.count)")
+    }
+
+    @Test func dashReadsStandardInput() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("stdin", partitions: 2)
+        let sample = TBDashProcess.repository.appendingPathComponent("data/sample.csv")
+        let result = try TBDashProcess.run(["produce", "-", "-b", cluster.bootstrapServers, "-t", "stdin"], input: sample)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("stdin → stdin"), "\(result.stderr)")
+        let expected = try DatasetOracle.rows(ofSimpleCSV: sample)
+        let actual = try TopicReader.readAll(brokers: cluster.bootstrapServers, topic: "stdin").map { try DatasetOracle.canonical(message: $0.value) }
+        #expect(DatasetOracle.difference(expected: expected, actual: actual) == ([], []))
+    }
+
+    /// Waiting on a FIFO that nobody writes to ignored SIGTERM and Ctrl-C.
+    @Test func signalsStopAWaitOnAFIFOWithNoWriter() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("idle-fifo", partitions: 1)
+        let dir = try TemporaryDirectory()
+        let fifo = dir.file("idle.fifo")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        for signal in [SIGTERM, SIGINT] {
+            let running = try TBDashProcess.start(["produce", fifo.path, "-b", cluster.bootstrapServers, "-t", "idle-fifo"])
+            Thread.sleep(forTimeInterval: 1.5)
+            let asked = Date()
+            running.signal(signal)
+            let result = running.wait(timeout: 20)
+            #expect(Date().timeIntervalSince(asked) < 3, "signal \(signal): took \(Date().timeIntervalSince(asked)) s")
+            #expect(result.status == 130, "signal \(signal): \(result.stderr)")
+            #expect(result.stderr.contains("interrupted: "), "\(result.stderr)")
+        }
+        let loop = try TBDashProcess.run(["produce", fifo.path, "--loop", "-b", "127.0.0.1:1"], timeout: 20)
+        #expect(loop.status == 2)
+        #expect(loop.stderr.contains("--loop needs a regular file"), "\(loop.stderr)")
+    }
+
+    @Test func utf16IsNamedAndNoValidRowFails() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("encodings", partitions: 1)
+        let dir = try TemporaryDirectory()
+        let text = "user_id,item_id,cat_id,merchant_id,brand_id,month,day,action,age_range,gender,province\n1,10,100,1000,7,11,11,0,3,1,浙江\n"
+        let units = Array(text.utf16)
+        let littleEndian: [UInt8] = [0xFF, 0xFE] + units.flatMap { unit -> [UInt8] in [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
+        let bigEndian: [UInt8] = units.flatMap { unit -> [UInt8] in [UInt8(unit >> 8), UInt8(unit & 0xFF)] }
+        for (name, bytes) in [("bom.csv", littleEndian), ("be.csv", bigEndian)] {
+            try Data(bytes).write(to: dir.file(name))
+            let result = try TBDashProcess.run(["produce", dir.file(name).path, "-b", cluster.bootstrapServers, "-t", "encodings"], timeout: 20)
+            #expect(result.status == 2, "\(name): \(result.stderr)")
+            #expect(result.stderr.contains("looks like UTF-16; convert it to UTF-8 (iconv -f UTF-16 -t UTF-8)"), "\(name): \(result.stderr)")
+        }
+
+        var generator = SystemRandomNumberGenerator()
+        let binary = dir.file("binary.csv")
+        try Data((0..<20_000).map { _ in UInt8.random(in: 1...255, using: &generator) }).write(to: binary)
+        let result = try TBDashProcess.run(["produce", binary.path, "-b", cluster.bootstrapServers, "-t", "encodings"])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").last?.hasPrefix("tbdash: not a single valid row in \(binary.path) (") == true, "\(result.stderr)")
+    }
+
     @Test func interruptFlushesAndReportsWhatWasDelivered() throws {
         let cluster = try MockCluster()
         try cluster.createTopic("interrupted", partitions: 2)

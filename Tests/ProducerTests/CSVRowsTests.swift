@@ -83,4 +83,14 @@ import UserBehavior
         #expect(pacer.delay(now: 5_001_000) == 5_000_000)
         #expect(pacer.delay(now: 11_000_000) == 0)
     }
+
+    /// `produce --rate 1e-10` trapped after the first row: 1 / 1e-10 s in nanoseconds
+    /// overflows Int64. The wait is capped at a day and asked for again.
+    @Test func aTinyRateWaitsADayAtATimeInsteadOfOverflowing() {
+        var pacer = Pacer(eventsPerSecond: 1e-300, startNanoseconds: 0)
+        #expect(pacer.delay(now: 0) == 0)
+        pacer.recordSent()
+        #expect(pacer.delay(now: 0) == 86_400 * 1_000_000_000)
+        #expect(pacer.delay(now: Int64.max / 2) == 86_400 * 1_000_000_000)
+    }
 }

@@ -30,18 +30,22 @@ public enum TBDashProcess {
         public let timedOut: Bool
     }
 
-    /// Runs to completion (killed after `timeout` seconds), capturing output.
-    /// `stdout`: a path to send standard output to (such as /dev/full) instead of capturing it.
+    /// Runs to completion (killed after `timeout` seconds), capturing output; standard
+    /// input is `input`, or empty. `stdout`: a path to send standard output to (such as
+    /// /dev/full) instead of capturing it.
     public static func run(
-        _ arguments: [String], environment: [String: String] = [:], timeout: Double = 120, stdout: String? = nil
+        _ arguments: [String], environment: [String: String] = [:], input: URL? = nil, timeout: Double = 120,
+        stdout: String? = nil
     ) throws -> Result {
-        let running = try start(arguments, environment: environment, stdout: stdout)
+        let running = try start(arguments, environment: environment, input: input, stdout: stdout)
         return running.wait(timeout: timeout)
     }
 
     /// Starts without waiting; output goes to temporary files read by `wait`.
-    public static func start(_ arguments: [String], environment: [String: String] = [:], stdout: String? = nil) throws -> Running {
-        try Running(executable: binary, arguments: arguments, environment: environment, stdout: stdout)
+    public static func start(
+        _ arguments: [String], environment: [String: String] = [:], input: URL? = nil, stdout: String? = nil
+    ) throws -> Running {
+        try Running(executable: binary, arguments: arguments, environment: environment, input: input, stdout: stdout)
     }
 }
 
@@ -52,7 +56,7 @@ public final class Running: @unchecked Sendable {
     private let errURL: URL
     private let started = Date()
 
-    init(executable: URL, arguments: [String], environment: [String: String], stdout: String? = nil) throws {
+    init(executable: URL, arguments: [String], environment: [String: String], input: URL? = nil, stdout: String? = nil) throws {
         let dir = FileManager.default.temporaryDirectory
         outURL = dir.appendingPathComponent("tbdash-out-\(UUID().uuidString)")
         errURL = dir.appendingPathComponent("tbdash-err-\(UUID().uuidString)")
@@ -66,7 +70,7 @@ public final class Running: @unchecked Sendable {
         process.environment = env
         process.standardOutput = try FileHandle(forWritingTo: stdout.map { URL(fileURLWithPath: $0) } ?? outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = try input.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
         try process.run()
     }
 

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// What the real binary says about its own options: extreme values are usage errors that
+/// name the option and its range (they trapped with SIGILL), and every --help reads clean.
+@Suite struct CommandLineTests {
+    @Test(arguments: [
+        ["produce", "x.csv", "--rate", "1e-10"],
+        ["produce", "x.csv", "--rate", "1e-300"],
+        ["produce", "x.csv", "--rate", "1e400"],
+        ["produce", "x.csv", "--connect-timeout", "99999999999999"],
+        ["produce", "x.csv", "--limit", "99999999999999999999"],
+        ["demo", "--rate", "1e-300"],
+        ["demo", "--partitions", "99999999999999999999"],
+        ["watch", "--out-of-orderness", "999999999999d"],
+        ["watch", "--idle-timeout", "999999999999d"],
+        ["watch", "--batch-interval", "999999999999d"],
+        ["watch", "--checkpoint-interval", "999999999999d"],
+        ["watch", "--idle-timeout", "0"],
+        ["watch", "--checkpoint-interval", "99ms"],
+        ["watch", "--connect-timeout", "99999999999999"],
+        ["watch", "--batch-size", "99999999999999999999"],
+        ["watch", "--year", "99999999999999999999"],
+        ["watch", "--fps", "0"],
+        ["broker", "--partitions", "99999999999999"],
+        ["gen", "--rows", "99999999999999999999"],
+    ])
+    func extremeValuesAreUsageErrorsNamingTheRange(_ arguments: [String]) throws {
+        let result = try TBDashProcess.run(arguments, timeout: 20)
+        #expect(result.status == 2, "\(arguments): \(result.stderr)")
+        let option = arguments[arguments.count - 2]
+        let first = result.stderr.split(separator: "\n").first ?? ""
+        #expect(first.contains(option) && first.contains(" from ") && first.contains(" to "), "\(arguments): \(result.stderr)")
+    }
+
+    /// A `\\` at the end of a line in a `"""` string is a backslash and a newline, not a
+    /// continuation: `watch --help` showed a line holding only `\`.
+    @Test func noHelpHasALoneBackslashLine() throws {
+        for command in [[], ["watch"], ["demo"], ["produce"], ["broker"], ["gen"]] {
+            let result = try TBDashProcess.run(command + ["--help"], timeout: 20)
+            #expect(result.status == 0)
+            let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(lines.count > 10, "\(command): \(result.stdout)")
+            #expect(!lines.contains { $0.contains("\\") && $0.trimmingCharacters(in: .whitespaces) == "\\" }, "\(command): \(result.stdout)")
+            #expect(!lines.contains { $0.hasSuffix("\\") }, "\(command): a line ends in a backslash")
+        }
+    }
+}
