@@ -62,6 +62,6 @@ struct DashboardRunner {
         pipeline.waitUntilFinished()
         consumer.close()
         let final = pipeline.snapshot.aggregate
-        print("tbdash: \(Format.grouped(final.counts.events)) events counted; offsets committed to group \(group)")
+        print("tbdash: \(Format.grouped(final.counts.events)) events counted; \(HeadlessLog.commitOutcome(pipeline.offsetsCommittedAtExit, group: group))")
     }
 }
