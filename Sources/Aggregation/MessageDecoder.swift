@@ -43,27 +43,46 @@ public struct MessageDecoder: ~Copyable {
 
     public func decode(_ payload: UnsafeRawBufferPointer) -> Result {
         guard payload.count <= Self.maxMessageBytes else { return .rejected(.tooLarge) }
-        var i = 0
+        // A UTF-8 byte-order mark (Windows tools write one) is not part of the message.
+        var i = Self.startsWithByteOrderMark(payload) ? 3 : 0
         skipWhitespace(payload, &i)
         guard i < payload.count else { return .rejected(.empty) }
         switch payload[i] {
         case UInt8(ascii: "{"):
             return decodeObject(payload, from: i)
-        case UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+        case UInt8(ascii: "["), UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
             return .rejected(notAnObject(payload, from: i))
+        case UInt8(ascii: "\""):
+            // A JSON string, or a CSV line whose first cell is quoted (`csv.QUOTE_ALL`).
+            var end = i
+            if skipValue(payload, &end, depth: 0) {
+                skipWhitespace(payload, &end)
+                if end == payload.count { return .rejected(.notObject) }
+            }
+            return decodeDelimited(payload, from: i)
         default:
-            if payload.contains(UInt8(ascii: ",")) { return decodeCSV(payload) }
-            return .rejected(notAnObject(payload, from: i))
+            return decodeDelimited(payload, from: i)
         }
+    }
+
+    private static func startsWithByteOrderMark(_ p: UnsafeRawBufferPointer) -> Bool {
+        p.count >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF
+    }
+
+    /// A line of cells: comma-separated is a CSV record; tab-separated is a delimited line
+    /// in a form tbdash does not read (`malformed_csv`, not a JSON error).
+    private func decodeDelimited(_ payload: UnsafeRawBufferPointer, from i: Int) -> Result {
+        if payload.contains(UInt8(ascii: ",")) { return decodeCSV(payload) }
+        let reason = notAnObject(payload, from: i)
+        if reason != .notObject && reason != .notUTF8 && payload.contains(0x09) { return .rejected(.malformedCSV) }
+        return .rejected(reason)
     }
 
     // MARK: CSV lines
 
     private func decodeCSV(_ payload: UnsafeRawBufferPointer) -> Result {
         var line = payload
-        if line.count >= 3 && line[0] == 0xEF && line[1] == 0xBB && line[2] == 0xBF {
-            line = UnsafeRawBufferPointer(rebasing: line[3...])
-        }
+        if Self.startsWithByteOrderMark(line) { line = UnsafeRawBufferPointer(rebasing: line[3...]) }
         while let last = line.last, last == 0x0A || last == 0x0D {
             line = UnsafeRawBufferPointer(rebasing: line[..<(line.count - 1)])
         }

@@ -11,7 +11,8 @@ public enum RejectionReason: Int, CaseIterable, Sendable {
     case malformedJSON
     /// Valid JSON, but not an object (an array, a number…).
     case notObject
-    /// Has commas like a CSV line, but not 11 well-formed cells.
+    /// Has commas like a CSV line, but not 11 well-formed cells; or is a line of cells
+    /// separated by tabs (tbdash reads comma-separated lines only).
     case malformedCSV
     /// The dataset's header line, as `kcat -P < file.csv` sends it.
     case csvHeader

@@ -30,6 +30,25 @@ static inline attr_t tbdash_a_reverse(void) { return A_REVERSE; }
 static inline attr_t tbdash_a_normal(void) { return A_NORMAL; }
 static inline attr_t tbdash_a_underline(void) { return A_UNDERLINE; }
 
+/* What terminfo says about the terminal TERM names, asked with setupterm, which (unlike
+   initscr) neither prints nor exits: 1 usable (it can address the cursor), 2 known but
+   without cursor addressing (TERM=dumb), 0 unknown (or TERM unset), -1 no terminfo
+   database at all. */
+static inline int tbdash_terminal_support(void) {
+    int status = 0;
+    if (setupterm(NULL, 1, &status) != OK) return status == -1 ? -1 : 0;
+    const char *cup = tigetstr("cup");
+    int usable = cup != NULL && cup != (const char *)-1;
+    del_curterm(cur_term);
+    return usable ? 1 : 2;
+}
+
+/* newterm on the process's own stdout/stdin (C's stdout is not usable from Swift 6);
+   NULL on failure, where initscr would print and exit. */
+static inline WINDOW *tbdash_start_screen(void) {
+    return newterm(NULL, stdout, stdin) == NULL ? NULL : stdscr;
+}
+
 /* True when the locale's character set is UTF-8 (after setlocale). */
 static inline int tbdash_locale_is_utf8(void) {
     const char *codeset = nl_langinfo(CODESET);

@@ -44,6 +44,7 @@ public final class WatchPipeline: @unchecked Sendable {
     private let latest = Mutex(LiveSnapshot())
     private let finished = Atomic<Bool>(false)
     private let checkpointProblem = Mutex<String?>(nil)
+    private let committedAtExit = Atomic<Bool>(false)
     private let done = DispatchSemaphore(value: 0)
     private let readerDone = DispatchSemaphore(value: 0)
 
@@ -87,6 +88,10 @@ public final class WatchPipeline: @unchecked Sendable {
 
     /// The newest snapshot; cheap to call from the screen thread.
     public var snapshot: LiveSnapshot { latest.withLock { $0 } }
+
+    /// Whether the broker confirmed the offsets committed at the end; false when it did not
+    /// answer or there was nothing to commit. Read after `waitUntilFinished`.
+    public var offsetsCommittedAtExit: Bool { committedAtExit.load(ordering: .acquiring) }
 
     /// Blocks until the pipeline has finished (end reached, stopped, or failed): both
     /// threads are gone and the final state is saved and committed.
@@ -146,7 +151,7 @@ public final class WatchPipeline: @unchecked Sendable {
         let end = MonotonicClock.milliseconds()
         aggregator.flush(now: end)
         let state = aggregator.state
-        if reader.startOffsets != nil { commit(state, waitMs: 3000) }
+        if reader.startOffsets != nil { committedAtExit.store(commit(state, waitMs: 3000), ordering: .releasing) }
         publish(aggregator.snapshot(now: end), meter: meter)
     }
 
@@ -201,14 +206,22 @@ public final class WatchPipeline: @unchecked Sendable {
     /// Saves the state (when checkpointing), then commits its offsets so Kafka tools see
     /// the true lag. A failed commit is retried at the next interval. Never waits for the
     /// broker longer than `waitMs` (0 during the run: snapshots come from this thread).
-    private func commit(_ state: AggregationState, waitMs: Int32) {
+    /// True when offsets were committed (with `waitMs`: confirmed by the broker).
+    @discardableResult
+    private func commit(_ state: AggregationState, waitMs: Int32) -> Bool {
         if let checkpointer {
             let problem = checkpointer(state, reader.identity)
             checkpointProblem.withLock { $0 = problem }
-            if problem != nil { return }
+            if problem != nil { return false }
         }
         let offsets = Dictionary(uniqueKeysWithValues: state.partitions.compactMap { p in p.nextOffset.map { (p.partition, $0) } })
-        try? consumer.commit(topic: options.source.topic, offsets: offsets, waitMs: waitMs)
+        guard !offsets.isEmpty else { return false }
+        do {
+            try consumer.commit(topic: options.source.topic, offsets: offsets, waitMs: waitMs)
+            return true
+        } catch {
+            return false
+        }
     }
 }
 

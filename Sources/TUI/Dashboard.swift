@@ -122,11 +122,13 @@ public struct Dashboard {
         "\(labels.provinces) (\(model.provinceSort == .count ? labels.sortedByCount : labels.sortedByName))"
     }
 
+    /// Cut with ASCII dots, not `…`: an ambiguous-width glyph that a CJK terminal draws two
+    /// columns wide would not fit a screen one column wide (1×1, 1×2).
     private func drawTooSmall(_ grid: inout CellGrid, _ labels: Labels) {
         let lines = labels.tooSmall(need: Self.minimum, have: (grid.width, grid.height))
         let top = max(0, (grid.height - lines.count) / 2)
         for (i, line) in lines.enumerated() where top + i < grid.height {
-            let text = DisplayWidth.truncate(line, to: grid.width, ellipsis: theme.glyphs.ellipsis)
+            let text = DisplayWidth.truncate(line, to: grid.width, ellipsis: GlyphSet.ascii.ellipsis)
             grid.put(text, x: max(0, (grid.width - DisplayWidth.of(text)) / 2), y: top + i,
                      style: theme.style(i == 0 ? .warning : .label))
         }

@@ -29,7 +29,8 @@ public final class CursesScreen {
     /// monochrome; otherwise 256 colours where the terminal has them, else 8.
     public init(allowColor: Bool) throws(TerminalError) {
         let modes = TerminalRescue.saveModes()
-        guard let window = initscr() else { throw .cannotStart }
+        if let problem = Self.terminalProblem() { throw problem }
+        guard let window = tbdash_start_screen() else { throw .cannotStart }
         self.window = window
         cbreak()
         noecho()
@@ -48,6 +49,17 @@ public final class CursesScreen {
     }
 
     deinit { restore() }
+
+    /// Why the terminal `TERM` names cannot show the dashboard, or nil when it can. Asked
+    /// before taking the terminal over, without printing anything.
+    public static func terminalProblem() -> TerminalError? {
+        let term = getenv("TERM").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+        switch tbdash_terminal_support() {
+        case 1: return nil
+        case 2: return .noCursorAddressing(term: term ?? "")
+        default: return .unknownTerminal(term: term)
+        }
+    }
 
     public var size: (width: Int, height: Int) {
         (Int(tbdash_maxx(window)), Int(tbdash_maxy(window)))
@@ -140,10 +152,24 @@ public final class CursesScreen {
     }
 }
 
+/// Why the dashboard cannot take the terminal over, in words that say what to change.
 public enum TerminalError: Error, CustomStringConvertible {
+    /// `TERM` is unset, or names a type this system's terminfo does not know.
+    case unknownTerminal(term: String?)
+    /// `TERM` names a terminal that cannot move the cursor (`dumb`): nothing can be drawn.
+    case noCursorAddressing(term: String)
     case cannotStart
 
     public var description: String {
-        "cannot start the terminal UI (is TERM set to a known terminal?); use --headless"
+        switch self {
+        case .unknownTerminal(nil):
+            "TERM is not set, so the dashboard cannot draw; set TERM to your terminal's type (e.g. TERM=xterm-256color) or use --headless"
+        case .unknownTerminal(let term?):
+            "TERM=\(term) is not a terminal type this system knows (no terminfo entry); set TERM to a known type (e.g. TERM=xterm-256color) or use --headless"
+        case .noCursorAddressing(let term):
+            "TERM=\(term) cannot move the cursor, so the dashboard cannot draw; use a full terminal (e.g. TERM=xterm-256color) or --headless"
+        case .cannotStart:
+            "cannot start the terminal UI; use --headless"
+        }
     }
 }

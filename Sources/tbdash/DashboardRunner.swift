@@ -34,8 +34,11 @@ struct DashboardRunner {
         let screen: CursesScreen
         do {
             screen = try CursesScreen(allowColor: display.allowsColor)
+        } catch .cannotStart {
+            throw CommandFailure.runtime(TerminalError.cannotStart.description)
         } catch {
-            throw CommandFailure.runtime(error.description)
+            // TERM unset, unknown or dumb: the user's setting to change, like a flag.
+            throw CommandFailure.usage(error.description)
         }
         defer { screen.restore() }
         let theme = Theme(colors: screen.colors, glyphs: display.glyphSet(localeIsUTF8: utf8))
@@ -64,7 +67,7 @@ struct DashboardRunner {
             if case .failed(let why) = ending { throw CommandFailure.runtime(why) }
             guard ending == .readFromBeginning else {
                 let final = pipeline.snapshot
-                try printResult("tbdash: \(Format.grouped(final.aggregate.counts.events)) events counted; offsets committed to group \(group)")
+                try printResult("tbdash: \(Format.grouped(final.aggregate.counts.events)) events counted; \(HeadlessLog.commitOutcome(pipeline.offsetsCommittedAtExit, group: group))")
                 try WatchCommand.requireFinalSave(final)
                 return
             }

@@ -4,9 +4,10 @@ import Source
 import TUI
 
 /// What headless mode says on stderr while it runs: status changes as they happen, and a
-/// progress line every 30 s. The final summary goes to stdout.
+/// progress line every 30 s; with --log, into that file too. The final summary goes to stdout.
 struct HeadlessLog {
     let pipeline: WatchPipeline
+    let file: FileLog?
 
     /// Follows the pipeline until it finishes.
     func follow() {
@@ -36,6 +37,7 @@ struct HeadlessLog {
 
     private func log(_ text: String) {
         StandardError.write("tbdash watch: \(text)\n")
+        file?.write(text)
     }
 
     static func describe(_ status: SourceStatus) -> String {
@@ -48,9 +50,14 @@ struct HeadlessLog {
         }
     }
 
+    /// Where the offsets went at exit; "committed" only when the broker confirmed it.
+    static func commitOutcome(_ committed: Bool, group: String) -> String {
+        committed ? "offsets committed to group \(group)" : "offsets not committed to group \(group) (the broker did not confirm)"
+    }
+
     /// `withState`: a state file pins the offsets, so reading the earlier records also
     /// needs --reset-state.
-    static func summary(_ snapshot: LiveSnapshot, calendar: EventCalendar, group: String, withState: Bool) -> String {
+    static func summary(_ snapshot: LiveSnapshot, calendar: EventCalendar, group: String, withState: Bool, committed: Bool) -> String {
         let a = snapshot.aggregate
         let c = a.counts
         let earlier = snapshot.earlierRecords == 0 ? "" : "\nstarted at the end: \(Format.grouped(snapshot.earlierRecords)) "
@@ -60,7 +67,7 @@ struct HeadlessLog {
             · no event time \(Format.grouped(c.noEventTime))
             late \(Format.grouped(c.late)) (\(Format.percent(c.lateShare))), largest \(Format.duration(milliseconds: c.maxLatenessMs, chinese: false))
             watermark \(a.watermark.map { calendar.isoString(milliseconds: $0) } ?? "none") · batches \(Format.grouped(a.batches)) \
-            · partitions \(a.partitions.count) · offsets committed to group \(group)
+            · partitions \(a.partitions.count) · \(commitOutcome(committed, group: group))
             """ + earlier
     }
 }

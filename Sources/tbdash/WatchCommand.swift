@@ -76,17 +76,19 @@ struct WatchCommand: ParsableCommand {
         options.commitIntervalMs = stateOptions.checkpointInterval.milliseconds
 
         if headless {
-            let consumer = try orFail {
-                try KafkaConsumer(configuration: try kafka.configuration(defaults: ConsumerDefaults.properties), group: group)
-            }
-            try runHeadless(consumer: consumer, options: options, start: start)
+            let log = try display.log.map { try FileLog(path: $0) }
+            var configuration = try kafka.configuration(defaults: ConsumerDefaults.properties)
+            if let log { configuration.log = log.kafkaLog }
+            let consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
+            log?.write("watching \(kafka.topic) at \(configuration.brokers), group \(group)")
+            try runHeadless(consumer: consumer, options: options, start: start, log: log)
         } else {
             try DashboardRunner(display: display, kafka: kafka, group: group)
                 .run(options: options, config: config, restoring: start.restored, checkpointer: start.checkpointer)
         }
     }
 
-    private func runHeadless(consumer: KafkaConsumer, options: WatchPipeline.Options, start: StateOptions.Start) throws {
+    private func runHeadless(consumer: KafkaConsumer, options: WatchPipeline.Options, start: StateOptions.Start, log: FileLog?) throws {
         let config = start.config
         let stop = StopFlag()
         let trap = SignalTrap { _ in stop.request() }
@@ -94,7 +96,7 @@ struct WatchCommand: ParsableCommand {
         let pipeline = WatchPipeline(consumer: consumer, options: options, config: config, restoring: start.restored,
                                      stop: stop, checkpointer: start.checkpointer)
         pipeline.start()
-        HeadlessLog(pipeline: pipeline).follow()
+        HeadlessLog(pipeline: pipeline, file: log).follow()
         pipeline.waitUntilFinished()
         consumer.close()
 
@@ -104,7 +106,7 @@ struct WatchCommand: ParsableCommand {
             try printResult(SnapshotJSON.encode(final.aggregate, calendar: config.calendar))
         } else {
             try printResult(HeadlessLog.summary(final, calendar: config.calendar, group: group,
-                                                   withState: stateOptions.state != nil))
+                                                withState: stateOptions.state != nil, committed: pipeline.offsetsCommittedAtExit))
         }
         try Self.requireFinalSave(final)
     }

@@ -80,6 +80,26 @@ import UserBehavior
         #expect(decode("\u{FEFF}" + EventField.header + "\r") == .rejected(.csvHeader))
     }
 
+    /// What other producers send: Python's `csv.QUOTE_ALL` and pandas `to_csv(quoting=1)`
+    /// quote every cell, as `produce` accepts from a file (issue 15, item 11).
+    @Test func everyCellQuoted() throws {
+        let quoted = #""328862","323294","833","2882","2661.0","11","11","0","5","1","浙江""#
+        #expect(try event(quoted) == event("328862,323294,833,2882,2661.0,11,11,0,5,1,浙江"))
+        #expect(try event(#""1","2","3","4","","11","11","0","5","1","上海市"\#r\#n"#).brandID == nil)
+        #expect(decode(#""1","2","3""#) == .rejected(.malformedCSV))
+        #expect(decode(#""user_id","item_id","cat_id""#) == .rejected(.csvHeader))
+    }
+
+    /// A UTF-8 byte-order mark (Windows tools write one) before a JSON object is not part of
+    /// the message: the object after it is decoded.
+    @Test func byteOrderMarkBeforeJSON() throws {
+        #expect(try event("\u{FEFF}" + spec) == event(spec))
+        #expect(try event("\u{FEFF} \n" + spec) == event(spec))
+        #expect(decode("\u{FEFF}" + #"{"user_id":1"#) == .rejected(.malformedJSON))
+        #expect(decode("\u{FEFF}[1,2]") == .rejected(.notObject))
+        #expect(decode("\u{FEFF}") == .rejected(.empty))
+    }
+
     @Test(arguments: [
         ("", RejectionReason.empty), ("   \n", .empty),
         (#"{"user_id":1"#, .malformedJSON), (#"{"user_id":1,}"#, .malformedJSON), (#"{"user_id" 1}"#, .malformedJSON),
@@ -87,6 +107,10 @@ import UserBehavior
         (#"{"a":1} x"#, .malformedJSON), (#"{"a":tru}"#, .malformedJSON), ("{\"a\":\"x\ny\"}", .malformedJSON),
         ("[1,2,3]", .notObject), ("42", .notObject), (#""text""#, .notObject), ("null", .notObject),
         ("hello", .unrecognized), ("1,2,3", .malformedCSV), (#"1,"2,3"#, .malformedCSV),
+        // A delimited line with another delimiter: tab-separated, quoted or not.
+        ("328862\t323294\t833\t2882\t2661\t11\t11\t0\t5\t1\t浙江", .malformedCSV),
+        ("\"328862\"\t\"323294\"\t\"833\"", .malformedCSV), (#""a","b""#, .malformedCSV),
+        (#""a,b""#, .notObject), ("1.5", .notObject), ("12ab", .malformedJSON),
         ("{}", .missingField), (#"{"user_id":1}"#, .missingField),
     ])
     func rejections(text: String, reason: RejectionReason) {

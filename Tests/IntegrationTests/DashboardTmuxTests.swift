@@ -247,6 +247,25 @@ import TestSupport
         #expect(!after.contains("Provinces"))
     }
 
+    /// TERM unset, unknown to terminfo, or `dumb` (no cursor addressing): one tbdash line
+    /// naming TERM and pointing to --headless, exit 2 — not ncurses' own message and exit,
+    /// nor a header drawn forever on a terminal that cannot show the rest (issue 15, item 10).
+    @Test(arguments: [("-u TERM", "TERM is not set"), ("TERM=no-such-terminal", "TERM=no-such-terminal is not a terminal type"),
+                      ("TERM=dumb", "TERM=dumb cannot move the cursor")])
+    func anUnusableTermIsNamedWithTheWayOut(environment: String, message: String) throws {
+        guard Tmux.path != nil else {
+            Issue.record("tmux is not installed: run scripts/install-deps")
+            return
+        }
+        let tmux = try Tmux()
+        try tmux.start("term", width: 250, height: 10, environment: "\(environment) LANG=C.UTF-8")
+        #expect(Running.eventually(timeout: 20) { tmux.exitStatus("term") != nil }, "\((try? tmux.capture("term")) ?? "")")
+        #expect(tmux.exitStatus("term") == "2")
+        let screen = try tmux.capture("term")
+        let lines = screen.split(separator: "\n").filter { !$0.isEmpty }
+        #expect(lines.count == 1 && lines[0].hasPrefix("tbdash: \(message)") && lines[0].hasSuffix("--headless"), "\(screen)")
+    }
+
     @Test func notATerminalPointsToHeadless() throws {
         let result = try TBDashProcess.run(["watch", "-b", "127.0.0.1:1"])
         #expect(result.status == 2)

@@ -164,6 +164,52 @@ import TestSupport
         #expect(try SnapshotOracle.parse(json: third.stdout).events == 0)
     }
 
+    /// `--log` works headless too: status changes and librdkafka's log (`-X debug=broker`)
+    /// go to the file, the debug lines not to stderr (issue 15, item 12).
+    @Test func headlessWritesTheLogFile() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("logged", partitions: 1)
+        let sample = TBDashProcess.repository.appendingPathComponent("data/sample.csv")
+        #expect(try TBDashProcess.run(["produce", sample.path, "--limit", "100", "-b", cluster.bootstrapServers, "-t", "logged"]).status == 0)
+        let dir = try TemporaryDirectory()
+        let log = dir.file("watch.log")
+        let result = try TBDashProcess.run(
+            ["watch", "--headless", "--exit-at-end", "--from", "earliest", "-b", cluster.bootstrapServers, "-t", "logged",
+             "--log", log.path, "-X", "debug=broker"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        #expect(text.contains("watching logged at \(cluster.bootstrapServers), group tbdash"), "\(text.prefix(2000))")
+        #expect(text.contains("kafka BROKER"), "no librdkafka debug lines in the log")
+        #expect(text.contains(" live\n"))
+        #expect(!result.stderr.contains("BROKER"), "\(result.stderr.prefix(2000))")
+    }
+
+    /// "offsets committed" only when the broker confirmed the final commit: not when it is
+    /// down at exit (issue 15, item 12).
+    @Test func theSummarySaysCommittedOnlyWhenTheBrokerConfirmed() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("confirm", partitions: 2)
+        let sample = TBDashProcess.repository.appendingPathComponent("data/sample.csv")
+        #expect(try TBDashProcess.run(["produce", sample.path, "--limit", "300", "-b", cluster.bootstrapServers, "-t", "confirm"]).status == 0)
+        let args = ["watch", "--headless", "--from", "earliest", "-b", cluster.bootstrapServers, "-t", "confirm"]
+
+        let confirmed = try TBDashProcess.run(args + ["--exit-at-end", "--group", "up"])
+        #expect(confirmed.status == 0, "\(confirmed.stderr)")
+        #expect(confirmed.stdout.contains("· offsets committed to group up"), "\(confirmed.stdout)")
+
+        let watch = try TBDashProcess.start(args + ["--group", "down"])
+        #expect(Running.eventually(timeout: 20) { watch.stderr.contains("live") }, "\(watch.stderr)")
+        cluster.setBroker(1, up: false)
+        #expect(Running.eventually(timeout: 20) { watch.stderr.contains("disconnected") }, "\(watch.stderr)")
+        watch.signal(SIGTERM)
+        let down = watch.wait(timeout: 30)
+        cluster.setBroker(1, up: true)
+        #expect(down.status == 0, "\(down.stderr)")
+        #expect(down.stdout.contains("events 300"), "\(down.stdout)")
+        #expect(down.stdout.contains("offsets not committed to group down"), "\(down.stdout)")
+        #expect(!down.stdout.contains("offsets committed"), "\(down.stdout)")
+    }
+
     @Test func unreachableBrokerAndUnknownTopicFailInOneLine() throws {
         let unreachable = try TBDashProcess.run(
             ["watch", "--headless", "--exit-at-end", "-b", "127.0.0.1:1", "--connect-timeout", "2"], timeout: 30)

@@ -77,3 +77,51 @@ import UserBehavior
         #expect(grid[1, 0].style.bold && !grid[0, 0].style.bold)
     }
 }
+
+/// The too-small screen at the smallest sizes a terminal can have: every cell holds a
+/// character exactly as wide as the cell says, a wide one always has its continuation
+/// inside the grid, and no East Asian *ambiguous*-width glyph is placed at all — a
+/// terminal set up for CJK draws `…` two columns wide, which at one column is a stray
+/// wide glyph past the screen's edge (issue 15, item 12).
+@Suite struct TinyScreenTests {
+    /// Ambiguous-width ranges (UAX #11) the glyph sets draw from: `·`, `…`, arrows, `≥`,
+    /// box drawing, blocks, geometric shapes.
+    static func isAmbiguous(_ v: UInt32) -> Bool {
+        v == 0xB7 || v == 0x2026 || (0x2190...0x21FF).contains(v) || (0x2260...0x226F).contains(v)
+            || (0x2500...0x25FF).contains(v)
+    }
+
+    @Test(arguments: [(1, 1), (1, 2), (2, 1), (2, 2), (3, 1), (3, 3)])
+    func noGlyphIsPlacedWhereItDoesNotFit(width: Int, height: Int) {
+        for language in [Labels.Language.en, .zh] {
+            for glyphs in GlyphSet.Mode.allCases {
+                var model = Fixture.model(language: language)
+                model.showHelp = true
+                let grid = Dashboard(theme: Theme(colors: .extended, glyphs: .set(glyphs))).render(model, width: width, height: height)
+                for y in 0..<height {
+                    var x = 0
+                    while x < width {
+                        let cell = grid[x, y]
+                        let context = "\(language) \(glyphs) \(width)x\(height) at \(x),\(y): U+\(String(cell.scalar.value, radix: 16))"
+                        #expect(cell.width == 1 || cell.width == 2, "\(context): a continuation without its character")
+                        // Measured independently of DisplayWidth: CJK and fullwidth ranges are
+                        // 2 columns, and anything else that is not ASCII must be narrow too.
+                        let v = cell.scalar.value
+                        let wide = (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
+                            || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
+                            || (0xFFE0...0xFFE6).contains(v) || v >= 0x1F300
+                        #expect(Int(cell.width) == (wide ? 2 : 1), "\(context): cell width \(cell.width)")
+                        #expect(!Self.isAmbiguous(v), "\(context): an ambiguous-width glyph")
+                        if cell.width == 2 {
+                            #expect(x + 1 < width, "\(context): a wide glyph in the last column")
+                            if x + 1 < width { #expect(grid[x + 1, y].width == 0, "\(context)") }
+                            x += 2
+                        } else {
+                            x += 1
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The same scenarios against noida-db, a broker that shares no code with our client, and
+/// the broker stall of issue 15 (item 2) against both brokers.
+@Suite(.serialized, .enabled(if: NoidaBroker.isInstalled, Comment(rawValue: NoidaBroker.notInstalled)))
+struct IndependentBrokerTests {
+    private let sample = TBDashProcess.repository.appendingPathComponent("data/sample.csv")
+
+    @Test func theSampleThroughNoidaIsExactlyTheCSV() throws {
+        let broker = try NoidaBroker()
+        try broker.createTopic("sample", partitions: 1)
+        let produce = try TBDashProcess.run(["produce", sample.path, "-b", broker.bootstrapServers, "-t", "sample"])
+        #expect(produce.status == 0, "\(produce.stderr)")
+        #expect(produce.stderr.contains("20,000 delivered, 0 not delivered"), "\(produce.stderr)")
+
+        let watch = try TBDashProcess.run(
+            ["watch", "--headless", "--exit-at-end", "--json", "--from", "earliest", "--year", "2026",
+             "-b", broker.bootstrapServers, "-t", "sample"])
+        #expect(watch.status == 0, "\(watch.stderr)")
+        let expected = SnapshotOracle.compute(rows: try SnapshotOracle.rows(of: sample), year: 2026, utcOffsetHours: 8, boundMs: 300_000)
+        #expect(try SnapshotOracle.parse(json: watch.stdout) == expected)
+        #expect(expected.events == 20_000)
+    }
+
+    // MARK: A stalled broker (SIGSTOP … SIGCONT)
+    //
+    // After socket.timeout.ms (60 s by default) librdkafka gives up on the requests in
+    // flight, reconnects and sends the same batches again with the same producer id and
+    // sequence numbers. A Kafka broker drops a batch it already has (idempotence); the
+    // mock appends the stale requests it finds in its socket after SIGCONT *and* the
+    // retries. The tests shorten socket.timeout.ms to 2 s so that a 6 s stall does what a
+    // 70 s one does with the defaults.
+
+    private static let rows = 3_000
+    private static let rate = "500"
+    private static let shortSocketTimeout = ["-X", "socket.timeout.ms=2000"]
+
+    /// Produces `rows` at 500 rows/s while `stall` stops the broker 1.5 s in for `seconds`;
+    /// returns what produce said and the rows the topic holds, canonical.
+    private func producePast(stall: (Int32) -> Void, seconds: Double, brokers: String, extra: [String],
+                             file: URL) throws -> (TBDashProcess.Result, [String]) {
+        let producer = try TBDashProcess.start(["produce", file.path, "-b", brokers, "-t", "stall", "--rate", Self.rate] + extra)
+        Thread.sleep(forTimeInterval: 1.5)
+        stall(SIGSTOP)
+        Thread.sleep(forTimeInterval: seconds)
+        stall(SIGCONT)
+        let produced = producer.wait(timeout: 120)
+        let held = try TopicReader.readAll(brokers: brokers, topic: "stall").map { try DatasetOracle.canonical(message: $0.value) }
+        return (produced, held)
+    }
+
+    private func dataset(_ dir: TemporaryDirectory) throws -> URL {
+        let file = dir.file("stall.csv")
+        #expect(try TBDashProcess.run(["gen", "--rows", "\(Self.rows)", "--seed", "31", "-o", file.path]).status == 0)
+        return file
+    }
+
+    @Test func aStallPastTheSocketTimeoutDuplicatesNothingOnNoida() throws {
+        let broker = try NoidaBroker()
+        try broker.createTopic("stall", partitions: 4)
+        let dir = try TemporaryDirectory()
+        let file = try dataset(dir)
+        let (produced, held) = try producePast(stall: broker.signal, seconds: 6, brokers: broker.bootstrapServers,
+                                               extra: Self.shortSocketTimeout, file: file)
+        #expect(produced.status == 0, "\(produced.stderr)")
+        #expect(produced.stderr.contains("3,000 delivered, 0 not delivered"), "\(produced.stderr)")
+        let (missing, extra) = DatasetOracle.difference(expected: try DatasetOracle.rows(ofSimpleCSV: file), actual: held)
+        #expect(missing.isEmpty && extra.isEmpty, "\(missing.count) missing, \(extra.count) duplicated")
+    }
+
+    /// The embedded broker (`tbdash broker`, a separate process) stalled as above: nothing
+    /// is lost, and what the mock adds are copies of delivered rows — its documented limit.
+    /// A stall shorter than the socket timeout (the defaults, 60 s) adds nothing at all,
+    /// so tbdash's own settings do not cause duplicates.
+    @Test func theEmbeddedBrokerLosesNothingAndDuplicatesOnlyPastTheSocketTimeout() throws {
+        let dir = try TemporaryDirectory()
+        let file = try dataset(dir)
+        let expected = try DatasetOracle.rows(ofSimpleCSV: file)
+        for extra in [[], Self.shortSocketTimeout] {
+            let runtime = try TemporaryDirectory()
+            let broker = try TBDashProcess.start(["broker", "--partitions", "4", "--topic", "stall"],
+                                                 environment: ["TBDASH_RUNTIME_DIR": runtime.url.path])
+            defer {
+                broker.signal(SIGCONT)
+                broker.signal(SIGTERM)
+                _ = broker.wait(timeout: 20)
+            }
+            let addressFile = runtime.file("broker.address")
+            #expect(Running.eventually(timeout: 10) { FileManager.default.fileExists(atPath: addressFile.path) })
+            let address = try String(contentsOf: addressFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+
+            let (produced, held) = try producePast(stall: broker.signal, seconds: 6, brokers: address, extra: extra, file: file)
+            #expect(produced.status == 0, "\(produced.stderr)")
+            #expect(produced.stderr.contains("3,000 delivered, 0 not delivered"), "\(produced.stderr)")
+            let (missing, added) = DatasetOracle.difference(expected: expected, actual: held)
+            #expect(missing.isEmpty, "\(extra): \(missing.count) rows lost")
+            if extra.isEmpty {
+                #expect(added.isEmpty, "a 6 s stall within the socket timeout added \(added.count) records")
+            } else {
+                #expect(added.allSatisfy(Set(expected).contains), "records that are not copies of rows: \(added.prefix(3))")
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+
+/// noida-db: an independent Kafka-protocol broker (written in Rust, neither Apache Kafka nor
+/// librdkafka's mock), so a protocol misuse the mock tolerates shows up in tests. Runs in
+/// the foreground on a free loopback port with its own data directory, stopped by PID.
+/// `scripts/install-deps --test` puts it in `.venv-test` (see PITFALLS.md).
+public final class NoidaBroker: @unchecked Sendable {
+    public let bootstrapServers: String
+    public let process = Process()
+    private let dataDirectory: TemporaryDirectory
+
+    private static var virtualenv: URL { TBDashProcess.repository.appendingPathComponent(".venv-test") }
+
+    /// The broker binary inside the virtualenv's noida_db package, or nil when not installed.
+    public static var executable: URL? {
+        let lib = virtualenv.appendingPathComponent("lib")
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: lib.path)) ?? []
+        return versions.filter { $0.hasPrefix("python3") }.sorted().lazy
+            .map { lib.appendingPathComponent("\($0)/site-packages/noida_db/noida-db") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    public static var isInstalled: Bool { executable != nil }
+    public static let notInstalled = "noida-db is not installed: run scripts/install-deps --test"
+
+    /// Starts a broker and waits until it accepts connections.
+    public init() throws {
+        guard let executable = Self.executable else { throw NoidaError.notInstalled }
+        dataDirectory = try TemporaryDirectory()
+        let port = try Self.freePort()
+        bootstrapServers = "127.0.0.1:\(port)"
+        process.executableURL = executable
+        process.arguments = ["start", "--only", "kafka", "--kafka-port", "\(port)", "--data-dir", dataDirectory.url.path]
+        // Its stderr warns about a weak GLIBC symbol version; harmless, and not ours to show.
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        guard Running.eventually(timeout: 15, { Self.accepts(port: port) }) else {
+            stop()
+            throw NoidaError.didNotListen(port)
+        }
+    }
+
+    deinit { stop() }
+
+    public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Kills it and waits for it to be gone.
+    public func stop() {
+        guard process.isRunning else { return }
+        signal(SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Creates a topic with the CreateTopics admin API (noida-db would auto-create a topic
+    /// with one partition on first use).
+    public func createTopic(_ name: String, partitions: Int) throws {
+        let python = Self.virtualenv.appendingPathComponent("bin/python")
+        let script = """
+            import sys
+            from confluent_kafka.admin import AdminClient, NewTopic
+            admin = AdminClient({"bootstrap.servers": sys.argv[1]})
+            for future in admin.create_topics([NewTopic(sys.argv[2], int(sys.argv[3]), 1)]).values():
+                future.result(timeout=15)
+            """
+        let create = Process()
+        create.executableURL = python
+        create.arguments = ["-c", script, bootstrapServers, name, "\(partitions)"]
+        let errors = Pipe()
+        create.standardError = errors
+        create.standardOutput = FileHandle.nullDevice
+        try create.run()
+        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        create.waitUntilExit()
+        guard create.terminationStatus == 0 else {
+            throw NoidaError.createTopic(name, String(decoding: message, as: UTF8.self))
+        }
+    }
+
+    public enum NoidaError: Error {
+        case notInstalled
+        case didNotListen(Int)
+        case createTopic(String, String)
+    }
+
+    /// A loopback port nobody listens on now (the kernel's pick for port 0).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = loopback(port: 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard bound else { throw NoidaError.didNotListen(0) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = loopback(port: port)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
+    private static func loopback(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        return address
+    }
+}
