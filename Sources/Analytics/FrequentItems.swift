@@ -1,21 +1,29 @@
-/// The most frequent ids of a stream (items, categories, brands, merchants) with at most
-/// `capacity` (k) counters: Space-Saving (Metwally, Agrawal & El Abbadi, 2005), merged as in
-/// Agarwal et al., *Mergeable Summaries* (2012), who show it is Misra–Gries with k − 1
-/// counters seen through an offset.
+/// The most frequent ids of a stream (items, categories, brands, merchants) in bounded
+/// memory: Misra–Gries with batched decrements, reported as Space-Saving reports (an upper
+/// count and how far the truth may lie below it), merged as in Agarwal et al., *Mergeable
+/// Summaries* (2012).
+///
+/// Each tracked id has a count (an upper bound on its true count) and a bound; `floor` is
+/// the largest count an untracked id may have. While more ids arrive than fit, a *purge*
+/// (Agarwal et al.'s merge step) makes the (k+1)-th largest count the new floor and drops
+/// every id counted at or below it, leaving at most k = `capacity`. A new id starts at
+/// floor + weight with bound floor.
 ///
 /// Guarantees, for the stream of everything added to this value and to every value merged
 /// into it, of total weight N = `total`:
 /// - a tracked id's true count lies in [count − bound, count], and bound ≤ `floor`;
 /// - an untracked id's true count is at most `floor` (`estimate` reports count = bound = floor);
-/// - `floor` ≤ (N − Σ over tracked ids of (count − floor)) / k ≤ N / k, so every id whose true
-///   count exceeds N / k is tracked and appears in `top(capacity)`;
+/// - k · floor + Σ over tracked ids of (count − floor) ≤ N, so floor ≤ N / k: every id whose
+///   true count exceeds N / k is tracked and appears in `top(capacity)`;
 /// - exact (every bound 0, `floor` 0) while at most k distinct ids were seen, also after
 ///   merges whose union has at most k distinct ids.
 ///
 /// Merging is commutative; empty (of the same capacity) is its identity. It is associative
 /// exactly while the union has at most k ids, and within the bounds above otherwise.
-/// Storage grows with the ids seen, up to k counters (about 56 bytes each: the id, its
-/// bound, its heap node and its share of a hash table kept at most half full), never beyond.
+///
+/// Storage grows with the ids seen up to k + ⌊k/4⌋ counters (the slack is what makes a
+/// purge cost O(1) per new id): 24 bytes each plus a hash table of 16-byte buckets kept at
+/// most ¾ full — about 1 MB at k = 16,384. A merge or a purge leaves at most k.
 public struct FrequentItems: Mergeable, Equatable, Sendable {
     public struct Estimate: Equatable, Sendable {
         /// An upper bound on the true count.
@@ -30,12 +38,6 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
         public var bound: Int64
     }
 
-    /// Counters sit in slots; the slot's place in the min-heap and its id are kept beside it.
-    fileprivate struct HeapNode {
-        var count: Int64
-        var slot: Int32
-    }
-
     private struct Bucket {
         var id: Int64
         var slot: Int32  // −1: empty
@@ -46,13 +48,9 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
     public private(set) var total: Int64 = 0
     public private(set) var floor: Int64 = 0
 
-    // Per slot.
-    private var ids: [Int64] = []
-    private var bounds: [Int64] = []
-    private var heapPositions: [Int32] = []
-    /// A min-heap on count: its root is the counter Space-Saving gives to a new id.
-    private var heap: [HeapNode] = []
-    /// Open addressing with linear probing, id → slot; a power of two, at most half full.
+    /// Every tracked id, in no particular order.
+    public private(set) var entries: [Entry] = []
+    /// Open addressing with linear probing, id → slot in `entries`; a power of two.
     private var buckets: [Bucket] = []
     private var bucketShift: UInt64 = 64
 
@@ -65,60 +63,41 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
         self.capacity = capacity
     }
 
-    /// How many ids are tracked (≤ `capacity`).
-    public var trackedCount: Int { ids.count }
+    /// How many counters are kept before a purge: k plus a quarter.
+    public var storageLimit: Int { capacity + Swift.max(1, capacity / 4) }
 
-    /// Counts `weight` (≥ 0) occurrences of `id`. No allocation once k ids are tracked.
+    /// Counts `weight` (≥ 0) occurrences of `id`. No allocation once the storage is grown.
     public mutating func add(_ id: Int64, weight: Int64 = 1) {
         precondition(weight >= 0, "a negative weight")
         guard weight > 0 else { return }
         total += weight
-        if let slot = slot(of: id) {
-            let position = Int(heapPositions[slot])
-            heap[position].count += weight
-            siftDown(position)
-        } else if ids.count < capacity {
-            append(id, count: floor + weight, bound: floor)
-        } else {
-            // Space-Saving: the least-counted id gives up its counter. Its true count is at
-            // most that counter, so it becomes the floor for every untracked id.
-            let evicted = heap[0]
-            let slot = Int(evicted.slot)
-            floor = evicted.count
-            removeFromTable(ids[slot])
-            ids[slot] = id
-            bounds[slot] = evicted.count
-            heap[0].count = evicted.count + weight
-            siftDown(0)
-            insertIntoTable(id, slot: slot)
+        let mask = buckets.count &- 1
+        var index = home(id)
+        while mask >= 0 {
+            let bucket = buckets[index]
+            if bucket.slot < 0 { break }
+            if bucket.id == id {
+                entries[Int(bucket.slot)].count += weight
+                return
+            }
+            index = (index &+ 1) & mask
         }
+        if entries.count == storageLimit {
+            purge()
+            rebuildTable(holding: entries.count)
+        }
+        append(Entry(id: id, count: floor + weight, bound: floor))
     }
 
     public func estimate(_ id: Int64) -> Estimate {
         guard let slot = slot(of: id) else { return Estimate(count: floor, bound: floor) }
-        return Estimate(count: heap[Int(heapPositions[slot])].count, bound: bounds[slot])
-    }
-
-    /// Every tracked id, in no particular order.
-    public var entries: Entries { Entries(ids: ids, bounds: bounds, heapPositions: heapPositions, heap: heap) }
-
-    public struct Entries: RandomAccessCollection, Sendable {
-        fileprivate let ids: [Int64]
-        fileprivate let bounds: [Int64]
-        fileprivate let heapPositions: [Int32]
-        fileprivate let heap: [HeapNode]
-
-        public var startIndex: Int { 0 }
-        public var endIndex: Int { ids.count }
-        public subscript(slot: Int) -> Entry {
-            Entry(id: ids[slot], count: heap[Int(heapPositions[slot])].count, bound: bounds[slot])
-        }
+        return Estimate(count: entries[slot].count, bound: entries[slot].bound)
     }
 
     /// The `n` highest counts, by count descending then id ascending (deterministic).
     public func top(_ n: Int) -> [Entry] {
         guard n > 0 else { return [] }
-        guard n < ids.count else { return entries.sorted(by: Self.ranksBefore) }
+        guard n < entries.count else { return entries.sorted(by: Self.ranksBefore) }
         // A heap of the n best so far whose root is the weakest of them: O(k log n).
         var best: [Entry] = []
         best.reserveCapacity(n)
@@ -154,12 +133,11 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
     }
 
     /// Agarwal et al.'s merge: every id of either side gets the sum of its two estimates (an
-    /// untracked side contributes its floor, to count and to bound alike), then only the k
-    /// highest are kept and the highest dropped count, if above the sum of the floors,
-    /// becomes the floor. With different capacities the smaller one wins.
+    /// untracked side contributes its floor, to count and to bound alike), the floors add
+    /// up, then a purge leaves at most k. With different capacities the smaller one wins.
     public mutating func merge(_ other: FrequentItems) {
         var union: [Entry] = []
-        union.reserveCapacity(ids.count + other.ids.count)
+        union.reserveCapacity(entries.count + other.entries.count)
         for entry in entries {
             let theirs = other.estimate(entry.id)
             union.append(Entry(id: entry.id, count: entry.count + theirs.count, bound: entry.bound + theirs.bound))
@@ -167,33 +145,64 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
         for entry in other.entries where slot(of: entry.id) == nil {
             union.append(Entry(id: entry.id, count: entry.count + floor, bound: entry.bound + floor))
         }
-        let capacity = min(capacity, other.capacity)
-        var floor = floor + other.floor
-        if union.count > capacity {
-            union.sort(by: Self.ranksBefore)
-            floor = max(floor, union[capacity].count)
-            union.removeLast(union.count - capacity)
+        var merged = FrequentItems(capacity: Swift.min(capacity, other.capacity))
+        merged.total = total + other.total
+        merged.floor = floor + other.floor
+        merged.entries = union
+        if union.count > merged.capacity {
+            merged.purge()
+            merged.entries = Array(merged.entries[...])  // let go of the union's storage
         }
-        self = FrequentItems(capacity: capacity, total: total + other.total, floor: floor, entries: union)
-    }
-
-    private init(capacity: Int, total: Int64, floor: Int64, entries: [Entry]) {
-        self.init(capacity: capacity)
-        self.total = total
-        self.floor = floor
-        for entry in entries { append(entry.id, count: entry.count, bound: entry.bound) }
+        merged.rebuildTable(holding: merged.entries.count)
+        self = merged
     }
 
     public static func == (a: FrequentItems, b: FrequentItems) -> Bool {
-        guard a.capacity == b.capacity, a.total == b.total, a.floor == b.floor, a.ids.count == b.ids.count else {
+        guard a.capacity == b.capacity, a.total == b.total, a.floor == b.floor, a.entries.count == b.entries.count else {
             return false
         }
-        return a.entries.allSatisfy { entry in
-            b.slot(of: entry.id) != nil && b.estimate(entry.id) == Estimate(count: entry.count, bound: entry.bound)
-        }
+        return a.entries.allSatisfy { entry in b.slot(of: entry.id).map { b.entries[$0] == entry } == true }
     }
 
     // MARK: Storage
+
+    /// With more than k entries: the (k+1)-th largest count becomes the floor (if higher), and every id at or below
+    /// the floor goes: each purge takes at least (k+1) × the rise of the floor off the sum
+    /// of the counts above it, which is what keeps k · floor + Σ (count − floor) ≤ N.
+    private mutating func purge() {
+        let kept = capacity
+        entries.withUnsafeMutableBufferPointer { Self.select(kept, in: $0) }
+        floor = Swift.max(floor, entries[kept].count)
+        entries.removeLast(entries.count - kept)
+        var write = 0
+        for read in entries.indices where entries[read].count > floor {
+            entries[write] = entries[read]
+            write += 1
+        }
+        entries.removeLast(entries.count - write)
+    }
+
+    /// Hoare's quickselect: afterwards the entry at `rank` is the one a descending sort by
+    /// count would put there, with counts ≥ it before and ≤ it after.
+    private static func select(_ rank: Int, in entries: UnsafeMutableBufferPointer<Entry>) {
+        var low = 0
+        var high = entries.count - 1
+        while low < high {
+            let pivot = entries[low + (high - low) / 2].count
+            var i = low
+            var j = high
+            while i <= j {
+                while entries[i].count > pivot { i += 1 }
+                while entries[j].count < pivot { j -= 1 }
+                if i <= j {
+                    entries.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            if rank <= j { high = j } else if rank >= i { low = i } else { return }
+        }
+    }
 
     private func slot(of id: Int64) -> Int? {
         guard !buckets.isEmpty else { return nil }
@@ -212,28 +221,28 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
         Int(truncatingIfNeeded: (UInt64(bitPattern: id) &* 0x9E37_79B9_7F4A_7C15) >> bucketShift)
     }
 
-    private mutating func append(_ id: Int64, count: Int64, bound: Int64) {
-        if 2 * (ids.count + 1) > buckets.count { growTable() }
-        let slot = ids.count
-        ids.append(id)
-        bounds.append(bound)
-        heapPositions.append(Int32(heap.count))
-        heap.append(HeapNode(count: count, slot: Int32(slot)))
-        siftUp(heap.count - 1)
-        insertIntoTable(id, slot: slot)
+    private mutating func append(_ entry: Entry) {
+        if 4 * (entries.count + 1) > 3 * buckets.count { rebuildTable(holding: entries.count + 1) }
+        if entries.count == entries.capacity {
+            // Array would double; never grow past the storage limit.
+            entries.reserveCapacity(Swift.min(storageLimit, Swift.max(16, 2 * entries.count)))
+        }
+        insertIntoTable(entry.id, slot: entries.count)
+        entries.append(entry)
     }
 
-    /// Doubles the table and reserves the slots it can hold (never more than k).
-    private mutating func growTable() {
-        let size = Swift.max(16, 2 * buckets.count)
-        let reserved = Swift.min(capacity, size / 2)
-        ids.reserveCapacity(reserved)
-        bounds.reserveCapacity(reserved)
-        heapPositions.reserveCapacity(reserved)
-        heap.reserveCapacity(reserved)
-        buckets = Array(repeating: .empty, count: size)
-        bucketShift = UInt64(64 - size.trailingZeroBitCount)
-        for (slot, id) in ids.enumerated() { insertIntoTable(id, slot: slot) }
+    /// Empties the table, growing it if it could not hold `count` ids at most ¾ full, and
+    /// seats every entry again.
+    private mutating func rebuildTable(holding count: Int) {
+        var size = Swift.max(16, buckets.count)
+        while 4 * count > 3 * size { size *= 2 }
+        if size == buckets.count {
+            for index in buckets.indices { buckets[index] = .empty }
+        } else {
+            buckets = Array(repeating: .empty, count: size)
+            bucketShift = UInt64(64 - size.trailingZeroBitCount)
+        }
+        for (slot, entry) in entries.enumerated() { insertIntoTable(entry.id, slot: slot) }
     }
 
     private mutating func insertIntoTable(_ id: Int64, slot: Int) {
@@ -241,56 +250,6 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
         var index = home(id)
         while buckets[index].slot >= 0 { index = (index + 1) & mask }
         buckets[index] = Bucket(id: id, slot: Int32(slot))
-    }
-
-    /// Backward-shift deletion, so that no probe chain is cut and no tombstones pile up.
-    private mutating func removeFromTable(_ id: Int64) {
-        let mask = buckets.count - 1
-        var hole = home(id)
-        while buckets[hole].id != id || buckets[hole].slot < 0 { hole = (hole + 1) & mask }
-        var index = hole
-        while true {
-            index = (index + 1) & mask
-            let bucket = buckets[index]
-            if bucket.slot < 0 { break }
-            // The bucket may fill the hole unless its home lies cyclically in (hole, index].
-            if (index - home(bucket.id)) & mask >= (index - hole) & mask {
-                buckets[hole] = bucket
-                hole = index
-            }
-        }
-        buckets[hole] = .empty
-    }
-
-    private mutating func siftUp(_ start: Int) {
-        let node = heap[start]
-        var position = start
-        while position > 0 {
-            let parent = (position - 1) / 2
-            guard heap[parent].count > node.count else { break }
-            heap[position] = heap[parent]
-            heapPositions[Int(heap[position].slot)] = Int32(position)
-            position = parent
-        }
-        heap[position] = node
-        heapPositions[Int(node.slot)] = Int32(position)
-    }
-
-    private mutating func siftDown(_ start: Int) {
-        let node = heap[start]
-        let count = heap.count
-        var position = start
-        while true {
-            var child = 2 * position + 1
-            if child >= count { break }
-            if child + 1 < count, heap[child + 1].count < heap[child].count { child += 1 }
-            guard heap[child].count < node.count else { break }
-            heap[position] = heap[child]
-            heapPositions[Int(heap[position].slot)] = Int32(position)
-            position = child
-        }
-        heap[position] = node
-        heapPositions[Int(node.slot)] = Int32(position)
     }
 }
 
@@ -306,7 +265,7 @@ extension FrequentItems {
         writer.write(varint: UInt64(capacity))
         writer.write(varint: UInt64(total))
         writer.write(varint: UInt64(floor))
-        writer.write(varint: UInt64(ids.count))
+        writer.write(varint: UInt64(entries.count))
         var previous: Int64?
         for entry in entries.sorted(by: { $0.id < $1.id }) {
             if let previous {
@@ -329,8 +288,9 @@ extension FrequentItems {
         guard capacity >= 1 else { throw .invalid("a frequent-items capacity of 0") }
         let total = try Self.readInt64(&reader)
         let floor = try Self.readInt64(&reader)
+        self.init(capacity: capacity)
         // Each entry takes at least three bytes.
-        let entryCount = try reader.readCount(atMost: Swift.min(capacity, reader.remaining / 3))
+        let entryCount = try reader.readCount(atMost: Swift.min(storageLimit, reader.remaining / 3))
         var entries: [Entry] = []
         entries.reserveCapacity(entryCount)
         var excessSum = Int64(0)
@@ -357,7 +317,10 @@ extension FrequentItems {
         guard !overflow, excessSum <= total, floors <= total - excessSum else {
             throw .invalid("frequent-items counts exceed their total")
         }
-        self.init(capacity: capacity, total: total, floor: floor, entries: entries)
+        self.total = total
+        self.floor = floor
+        self.entries = entries
+        rebuildTable(holding: entries.count)
     }
 
     private static func readInt64(_ reader: inout BinaryReader) throws(SummaryDecodingError) -> Int64 {

@@ -32,7 +32,7 @@ import Testing
         let n = oracle.values.reduce(0, +)
         let k = Int64(summary.capacity)
         #expect(summary.total == n, sourceLocation: sourceLocation)
-        #expect(summary.trackedCount <= summary.capacity, sourceLocation: sourceLocation)
+        #expect(summary.entries.count <= summary.capacity + summary.capacity / 4 + 1, sourceLocation: sourceLocation)
         #expect(summary.floor * k <= n, "floor \(summary.floor) above N/k", sourceLocation: sourceLocation)
         let excess = summary.entries.reduce(0) { $0 + $1.count - summary.floor }
         #expect(k * summary.floor + excess <= n, sourceLocation: sourceLocation)
@@ -58,7 +58,7 @@ import Testing
         var oracle: Oracle = [:]
         let summary = Self.summarize(events, capacity: Set(ids).count, into: &oracle)
         #expect(summary.floor == 0)
-        #expect(summary.trackedCount == oracle.count)
+        #expect(summary.entries.count == oracle.count)
         for (id, truth) in oracle { #expect(summary.estimate(id) == .init(count: truth, bound: 0)) }
         #expect(summary.estimate(2_000_000) == .init(count: 0, bound: 0))
         let expected = Self.ranking(oracle)
@@ -82,22 +82,26 @@ import Testing
         let summary = Self.summarize(events, capacity: 256, into: &oracle)
         #expect(oracle.count > 20 * summary.capacity)
         #expect(summary.floor > 0)
-        #expect(summary.trackedCount == summary.capacity)
         Self.expectGuarantees(summary, oracle)
         // Space-Saving finds the head of a Zipf stream: the true top 10, in order.
         #expect(summary.top(10).map(\.id) == Self.ranking(oracle).prefix(10).map(\.id))
     }
 
-    @Test func theFloorIsZeroUntilAnIDIsEvicted() {
+    @Test func theFloorIsZeroUntilAPurge() {
         var summary = FrequentItems(capacity: 3)
-        for id: Int64 in [1, 2, 3, 1, 2, 3, 1] { summary.add(id) }
+        for id: Int64 in [1, 2, 3, 1, 2, 3, 1, 4] { summary.add(id) }
+        // Four ids fit in the slack above k = 3: still exact.
+        #expect(summary.storageLimit == 4)
         #expect(summary.floor == 0)
-        summary.add(4)
-        // 2 and 3 had 2 each; one of them gave up its counter to 4.
-        #expect(summary.floor == 2)
-        #expect(summary.estimate(4) == .init(count: 3, bound: 2))
+        #expect(summary.estimate(4) == .init(count: 1, bound: 0))
+        summary.add(5)
+        // The purge: the 4th largest count (4's 1) is the floor, 4 goes, 5 starts at floor + 1.
+        #expect(summary.floor == 1)
+        #expect(summary.estimate(5) == .init(count: 2, bound: 1))
+        #expect(summary.estimate(4) == .init(count: 1, bound: 1))
         #expect(summary.estimate(1) == .init(count: 3, bound: 0))
-        #expect(summary.estimate(99) == .init(count: 2, bound: 2))
+        #expect(summary.estimate(2) == .init(count: 2, bound: 0))
+        #expect(summary.entries.count == 4)
     }
 
     @Test func mergeRaisesTheFloorToTheLargestDroppedCount() {
@@ -233,7 +237,7 @@ import Testing
         let damaged: [String: [UInt8]] = [
             "unknown version": encoding(version: 2, entries: []),
             "capacity 0": encoding(capacity: 0, entries: []),
-            "more entries than the capacity": encoding(capacity: 1, entries: [(2, 0, 0), (1, 0, 0)]),
+            "more entries than the storage limit": encoding(capacity: 1, total: 30, entries: [(2, 0, 0), (1, 0, 0), (1, 0, 0)]),
             "ids out of order": encoding(entries: [(2, 3, 1), (0, 0, 0)]),
             "a bound above the floor": encoding(entries: [(2, 3, 2)]),
             "a floor above N/k": encoding(floor: 3, entries: []),
@@ -251,7 +255,7 @@ import Testing
             var garbage = bytes
             for _ in 0..<3 { garbage[Int.random(in: 0..<garbage.count, using: &random)] = UInt8.random(in: 0...255, using: &random) }
             var reader = BinaryReader(garbage)
-            if let decoded = try? FrequentItems(from: &reader) { #expect(decoded.trackedCount <= decoded.capacity) }
+            if let decoded = try? FrequentItems(from: &reader) { #expect(decoded.entries.count <= decoded.storageLimit) }
         }
     }
 }
