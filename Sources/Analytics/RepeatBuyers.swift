@@ -16,7 +16,7 @@
 /// equals the state of the whole stream, sampled or not; merging is commutative and
 /// associative, and empty (of the same capacity) is its identity.
 ///
-/// Memory: a table of at most ⌈1.25 · capacity⌉ buckets (kept at most 80 % full) of
+/// Memory: a table of at most ⌊1.25 · capacity⌋ + 1 buckets (kept at most 80 % full) of
 /// 18 bytes (user 8, merchant 8, first day and repeat flag 2): 22.5 MB for the default
 /// 1,000,000 pairs, allocated as the pairs arrive; plus a set of the repeat users in the
 /// sample (about 11 bytes each, at most one per pair, usually far fewer).
@@ -33,9 +33,14 @@ public struct RepeatBuyers: Mergeable, Equatable, Sendable {
     /// Tracked (user, merchant) pairs, ≤ `capacity`.
     public private(set) var pairCount = 0
 
-    // Open addressing with linear probing, as three parallel arrays.
-    private var users: [Int64] = []
-    private var merchants: [Int64] = []
+    private struct Pair: Equatable {
+        var user: Int64
+        var merchant: Int64
+    }
+
+    // Open addressing with linear probing. The states sit apart (2 bytes a bucket, mostly
+    // in cache) so that a probe reads a pair's 16 bytes only when its bucket is occupied.
+    private var pairs: [Pair] = []
     /// 0: empty; else (first day + 1) | `repeatFlag`.
     private var states: [UInt16] = []
     private static let repeatFlag: UInt16 = 0x8000
@@ -92,16 +97,16 @@ public struct RepeatBuyers: Mergeable, Equatable, Sendable {
         capacity = Swift.min(capacity, other.capacity)
         while level < other.level || pairCount > capacity { raiseLevel() }
         for index in other.states.indices where other.states[index] != 0 {
-            add(user: other.users[index], merchant: other.merchants[index], state: other.states[index])
+            add(user: other.pairs[index].user, merchant: other.pairs[index].merchant, state: other.states[index])
         }
     }
 
     public static func == (a: RepeatBuyers, b: RepeatBuyers) -> Bool {
         guard a.capacity == b.capacity, a.level == b.level, a.pairCount == b.pairCount else { return false }
         return a.states.indices.allSatisfy { index in
-            a.states[index] == 0
-                || b.bucket(of: a.users[index], a.merchants[index], userHash: hash(a.users[index]))
-                    .map { b.states[$0] == a.states[index] } == true
+            let pair = a.pairs[index]
+            return a.states[index] == 0
+                || b.bucket(of: pair.user, pair.merchant, userHash: hash(pair.user)).map { b.states[$0] == a.states[index] } == true
         }
     }
 
@@ -133,7 +138,7 @@ public struct RepeatBuyers: Mergeable, Equatable, Sendable {
         guard !states.isEmpty else { return nil }
         var index = home(merchant, userHash: userHash)
         while states[index] != 0 {
-            if users[index] == user, merchants[index] == merchant { return index }
+            if pairs[index] == Pair(user: user, merchant: merchant) { return index }
             index = index + 1 == states.count ? 0 : index + 1
         }
         return nil
@@ -142,19 +147,17 @@ public struct RepeatBuyers: Mergeable, Equatable, Sendable {
     private mutating func place(user: Int64, merchant: Int64, state: UInt16, userHash: UInt64) {
         var index = home(merchant, userHash: userHash)
         while states[index] != 0 { index = index + 1 == states.count ? 0 : index + 1 }
-        users[index] = user
-        merchants[index] = merchant
+        pairs[index] = Pair(user: user, merchant: merchant)
         states[index] = state
     }
 
     private mutating func growTable() {
         let size = Swift.min(Swift.max(64, 2 * states.count), (5 * capacity + 3) / 4 + 1)
-        let (oldUsers, oldMerchants, oldStates) = (users, merchants, states)
-        users = Array(repeating: 0, count: size)
-        merchants = Array(repeating: 0, count: size)
+        let (oldPairs, oldStates) = (pairs, states)
+        pairs = Array(repeating: Pair(user: 0, merchant: 0), count: size)
         states = Array(repeating: 0, count: size)
-        for index in oldStates.indices where oldStates[index] != 0 {
-            place(user: oldUsers[index], merchant: oldMerchants[index], state: oldStates[index], userHash: Self.hash(oldUsers[index]))
+        for (pair, state) in zip(oldPairs, oldStates) where state != 0 {
+            place(user: pair.user, merchant: pair.merchant, state: state, userHash: Self.hash(pair.user))
         }
     }
 
@@ -163,7 +166,7 @@ public struct RepeatBuyers: Mergeable, Equatable, Sendable {
         level += 1
         var index = 0
         while index < states.count {
-            if states[index] != 0 && !isSampled(Self.hash(users[index])) {
+            if states[index] != 0 && !isSampled(Self.hash(pairs[index].user)) {
                 remove(at: index)  // a later pair may have moved into `index`: look again
             } else {
                 index += 1
@@ -181,10 +184,9 @@ public struct RepeatBuyers: Mergeable, Equatable, Sendable {
         while true {
             index = index + 1 == size ? 0 : index + 1
             if states[index] == 0 { break }
-            let home = home(merchants[index], userHash: Self.hash(users[index]))
+            let home = home(pairs[index].merchant, userHash: Self.hash(pairs[index].user))
             if (index - home + size) % size >= (index - hole + size) % size {
-                users[hole] = users[index]
-                merchants[hole] = merchants[index]
+                pairs[hole] = pairs[index]
                 states[hole] = states[index]
                 hole = index
             }
@@ -207,12 +209,12 @@ extension RepeatBuyers {
         writer.write(varint: UInt64(capacity))
         writer.write(UInt8(level))
         writer.write(varint: UInt64(pairCount))
-        let order = states.indices.filter { states[$0] != 0 }.sorted {
-            (users[$0], merchants[$0]) < (users[$1], merchants[$1])
+        let sorted = zip(pairs, states).filter { $0.1 != 0 }.sorted {
+            ($0.0.user, $0.0.merchant) < ($1.0.user, $1.0.merchant)
         }
         var previous: (user: Int64, merchant: Int64)?
-        for index in order {
-            let (user, merchant) = (users[index], merchants[index])
+        for (pair, state) in sorted {
+            let (user, merchant) = (pair.user, pair.merchant)
             if let previous {
                 writer.write(varint: UInt64(bitPattern: user &- previous.user))
                 if user == previous.user {
@@ -225,7 +227,6 @@ extension RepeatBuyers {
                 writer.write(signedVarint: merchant)
             }
             previous = (user, merchant)
-            let state = states[index]
             writer.write(varint: UInt64(state & ~Self.repeatFlag - 1) << 1 | (state & Self.repeatFlag != 0 ? 1 : 0))
         }
     }
