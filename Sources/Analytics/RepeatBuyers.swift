@@ -110,8 +110,8 @@ public struct RepeatBuyers: Mergeable, Equatable, Sendable {
         }
     }
 
-    /// MurmurHash3's 64-bit finalizer (fmix64). TODO(lead): unify with the distinct
-    /// counter's user hash once both branches meet.
+    /// MurmurHash3's 64-bit finalizer (fmix64), a bijection, so distinct users never
+    /// collide. The distinct counter hashes users too: one function should serve both.
     static func hash(_ user: Int64) -> UInt64 {
         var h = UInt64(bitPattern: user)
         h ^= h >> 33
