@@ -25,14 +25,14 @@ let package = Package(
         // CSV file ─▶ Kafka.
         .target(name: "Producer", dependencies: ["UserBehavior", "Kafka", "Runtime"]),
         // Kafka records ─▶ counts: decoding, event time, watermarks, micro-batches. No I/O.
-        .target(name: "Aggregation", dependencies: ["UserBehavior"]),
+        .target(name: "Aggregation", dependencies: ["Analytics", "UserBehavior"]),
         // Mergeable summaries (monoids): distinct users, frequent items, segment filters.
         // Pure values with binary encodings; no I/O, no clock.
         .target(name: "Analytics", dependencies: ["UserBehavior"]),
         // The state file: atomic writes, checksum, restore.
         .target(name: "Checkpoint", dependencies: ["Aggregation", "UserBehavior"]),
         // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread.
-        .target(name: "Source", dependencies: ["Aggregation", "Kafka", "Runtime"]),
+        .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Kafka", "Runtime"]),
         // Snapshot ─▶ cells: the dashboard's views, drawn into a grid that knows display
         // widths. No terminal here, so every screen is testable as text.
         .target(name: "TUI", dependencies: ["Aggregation", "UserBehavior"]),
@@ -67,6 +67,6 @@ let package = Package(
                     resources: [.copy("Goldens")]),
         .testTarget(name: "ProducerTests", dependencies: ["Producer", "UserBehavior", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Kafka", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Checkpoint", "Kafka", "TestSupport"]),
     ]
 )

@@ -1,3 +1,4 @@
+import Analytics
 import UserBehavior
 
 /// The event-time semantics of a watch, as numbers (SPEC §3).
@@ -17,6 +18,8 @@ public struct AggregationConfig: Equatable, Sendable {
 /// partition how far it was read and its watermark.
 public struct AggregationState: Equatable, Sendable {
     public var counts = Counts()
+    /// Segments, distinct users, trending and repeat buyers (SPEC §7).
+    public var summary = BehaviorSummary()
     public var batches = 0
     public var globalWatermark: Int64?
     public var partitions: [PartitionProgress] = []
@@ -139,7 +142,10 @@ public final class Aggregator {
     public func flush(now: Int64) {
         let count = batcher.reset()
         guard count > 0 else { return }
-        for event in pending { shown.counts.add(event) }
+        for event in pending {
+            shown.counts.add(event)
+            shown.summary.add(AnalyticEvent(event))
+        }
         pending.removeAll(keepingCapacity: true)
         shown.batches += 1
         rates.record(count, now: now)
@@ -154,20 +160,31 @@ public final class Aggregator {
     /// What survives a restart: the shown state plus the open batch, as if it were folded.
     public var state: AggregationState {
         var state = shown
-        for event in pending { state.counts.add(event) }
+        for event in pending {
+            state.counts.add(event)
+            state.summary.add(AnalyticEvent(event))
+        }
         state.partitions.sort { $0.partition < $1.partition }
         return state
     }
 
-    /// The numbers to draw (the shown state; the open batch is only counted).
-    public func snapshot(now: Int64) -> AggregateSnapshot {
+    /// The segment the snapshot's counts and figures cover, and how rankings are made.
+    public var query = AnalyticsQuery()
+
+    /// The numbers to draw (the shown state; the open batch is only counted), restricted
+    /// to the query's segment; with `figures`, also the analytics (distinct users, funnel,
+    /// rankings), which cost more to compute.
+    public func snapshot(now: Int64, figures: Bool = false) -> AggregateSnapshot {
         var partitions = shown.partitions
         partitions.sort { $0.partition < $1.partition }
+        let counts = shown.counts.restricted(to: query.filter, cube: shown.summary.segments)
         return AggregateSnapshot(
-            counts: shown.counts, batches: shown.batches, watermark: shown.globalWatermark,
+            counts: counts, batches: shown.batches, watermark: shown.globalWatermark,
             partitions: partitions, pendingEvents: pending.count,
             eventsPerSecond: rates.perSecond(over: 3, now: now),
-            rateHistory: rates.lastFullSeconds(60, now: now))
+            rateHistory: rates.lastFullSeconds(60, now: now),
+            filter: query.filter,
+            figures: figures ? AnalyticsFigures(shown.summary, query: query, counts: counts) : nil)
     }
 
     private func updateGlobalWatermark(now: Int64) {
@@ -205,11 +222,18 @@ public struct AggregateSnapshot: Equatable, Sendable {
     public var eventsPerSecond: Double
     /// Events folded in each of the last 60 s, oldest first.
     public var rateHistory: [Int]
+    /// The segment `counts` and `figures` cover.
+    public var filter: SegmentFilter
+    /// The analytics of the segment, when computed (they cost more than counts).
+    public var figures: AnalyticsFigures?
 
     public init(
         counts: Counts = Counts(), batches: Int = 0, watermark: Int64? = nil, partitions: [PartitionProgress] = [],
-        pendingEvents: Int = 0, eventsPerSecond: Double = 0, rateHistory: [Int] = []
+        pendingEvents: Int = 0, eventsPerSecond: Double = 0, rateHistory: [Int] = [],
+        filter: SegmentFilter = SegmentFilter(), figures: AnalyticsFigures? = nil
     ) {
+        self.filter = filter
+        self.figures = figures
         self.counts = counts
         self.batches = batches
         self.watermark = watermark

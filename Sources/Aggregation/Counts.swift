@@ -1,3 +1,4 @@
+import Analytics
 import UserBehavior
 
 /// Every count the dashboard shows, in fixed-size tables: memory is the same after ten
@@ -24,8 +25,14 @@ public struct Counts: Equatable, Sendable {
     public var lateShare: Double { events == 0 ? 0 : Double(late) / Double(events) }
 }
 
-/// One event reduced to what the counts need, held in the open micro-batch.
+/// One event reduced to what the counts and analytics need, held in the open micro-batch.
 struct PendingEvent {
+    var userID: Int64
+    var itemID: Int64
+    var catID: Int64
+    var merchantID: Int64
+    var brandID: Int64
+    var hasBrand: Bool
     var action: UInt8
     var ageRange: UInt8
     var gender: UInt8
@@ -36,12 +43,29 @@ struct PendingEvent {
     var latenessMs: Int64
 
     init(_ event: BehaviorEvent, dayIndex: Int?, latenessMs: Int64?) {
+        userID = event.userID
+        itemID = event.itemID
+        catID = event.catID
+        merchantID = event.merchantID
+        brandID = event.brandID ?? 0
+        hasBrand = event.brandID != nil
         action = event.action.rawValue
         ageRange = event.ageRange.rawValue
         gender = event.gender.rawValue
         province = event.province.index
         self.dayIndex = dayIndex.map { Int16($0) } ?? -1
         self.latenessMs = latenessMs ?? -1
+    }
+}
+
+extension AnalyticEvent {
+    @inline(__always)
+    init(_ event: PendingEvent) {
+        self.init(
+            userID: event.userID, itemID: event.itemID, catID: event.catID, merchantID: event.merchantID,
+            brandID: event.hasBrand ? event.brandID : nil, action: event.action, ageRange: event.ageRange,
+            gender: event.gender, province: event.province, dayIndex: event.dayIndex < 0 ? nil : Int(event.dayIndex),
+            late: event.latenessMs >= 0)
     }
 }
 
@@ -62,5 +86,30 @@ extension Counts {
             late += 1
             maxLatenessMs = max(maxLatenessMs, event.latenessMs)
         }
+    }
+}
+
+extension Counts {
+    /// The counts of the events in `filter`'s segment, projected from the segment cube:
+    /// exact, like the unfiltered ones. Rejections (which have no segment) and the largest
+    /// lateness are the whole stream's.
+    public func restricted(to filter: SegmentFilter, cube: SegmentCube) -> Counts {
+        guard !filter.isEmpty else { return self }
+        var counts = Counts()
+        counts.rejected = rejected
+        counts.maxLatenessMs = maxLatenessMs
+        cube.forEachCell { cell, events, late in
+            guard filter.matches(action: cell.action, ageRange: cell.ageRange, gender: cell.gender,
+                                 province: cell.province, dayIndex: cell.dayIndex) else { return }
+            let n = Int(events)
+            counts.events += n
+            counts.late += Int(late)
+            counts.action[Int(cell.action)] += n
+            counts.ageRange[Int(cell.ageRange)] += n
+            counts.gender[Int(cell.gender)] += n
+            counts.province[Int(cell.province)] += n
+            if let day = cell.dayIndex { counts.perDay[day] += n } else { counts.noEventTime += n }
+        }
+        return counts
     }
 }

@@ -1,3 +1,4 @@
+import Analytics
 import UserBehavior
 
 /// The snapshot as SPEC §4 JSON: raw codes as keys, counts exact, zero counts left out.
@@ -23,7 +24,79 @@ public enum SnapshotJSON {
         members.append(#""batches": \#(snapshot.batches)"#)
         members.append(#""max_lateness_ms": \#(counts.maxLatenessMs)"#)
         members.append(#""lag": \#(snapshot.lag.map { "\($0)" } ?? "null")"#)
+        members.append(#""filter": \#(string(snapshot.filter.normalized))"#)
+        if let figures = snapshot.figures { members += analytics(figures, counts: counts, calendar: calendar) }
         return "{" + members.joined(separator: ", ") + "}"
+    }
+
+    /// SPEC §7's keys: `uv`, `funnel`, `conversion`, `top` and `repeat_buyers`.
+    private static func analytics(_ f: AnalyticsFigures, counts: Counts, calendar: EventCalendar) -> [String] {
+        func users(_ table: [Int: Int?], key: (Int) -> String) -> String {
+            "{" + table.sorted { $0.key < $1.key }.map { "\(string(key($0.key))): \(number($0.value))" }.joined(separator: ", ") + "}"
+        }
+        let uv = [
+            #""all": \#(number(f.users))"#,
+            #""action": \#(users(f.usersByAction) { "\($0)" })"#,
+            #""per_day": \#(users(f.usersByDay, key: calendar.dayKey))"#,
+            #""province": \#(users(f.usersByProvince) { Province.names[$0] })"#,
+            #""age_range": \#(users(f.usersByAge) { "\($0)" })"#,
+            #""gender": \#(users(f.usersByGender) { "\($0)" })"#,
+            #""relative_standard_error": \#(f.usersRelativeError)"#,
+        ]
+        let clicks = counts.action[Int(Action.click.rawValue)]
+        let purchases = counts.action[Int(Action.purchase.rawValue)]
+        let funnel = [
+            #""click": \#(number(f.funnel.click))"#, #""cart": \#(number(f.funnel.cart))"#,
+            #""purchase": \#(number(f.funnel.purchase))"#, #""favourite": \#(number(f.funnel.favourite))"#,
+            #""conversion": \#(f.funnel.conversion.map { "\($0)" } ?? "null")"#,
+            #""purchases_per_1000_clicks": \#(clicks == 0 ? "null" : "\(Double(purchases) * 1000 / Double(clicks))")"#,
+        ]
+        let conversion = [(FilterDimension.province, "province"), (.age, "age_range"), (.gender, "gender")].compactMap {
+            dimension, key -> String? in
+            guard let rows = f.conversion[dimension] else { return nil }
+            let label: (Int) -> String = dimension == .province ? { Province.names[$0] } : { "\($0)" }
+            let entries = rows.map {
+                #"{"key": \#(string(label($0.code))), "clickers": \#($0.clickers), "buyers": \#($0.buyers), "rate": \#($0.rate)}"#
+            }
+            return "\(string(key)): [" + entries.joined(separator: ", ") + "]"
+        }
+        let top = f.top.map { top in
+            "{" + Trending.Entity.allCases.map { entity in
+                let entries = (top[entity] ?? []).map { #"{"id": \#($0.id), "count": \#($0.count), "bound": \#($0.bound)}"# }
+                return "\(string(entity.key)): [" + entries.joined(separator: ", ") + "]"
+            }.joined(separator: ", ") + "}"
+        } ?? "null"
+        return [
+            #""uv": {\#(uv.joined(separator: ", "))}"#,
+            #""funnel": {\#(funnel.joined(separator: ", "))}"#,
+            #""conversion": {\#(conversion.joined(separator: ", "))}"#,
+            #""top": \#(top)"#,
+            #""top_day": \#(f.topDay.map { string(calendar.dayKey($0)) } ?? "null")"#,
+            #""top_ignores": [\#(f.topIgnores.map { string($0.name) }.joined(separator: ", "))]"#,
+            #""repeat_buyers": \#(f.repeatBuyers)"#,
+            #""repeat_buyers_exact": \#(f.repeatBuyersExact)"#,
+        ]
+    }
+
+    private static func number(_ value: Int?) -> String { value.map { "\($0)" } ?? "null" }
+
+    /// A JSON string literal.
+    static func string(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 
     private static func codes(_ table: [Int]) -> [(String, Int)] {

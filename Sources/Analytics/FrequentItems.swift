@@ -260,7 +260,7 @@ extension FrequentItems {
 
     /// Version, capacity, total, floor, then the entries by ascending id: the id as a delta
     /// from the previous one, count − floor, bound. Equal values encode to equal bytes.
-    public func encode(to writer: inout BinaryWriter) {
+    public func encode(into writer: inout BinaryWriter) {
         writer.write(Self.formatVersion)
         writer.write(varint: UInt64(capacity))
         writer.write(varint: UInt64(total))
@@ -279,7 +279,7 @@ extension FrequentItems {
         }
     }
 
-    /// Reads what `encode(to:)` wrote; throws on damaged bytes, including values that break
+    /// Reads what `encode(into:)` wrote; throws on damaged bytes, including values that break
     /// the guarantees (a bound above the floor, a floor above N / k).
     public init(from reader: inout BinaryReader) throws(SummaryDecodingError) {
         let version = try reader.readByte()

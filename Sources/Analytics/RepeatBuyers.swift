@@ -204,7 +204,7 @@ extension RepeatBuyers {
     /// Version, capacity, level, then the pairs by ascending (user, merchant): the user as a
     /// delta from the previous one, the merchant as a delta within a user, then
     /// first day × 2 + repeat. About 5–8 bytes a pair; equal values encode to equal bytes.
-    public func encode(to writer: inout BinaryWriter) {
+    public func encode(into writer: inout BinaryWriter) {
         writer.write(Self.formatVersion)
         writer.write(varint: UInt64(capacity))
         writer.write(UInt8(level))
@@ -231,7 +231,7 @@ extension RepeatBuyers {
         }
     }
 
-    /// Reads what `encode(to:)` wrote; throws on damaged bytes (pairs out of order, a user
+    /// Reads what `encode(into:)` wrote; throws on damaged bytes (pairs out of order, a user
     /// outside the sample, a day out of range, more pairs than the capacity).
     public init(from reader: inout BinaryReader) throws(SummaryDecodingError) {
         let version = try reader.readByte()

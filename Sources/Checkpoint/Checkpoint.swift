@@ -1,13 +1,14 @@
 import Aggregation
-import Foundation
+import Analytics
 import UserBehavior
 
 /// Everything a watch needs to continue after a crash as if it had never stopped: the
-/// counts (the SPEC §4 snapshot), per partition the next offset, watermark state and
-/// skipped records, and what the counts mean — topic and event-time semantics, with the
-/// year pinned so a restart in January does not move every event by a year.
+/// counts and analytics, per partition the next offset, watermark state and skipped
+/// records, what the offsets were taken against, and what the counts mean — topic and
+/// event-time semantics, with the year pinned so a restart in January does not move every
+/// event by a year.
 public struct Checkpoint: Equatable, Sendable {
-    public static let formatVersion = 1
+    public static let formatVersion = 2
 
     public var topic: String
     /// What the offsets were taken against; nil in files written before it was recorded.
@@ -56,59 +57,69 @@ public struct Checkpoint: Equatable, Sendable {
     }
 }
 
-/// The file format: one header line, then a JSON body of exactly the stated length.
+/// The file format: one text header line, then a binary body of exactly the stated length.
 ///
 /// ```
-/// tbdash-checkpoint v1 crc32=5d6e4f1a bytes=2417
-/// {"tbdash_checkpoint": 1, "topic": …, "source": {…}, "semantics": {…}, "partitions": […], "aggregate": {SPEC §4}}
+/// tbdash-checkpoint v2 crc32=5d6e4f1a bytes=2417
+/// <body: topic, source identity, semantics, watermark, partitions, counts, analytics>
 /// ```
 ///
-/// `source` (cluster id, topic id, partition count) was added within version 1: files
-/// without it still load, and are then checked against the log by their offsets alone.
-///
+/// The body is written with `BinaryWriter` (varints; every summary tags its own version),
+/// not with the user-facing JSON, so the JSON can change without breaking state files.
 /// The CRC-32 (zlib's) covers the body; anything after it, or short of it, is damage.
+/// Version 1 files (JSON bodies, before distinct users and rankings were kept) are refused
+/// with the reason: their analytics cannot be rebuilt from their counts.
 public enum CheckpointCodec {
     /// How every state file begins, whatever its version.
     public static let headerPrefix = "tbdash-checkpoint v"
 
-    public static func encode(_ checkpoint: Checkpoint) throws -> [UInt8] {
-        let calendar = try EventCalendar(year: checkpoint.semantics.year, timeZone: checkpoint.semantics.timeZone)
-        let state = checkpoint.state
-        let aggregate = SnapshotJSON.encode(
-            AggregateSnapshot(counts: state.counts, batches: state.batches, watermark: state.globalWatermark,
-                              partitions: state.partitions),
-            calendar: calendar)
+    public static func encode(_ checkpoint: Checkpoint) -> [UInt8] {
+        var w = BinaryWriter(reservingCapacity: 1 << 16)
+        w.write(bytes: Array(checkpoint.topic.utf8))
+        write(checkpoint.source, to: &w)
         let s = checkpoint.semantics
-        let partitions = state.partitions.sorted { $0.partition < $1.partition }.map { p in
-            #"{"partition": \#(p.partition), "next_offset": \#(p.nextOffset.map { "\($0)" } ?? "null"), "#
-                + #""max_event_time_ms": \#(p.watermark.maxEventTime.map { "\($0)" } ?? "null"), "skipped": \#(p.skipped)}"#
+        w.write(varint: UInt64(s.year))
+        w.write(bytes: Array(s.timeZone.utf8))
+        w.write(signedVarint: s.outOfOrdernessMs)
+        w.write(signedVarint: s.idleTimeoutMs)
+        w.write(varint: UInt64(s.batchSize))
+        w.write(signedVarint: s.batchIntervalMs)
+        let state = checkpoint.state
+        write(state.globalWatermark, to: &w)
+        w.write(varint: UInt64(state.batches))
+        let partitions = state.partitions.sorted { $0.partition < $1.partition }
+        w.write(varint: UInt64(partitions.count))
+        for p in partitions {
+            w.write(varint: UInt64(p.partition))
+            write(p.nextOffset, to: &w)
+            write(p.watermark.maxEventTime, to: &w)
+            w.write(varint: UInt64(p.skipped))
         }
-        let body = "{"
-            + #""tbdash_checkpoint": \#(Checkpoint.formatVersion), "topic": \#(quoted(checkpoint.topic)), "#
-            + (checkpoint.source.map { #""source": \#(encode($0)), "# } ?? "")
-            + #""semantics": {"year": \#(s.year), "tz": \#(quoted(s.timeZone)), "out_of_orderness_ms": \#(s.outOfOrdernessMs), "#
-            + #""idle_timeout_ms": \#(s.idleTimeoutMs), "batch_size": \#(s.batchSize), "batch_interval_ms": \#(s.batchIntervalMs)}, "#
-            + #""watermark_ms": \#(state.globalWatermark.map { "\($0)" } ?? "null"), "#
-            + #""partitions": [\#(partitions.joined(separator: ", "))], "#
-            + #""aggregate": \#(aggregate)}"#
-        let bytes = Array(body.utf8)
-        let header = "\(headerPrefix)\(Checkpoint.formatVersion) crc32=\(hex(CRC32.checksum(bytes))) bytes=\(bytes.count)\n"
-        return Array(header.utf8) + bytes
+        write(state.counts, to: &w)
+        state.summary.encode(into: &w)
+        let body = w.bytes
+        let header = "\(headerPrefix)\(Checkpoint.formatVersion) crc32=\(hex(CRC32.checksum(body))) bytes=\(body.count)\n"
+        return Array(header.utf8) + body
     }
 
     public static func decode(_ data: [UInt8], path: String) throws(CheckpointError) -> Checkpoint {
-        guard let newline = data.firstIndex(of: 0x0A) else { throw .notACheckpoint(path: path) }
+        guard let newline = data.prefix(200).firstIndex(of: 0x0A) else { throw .notACheckpoint(path: path) }
         let header = String(decoding: data[..<newline], as: UTF8.self).split(separator: " ")
         guard header.count == 4, header[0] == "tbdash-checkpoint", header[1].hasPrefix("v"),
             let version = Int(header[1].dropFirst()), header[2].hasPrefix("crc32="), header[3].hasPrefix("bytes="),
             let crc = UInt32(header[2].dropFirst(6), radix: 16), let length = Int(header[3].dropFirst(6))
         else { throw .notACheckpoint(path: path) }
         guard version == Checkpoint.formatVersion else { throw .unsupportedVersion(path: path, version: version) }
-        let body = data[(newline + 1)...]
+        let body = Array(data[(newline + 1)...])
         guard body.count >= length else { throw .truncated(path: path) }
         guard body.count == length, CRC32.checksum(body) == crc else { throw .checksumMismatch(path: path) }
+        var reader = BinaryReader(body)
         do {
-            return try CheckpointBody(path: path).parse(Data(body))
+            let checkpoint = try read(&reader)
+            guard reader.isAtEnd else { throw SummaryDecodingError.invalid("bytes after the analytics") }
+            return checkpoint
+        } catch let error as SummaryDecodingError {
+            throw .malformed(path: path, detail: error.description)
         } catch let error as CheckpointError {
             throw error
         } catch {
@@ -116,111 +127,119 @@ public enum CheckpointCodec {
         }
     }
 
-    private static func encode(_ source: SourceIdentity) -> String {
-        #"{"cluster_id": \#(source.clusterID.map(quoted) ?? "null"), "topic_id": \#(source.topicID.map(quoted) ?? "null"), "#
-            + #""partition_count": \#(source.partitionCount)}"#
+    private static func read(_ r: inout BinaryReader) throws -> Checkpoint {
+        let topic = try text(&r)
+        let source = try readSource(&r)
+        let year = try r.readCount(atMost: 9999)
+        let timeZone = try text(&r)
+        var config = AggregationConfig(calendar: try EventCalendar(year: year, timeZone: timeZone))
+        config.outOfOrdernessMs = try r.readSignedVarint()
+        config.idleTimeoutMs = try r.readSignedVarint()
+        config.batchSize = try r.readCount(atMost: 1 << 30)
+        config.batchIntervalMs = try r.readSignedVarint()
+
+        var state = AggregationState()
+        state.globalWatermark = try optional(&r)
+        state.batches = try r.readCount(atMost: Int.max)
+        let partitionCount = try r.readCount(atMost: r.remaining / 4)
+        for _ in 0..<partitionCount {
+            let id = try r.readCount(atMost: Int(Int32.max))
+            var progress = PartitionProgress(partition: Int32(id), boundMs: config.outOfOrdernessMs, now: 0)
+            progress.nextOffset = try optional(&r)
+            progress.watermark = PartitionWatermark(boundMs: config.outOfOrdernessMs, maxEventTime: try optional(&r))
+            progress.skipped = try r.readCount(atMost: Int.max)
+            guard state.partitions.last.map({ $0.partition < progress.partition }) ?? true else {
+                throw SummaryDecodingError.invalid("partitions out of order")
+            }
+            state.partitions.append(progress)
+        }
+        state.counts = try readCounts(&r)
+        state.summary = try BehaviorSummary(from: &r)
+        // The counts and the segment cube count the same events: a disagreement is damage.
+        guard Int64(state.counts.events) == state.summary.segments.total else {
+            throw SummaryDecodingError.invalid("counts and segments disagree")
+        }
+        return Checkpoint(topic: topic, source: source, semantics: Checkpoint.Semantics(config), state: state)
     }
 
-    static func quoted(_ text: String) -> String {
-        let data = try! JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])
-        return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+    // MARK: Parts
+
+    private static func write(_ source: SourceIdentity?, to w: inout BinaryWriter) {
+        guard let source else { return w.write(0) }
+        w.write(1)
+        write(source.clusterID, to: &w)
+        write(source.topicID, to: &w)
+        w.write(varint: UInt64(source.partitionCount))
+    }
+
+    private static func readSource(_ r: inout BinaryReader) throws -> SourceIdentity? {
+        guard try flag(&r) else { return nil }
+        let cluster = try flag(&r) ? try text(&r) : nil
+        let topic = try flag(&r) ? try text(&r) : nil
+        return SourceIdentity(clusterID: cluster, topicID: topic, partitionCount: try r.readCount(atMost: 1 << 20))
+    }
+
+    private static func write(_ text: String?, to w: inout BinaryWriter) {
+        guard let text else { return w.write(0) }
+        w.write(1)
+        w.write(bytes: Array(text.utf8))
+    }
+
+    private static func write(_ value: Int64?, to w: inout BinaryWriter) {
+        guard let value else { return w.write(0) }
+        w.write(1)
+        w.write(signedVarint: value)
+    }
+
+    private static func optional(_ r: inout BinaryReader) throws -> Int64? {
+        try flag(&r) ? try r.readSignedVarint() : nil
+    }
+
+    private static func flag(_ r: inout BinaryReader) throws -> Bool {
+        switch try r.readByte() {
+        case 0: return false
+        case 1: return true
+        default: throw SummaryDecodingError.invalid("a flag that is neither 0 nor 1")
+        }
+    }
+
+    private static func text(_ r: inout BinaryReader) throws -> String {
+        guard let text = String(validating: try r.readBytes(), as: UTF8.self) else {
+            throw SummaryDecodingError.invalid("text that is not UTF-8")
+        }
+        return text
+    }
+
+    /// Counts as varints, table by table (their sizes are fixed by the schema).
+    private static func write(_ c: Counts, to w: inout BinaryWriter) {
+        for value in [c.events, c.late, Int(c.maxLatenessMs), c.noEventTime] { w.write(varint: UInt64(value)) }
+        for table in [c.action, c.ageRange, c.gender, c.province, c.perDay, c.rejected] {
+            w.write(varint: UInt64(table.count))
+            for value in table { w.write(varint: UInt64(value)) }
+        }
+    }
+
+    private static func readCounts(_ r: inout BinaryReader) throws -> Counts {
+        var c = Counts()
+        c.events = try r.readCount(atMost: Int.max)
+        c.late = try r.readCount(atMost: c.events)
+        c.maxLatenessMs = Int64(try r.readCount(atMost: Int.max))
+        c.noEventTime = try r.readCount(atMost: c.events)
+        for path in [\Counts.action, \.ageRange, \.gender, \.province, \.perDay, \.rejected] as [WritableKeyPath<Counts, [Int]>] {
+            guard try r.readCount(atMost: 1 << 16) == c[keyPath: path].count else {
+                throw SummaryDecodingError.invalid("a count table of another size")
+            }
+            for i in c[keyPath: path].indices { c[keyPath: path][i] = try r.readCount(atMost: Int.max) }
+        }
+        for table in [c.action, c.ageRange, c.gender, c.province] where table.reduce(0, &+) != c.events {
+            throw SummaryDecodingError.invalid("a distribution that does not add up to the events")
+        }
+        guard c.perDay.reduce(0, &+) &+ c.noEventTime == c.events else { throw SummaryDecodingError.invalid("days that do not add up") }
+        return c
     }
 
     private static func hex(_ value: UInt32) -> String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: 8 - digits.count) + digits
-    }
-}
-
-/// Reads the JSON body back into a checkpoint, checking every field.
-private struct CheckpointBody {
-    let path: String
-
-    func parse(_ data: Data) throws -> Checkpoint {
-        guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw malformed("not an object") }
-        guard let topic = root["topic"] as? String else { throw malformed("no topic") }
-        let s = try object(root, "semantics")
-        var config = AggregationConfig(calendar: try EventCalendar(year: try int(s, "year"), timeZone: try string(s, "tz")))
-        config.outOfOrdernessMs = Int64(try int(s, "out_of_orderness_ms"))
-        config.idleTimeoutMs = Int64(try int(s, "idle_timeout_ms"))
-        config.batchSize = try int(s, "batch_size")
-        config.batchIntervalMs = Int64(try int(s, "batch_interval_ms"))
-
-        var state = AggregationState()
-        state.globalWatermark = (root["watermark_ms"] as? Int).map(Int64.init)
-        guard let partitions = root["partitions"] as? [[String: Any]] else { throw malformed("no partitions") }
-        for p in partitions {
-            var progress = PartitionProgress(partition: Int32(try int(p, "partition")), boundMs: config.outOfOrdernessMs, now: 0)
-            progress.nextOffset = (p["next_offset"] as? Int).map(Int64.init)
-            progress.watermark = PartitionWatermark(boundMs: config.outOfOrdernessMs,
-                                                    maxEventTime: (p["max_event_time_ms"] as? Int).map(Int64.init))
-            progress.skipped = try int(p, "skipped")
-            state.partitions.append(progress)
-        }
-        let aggregate = try object(root, "aggregate")
-        state.counts = try counts(aggregate, calendar: config.calendar)
-        state.batches = try int(aggregate, "batches")
-        // The aggregate repeats the offsets; if they disagree, something was edited.
-        let offsets = try object(aggregate, "offsets")
-        let saved = Dictionary(uniqueKeysWithValues: state.partitions.compactMap { p in p.nextOffset.map { ("\(p.partition)", Int($0)) } })
-        guard offsets as? [String: Int] == saved else { throw malformed("offsets disagree") }
-        return Checkpoint(topic: topic, source: try source(root), semantics: Checkpoint.Semantics(config), state: state)
-    }
-
-    private func source(_ root: [String: Any]) throws -> SourceIdentity? {
-        guard root["source"] != nil else { return nil }
-        let s = try object(root, "source")
-        func optionalString(_ key: String) throws -> String? {
-            switch s[key] {
-            case nil, is NSNull: return nil
-            case let value as String: return value
-            default: throw malformed("source has \(key)")
-            }
-        }
-        return SourceIdentity(clusterID: try optionalString("cluster_id"), topicID: try optionalString("topic_id"),
-                              partitionCount: try int(s, "partition_count"))
-    }
-
-    private func counts(_ a: [String: Any], calendar: EventCalendar) throws -> Counts {
-        var c = Counts()
-        c.events = try int(a, "events")
-        c.late = try int(a, "late")
-        c.noEventTime = try int(a, "no_event_time")
-        c.maxLatenessMs = Int64(try int(a, "max_lateness_ms"))
-        try fill(&c.action, a, "action") { Int($0) }
-        try fill(&c.ageRange, a, "age_range") { Int($0) }
-        try fill(&c.gender, a, "gender") { Int($0) }
-        try fill(&c.province, a, "province") { Province($0).map { Int($0.index) } }
-        try fill(&c.perDay, a, "per_day") { calendar.dayIndex(key: $0) }
-        try fill(&c.rejected, a, "rejected") { RejectionReason(key: $0)?.rawValue }
-        return c
-    }
-
-    private func fill(_ table: inout [Int], _ a: [String: Any], _ key: String, index: (String) -> Int?) throws {
-        for (name, value) in try object(a, key) {
-            guard let i = index(name), table.indices.contains(i), let count = value as? Int, count >= 0 else {
-                throw malformed("\(key) has \(name)")
-            }
-            table[i] = count
-        }
-    }
-
-    private func object(_ o: [String: Any], _ key: String) throws -> [String: Any] {
-        guard let value = o[key] as? [String: Any] else { throw malformed("no \(key)") }
-        return value
-    }
-
-    private func int(_ o: [String: Any], _ key: String) throws -> Int {
-        guard let value = o[key] as? Int else { throw malformed("no \(key)") }
-        return value
-    }
-
-    private func string(_ o: [String: Any], _ key: String) throws -> String {
-        guard let value = o[key] as? String else { throw malformed("no \(key)") }
-        return value
-    }
-
-    private func malformed(_ detail: String) -> CheckpointError {
-        .malformed(path: path, detail: detail)
     }
 }

@@ -20,6 +20,9 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
                 + "choose another path for --state"
         case .truncated(let path): return "state file \(path) is truncated (damaged); \(fresh)"
         case .checksumMismatch(let path): return "state file \(path) is damaged (checksum mismatch); \(fresh)"
+        case .unsupportedVersion(let path, 1):
+            return "state file \(path) has format version 1, from a tbdash that kept no distinct users or rankings, "
+                + "which cannot be rebuilt from its counts; \(fresh)"
         case .unsupportedVersion(let path, let version):
             return "state file \(path) has format version \(version), which this tbdash cannot read; \(fresh)"
         case .malformed(let path, let detail): return "state file \(path) is damaged (\(detail)); \(fresh)"

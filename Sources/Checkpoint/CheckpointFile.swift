@@ -28,12 +28,7 @@ public struct CheckpointFile: Sendable {
 
     /// Replaces the file with `checkpoint`. On failure the old file is untouched.
     public func save(_ checkpoint: Checkpoint, using files: FileOperations = SystemFileOperations()) throws(CheckpointError) {
-        let bytes: [UInt8]
-        do {
-            bytes = try CheckpointCodec.encode(checkpoint)
-        } catch {
-            throw .writeFailed(path: path, detail: "\(error)")
-        }
+        let bytes = CheckpointCodec.encode(checkpoint)
         let temporary = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
         do {
             let fd = try files.create(temporary)

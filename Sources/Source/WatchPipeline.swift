@@ -1,4 +1,5 @@
 import Aggregation
+import Analytics
 import Foundation
 import Kafka
 import Runtime
@@ -21,6 +22,11 @@ public final class WatchPipeline: @unchecked Sendable {
         public var publishIntervalMs: Int64 = 100
         /// How often offsets are committed to the group (and a checkpoint written).
         public var commitIntervalMs: Int64 = 5_000
+        /// The segment and rankings the snapshot shows.
+        public var query = AnalyticsQuery()
+        /// How often the analytics figures (distinct users, rankings) are recomputed; they
+        /// cost more than counts, and the final snapshot always has them.
+        public var figuresIntervalMs: Int64 = 1_000
 
         public init(source: SourceOptions, group: String) {
             self.source = source
@@ -111,8 +117,10 @@ public final class WatchPipeline: @unchecked Sendable {
     private func aggregate() {
         let start = MonotonicClock.milliseconds()
         let aggregator = Aggregator(config: config, restoring: restored, now: start)
+        aggregator.query = options.query
         var meter = PipelineMeter(start: start, reader: reader)
         var lastPublish: Int64 = .min
+        var lastFigures: Int64 = .min
         var lastCommit = start
         var busyNanoseconds: Int64 = 0
 
@@ -129,7 +137,9 @@ public final class WatchPipeline: @unchecked Sendable {
 
             if now2 >= nextPublish {
                 lastPublish = now2
-                let aggregate = aggregator.snapshot(now: now2)
+                let figures = lastFigures == .min || now2 - lastFigures >= options.figuresIntervalMs
+                if figures { lastFigures = now2 }
+                let aggregate = aggregator.snapshot(now: now2, figures: figures)
                 meter.sample(now: now2, busyNanoseconds: busyNanoseconds, lag: aggregate.lag)
                 publish(aggregate, meter: meter)
             }
@@ -152,7 +162,7 @@ public final class WatchPipeline: @unchecked Sendable {
         aggregator.flush(now: end)
         let state = aggregator.state
         if reader.startOffsets != nil { committedAtExit.store(commit(state, waitMs: 3000), ordering: .releasing) }
-        publish(aggregator.snapshot(now: end), meter: meter)
+        publish(aggregator.snapshot(now: end, figures: true), meter: meter)
     }
 
     private var isFailed: Bool {
@@ -196,6 +206,9 @@ public final class WatchPipeline: @unchecked Sendable {
         // Only a changed snapshot is news: the screen redraws on each generation, and an
         // idle dashboard should sleep, not redraw ten times a second.
         let changed = latest.withLock { current in
+            var snapshot = snapshot
+            // Figures are recomputed less often than counts: keep the newest ones.
+            if snapshot.aggregate.figures == nil { snapshot.aggregate.figures = current.aggregate.figures }
             guard current != snapshot else { return false }
             current = snapshot
             return true

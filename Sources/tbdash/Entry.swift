@@ -16,8 +16,8 @@ struct TBDash: ParsableCommand {
             """,
         subcommands: [WatchCommand.self, DemoCommand.self, ProduceCommand.self, BrokerCommand.self, GenCommand.self])
 
-    /// Usage errors exit 2 (ArgumentParser's own default is 64); runtime failures exit 1
-    /// with one line on stderr and no stack trace.
+    /// Usage errors exit 2 (ArgumentParser's own default is 64) and runtime failures exit 1,
+    /// each with one line on stderr and no stack trace.
     static func main() {
         do {
             var command = try parseAsRoot()
@@ -31,7 +31,9 @@ struct TBDash: ParsableCommand {
                 Self.exit(withError: error)
             }
             if code == .validationFailure {
-                StandardError.write(fullMessage(for: error) + "\n")
+                // One line naming what to fix (ArgumentParser's own adds usage lines).
+                let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+                StandardError.write("tbdash: \(message) (see --help)\n")
                 Self.exit(withError: ExitCode(2))
             }
             Self.exit(withError: error)

@@ -30,12 +30,14 @@ struct WatchCommand: ParsableCommand {
               tbdash watch
               tbdash watch --lang zh --glyphs braille
               tbdash watch --headless --exit-at-end --json --from earliest
+              tbdash watch --filter 'province=浙江 gender=female day=11-11' --rank-by hot
             """)
 
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup(title: "Event time") var semantics: SemanticsOptions
     @OptionGroup(title: "Dashboard") var display: DisplayOptions
     @OptionGroup(title: "State") var stateOptions: StateOptions
+    @OptionGroup(title: "Analytics") var analytics: AnalyticsOptions
 
     @Option(help: "Consumer group where offsets are committed and read (never a rebalancing group).")
     var group = "tbdash"
@@ -74,6 +76,7 @@ struct WatchCommand: ParsableCommand {
         var options = WatchPipeline.Options(source: source, group: group)
         options.exitAtEnd = exitAtEnd
         options.commitIntervalMs = stateOptions.checkpointInterval.milliseconds
+        options.query = try analytics.query()
 
         if headless {
             let log = try display.log.map { try FileLog(path: $0) }

@@ -194,7 +194,7 @@ import Testing
 
     static func roundTrip(_ summary: FrequentItems) throws -> (FrequentItems, [UInt8]) {
         var writer = BinaryWriter()
-        summary.encode(to: &writer)
+        summary.encode(into: &writer)
         var reader = BinaryReader(writer.bytes)
         let decoded = try FrequentItems(from: &reader)
         #expect(reader.isAtEnd)

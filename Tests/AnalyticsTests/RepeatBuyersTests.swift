@@ -127,7 +127,7 @@ import Testing
 
     static func encoded(_ summary: RepeatBuyers) -> [UInt8] {
         var writer = BinaryWriter()
-        summary.encode(to: &writer)
+        summary.encode(into: &writer)
         return writer.bytes
     }
 

@@ -1,5 +1,5 @@
 import Aggregation
-import Checkpoint
+@testable import Checkpoint
 import Foundation
 import Testing
 import TestSupport
@@ -25,27 +25,46 @@ func sampleCheckpoint(events: Int, topic: String = "user_behavior_logs") -> Chec
     @Test func roundTripIsExact() throws {
         let checkpoint = sampleCheckpoint(events: 500)
         #expect(checkpoint.state.counts.late > 0 && checkpoint.state.counts.noEventTime > 0)
-        let decoded = try CheckpointCodec.decode(try CheckpointCodec.encode(checkpoint), path: "x")
+        let decoded = try CheckpointCodec.decode(CheckpointCodec.encode(checkpoint), path: "x")
         #expect(decoded == checkpoint)
     }
 
-    @Test func theSourceIdentityRoundTripsAndOldFilesWithoutItStillLoad() throws {
+    @Test func theSourceIdentityRoundTrips() throws {
         var checkpoint = sampleCheckpoint(events: 50)
         checkpoint.source = SourceIdentity(clusterID: "mockCluster1a2b", topicID: nil, partitionCount: 3)
-        #expect(try CheckpointCodec.decode(try CheckpointCodec.encode(checkpoint), path: "x") == checkpoint)
-        // A version-1 file written before identities: no "source" key at all.
+        #expect(try CheckpointCodec.decode(CheckpointCodec.encode(checkpoint), path: "x") == checkpoint)
         checkpoint.source = nil
-        let old = try CheckpointCodec.encode(checkpoint)
-        #expect(!String(decoding: old, as: UTF8.self).contains("\"source\""))
-        #expect(try CheckpointCodec.decode(old, path: "x").source == nil)
+        #expect(try CheckpointCodec.decode(CheckpointCodec.encode(checkpoint), path: "x").source == nil)
+    }
+
+    /// The analytics travel in the checkpoint, so a restart shows the same distinct users,
+    /// rankings and repeat buyers.
+    @Test func theAnalyticsRoundTrip() throws {
+        let checkpoint = sampleCheckpoint(events: 2_000)
+        #expect(checkpoint.state.summary.segments.total == 2_000)
+        #expect(abs(checkpoint.state.summary.users.all.estimate - 2_000) <= 40)  // past the exact range: within 2 %
+        let decoded = try CheckpointCodec.decode(CheckpointCodec.encode(checkpoint), path: "x")
+        #expect(decoded.state.summary == checkpoint.state.summary)
+    }
+
+    /// A version-1 file (a JSON body, before distinct users and rankings were kept) is
+    /// refused with a line that says so, never read as something else.
+    @Test func aVersionOneFileIsRefusedWithTheReason() throws {
+        let body = Array(#"{"tbdash_checkpoint": 1, "topic": "t"}"#.utf8)
+        let file = Array("tbdash-checkpoint v1 crc32=\(String(CRC32.checksum(body), radix: 16)) bytes=\(body.count)\n".utf8) + body
+        #expect(throws: CheckpointError.unsupportedVersion(path: "old.state", version: 1)) {
+            try CheckpointCodec.decode(file, path: "old.state")
+        }
+        let message = CheckpointError.unsupportedVersion(path: "old.state", version: 1).description
+        #expect(message.contains("old.state") && message.contains("version 1") && message.contains("--reset-state"))
     }
 
     @Test func theChecksumIsZlibsCRC32OfTheBody() throws {
-        let bytes = try CheckpointCodec.encode(sampleCheckpoint(events: 10))
+        let bytes = CheckpointCodec.encode(sampleCheckpoint(events: 10))
         let newline = bytes.firstIndex(of: 0x0A)!
         let header = String(decoding: bytes[..<newline], as: UTF8.self)
         // CRC-32 of "123456789" is cbf43926 (the standard check value); of the body, what the header says.
-        #expect(header.hasPrefix("tbdash-checkpoint v1 crc32="))
+        #expect(header.hasPrefix("tbdash-checkpoint v2 crc32="))
         let body = Data(bytes[(newline + 1)...])
         #expect(header.contains("bytes=\(body.count)"))
         let python = try? TBDashProcess.python(["-c", "import sys,zlib; print('%08x' % zlib.crc32(sys.stdin.buffer.read()))"], input: body)
@@ -53,14 +72,14 @@ func sampleCheckpoint(events: Int, topic: String = "user_behavior_logs") -> Chec
     }
 
     @Test func everyTruncationIsDetected() throws {
-        let bytes = try CheckpointCodec.encode(sampleCheckpoint(events: 50))
+        let bytes = CheckpointCodec.encode(sampleCheckpoint(events: 50))
         for length in 0..<bytes.count {
             #expect(throws: CheckpointError.self) { try CheckpointCodec.decode(Array(bytes[..<length]), path: "x") }
         }
     }
 
     @Test func everyFlippedByteIsDetected() throws {
-        let bytes = try CheckpointCodec.encode(sampleCheckpoint(events: 50))
+        let bytes = CheckpointCodec.encode(sampleCheckpoint(events: 50))
         var random = SystemRandomNumberGenerator()
         for position in 0..<bytes.count {
             var damaged = bytes

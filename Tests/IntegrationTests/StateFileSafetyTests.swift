@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 import Kafka
 import Testing
@@ -25,18 +26,13 @@ import TestSupport
 
     /// The state file as a tbdash of before the identity fields wrote it: same body
     /// without "source", re-signed with Python's zlib (an independent CRC-32).
-    private func stripIdentity(_ state: URL) throws -> Bool {
-        let script = """
-            import json, sys, zlib
-            data = open(sys.argv[1], 'rb').read()
-            header, body = data.split(b'\\n', 1)
-            o = json.loads(body)
-            o.pop('source', None)
-            body = json.dumps(o).encode()
-            open(sys.argv[1], 'wb').write(b'tbdash-checkpoint v1 crc32=%08x bytes=%d\\n' % (zlib.crc32(body), len(body)) + body)
-            print('ok')
-            """
-        return try TBDashProcess.python(["-c", script, state.path], input: Data())?.hasPrefix("ok") ?? false
+    /// Rewrites a state file as one written before identities were recorded (a state
+    /// taken against a broker that names no cluster): only its offsets can be checked.
+    private func stripIdentity(_ state: URL) throws {
+        let file = CheckpointFile(path: state.path)
+        var checkpoint = try #require(try file.load())
+        checkpoint.source = nil
+        try file.save(checkpoint)
     }
 
     // MARK: Item 1: a state file resumed on another cluster or a recreated topic
@@ -80,7 +76,7 @@ import TestSupport
         try produce(try generate(rows: 5_000, seed: 33, in: dir), to: first, topic: "t")
         let watch = ["watch", "--headless", "--exit-at-end", "--json", "--from", "earliest", "-t", "t", "--state", state.path]
         #expect(try TBDashProcess.run(watch + ["-b", first.bootstrapServers]).status == 0)
-        guard try stripIdentity(state) else { return }  // no python3 here
+        try stripIdentity(state)
 
         // An old file resumes on its own cluster as before…
         try produce(try generate(rows: 200, seed: 34, in: dir), to: first, topic: "t")
@@ -90,7 +86,7 @@ import TestSupport
 
         // …and against a log shorter than its offsets (100 new records) it stops at once
         // instead of waiting forever for offsets that will never come.
-        #expect(try stripIdentity(state))
+        try stripIdentity(state)
         let second = try MockCluster()
         try second.createTopic("t", partitions: 4)
         try produce(try generate(rows: 100, seed: 35, in: dir), to: second, topic: "t")

@@ -1,0 +1,176 @@
+import Analytics
+import UserBehavior
+
+/// How the analytics are asked: the segment, and how rankings are made. Display choices,
+/// not semantics: changing them never invalidates a saved state.
+public struct AnalyticsQuery: Equatable, Sendable {
+    public var filter = SegmentFilter()
+    /// Entries per ranking.
+    public var top = 20
+    /// Rank by events, or by the hot score with these weights per action code.
+    public var hotWeights: [Int64]?
+    /// Segments with fewer clicking users are left out of conversion rankings.
+    public var minimumSupport = 30
+
+    public init() {}
+}
+
+/// The analytics of one segment as numbers: distinct users, the funnel, conversion by
+/// segment, rankings and repeat buyers. Computed from a `BehaviorSummary` on the
+/// aggregator's thread; what the JSON and the dashboard show.
+///
+/// A distinct-user figure is nil where the kept sketches cannot answer for the segment
+/// (more than one dimension besides action constrained): shown as `—`, never guessed.
+public struct AnalyticsFigures: Equatable, Sendable {
+    /// The filter's normalized text; "" for none.
+    public var filter = ""
+    /// Distinct users in the segment.
+    public var users: Int?
+    /// Distinct users per action code, per day index, per province index, per age code and
+    /// per gender code, within the segment; values outside the segment are left out.
+    public var usersByAction: [Int: Int?] = [:]
+    public var usersByDay: [Int: Int?] = [:]
+    public var usersByProvince: [Int: Int?] = [:]
+    public var usersByAge: [Int: Int?] = [:]
+    public var usersByGender: [Int: Int?] = [:]
+    /// The distinct counters' relative standard error past their exact range (≈ 1,000 users).
+    public var usersRelativeError = 0.0
+    public var funnel = Funnel()
+    /// Per dimension (province, age, gender), its values ranked by conversion.
+    public var conversion: [FilterDimension: [ConversionRow]] = [:]
+    /// Per entity, the top ids; nil when the filter's days have no summaries of their own.
+    public var top: [Trending.Entity: [Trending.Ranked]]?
+    /// The event day the rankings cover, or nil for all days.
+    public var topDay: Int?
+    /// Filter dimensions the rankings do not honour (only action and day are kept apart).
+    public var topIgnores: [FilterDimension] = []
+    public var repeatBuyers = 0
+    public var repeatBuyersExact = true
+
+    public init() {}
+
+    /// Distinct users per stage, click → add-to-cart → purchase, favourite beside.
+    public struct Funnel: Equatable, Sendable {
+        public var click: Int?
+        public var cart: Int?
+        public var purchase: Int?
+        public var favourite: Int?
+
+        public init() {}
+
+        /// Buyers ÷ clickers; nil when either is unknown or nobody clicked.
+        public var conversion: Double? {
+            guard let click, let purchase, click > 0 else { return nil }
+            return Double(purchase) / Double(click)
+        }
+    }
+
+    public struct ConversionRow: Equatable, Sendable {
+        /// The dimension's code (province index, age code, gender code).
+        public var code: Int
+        public var clickers: Int
+        public var buyers: Int
+
+        public var rate: Double { clickers == 0 ? 0 : Double(buyers) / Double(clickers) }
+    }
+}
+
+extension AnalyticsFigures {
+    /// The figures of `summary` for `query`, given the segment's projected counts (which
+    /// decide which breakdown values occur).
+    public init(_ summary: BehaviorSummary, query: AnalyticsQuery, counts: Counts) {
+        let filter = query.filter
+        self.filter = filter.normalized
+        let users = SegmentUsers(sketches: summary.users, filter: filter)
+        self.users = users.count()
+        usersRelativeError = 1.04 / Double(1 << DistinctCounter.defaultPrecision).squareRoot()
+        for (code, events) in counts.action.enumerated() where events > 0 {
+            usersByAction[code] = users.count(adding: .action, code)
+        }
+        for (code, events) in counts.perDay.enumerated() where events > 0 {
+            usersByDay[code] = users.count(adding: .day, code)
+        }
+        for (code, events) in counts.province.enumerated() where events > 0 {
+            usersByProvince[code] = users.count(adding: .province, code)
+        }
+        for (code, events) in counts.ageRange.enumerated() where events > 0 {
+            usersByAge[code] = users.count(adding: .age, code)
+        }
+        for (code, events) in counts.gender.enumerated() where events > 0 {
+            usersByGender[code] = users.count(adding: .gender, code)
+        }
+        funnel.click = users.count(adding: .action, Int(Action.click.rawValue))
+        funnel.cart = users.count(adding: .action, Int(Action.addToCart.rawValue))
+        funnel.purchase = users.count(adding: .action, Int(Action.purchase.rawValue))
+        funnel.favourite = users.count(adding: .action, Int(Action.favourite.rawValue))
+
+        // Conversion by segment: clickers and buyers of each value of one dimension, which
+        // the sketches answer only when the filter constrains nothing else but actions.
+        for dimension in [FilterDimension.province, .age, .gender] {
+            let unfiltered = SegmentUsers(sketches: summary.users, filter: SegmentFilter())
+            guard filter.constrainedDimensions.allSatisfy({ $0 == dimension }) else { continue }
+            var rows: [ConversionRow] = []
+            for code in dimension.domain where filter.values(of: dimension)?.contains(code) ?? true {
+                let clickers = unfiltered.count(adding: .action, 0, and: dimension, code) ?? 0
+                let buyers = unfiltered.count(adding: .action, 2, and: dimension, code) ?? 0
+                if clickers >= query.minimumSupport { rows.append(ConversionRow(code: code, clickers: clickers, buyers: buyers)) }
+            }
+            rows.sort { $0.rate != $1.rate ? $0.rate > $1.rate : $0.code < $1.code }
+            conversion[dimension] = rows
+        }
+
+        // Rankings keep actions and the newest days apart, nothing else.
+        let actions = Set((filter.values(of: .action).map { Array($0) } ?? [0, 1, 2, 3]).map { UInt8($0) })
+        let measure: Trending.Measure =
+            query.hotWeights.map { .hot(weights: $0, actions: actions) } ?? .events(actions: actions)
+        topIgnores = filter.constrainedDimensions.filter { $0 != .action && $0 != .day }
+        var day: Int?
+        var answerable = true
+        if let days = filter.values(of: .day) {
+            let kept = days.filter { summary.trending.newestDays.contains($0) }
+            if days.count == 1, let only = kept.first { day = only } else { answerable = false }
+        }
+        topDay = day
+        if answerable {
+            var top: [Trending.Entity: [Trending.Ranked]] = [:]
+            for entity in Trending.Entity.allCases {
+                top[entity] = summary.trending.top(entity, by: measure, day: day, limit: query.top) ?? []
+            }
+            self.top = top
+        }
+        repeatBuyers = summary.repeatBuyers.count
+        repeatBuyersExact = summary.repeatBuyers.isExact
+    }
+}
+
+/// Distinct users of a filter's segment, narrowed by one more value: answered by a union
+/// of kept counters when, besides action, at most one dimension is constrained.
+struct SegmentUsers {
+    let sketches: UserSketches
+    let filter: SegmentFilter
+
+    func count() -> Int? { answer(filter) }
+
+    func count(adding dimension: FilterDimension, _ code: Int) -> Int? {
+        answer(filter.adding(dimension, code: code))
+    }
+
+    func count(adding first: FilterDimension, _ a: Int, and second: FilterDimension, _ b: Int) -> Int? {
+        answer(filter.adding(first, code: a).adding(second, code: b))
+    }
+
+    private func answer(_ filter: SegmentFilter) -> Int? {
+        let actions = Set((filter.values(of: .action).map { Array($0) } ?? [0, 1, 2, 3]).map { UInt8($0) })
+        let others = filter.constrainedDimensions.filter { $0 != .action }
+        guard others.count <= 1 else { return nil }
+        let slice: UserSketches.Slice
+        switch (others.first, others.first.flatMap { filter.values(of: $0) }) {
+        case (.day, let values?): slice = .days(Set(values))
+        case (.province, let values?): slice = .provinces(Set(values.map { UInt8($0) }))
+        case (.age, let values?): slice = .ageRanges(Set(values.map { UInt8($0) }))
+        case (.gender, let values?): slice = .genders(Set(values.map { UInt8($0) }))
+        default: slice = .none
+        }
+        return sketches.users(actions: actions, in: slice).estimate
+    }
+}

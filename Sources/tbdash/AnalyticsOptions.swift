@@ -1,0 +1,58 @@
+import Aggregation
+import Analytics
+import ArgumentParser
+import Foundation
+
+/// The analytics options of SPEC §7, shared by `watch` and `demo`: which segment to show
+/// and how to rank.
+struct AnalyticsOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Show only a segment, e.g. 'province=浙江,江苏 gender=female age=25-29 day=11-11'.",
+        discussion: "Terms are dimension=value[,value…] (action, age, gender, province, day), all of which must hold; see the README's Filters section.",
+        valueName: "filter"))
+    var filter = ""
+
+    @Option(help: "Entries in each ranking (top items, categories, brands, merchants).")
+    var top = 20
+
+    @Option(help: ArgumentHelp("Rank by events, or by the hot score (see --hot-weights).", valueName: "events|hot"))
+    var rankBy: RankBy = .events
+
+    @Option(help: ArgumentHelp("Hot-score weights of click, favourite, add-to-cart, purchase.", valueName: "c,f,a,p"))
+    var hotWeights = "1,2,3,4"
+
+    @Option(help: "Fewest clicking users a segment needs to be ranked by conversion.")
+    var minSupport = 30
+
+    enum RankBy: String, ExpressibleByArgument, CaseIterable {
+        case events, hot
+    }
+
+    func validate() throws {
+        _ = try query()
+    }
+
+    /// The query these options ask, or a usage error naming the bad part.
+    func query() throws -> AnalyticsQuery {
+        var query = AnalyticsQuery()
+        do {
+            query.filter = try SegmentFilter.parse(filter)
+        } catch {
+            throw ValidationError("--filter: \(error.description)")
+        }
+        guard (1...1000).contains(top) else { throw ValidationError("--top must be between 1 and 1000") }
+        guard (0...1_000_000_000).contains(minSupport) else { throw ValidationError("--min-support must be between 0 and 1000000000") }
+        query.top = top
+        query.minimumSupport = minSupport
+        if rankBy == .hot {
+            let parts = hotWeights.split(separator: ",", omittingEmptySubsequences: false)
+            let weights = parts.compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+            guard weights.count == 4, weights.allSatisfy({ (0...1_000_000).contains($0) }) else {
+                throw ValidationError("--hot-weights must be four whole numbers from 0 to 1000000 (click,favourite,add-to-cart,purchase), e.g. 1,2,3,4")
+            }
+            // Given in the order of SPEC §7; kept by action code (0 click, 1 cart, 2 purchase, 3 favourite).
+            query.hotWeights = [weights[0], weights[2], weights[3], weights[1]]
+        }
+        return query
+    }
+}
