@@ -14,6 +14,7 @@ struct TBDash: ParsableCommand {
             sample and opens the dashboard. Or run `tbdash broker` in one terminal and \
             `tbdash produce data/sample.csv` in another.
             """,
+        version: Version.description,
         subcommands: [WatchCommand.self, DemoCommand.self, ProduceCommand.self, BrokerCommand.self, GenCommand.self])
 
     /// Usage errors exit 2 (ArgumentParser's own default is 64) and runtime failures exit 1,

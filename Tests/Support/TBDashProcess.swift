@@ -41,6 +41,13 @@ public enum TBDashProcess {
         return running.wait(timeout: timeout)
     }
 
+    /// Runs another program (a script, `man`, `bash`) the same way as `run`.
+    public static func run(
+        program: URL, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 120
+    ) throws -> Result {
+        try Running(executable: program, arguments: arguments, environment: environment).wait(timeout: timeout)
+    }
+
     /// Starts without waiting; output goes to temporary files read by `wait`.
     public static func start(
         _ arguments: [String], environment: [String: String] = [:], input: URL? = nil, stdout: String? = nil
