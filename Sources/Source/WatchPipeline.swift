@@ -50,6 +50,8 @@ public final class WatchPipeline: @unchecked Sendable {
     private let latest = Mutex(LiveSnapshot())
     private let finished = Atomic<Bool>(false)
     private let checkpointProblem = Mutex<String?>(nil)
+    /// A query asked for by another thread, taken by the aggregator thread.
+    private let requestedQuery = Mutex<AnalyticsQuery?>(nil)
     private let committedAtExit = Atomic<Bool>(false)
     private let done = DispatchSemaphore(value: 0)
     private let readerDone = DispatchSemaphore(value: 0)
@@ -90,6 +92,12 @@ public final class WatchPipeline: @unchecked Sendable {
         aggregatorThread.name = "tbdash-aggregator"
         readerThread.start()
         aggregatorThread.start()
+    }
+
+    /// Shows another segment or ranking from now on (the dashboard's filter and drill-down):
+    /// the next snapshot, with its figures, is computed for it.
+    public func setQuery(_ query: AnalyticsQuery) {
+        requestedQuery.withLock { $0 = query }
     }
 
     /// The newest snapshot; cheap to call from the screen thread.
@@ -135,7 +143,12 @@ public final class WatchPipeline: @unchecked Sendable {
             aggregator.tick(now: now2)
             busyNanoseconds += MonotonicClock.nanoseconds() - workStart
 
-            if now2 >= nextPublish {
+            if let query = requestedQuery.withLock({ $0.take() }) {
+                aggregator.query = query
+                lastPublish = .min
+                lastFigures = .min
+            }
+            if now2 >= nextPublish || lastPublish == .min {
                 lastPublish = now2
                 let figures = lastFigures == .min || now2 - lastFigures >= options.figuresIntervalMs
                 if figures { lastFigures = now2 }
@@ -207,8 +220,11 @@ public final class WatchPipeline: @unchecked Sendable {
         // idle dashboard should sleep, not redraw ten times a second.
         let changed = latest.withLock { current in
             var snapshot = snapshot
-            // Figures are recomputed less often than counts: keep the newest ones.
-            if snapshot.aggregate.figures == nil { snapshot.aggregate.figures = current.aggregate.figures }
+            // Figures are recomputed less often than counts: keep the newest ones (of the
+            // same segment).
+            if snapshot.aggregate.figures == nil, current.aggregate.filter == snapshot.aggregate.filter {
+                snapshot.aggregate.figures = current.aggregate.figures
+            }
             guard current != snapshot else { return false }
             current = snapshot
             return true
