@@ -62,6 +62,7 @@ let package = Package(
             "Analytics", "UserBehavior", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
+        .testTarget(name: "SourceTests", dependencies: ["Source"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Aggregation", "UserBehavior", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Aggregation", "UserBehavior"],
                     resources: [.copy("Goldens")]),

@@ -16,17 +16,10 @@ public final class WatchPipeline: @unchecked Sendable {
     public struct Options: Sendable {
         public var source: SourceOptions
         public var group: String
-        /// Stop once every partition has been read to its end.
-        public var exitAtEnd = false
-        /// How often a fresh snapshot is published (the screen redraws at most this often).
-        public var publishIntervalMs: Int64 = 100
-        /// How often offsets are committed to the group (and a checkpoint written).
-        public var commitIntervalMs: Int64 = 5_000
+        /// When to publish, checkpoint and commit, and whether to stop at the end.
+        public var timing = WatchCore.Timing()
         /// The segment and rankings the snapshot shows.
         public var query = AnalyticsQuery()
-        /// How often the analytics figures (distinct users, rankings) are recomputed; they
-        /// cost more than counts, and the final snapshot always has them.
-        public var figuresIntervalMs: Int64 = 1_000
 
         public init(source: SourceOptions, group: String) {
             self.source = source
@@ -126,44 +119,46 @@ public final class WatchPipeline: @unchecked Sendable {
         let start = MonotonicClock.milliseconds()
         let aggregator = Aggregator(config: config, restoring: restored, now: start)
         aggregator.query = options.query
+        var core = WatchCore(timing: options.timing, checkpointing: checkpointer != nil, now: start)
         var meter = PipelineMeter(start: start, reader: reader)
-        var lastPublish: Int64 = .min
-        var lastFigures: Int64 = .min
-        var lastCommit = start
         var busyNanoseconds: Int64 = 0
+
+        /// Carries out what the core decided.
+        func perform(_ effects: [WatchCore.Effect], now: Int64, final: Bool = false) {
+            for effect in effects {
+                switch effect {
+                case .publish(let figures):
+                    let aggregate = aggregator.snapshot(now: now, figures: figures)
+                    if !final { meter.sample(now: now, busyNanoseconds: busyNanoseconds, lag: aggregate.lag) }
+                    publish(aggregate, meter: meter)
+                case .save:
+                    perform(core.saved(save(aggregator.state)), now: now, final: final)
+                case .commit:
+                    let committed = commit(aggregator.state, waitMs: final ? 3000 : 0)
+                    if final { committedAtExit.store(committed, ordering: .releasing) }
+                case .stop:
+                    break
+                }
+            }
+        }
 
         while true {
             let now = MonotonicClock.milliseconds()
-            let nextPublish = lastPublish == .min ? now : lastPublish + options.publishIntervalMs
-            let wake = min(aggregator.nextDeadline ?? .max, nextPublish, lastCommit + options.commitIntervalMs)
-            let item = reader.queue.take(timeoutMs: max(0, min(wake - now, 200)))
+            let item = reader.queue.take(timeoutMs: core.waitMs(now: now, batchDeadline: aggregator.nextDeadline))
             let workStart = MonotonicClock.nanoseconds()
             if let item { apply(item, to: aggregator) }
             let now2 = MonotonicClock.milliseconds()
             aggregator.tick(now: now2)
             busyNanoseconds += MonotonicClock.nanoseconds() - workStart
-
             if let query = requestedQuery.withLock({ $0.take() }) {
                 aggregator.query = query
-                lastPublish = .min
-                lastFigures = .min
+                core.queryChanged()
             }
-            if now2 >= nextPublish || lastPublish == .min {
-                lastPublish = now2
-                let figures = lastFigures == .min || now2 - lastFigures >= options.figuresIntervalMs
-                if figures { lastFigures = now2 }
-                let aggregate = aggregator.snapshot(now: now2, figures: figures)
-                meter.sample(now: now2, busyNanoseconds: busyNanoseconds, lag: aggregate.lag)
-                publish(aggregate, meter: meter)
-            }
-            // Nothing to save or commit before the reader has checked where it starts: the
-            // group might belong to another cluster.
-            if now2 - lastCommit >= options.commitIntervalMs && reader.startOffsets != nil {
-                lastCommit = now2
-                commit(aggregator.state, waitMs: 0)
-            }
-            let atEnd = options.exitAtEnd && aggregator.allAtEnd
-            if item == nil && reader.queue.isEmpty && (stop.isRequested || isFailed || atEnd) { break }
+            let effects = core.step(now: now2, WatchCore.Conditions(
+                sourceReady: reader.startOffsets != nil, allAtEnd: aggregator.allAtEnd,
+                stopRequested: stop.isRequested, failed: isFailed, idle: item == nil && reader.queue.isEmpty))
+            perform(effects, now: now2)
+            if effects.contains(.stop) { break }
         }
         // Stop the reader (a full queue would block it) and wait for it, then release
         // what it fetched but we did not count: it is read again next time.
@@ -173,9 +168,7 @@ public final class WatchPipeline: @unchecked Sendable {
         while reader.queue.take(timeoutMs: 0) != nil {}
         let end = MonotonicClock.milliseconds()
         aggregator.flush(now: end)
-        let state = aggregator.state
-        if reader.startOffsets != nil { committedAtExit.store(commit(state, waitMs: 3000), ordering: .releasing) }
-        publish(aggregator.snapshot(now: end, figures: true), meter: meter)
+        perform(core.finish(sourceReady: reader.startOffsets != nil), now: end, final: true)
     }
 
     private var isFailed: Bool {
@@ -232,17 +225,18 @@ public final class WatchPipeline: @unchecked Sendable {
         if changed { generation.add(1, ordering: .releasing) }
     }
 
-    /// Saves the state (when checkpointing), then commits its offsets so Kafka tools see
-    /// the true lag. A failed commit is retried at the next interval. Never waits for the
-    /// broker longer than `waitMs` (0 during the run: snapshots come from this thread).
-    /// True when offsets were committed (with `waitMs`: confirmed by the broker).
-    @discardableResult
+    /// Saves a checkpoint; false (and the problem shown) when it could not be written.
+    private func save(_ state: AggregationState) -> Bool {
+        let problem = checkpointer?(state, reader.identity)
+        checkpointProblem.withLock { $0 = problem }
+        return problem == nil
+    }
+
+    /// Commits the state's offsets so Kafka tools see the true lag; a failed commit is
+    /// retried at the next interval. Never waits for the broker longer than `waitMs` (0
+    /// during the run: snapshots come from this thread). True when offsets were committed
+    /// (with `waitMs`: confirmed by the broker).
     private func commit(_ state: AggregationState, waitMs: Int32) -> Bool {
-        if let checkpointer {
-            let problem = checkpointer(state, reader.identity)
-            checkpointProblem.withLock { $0 = problem }
-            if problem != nil { return false }
-        }
         let offsets = Dictionary(uniqueKeysWithValues: state.partitions.compactMap { p in p.nextOffset.map { (p.partition, $0) } })
         guard !offsets.isEmpty else { return false }
         do {

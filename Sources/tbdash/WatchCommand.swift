@@ -74,8 +74,8 @@ struct WatchCommand: ParsableCommand {
         source.connectTimeoutMs = Int32(connectTimeout * 1000)
         source.failFast = headless
         var options = WatchPipeline.Options(source: source, group: group)
-        options.exitAtEnd = exitAtEnd
-        options.commitIntervalMs = stateOptions.checkpointInterval.milliseconds
+        options.timing.exitAtEnd = exitAtEnd
+        options.timing.commitIntervalMs = stateOptions.checkpointInterval.milliseconds
         options.query = try analytics.query()
 
         if headless {
