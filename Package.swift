@@ -30,7 +30,7 @@ let package = Package(
         // Pure values with binary encodings; no I/O, no clock.
         .target(name: "Analytics", dependencies: ["UserBehavior"]),
         // The state file: atomic writes, checksum, restore.
-        .target(name: "Checkpoint", dependencies: ["Aggregation", "UserBehavior"]),
+        .target(name: "Checkpoint", dependencies: ["Aggregation", "Analytics", "Runtime", "UserBehavior"]),
         // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread.
         .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Kafka", "Runtime"]),
         // Snapshot ─▶ cells: the dashboard's views, drawn into a grid that knows display
@@ -63,7 +63,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "SourceTests", dependencies: ["Source"]),
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Aggregation", "UserBehavior", "TestSupport"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Aggregation", "Runtime", "UserBehavior", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Aggregation", "UserBehavior"],
                     resources: [.copy("Goldens")]),
         .testTarget(name: "ProducerTests", dependencies: ["Producer", "UserBehavior", "TestSupport"]),

@@ -1,4 +1,5 @@
 import Foundation
+import Runtime
 
 /// A state file on disk (`--state PATH`), written atomically: a temporary file in the same
 /// directory, fsync, rename over the old one, fsync the directory. A crash at any point
@@ -10,10 +11,7 @@ public struct CheckpointFile: Sendable {
         self.path = path
     }
 
-    private var directory: String {
-        let dir = (path as NSString).deletingLastPathComponent
-        return dir.isEmpty ? "." : dir
-    }
+    private var directory: String { AtomicFileWriter.directory(of: path) }
 
     /// The saved checkpoint, or nil when there is no file yet. Temporary files left by a
     /// crash in the middle of a save are removed: they were never the checkpoint.
@@ -28,25 +26,11 @@ public struct CheckpointFile: Sendable {
 
     /// Replaces the file with `checkpoint`. On failure the old file is untouched.
     public func save(_ checkpoint: Checkpoint, using files: FileOperations = SystemFileOperations()) throws(CheckpointError) {
-        let bytes = CheckpointCodec.encode(checkpoint)
-        let temporary = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
         do {
-            let fd = try files.create(temporary)
-            do {
-                try bytes.withUnsafeBytes { try files.write(fd, $0) }
-                try files.fsync(fd)
-                try files.close(fd)
-            } catch {
-                try? files.close(fd)
-                throw error
-            }
-            try files.rename(temporary, path)
-            try files.fsyncDirectory(directory)
+            try AtomicFileWriter.replace(path, with: CheckpointCodec.encode(checkpoint), files: files)
         } catch let error as FileOperationError {
-            files.unlink(temporary)
             throw .writeFailed(path: path, detail: "\(error.operation): \(error.detail)")
         } catch {
-            files.unlink(temporary)
             throw .writeFailed(path: path, detail: "\(error)")
         }
     }
@@ -55,7 +39,7 @@ public struct CheckpointFile: Sendable {
     /// read-only or full. Writes one byte to a temporary file next to the state file and
     /// removes it (`access()` would not do: it says yes to root on a read-only directory).
     public func checkWritable(using files: FileOperations = SystemFileOperations()) throws(CheckpointError) {
-        let probe = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        let probe = "\(path)\(AtomicFileWriter.temporaryMarker)\(ProcessInfo.processInfo.processIdentifier)"
         do {
             let fd = try files.create(probe)
             defer { files.unlink(probe) }
@@ -75,7 +59,7 @@ public struct CheckpointFile: Sendable {
     }
 
     private func removeLeftoverTemporaries() {
-        let prefix = (path as NSString).lastPathComponent + ".tmp-"
+        let prefix = (path as NSString).lastPathComponent + AtomicFileWriter.temporaryMarker
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for name in names where name.hasPrefix(prefix) {
             try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))

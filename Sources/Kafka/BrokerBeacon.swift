@@ -36,17 +36,14 @@ public struct BrokerBeacon: Sendable {
             self.beacon = beacon
         }
 
-        /// Writes the address atomically (temp file + rename).
+        /// Writes the address atomically.
         public func publish(address: String) throws(KafkaError) {
-            let temporary = beacon.addressPath + ".\(getpid())"
-            let text = address + "\n"
-            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            guard fd >= 0 else { throw .operation("write \(temporary)", detail: errnoText()) }
-            let written = text.withCString { write(fd, $0, strlen($0)) }
-            close(fd)
-            guard written == text.utf8.count, rename(temporary, beacon.addressPath) == 0 else {
-                unlink(temporary)
-                throw .operation("write \(beacon.addressPath)", detail: errnoText())
+            do {
+                try AtomicFileWriter.replace(beacon.addressPath, with: Array((address + "\n").utf8))
+            } catch let error as FileOperationError {
+                throw .operation("write \(beacon.addressPath)", detail: "\(error.operation): \(error.detail)")
+            } catch {
+                throw .operation("write \(beacon.addressPath)", detail: "\(error)")
             }
         }
 

@@ -8,13 +8,7 @@ import Musl
 public enum StandardError {
     public static func write(_ text: String) {
         var text = text
-        text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let n = Glibc.write(2, bytes.baseAddress! + offset, bytes.count - offset)
-                if n <= 0 { return }
-                offset += n
-            }
-        }
+        // Nothing to report a failure to: stderr is where failures go.
+        text.withUTF8 { try? writeAll(2, UnsafeRawBufferPointer($0)) }
     }
 }

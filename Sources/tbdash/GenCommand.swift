@@ -1,3 +1,4 @@
+import Runtime
 import ArgumentParser
 import Generator
 #if canImport(Glibc)
@@ -34,21 +35,17 @@ struct GenCommand: ParsableCommand {
             try dataset.generate { chunk in try writeAll(1, chunk, path: "standard output") }
             return
         }
-        let temporary = output + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw CommandFailure.usage("cannot write \(output): \(String(cString: strerror(errno)))") }
+        let file: AtomicFileWriter
         do {
-            try dataset.generate { chunk in try writeAll(fd, chunk, path: output) }
-            guard fsync(fd) == 0 else { throw CommandFailure.runtime("cannot write \(output): \(String(cString: strerror(errno)))") }
-            close(fd)
-        } catch {
-            close(fd)
-            unlink(temporary)
-            throw error
+            file = try AtomicFileWriter(path: output)
+        } catch let error as FileOperationError {
+            throw CommandFailure.usage("cannot write \(output): \(error.detail)")
         }
-        guard rename(temporary, output) == 0 else {
-            unlink(temporary)
-            throw CommandFailure.runtime("cannot write \(output): \(String(cString: strerror(errno)))")
+        do {
+            try dataset.generate { chunk in try file.write(chunk) }
+            try file.commit()
+        } catch let error as FileOperationError {
+            throw CommandFailure.runtime("cannot write \(output): \(error.detail)")
         }
     }
 }

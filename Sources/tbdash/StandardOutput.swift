@@ -1,17 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Runtime
 
 /// Writes all of `chunk` to `fd`, or throws a one-line failure naming `path`: output that
 /// cannot be written (a full disk, /dev/full) ends the command with exit 1 instead of
 /// vanishing, as buffered `print` would let it.
 func writeAll(_ fd: Int32, _ chunk: UnsafeRawBufferPointer, path: String) throws {
-    var offset = 0
-    while offset < chunk.count {
-        let n = write(fd, chunk.baseAddress! + offset, chunk.count - offset)
-        if n < 0 && errno == EINTR { continue }
-        guard n > 0 else { throw CommandFailure.runtime("cannot write \(path): \(String(cString: strerror(errno)))") }
-        offset += n
+    do {
+        try Runtime.writeAll(fd, chunk)
+    } catch {
+        throw CommandFailure.runtime("cannot write \(path): \(error.detail)")
     }
 }
 

@@ -1,6 +1,7 @@
 import Aggregation
 @testable import Checkpoint
 import Foundation
+import Runtime
 import Testing
 import TestSupport
 import UserBehavior
