@@ -221,8 +221,11 @@ public struct DistinctCounter: Mergeable, Equatable, Sendable {
     }
 
     /// σ(x) = x + Σₖ₌₁ x^(2^k) 2^(k−1), for the registers still at zero (x < 1 here).
+    /// The loops end when a term no longer changes the sum, so x must lie in [0, 1]: the
+    /// guards keep them finite even for counts that do not add up.
     private static func sigma(_ x: Double) -> Double {
-        if x == 0 { return 0 }
+        guard x > 0 else { return 0 }
+        guard x < 1 else { return .infinity }
         var power = x
         var weight = 1.0
         var sum = x
@@ -237,7 +240,7 @@ public struct DistinctCounter: Mergeable, Equatable, Sendable {
 
     /// τ(x) = (1 − x − Σₖ₌₁ (1 − x^(2^−k))² 2^−k) / 3, for the registers at their maximum.
     private static func tau(_ x: Double) -> Double {
-        if x == 0 || x == 1 { return 0 }
+        guard x > 0, x < 1 else { return 0 }
         var root = x
         var weight = 1.0
         var sum = 1 - x
@@ -291,6 +294,15 @@ public struct DistinctCounter: Mergeable, Equatable, Sendable {
             slot = slot + 1 == words.count ? 0 : slot + 1
         }
         return false
+    }
+}
+
+extension DistinctCounter: CustomStringConvertible {
+    /// Short, so a failed test or a log line shows the figure rather than the registers.
+    public var description: String {
+        isExact
+            ? "DistinctCounter(precision \(precision), exactly \(estimate))"
+            : "DistinctCounter(precision \(precision), ≈ \(estimate) ± \(relativeStandardError * 100) %)"
     }
 }
 

@@ -173,6 +173,7 @@ private func referenceRegisters(_ hashes: some Sequence<UInt64>, precision p: In
             #expect(a.merging(b) == b.merging(a))
             #expect(a.merging(b).merging(c) == a.merging(b.merging(c)))
             #expect(a.merging(b).merging(c) == whole)
+            #expect(a.merging(b).merging(c).estimate == whole.estimate)
             #expect(encoded(c.merging(a).merging(b)) == encoded(whole))
             #expect(DistinctCounter.empty.merging(a) == a && a.merging(.empty) == a)
             #expect(whole.merging(whole) == whole)
@@ -183,6 +184,7 @@ private func referenceRegisters(_ hashes: some Sequence<UInt64>, precision p: In
     @Test func equalityTellsCountersApart() {
         for n in [0, 10, DistinctCounter().exactLimit] {
             #expect(counter(of: 0..<Int64(n)) != counter(of: 0...Int64(n)), "exact, n = \(n)")
+            #expect(counter(of: 1..<Int64(n + 1)) != counter(of: 2..<Int64(n + 2)) || n == 0, "exact, same count, n = \(n)")
         }
         // Dense: a new id is visible exactly when it raises a register (by the reference).
         let ids = Array(0..<Int64(5_000))
