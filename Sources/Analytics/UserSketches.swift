@@ -67,22 +67,23 @@ public struct UserSketches: Mergeable, Equatable, Sendable {
         case genders(Set<UInt8>)
     }
 
-    /// Distinct users with an event of one of `actions` in `slice`: a union of kept counters.
+    /// Distinct users with an event of one of `actions` in `slice`: a union of kept counters
+    /// (one kept counter is returned as it is: a dense merge costs ~0.1 ms).
     public func users(actions: Set<UInt8>, in slice: Slice) -> DistinctCounter {
         let allActions = actions.count == Self.actions
-        var union = DistinctCounter()
+        var parts: [DistinctCounter] = []
         func add(_ table: [DistinctCounter], _ values: some Sequence<Int>) {
             for value in values {
-                for action in actions { union.merge(table[value * Self.actions + Int(action)]) }
+                for action in actions { parts.append(table[value * Self.actions + Int(action)]) }
             }
         }
         switch slice {
         case .none:
             if allActions { return all }
-            for action in actions { union.merge(byAction[Int(action)]) }
+            for action in actions { parts.append(byAction[Int(action)]) }
         case .days(let days):
             if allActions {
-                for day in days where day < dayIndexCount { union.merge(byDay[day]) }
+                for day in days where day < dayIndexCount { parts.append(byDay[day]) }
             } else {
                 add(byDayAction, days.filter { $0 < dayIndexCount })
             }
@@ -90,6 +91,8 @@ public struct UserSketches: Mergeable, Equatable, Sendable {
         case .ageRanges(let values): add(byAgeAction, values.map(Int.init).filter { $0 < 9 })
         case .genders(let values): add(byGenderAction, values.map(Int.init).filter { $0 < 3 })
         }
+        guard var union = parts.first else { return DistinctCounter() }
+        for part in parts.dropFirst() { union.merge(part) }
         return union
     }
 }
