@@ -1,5 +1,5 @@
 import CRdKafka
-import Foundation
+import Runtime
 
 /// Destroys a librdkafka client without letting an unresponsive broker hold the caller.
 ///
@@ -13,14 +13,12 @@ enum Teardown {
     static func destroy(_ handle: OpaquePointer, queue: OpaquePointer? = nil, flags: Int32 = 0,
                         context: ClientContext, waitMs: Int = 2000) {
         let client = UncheckedHandles(handle: handle, queue: queue)
-        let done = DispatchSemaphore(value: 0)
-        Thread {
+        let teardown = WorkerThread.start(name: "tbdash-teardown") {
             if let queue = client.queue { rd_kafka_queue_destroy(queue) }
             rd_kafka_destroy_flags(client.handle, flags)
             withExtendedLifetime(context) {}
-            done.signal()
-        }.start()
-        _ = done.wait(timeout: .now() + .milliseconds(waitMs))
+        }
+        _ = teardown.join(timeoutMs: waitMs)
     }
 
     /// librdkafka's handles are thread-safe to destroy from another thread.

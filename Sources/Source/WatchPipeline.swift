@@ -41,13 +41,11 @@ public final class WatchPipeline: @unchecked Sendable {
     private let stop: StopFlag
     private let checkpointer: Checkpointer?
     private let latest = Mutex(LiveSnapshot())
-    private let finished = Atomic<Bool>(false)
     private let checkpointProblem = Mutex<String?>(nil)
     /// A query asked for by another thread, taken by the aggregator thread.
     private let requestedQuery = Mutex<AnalyticsQuery?>(nil)
     private let committedAtExit = Atomic<Bool>(false)
-    private let done = DispatchSemaphore(value: 0)
-    private let readerDone = DispatchSemaphore(value: 0)
+    private let threads = Mutex<(reader: WorkerThread, aggregator: WorkerThread)?>(nil)
 
     /// A counter that changes whenever a snapshot different from the last is published.
     public let generation = Atomic<Int>(0)
@@ -72,19 +70,8 @@ public final class WatchPipeline: @unchecked Sendable {
     }
 
     public func start() {
-        let readerThread = Thread { [reader, readerDone] in
-            reader.run()
-            readerDone.signal()
-        }
-        readerThread.name = "tbdash-reader"
-        let aggregatorThread = Thread { [self] in
-            aggregate()
-            finished.store(true, ordering: .releasing)
-            done.signal()
-        }
-        aggregatorThread.name = "tbdash-aggregator"
-        readerThread.start()
-        aggregatorThread.start()
+        let reader = WorkerThread.start(name: "tbdash-reader") { [reader] in reader.run() }
+        threads.withLock { $0 = (reader, WorkerThread.start(name: "tbdash-aggregator") { [self] in aggregate(reader: reader) }) }
     }
 
     /// Shows another segment or ranking from now on (the dashboard's filter and drill-down):
@@ -106,16 +93,14 @@ public final class WatchPipeline: @unchecked Sendable {
         while !waitUntilFinished(timeoutMs: 1000) {}
     }
 
-    /// False if still running after `timeoutMs`.
+    /// False if still running after `timeoutMs` (or not started).
     public func waitUntilFinished(timeoutMs: Int) -> Bool {
-        if finished.load(ordering: .acquiring) { return true }
-        guard done.wait(timeout: .now() + .milliseconds(timeoutMs)) == .success else { return false }
-        return true
+        threads.withLock { $0 }?.aggregator.join(timeoutMs: timeoutMs) ?? false
     }
 
     // MARK: The aggregator thread
 
-    private func aggregate() {
+    private func aggregate(reader readerThread: WorkerThread) {
         let start = MonotonicClock.milliseconds()
         let aggregator = Aggregator(config: config, restoring: restored, now: start)
         aggregator.query = options.query
@@ -164,7 +149,7 @@ public final class WatchPipeline: @unchecked Sendable {
         // what it fetched but we did not count: it is read again next time.
         stop.request()
         reader.queue.close()
-        readerDone.wait()
+        readerThread.join()
         while reader.queue.take(timeoutMs: 0) != nil {}
         let end = MonotonicClock.milliseconds()
         aggregator.flush(now: end)
