@@ -1,6 +1,7 @@
 import Aggregation
 import ArgumentParser
 import Foundation
+import UserBehavior
 
 /// The event-time options of SPEC §3, shared by `watch` and `demo`.
 struct SemanticsOptions: ParsableArguments {
