@@ -46,11 +46,16 @@ struct EventTimeSchedule {
     /// Monotonic nanoseconds at which row `row` of the `rows` rows of the day starting at `dayMs` is due.
     func due(dayMs: Int64, row: Int, of rows: Int) -> Int64 {
         let eventOffset = Double(dayMs - firstDayMs) + Double(row) / Double(rows) * Self.dayMs
-        return passStartNanoseconds + Int64(eventOffset * nanosecondsPerEventMillisecond)
+        return passStartNanoseconds + Self.nanoseconds(eventOffset * nanosecondsPerEventMillisecond)
     }
 
     /// When the day starting at `dayMs` is over (the next pass of a loop starts then).
     func end(ofDayAt dayMs: Int64) -> Int64 {
-        passStartNanoseconds + Int64((Double(dayMs - firstDayMs) + Self.dayMs) * nanosecondsPerEventMillisecond)
+        passStartNanoseconds + Self.nanoseconds((Double(dayMs - firstDayMs) + Self.dayMs) * nanosecondsPerEventMillisecond)
+    }
+
+    /// Capped at about 30 years: a year of event time at --speedup 0.001 does not fit Int64.
+    private static func nanoseconds(_ value: Double) -> Int64 {
+        Int64(min(value, 1e18))
     }
 }
