@@ -277,3 +277,33 @@ import TestSupport
         #expect(watch.stderr.contains("cannot find records by time"), "\(watch.stderr)")
     }
 }
+
+extension DashboardTmuxTests {
+    /// `tbdash demo` on a shared screen: days arrive in order (the watermark moves on, nothing
+    /// is late in the first pass) and 11-11 comes as the peak.
+    @Test func demoShowsDaysArrivingInOrder() throws {
+        guard Tmux.path != nil else {
+            Issue.record("tmux is not installed: run scripts/install-deps")
+            return
+        }
+        let tmux = try Tmux()
+        try tmux.start("days", width: 120, height: 40, environment: "TERM=tmux-256color LANG=C.UTF-8",
+                       subcommand: "demo --day-seconds 0.1")
+        /// The Watermark card's day as month × 100 + day, and whether the Late card says 0.
+        func reading() -> (day: Int, noneLate: Bool)? {
+            let lines = ((try? tmux.capture("days")) ?? "").split(separator: "\n").map(String.init)
+            guard lines.count > 2, let match = lines[2].firstMatch(of: /│ (\d\d)-(\d\d) \d\d:\d\d/) else { return nil }
+            return (Int(match.1)! * 100 + Int(match.2)!, lines[2].contains("│ 0 0.0%"))
+        }
+        var first: (day: Int, noneLate: Bool)?
+        #expect(Running.eventually(timeout: 30) { first = reading(); return first != nil }, "no watermark on screen")
+        var later: (day: Int, noneLate: Bool)?
+        #expect(Running.eventually(timeout: 20) { later = reading(); return (later?.day ?? 0) > (first?.day ?? 9999) },
+                "the watermark stayed at \(String(describing: first))")
+        #expect(first?.noneLate == true && later?.noneLate == true, "late events in the first pass: \(String(describing: later))")
+        #expect(Running.eventually(timeout: 40) { ((try? tmux.capture("days")) ?? "").contains("peak 11-11") },
+                "11-11 never became the peak:\n\((try? tmux.capture("days")) ?? "")")
+        try tmux.run(["send-keys", "-t", "days", "q"])
+        #expect(Running.eventually(timeout: 20) { tmux.exitStatus("days") == "0" })
+    }
+}
