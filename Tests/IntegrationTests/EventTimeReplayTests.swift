@@ -205,8 +205,11 @@ import TestSupport
         for (rows, topic) in [(100_000, "memory-small"), (500_000, "memory-large")] {
             let file = dir.file("\(rows).csv")
             #expect(try TBDashProcess.run(["gen", "--rows", "\(rows)", "--seed", "5", "-o", file.path]).status == 0)
+            // librdkafka's queue capped low: at the default (a million messages) the messages
+            // in flight would grow with the file too, in plain produce as much.
             let running = try TBDashProcess.start(["produce", file.path, "-b", cluster.bootstrapServers, "-t", topic,
-                                                   "--event-time", "--day-seconds", "0"], environment: ["TMPDIR": dir.url.path])
+                                                   "--event-time", "--day-seconds", "0", "-X", "queue.buffering.max.messages=10000"],
+                                                  environment: ["TMPDIR": dir.url.path])
             var peak = 0
             while running.process.isRunning {
                 if let status = try? String(contentsOfFile: "/proc/\(running.process.processIdentifier)/status", encoding: .utf8),
