@@ -121,6 +121,55 @@ import TestSupport
         #expect(misstamped.isEmpty, "\(misstamped.prefix(3).map(\.value))")
     }
 
+    @Test(arguments: ["first", "skip"])
+    func rowsWithNoDateGoWhereAsked(placement: String) throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("no-date", partitions: 2)
+        let dir = try TemporaryDirectory()
+        let file = dir.file("shuffled.csv")
+        _ = try Self.shuffledSample(into: file)
+        let result = try TBDashProcess.run(["produce", file.path, "-b", cluster.bootstrapServers, "-t", "no-date", "--year", "2026",
+                                            "--event-time", "--day-seconds", "0", "--no-date", placement],
+                                           environment: ["TMPDIR": dir.url.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let records = try Self.records(brokers: cluster.bootstrapServers, topic: "no-date")
+        let undated = { (record: Record) in Self.startOfDay(month: record.month, day: record.day) == nil }
+        if placement == "skip" {
+            #expect(records.count == 20_000 && !records.contains(where: undated))
+            #expect(result.stderr.contains("2 rows with no date left out"), "\(result.stderr)")
+        } else {
+            #expect(records.count == 20_002)
+            for partition in 0..<2 {
+                let mine = records.filter { $0.partition == partition }
+                let leading = mine.prefix(while: undated).count
+                #expect(mine.filter(undated).count == leading, "partition \(partition): an undated row after a dated one")
+            }
+            #expect(records.filter(undated).count == 2)
+        }
+    }
+
+    /// --loop starts again at the first day, with the same timestamps.
+    @Test func aLoopStartsAgainAtTheFirstDay() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("looped", partitions: 4)
+        let dir = try TemporaryDirectory()
+        let sample = TBDashProcess.repository.appendingPathComponent("data/sample.csv")
+        let result = try TBDashProcess.run(["produce", sample.path, "-b", cluster.bootstrapServers, "-t", "looped", "--year", "2026",
+                                            "--event-time", "--day-seconds", "0", "--loop", "--limit", "30000"],
+                                           environment: ["TMPDIR": dir.url.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let records = try Self.records(brokers: cluster.bootstrapServers, topic: "looped")
+        #expect(records.count == 30_000)
+        let first = try #require(Self.startOfDay(month: 5, day: 11))
+        for partition in 0..<4 {
+            let stamps = records.filter { $0.partition == partition }.map(\.timestamp)
+            let backwards = zip(stamps, stamps.dropFirst()).enumerated().filter { $0.element.1 < $0.element.0 }
+            // Once back in time per partition: to 05-11 (whose rows reach every partition).
+            #expect(backwards.count == 1, "partition \(partition) went back \(backwards.count) times")
+            #expect(backwards.first.map { stamps[$0.offset + 1] } == first)
+        }
+    }
+
     @Test func aDayLastsDaySeconds() throws {
         let cluster = try MockCluster()
         try cluster.createTopic("paced-days", partitions: 2)
