@@ -282,8 +282,7 @@ import TestSupport
             return
         }
         let broker = try NoidaBroker()
-        // Records stamped months ago: without this, time retention (7 days) deletes them.
-        try broker.createTopic("from-day", partitions: 3, config: ["retention.ms": "-1"])
+        try broker.createTopic("from-day", partitions: 3)
         let dir = try TemporaryDirectory()
         let file = dir.file("shuffled.csv")
         let lines = try Self.shuffledSample(into: file)

@@ -54,9 +54,10 @@ public final class NoidaBroker: @unchecked Sendable {
     }
 
     /// Creates a topic with the CreateTopics admin API (noida-db would auto-create a topic
-    /// with one partition on first use). `config`: topic settings such as `retention.ms`
-    /// (noida-db deletes records stamped more than 7 days ago, as Kafka does by default).
-    public func createTopic(_ name: String, partitions: Int, config: [String: String] = [:]) throws {
+    /// with one partition on first use). Kept forever by default: `produce` stamps records
+    /// with their event time, months ago, and noida-db deletes records stamped more than
+    /// 7 days ago at once (Kafka's default `retention.ms`).
+    public func createTopic(_ name: String, partitions: Int, config: [String: String] = ["retention.ms": "-1"]) throws {
         let python = Self.virtualenv.appendingPathComponent("bin/python")
         let script = """
             import json, sys
