@@ -21,7 +21,8 @@ let package = Package(
         // No pkgConfig: SwiftPM would warn about (and drop) its -D flags; shim.h defines them.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
 
-        // The dataset's schema: events, provinces, CSV cells, exact numbers, the message JSON.
+        // The dataset's schema: events, provinces, CSV cells, exact numbers, the message JSON,
+        // and the calendar that turns (month, day) into event time.
         .target(name: "UserBehavior", swiftSettings: hotPath),
         // Clocks, signals, stderr: the small system layer the command-line pieces share.
         .target(name: "Runtime"),

@@ -138,6 +138,22 @@ public final class KafkaConsumer: @unchecked Sendable {
         return (low, high)
     }
 
+    /// Per partition, the offset of the first record whose timestamp is at or after
+    /// `timestampMs` (ms since 1970); absent where no record is that late.
+    public func offsets(atOrAfter timestampMs: Int64, topic: String, partitions: [Int32], timeoutMs: Int32) throws(KafkaError) -> [Int32: Int64] {
+        let list = PartitionList(topic: topic, Dictionary(uniqueKeysWithValues: partitions.map { ($0, timestampMs) }))
+        let code = rd_kafka_offsets_for_times(handle, list.pointer, timeoutMs)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw .operation("find offsets by time in \(topic)", detail: describe(code))
+        }
+        let elements = UnsafeBufferPointer(start: list.pointer.pointee.elems, count: Int(list.pointer.pointee.cnt))
+        if let failed = elements.first(where: { $0.err != RD_KAFKA_RESP_ERR_NO_ERROR }) {
+            throw .operation("find offsets by time in \(topic)[\(failed.partition)]", detail: describe(failed.err))
+        }
+        // librdkafka answers -1 (the end) for a partition with no such record.
+        return list.offsets.filter { $0.value >= 0 }
+    }
+
     /// The high watermark last seen in a fetch response; no network round trip.
     public func cachedHighWatermark(topic: String, partition: Int32) -> Int64? {
         var low: Int64 = 0

@@ -52,14 +52,12 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 
     /// Queues one message; librdkafka copies key and value. The partition is chosen by the
-    /// configured partitioner from the key.
-    public func produce(to topic: KafkaTopic, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> ProduceResult {
-        let result = rd_kafka_produce(
-            topic.handle, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-            UnsafeMutableRawPointer(mutating: value.baseAddress), value.count,
-            key.baseAddress, key.count, nil)
-        if result == 0 { return .queued }
-        let code = rd_kafka_last_error()
+    /// configured partitioner from the key. `timestampMs` becomes the record's timestamp
+    /// (CreateTime, ms since 1970); 0 stamps it with the send time.
+    public func produce(to topic: KafkaTopic, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
+                        timestampMs: Int64 = 0) -> ProduceResult {
+        let code = tbdash_produce(handle, topic.handle, key.baseAddress, key.count, value.baseAddress, value.count, timestampMs)
+        if code == RD_KAFKA_RESP_ERR_NO_ERROR { return .queued }
         if code == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
         return .failed(describe(code))
     }

@@ -7,6 +7,11 @@ final class EncodedBatch: @unchecked Sendable {
         var keyStart: Int
         var keyEnd: Int
         var valueEnd: Int
+        /// The record's timestamp: the start of its event day, or 0 (the send time) when
+        /// its date does not exist.
+        var timestampMs: Int64
+        /// `EventCalendar.dayIndex` of a row with an event time, else `DayBuckets.undated`.
+        var daySlot: Int
     }
 
     static let messageCapacity = 2048
@@ -30,14 +35,20 @@ final class EncodedBatch: @unchecked Sendable {
     var isFull: Bool { messages.count >= Self.messageCapacity }
     var isEmpty: Bool { messages.isEmpty && badRows.isEmpty }
 
-    /// Encodes the key (user_id) and the message.
-    func append(_ event: BehaviorEvent) {
+    /// Encodes the key (user_id) and the message, stamped with its event time in `calendar`.
+    func append(_ event: BehaviorEvent, calendar: EventCalendar) {
         let keyStart = used
         let base = arena.baseAddress!
         used += EventJSON.writeInteger(event.userID, into: base + used)
         let keyEnd = used
         used += EventJSON.write(event, into: base + used)
-        messages.append(Message(keyStart: keyStart, keyEnd: keyEnd, valueEnd: used))
+        var slot = DayBuckets.undated
+        var timestamp: Int64 = 0
+        if let day = EventCalendar.dayIndex(month: event.month, day: event.day), let start = calendar.startOfDay(dayIndex: day) {
+            slot = day
+            timestamp = start
+        }
+        messages.append(Message(keyStart: keyStart, keyEnd: keyEnd, valueEnd: used, timestampMs: timestamp, daySlot: slot))
     }
 
     func appendBadRow(line: Int, _ error: CSVRowError) {
@@ -45,10 +56,10 @@ final class EncodedBatch: @unchecked Sendable {
     }
 
     /// Calls `body` with the key and value bytes of message `index`.
-    func withMessage<R>(_ index: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> R) -> R {
+    func withMessage<R, E: Error>(_ index: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
         let message = messages[index]
         let all = UnsafeRawBufferPointer(arena)
-        return body(UnsafeRawBufferPointer(rebasing: all[message.keyStart..<message.keyEnd]),
+        return try body(UnsafeRawBufferPointer(rebasing: all[message.keyStart..<message.keyEnd]),
                     UnsafeRawBufferPointer(rebasing: all[message.keyEnd..<message.valueEnd]))
     }
 

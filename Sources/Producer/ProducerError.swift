@@ -1,12 +1,14 @@
 import UserBehavior
 
-/// Why a replay could not start, as one line naming what to fix.
+/// Why a replay could not start (or, for its temporary files, go on), as one line naming what to fix.
 public enum ProducerError: Error, Equatable, CustomStringConvertible {
     case unreadable(path: String, detail: String)
     /// The first line names columns but not all the dataset needs.
     case incompleteHeader(path: String, missing: [String])
     /// A byte-order mark or a NUL in every other byte: UTF-16, which no row could be read from.
     case utf16(path: String)
+    /// The temporary files of an event-time replay cannot be written or read (a full disk).
+    case temporaryFiles(directory: String, detail: String)
 
     public var description: String {
         switch self {
@@ -14,6 +16,8 @@ public enum ProducerError: Error, Equatable, CustomStringConvertible {
         case .incompleteHeader(let path, let missing):
             "\(path): the header has no column \(missing.joined(separator: ", ")); expected \(EventField.header)"
         case .utf16(let path): "\(path) looks like UTF-16; convert it to UTF-8 (iconv -f UTF-16 -t UTF-8)"
+        case .temporaryFiles(let directory, let detail):
+            "cannot use temporary files in \(directory) to sort rows by day: \(detail) (TMPDIR chooses the directory)"
         }
     }
 }

@@ -3,15 +3,16 @@ import Kafka
 import Runtime
 import UserBehavior
 
-/// Replays a dataset file into a topic: one JSON message per valid row, keyed by user_id,
-/// through an idempotent producer whose delivery reports are counted.
+/// Replays a dataset file into a topic: one JSON message per valid row, keyed by user_id
+/// and stamped with its event time, through an idempotent producer whose delivery reports
+/// are counted. In file order, or sorted by event day and paced (`EventTimeOrder`).
 ///
 /// Runs on one thread at a time (it may be handed to another, as `demo` does).
 public final class Replay: @unchecked Sendable {
     public struct Options: Sendable {
         /// Events per second; nil sends as fast as Kafka takes them.
         public var rate: Double?
-        /// Start again at the top of the file at its end, until stopped or `limit`.
+        /// Start again at the top of the file (or the first day) at its end, until stopped or `limit`.
         public var loop = false
         /// Stop after this many events were sent.
         public var limit: Int?
@@ -19,8 +20,14 @@ public final class Replay: @unchecked Sendable {
         public var connectTimeoutMs: Int32 = 10_000
         /// After Ctrl-C, how long to wait for messages in flight before dropping them.
         public var interruptFlushMs: Int32 = 10_000
+        /// Gives each record its timestamp: the start of its (month, day) in this calendar.
+        public var calendar: EventCalendar
+        /// Send in event-time order; nil sends in file order.
+        public var eventTimeOrder: EventTimeOrder?
 
-        public init() {}
+        public init(calendar: EventCalendar) {
+            self.calendar = calendar
+        }
     }
 
     public struct Progress: Sendable {
@@ -29,11 +36,17 @@ public final class Replay: @unchecked Sendable {
         public var failed = 0
         public var badRows = 0
         public var elapsedSeconds = 0.0
-        /// Share of the current pass read, for an ETA; nil when looping.
+        /// Share of the file read, for an ETA; nil when looping or sending in event time.
         public var fractionRead: Double?
         public var pass = 1
         /// The last error librdkafka reported (e.g. a broker down), for the progress line.
         public var brokerProblem: String?
+        /// Event time: the file is being sorted into days; nothing is sent yet.
+        public var sortingByDay = false
+        /// Event time: the day being sent (`2026-11-11`), or nil for rows with no date.
+        public var eventDay: String?
+        /// Event time: days still to send in this pass, after `eventDay`.
+        public var daysLeft: Int?
     }
 
     public struct Summary: Sendable {
@@ -41,6 +54,8 @@ public final class Replay: @unchecked Sendable {
         public var interrupted = false
         public var firstFailure: String?
         public var badRows = BadRowReport()
+        /// Event time with `--no-date skip`: valid rows left out (per pass).
+        public var undatedSkipped = 0
 
         /// Every valid row that was read was delivered.
         public var allDelivered: Bool { progress.failed == 0 && progress.delivered == progress.sent }
@@ -53,6 +68,12 @@ public final class Replay: @unchecked Sendable {
     private let stop: StopFlag
     /// Messages librdkafka refused to queue (e.g. too large): never delivered.
     private var notQueued = 0
+    // Touched per message: kept free of dynamic exclusivity checks.
+    @exclusivity(unchecked) private var summary = Summary()
+    @exclusivity(unchecked) private var ratePacer: Pacer?
+    private var startNanoseconds: Int64 = 0
+    private var lastProgress: Int64 = 0
+    private var bytesRead = 0
 
     /// Lines to show the user now (bad rows among the first few).
     public var onNotice: (String) -> Void = { _ in }
@@ -69,36 +90,66 @@ public final class Replay: @unchecked Sendable {
 
     /// Sends the file; throws `KafkaError.unreachable` within the connect bound, or a
     /// `ProducerError` for an unusable file. Returns what was and was not delivered.
-    ///
-    /// A `RowEncoder` thread parses and encodes; this thread paces and produces.
     public func run() throws -> Summary {
         let topic = producer.topic(topicName)
         _ = try producer.partitionCount(of: topic, timeoutMs: options.connectTimeoutMs)
 
-        var summary = Summary()
-        let start = MonotonicClock.nanoseconds()
-        var pacer = options.rate.map { Pacer(eventsPerSecond: $0, startNanoseconds: start) }
-        var lastProgress = start
-        var bytesRead = 0
-
-        func report() {
-            summary.progress.delivered = producer.delivered
-            summary.progress.failed = producer.failed + notQueued
-            summary.progress.elapsedSeconds = Double(MonotonicClock.nanoseconds() - start) / 1e9
-            summary.progress.fractionRead = options.loop || reader.fileSize == 0
-                ? nil : Double(bytesRead) / Double(reader.fileSize)
-            summary.progress.brokerProblem = producer.delivered < summary.progress.sent ? producer.lastError : nil
-            onProgress(summary.progress)
+        startNanoseconds = MonotonicClock.nanoseconds()
+        lastProgress = startNanoseconds
+        ratePacer = options.rate.map { Pacer(eventsPerSecond: $0, startNanoseconds: startNanoseconds) }
+        if let order = options.eventTimeOrder {
+            try replayInEventTime(order, topic: topic)
+        } else {
+            try forEachBatch(loop: options.loop) { batch in
+                for index in 0..<batch.messages.count {
+                    let timestamp = batch.messages[index].timestampMs
+                    let sent = batch.withMessage(index) { key, value in
+                        sendWhenDue(topic: topic, key: key, value: value, timestampMs: timestamp, due: nil)
+                    }
+                    if !sent { return false }
+                }
+                return true
+            }
         }
+        finish()
+        summary.interrupted = stop.isRequested
+        summary.firstFailure = producer.firstFailure
+        report()
+        return summary
+    }
 
-        let encoder = RowEncoder(reader: reader, loop: options.loop, stop: stop)
+    private func report() {
+        summary.progress.delivered = producer.delivered
+        summary.progress.failed = producer.failed + notQueued
+        summary.progress.elapsedSeconds = Double(MonotonicClock.nanoseconds() - startNanoseconds) / 1e9
+        let readingOnce = summary.progress.sortingByDay || (!options.loop && options.eventTimeOrder == nil)
+        summary.progress.fractionRead = readingOnce && reader.fileSize > 0 ? Double(bytesRead) / Double(reader.fileSize) : nil
+        summary.progress.brokerProblem = producer.delivered < summary.progress.sent ? producer.lastError : nil
+        onProgress(summary.progress)
+    }
+
+    /// Reports at most five times a second; reads the clock only when asked to.
+    private func reportNow() {
+        let now = MonotonicClock.nanoseconds()
+        if now - lastProgress >= 200_000_000 {
+            lastProgress = now
+            report()
+        }
+    }
+
+    /// Runs a `RowEncoder` thread over the file (it parses and encodes; this thread sends)
+    /// and hands each batch to `body` until the file ends, `body` returns false or the
+    /// replay is stopped. Bad rows are counted and reported on the way.
+    private func forEachBatch(loop: Bool, _ body: (EncodedBatch) throws -> Bool) throws {
+        let encoder = RowEncoder(reader: reader, calendar: options.calendar, loop: loop, stop: stop)
         let encoderDone = DispatchSemaphore(value: 0)
         Thread {
             encoder.run()
             encoderDone.signal()
         }.start()
 
-        sending: while !stop.isRequested {
+        var failure: Error?
+        while !stop.isRequested {
             guard let batch = encoder.queue.take(timeoutMs: 100) else {
                 if encoder.queue.isFinished { break }
                 continue
@@ -107,23 +158,12 @@ public final class Replay: @unchecked Sendable {
                 summary.progress.badRows += 1
                 if let text = summary.badRows.record(path: reader.name, line: line, error) { onNotice(text) }
             }
-            for index in 0..<batch.messages.count {
-                // Stopped while waiting for its turn: the row is not sent, nor the rest of the
-                // batch (at --rate 10 a batch is minutes of rows).
-                if pacer != nil && !wait(for: &pacer!) { break sending }
-                let sent = batch.withMessage(index) { key, value in send(topic: topic, key: key, value: value, summary: &summary) }
-                if !sent || options.limit.map({ summary.progress.sent >= $0 }) == true { break sending }
-                // Delivery reports, and the clock, every 256 messages: per message they
-                // cost more than the message itself.
-                if summary.progress.sent & 255 == 0 {
-                    producer.poll(timeoutMs: 0)
-                    let now = MonotonicClock.nanoseconds()
-                    if now - lastProgress >= 200_000_000 {
-                        lastProgress = now
-                        report()
-                    }
-                }
+            let goOn: Bool
+            do { goOn = try body(batch) } catch {
+                failure = error
+                goOn = false
             }
+            guard goOn else { break }
             bytesRead = batch.bytesRead
             summary.progress.pass = batch.pass
             batch.reset()
@@ -133,19 +173,100 @@ public final class Replay: @unchecked Sendable {
         encoder.queue.close()
         encoder.pool.close()
         encoderDone.wait()
-        if let failure = encoder.failure { throw failure }
+        if let failure = encoder.failure ?? failure { throw failure }
+    }
 
-        finish(report: report)
-        summary.interrupted = stop.isRequested
-        summary.firstFailure = producer.firstFailure
-        report()
-        return summary
+    /// Sorts the file into day buckets (one pass, bounded memory), then sends day after
+    /// day, paced; with `loop`, again from the first day with the same timestamps.
+    private func replayInEventTime(_ order: EventTimeOrder, topic: KafkaTopic) throws {
+        let buckets = DayBuckets(directory: order.temporaryDirectory)
+        summary.progress.sortingByDay = true
+        try forEachBatch(loop: false) { batch in
+            for index in 0..<batch.messages.count {
+                let slot = batch.messages[index].daySlot
+                try batch.withMessage(index) { key, value throws(ProducerError) in try buckets.append(slot: slot, key: key, value: value) }
+            }
+            reportNow()
+            return true
+        }
+        guard !stop.isRequested else { return }
+        try buckets.finishWriting()
+        bytesRead = reader.fileSize
+        summary.progress.sortingByDay = false
+
+        let days = buckets.datedSlots
+        let undated = buckets.counts[DayBuckets.undated]
+        if order.undated == .skip { summary.undatedSkipped = undated }
+        let sendsUndated = order.undated != .skip && undated > 0
+        guard !days.isEmpty || sendsUndated else { return }
+
+        /// Rows with no date: in file order, paced only by --rate, stamped with the send time.
+        func sendUndated() throws -> Bool {
+            guard sendsUndated else { return true }
+            summary.progress.eventDay = nil
+            summary.progress.daysLeft = nil
+            return try buckets.forEachMessage(in: DayBuckets.undated) { key, value in
+                sendWhenDue(topic: topic, key: key, value: value, timestampMs: 0, due: nil)
+            }
+        }
+
+        let calendar = options.calendar
+        var pass = 1
+        repeat {
+            summary.progress.pass = pass
+            if order.undated == .first, try !sendUndated() { return }
+            let schedule = order.nanosecondsPerEventMillisecond.flatMap { pace in
+                days.first.map { EventTimeSchedule(nanosecondsPerEventMillisecond: pace,
+                                                   passStartNanoseconds: MonotonicClock.nanoseconds(),
+                                                   firstDayMs: calendar.startOfDay(dayIndex: $0)!) }
+            }
+            for (position, day) in days.enumerated() {
+                let dayMs = calendar.startOfDay(dayIndex: day)!
+                let rows = buckets.counts[day]
+                summary.progress.eventDay = calendar.dayKey(day)
+                summary.progress.daysLeft = days.count - position - 1
+                var row = 0
+                let finished = try buckets.forEachMessage(in: day) { key, value in
+                    let due = schedule?.due(dayMs: dayMs, row: row, of: rows)
+                    row += 1
+                    return sendWhenDue(topic: topic, key: key, value: value, timestampMs: dayMs, due: due)
+                }
+                guard finished else { return }
+            }
+            if order.undated == .last, try !sendUndated() { return }
+            guard options.loop else { return }
+            // The last day lasts its full length before the first comes again.
+            if let schedule, let last = days.last, !waitUntil(schedule.end(ofDayAt: calendar.startOfDay(dayIndex: last)!)) { return }
+            pass += 1
+        } while !stop.isRequested
+    }
+
+    /// Sends one message once it is due (at `due`, in monotonic nanoseconds, and by the
+    /// --rate cap). False when stopped while waiting or sending, or at the limit.
+    @inline(__always)
+    private func sendWhenDue(topic: KafkaTopic, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
+                             timestampMs: Int64, due: Int64?) -> Bool {
+        if due != nil || ratePacer != nil {
+            // Stopped while waiting for its turn: the row is not sent, nor the rest (at
+            // --rate 10 a batch is minutes of rows).
+            guard waitUntil(due ?? 0) else { return false }
+            ratePacer?.recordSent()
+        }
+        guard send(topic: topic, key: key, value: value, timestampMs: timestampMs) else { return false }
+        if let limit = options.limit, summary.progress.sent >= limit { return false }
+        // Delivery reports, and the clock, every 256 messages: per message they cost
+        // more than the message itself.
+        if summary.progress.sent & 255 == 0 {
+            producer.poll(timeoutMs: 0)
+            reportNow()
+        }
+        return true
     }
 
     /// Queues one message, waiting while librdkafka's queue is full. False when stopped.
-    private func send(topic: KafkaTopic, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, summary: inout Summary) -> Bool {
+    private func send(topic: KafkaTopic, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) -> Bool {
         while true {
-            let result = producer.produce(to: topic, key: key, value: value)
+            let result = producer.produce(to: topic, key: key, value: value, timestampMs: timestampMs)
             switch result {
             case .queued:
                 summary.progress.sent += 1
@@ -163,26 +284,26 @@ public final class Replay: @unchecked Sendable {
         }
     }
 
-    /// Waits until the next row is due; false when stopped first.
-    private func wait(for pacer: inout Pacer) -> Bool {
+    /// Waits until monotonic time `due` and the --rate pacer's next slot; false when
+    /// stopped first. Delivery reports and the progress line are served meanwhile.
+    private func waitUntil(_ due: Int64) -> Bool {
         while true {
             if stop.isRequested { return false }
-            let delay = pacer.delay(now: MonotonicClock.nanoseconds())
-            if delay == 0 { break }
+            let now = MonotonicClock.nanoseconds()
+            let delay = max(due - now, ratePacer?.delay(now: now) ?? 0)
+            if delay <= 0 { return true }
             if delay > 2_000_000 {
-                // Serve delivery reports while waiting.
                 producer.poll(timeoutMs: Int32(min(delay / 1_000_000 - 1, 100)))
+                reportNow()
             } else {
                 MonotonicClock.sleep(nanoseconds: delay)
             }
         }
-        pacer.recordSent()
-        return true
     }
 
     /// Waits for what is in flight. After Ctrl-C the wait is bounded, and a second Ctrl-C
     /// drops what is left at once; dropped messages are counted as not delivered.
-    private func finish(report: () -> Void) {
+    private func finish() {
         var interruptedAt: Int64?
         while producer.inFlight > 0 {
             _ = producer.flush(timeoutMs: 200)

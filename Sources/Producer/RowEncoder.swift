@@ -8,13 +8,15 @@ final class RowEncoder: @unchecked Sendable {
     let queue: BlockingQueue<EncodedBatch>
     let pool: BlockingQueue<EncodedBatch>
     private let reader: CSVFileReader
+    private let calendar: EventCalendar
     private let loop: Bool
     private let stop: StopFlag
     /// A file that cannot be used (unreadable, incomplete header), for the sender to throw.
     private(set) var failure: Error?
 
-    init(reader: CSVFileReader, loop: Bool, stop: StopFlag, batches: Int = 4) {
+    init(reader: CSVFileReader, calendar: EventCalendar, loop: Bool, stop: StopFlag, batches: Int = 4) {
         self.reader = reader
+        self.calendar = calendar
         self.loop = loop
         self.stop = stop
         queue = BlockingQueue(capacity: batches)
@@ -39,7 +41,7 @@ final class RowEncoder: @unchecked Sendable {
                     case .none: break
                     case .bad(let number, let error): batch.appendBadRow(line: number, error)
                     case .event(let event):
-                        batch.append(event)
+                        batch.append(event, calendar: calendar)
                         eventsThisPass += 1
                     }
                     if batch.isFull {

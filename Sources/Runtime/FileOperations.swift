@@ -74,7 +74,8 @@ public func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(FileOp
     while offset < bytes.count {
         let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
         if n < 0 && errno == EINTR { continue }
-        guard n > 0 else { throw FileOperationError(operation: "write", detail: String(cString: strerror(errno))) }
+        // A write of nothing with no error is a device that takes no more.
+        guard n > 0 else { throw FileOperationError(operation: "write", detail: String(cString: strerror(n < 0 ? errno : ENOSPC))) }
         offset += n
     }
 }

@@ -5,11 +5,14 @@ import Runtime
 import Synchronization
 
 /// Where a watch starts reading partitions that have no saved offset.
-public enum StartPosition: String, Sendable, CaseIterable {
+public enum StartPosition: Equatable, Sendable {
     case earliest
     case latest
     /// The group's committed offsets; partitions without one start at the latest.
     case committed
+    /// The first record whose timestamp is at or after this instant (ms since 1970);
+    /// a partition with no such record starts at its end.
+    case timestamp(Int64)
 }
 
 public struct SourceOptions: Sendable {
@@ -200,10 +203,13 @@ final class KafkaReader: @unchecked Sendable {
             for (partition, offset) in committed { offsets[partition] = offset }
             rest.removeAll { committed[$0] != nil }
         }
+        let byTime = try timestampOffsets(for: rest, position: position)
         var logRanges: [EarlierRecords.LogRange] = []
         for partition in rest {
             if position == .earliest {
                 offsets[partition] = 0
+            } else if let found = byTime[partition] {
+                offsets[partition] = found
             } else {
                 let (low, high) = try consumer.queryWatermarks(topic: options.topic, partition: partition, timeoutMs: options.connectTimeoutMs)
                 offsets[partition] = high
@@ -212,6 +218,32 @@ final class KafkaReader: @unchecked Sendable {
         }
         earlierRecords.store(EarlierRecords.count(logRanges), ordering: .relaxed)
         return offsets
+    }
+
+    /// For `.timestamp`, the offsets the brokers give for that instant (ListOffsets by
+    /// time); partitions with no record that late are absent. Empty for other positions.
+    private func timestampOffsets(for partitions: [Int32], position: StartPosition) throws -> [Int32: Int64] {
+        guard case .timestamp(let milliseconds) = position, !partitions.isEmpty else { return [:] }
+        let found = try consumer.offsets(atOrAfter: milliseconds, topic: options.topic, partitions: partitions,
+                                         timeoutMs: options.connectTimeoutMs)
+        // librdkafka's mock cluster (tbdash broker, demo) answers every lookup by time with
+        // the end: a partition that has records yet none at or after time 0 shows it.
+        let none = partitions.filter { found[$0] == nil }
+        guard !none.isEmpty else { return found }
+        let anyTime = try consumer.offsets(atOrAfter: 0, topic: options.topic, partitions: none, timeoutMs: options.connectTimeoutMs)
+        for partition in none where anyTime[partition] == nil {
+            let (low, high) = try consumer.queryWatermarks(topic: options.topic, partition: partition, timeoutMs: options.connectTimeoutMs)
+            if low < high { throw UnsupportedLookup() }
+        }
+        return found
+    }
+
+    /// The brokers do not find offsets by time.
+    struct UnsupportedLookup: Error, CustomStringConvertible {
+        var description: String {
+            "the brokers cannot find records by time, so --from with a day cannot work here "
+                + "(librdkafka's mock cluster, as in `tbdash broker` and `demo`, cannot); use --from earliest"
+        }
     }
 
     // MARK: Reading

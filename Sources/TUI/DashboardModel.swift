@@ -1,4 +1,5 @@
 import Aggregation
+import UserBehavior
 
 /// What one frame shows: the snapshot plus the viewer's choices (language, sort, scroll,
 /// pause, help). A value, so a frame can be rendered and tested without a terminal.

@@ -12,22 +12,36 @@ struct DemoCommand: ParsableCommand {
         abstract: "Embedded broker + replay of the bundled sample + the dashboard, in one command.",
         discussion: """
             Starts an embedded Kafka broker inside this process, replays data/sample.csv \
-            into it on a loop at a watchable rate, and opens the dashboard on it. Nothing \
-            else is needed: no Kafka, no second terminal. Quit with q; everything stops.
+            into it on a loop, and opens the dashboard on it. Nothing else is needed: no \
+            Kafka, no second terminal. Quit with q; everything stops.
+
+            The replay is in event time, like `produce --event-time`: one event day every \
+            --day-seconds, so days arrive in order, the watermark moves and 11-11 comes as \
+            a surge. At the end it starts again at the first day with the same timestamps, \
+            so from the second pass on every event is late. --file-order replays the file \
+            as it is instead (days mixed together), at --rate.
 
             The broker keeps the newest 5 MiB per partition, so the demo's memory stays \
             bounded however long it runs (it is meant to run all day on a shared screen).
 
             Examples:
               tbdash demo
-              tbdash demo --rate 2000 --lang zh
+              tbdash demo --day-seconds 5 --lang zh
+              tbdash demo --file-order --rate 2000
             """)
 
     @OptionGroup(title: "Event time") var semantics: SemanticsOptions
     @OptionGroup(title: "Dashboard") var display: DisplayOptions
 
-    @Option(help: "Events per second replayed, 0.001 to 1000000000. (default: 300)", transform: NumericOption.rate)
-    var rate: Double = 300
+    @Option(help: "Events per second replayed at most, 0.001 to 1000000000. (default: 300 with --file-order, else no cap)",
+            transform: NumericOption.rate)
+    var rate: Double?
+
+    @Option(help: "Wall-clock seconds one event day takes, 0 to 86400. (default: 2)", transform: NumericOption.daySeconds)
+    var daySeconds = 2.0
+
+    @Flag(help: "Replay in file order (every day at once) instead of event time.")
+    var fileOrder = false
 
     @Option(help: "The CSV to replay (default: data/sample.csv, or the same rows generated if it is not found).")
     var file: String?
@@ -59,8 +73,16 @@ struct DemoCommand: ParsableCommand {
         // thousands. A quarter second is invisible on the dashboard.
         producerConfiguration.set("linger.ms", "250")
         let producer = try orFail { try KafkaProducer(configuration: producerConfiguration) }
-        var replayOptions = Replay.Options()
-        replayOptions.rate = rate
+        // The replay stamps records with the calendar the dashboard counts by.
+        let config = try semantics.config()
+        var replayOptions = Replay.Options(calendar: config.calendar)
+        if fileOrder {
+            replayOptions.rate = rate ?? 300
+        } else {
+            replayOptions.rate = rate
+            replayOptions.eventTimeOrder = EventTimeOrder(nanosecondsPerEventMillisecond: EventTimeOrder.pace(daySeconds: daySeconds),
+                                                          temporaryDirectory: Environment.value("TMPDIR") ?? "/tmp")
+        }
         replayOptions.loop = true
         let replayStop = StopFlag()
         let replay = Replay(reader: reader, producer: producer, topic: topic, options: replayOptions, stop: replayStop)
@@ -82,7 +104,7 @@ struct DemoCommand: ParsableCommand {
         let kafka = try KafkaOptions.parse(["--topic", topic])
         var runner = DashboardRunner(display: display, kafka: kafka, group: "tbdash-demo")
         runner.brokers = cluster.bootstrapServers
-        try runner.run(options: WatchPipeline.Options(source: source, group: "tbdash-demo"), config: try semantics.config())
+        try runner.run(options: WatchPipeline.Options(source: source, group: "tbdash-demo"), config: config)
     }
 
     /// The file to replay: --file, else data/sample.csv here or next to the binary's

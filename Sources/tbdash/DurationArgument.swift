@@ -31,6 +31,12 @@ enum NumericOption {
     /// the pacer's arithmetic stays exact) to a billion a second.
     static let rate: @Sendable (String) throws -> Double = { text in try OptionValue.rate(text, allowed: 0.001...1e9) }
 
+    /// Wall-clock seconds per event day, for --day-seconds: 0 (no pacing) to a day.
+    static let daySeconds: @Sendable (String) throws -> Double = { text in try OptionValue.rate(text, allowed: 0...86_400) }
+
+    /// How much faster than real time event time runs, for --speedup.
+    static let speedup: @Sendable (String) throws -> Double = { text in try OptionValue.rate(text, allowed: 0.001...1e9) }
+
     /// Seconds to wait for the brokers, up to a day (it becomes librdkafka's Int32 milliseconds).
     static let connectTimeout = wholeNumber(1...86_400)
 }

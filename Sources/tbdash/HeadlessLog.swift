@@ -2,6 +2,7 @@ import Aggregation
 import Runtime
 import Source
 import TUI
+import UserBehavior
 
 /// What headless mode says on stderr while it runs: status changes as they happen, and a
 /// progress line every 30 s; with --log, into that file too. The final summary goes to stdout.

@@ -15,6 +15,20 @@ struct ProduceCommand: ParsableCommand {
 
             FILE may be a pipe or a FIFO (read once, as it comes), or - for standard input.
 
+            Every record's Kafka timestamp is its event time: the start of (--year, month, \
+            day) in --tz, as watch counts it (a row whose date does not exist gets the send \
+            time). So `watch --from 2026-11-11`, `kcat -o s@…` and retention by time work.
+
+            --event-time sends the rows in event-time order instead of file order: the \
+            file is first sorted into one temporary file per day (in $TMPDIR, deleted as \
+            soon as created, so nothing is left behind however the replay ends; memory \
+            stays small whatever the file's size), then sent day after day, a day's rows \
+            in file order and spread over --day-seconds (or at --speedup × real time); \
+            --rate still caps the rows per second. Rows with no date go last, first, or \
+            nowhere (--no-date). With --loop the replay starts again at the first day with \
+            the same timestamps: to a consumer the second pass is a replay of the past, \
+            and its events are late.
+
             Exit status: 0 when every valid row was delivered, 1 when the broker cannot be \
             reached, a message was not delivered or not a single row was valid, 2 for usage \
             errors or an unreadable file, 130 when stopped by Ctrl-C, SIGTERM or SIGHUP \
@@ -23,6 +37,7 @@ struct ProduceCommand: ParsableCommand {
             Examples:
               tbdash produce data/sample.csv
               tbdash produce data/sample.csv --rate 500 --loop
+              tbdash produce data/sample.csv --event-time --day-seconds 5
               tbdash produce big.csv -b kafka1:9092 -X compression.type=lz4
               zcat big.csv.gz | tbdash produce -
             """)
@@ -44,6 +59,32 @@ struct ProduceCommand: ParsableCommand {
     @Option(help: "Seconds to wait for the brokers to answer before giving up, 1 to 86400. (default: 10)", transform: NumericOption.connectTimeout)
     var connectTimeout = 10
 
+    @Flag(help: "Send the rows in event-time order, day after day, paced (see below).")
+    var eventTime = false
+
+    @Option(help: "With --event-time: wall-clock seconds one event day takes, 0 (no pacing) to 86400. (default: 10)",
+            transform: NumericOption.daySeconds)
+    var daySeconds: Double?
+
+    @Option(help: "With --event-time: event time runs this many times faster than real time, 0.001 to 1000000000 (instead of --day-seconds).",
+            transform: NumericOption.speedup)
+    var speedup: Double?
+
+    @Option(help: ArgumentHelp("With --event-time: where rows whose date does not exist go: first, last or skip. (default: last)",
+                               valueName: "placement"))
+    var noDate: EventTimeOrder.UndatedRows?
+
+    @OptionGroup(title: "Event time") var eventTimeOptions: EventTimeOptions
+
+    func validate() throws {
+        if !eventTime {
+            for (given, name) in [(daySeconds != nil, "--day-seconds"), (speedup != nil, "--speedup"), (noDate != nil, "--no-date")] where given {
+                throw ValidationError("\(name) needs --event-time")
+            }
+        }
+        if daySeconds != nil && speedup != nil { throw ValidationError("--day-seconds and --speedup are two ways to say the same thing: give one") }
+    }
+
     func run() throws {
         let reader: CSVFileReader
         do {
@@ -51,13 +92,20 @@ struct ProduceCommand: ParsableCommand {
         } catch {
             throw CommandFailure.usage(error.description)
         }
-        if loop && !reader.isRewindable {
+        // Sorted into day files, even a pipe can be replayed again.
+        if loop && !reader.isRewindable && !eventTime {
             throw CommandFailure.usage("--loop needs a regular file; \(reader.name) is a pipe, FIFO or terminal and can be read only once")
         }
         let configuration = try kafka.configuration(defaults: ProducerDefaults.properties)
         let producer = try orFail { try KafkaProducer(configuration: configuration) }
 
-        var options = Replay.Options()
+        var options = Replay.Options(calendar: try eventTimeOptions.calendar())
+        if eventTime {
+            let pace = speedup.map(EventTimeOrder.pace(speedup:)) ?? EventTimeOrder.pace(daySeconds: daySeconds ?? 10)
+            var order = EventTimeOrder(nanosecondsPerEventMillisecond: pace, temporaryDirectory: Environment.value("TMPDIR") ?? "/tmp")
+            order.undated = noDate ?? .last
+            options.eventTimeOrder = order
+        }
         options.rate = rate
         options.loop = loop
         options.limit = limit
@@ -79,6 +127,7 @@ struct ProduceCommand: ParsableCommand {
             throw CommandFailure.runtime(error.description)
         } catch let error as ProducerError {
             progress.clear()
+            if case .temporaryFiles = error { throw CommandFailure.runtime(error.description) }
             throw CommandFailure.usage(error.description)
         }
         progress.clear()
@@ -97,3 +146,5 @@ struct ProduceCommand: ParsableCommand {
         }
     }
 }
+
+extension EventTimeOrder.UndatedRows: ExpressibleByArgument {}

@@ -13,6 +13,14 @@ final class ProgressLine: @unchecked Sendable {
 
     func update(_ progress: Replay.Progress) {
         guard enabled else { return }
+        if progress.sortingByDay {
+            var parts = ["sorting rows by event day"]
+            if let fraction = progress.fractionRead { parts.append("read \(Int(fraction * 100))%") }
+            if progress.badRows > 0 { parts.append("bad rows \(Format.grouped(progress.badRows))") }
+            StandardError.write("\r\u{1B}[2K" + parts.joined(separator: " · "))
+            shown = true
+            return
+        }
         var parts = ["sent \(Format.grouped(progress.sent))"]
         if progress.elapsedSeconds > 0.2 {
             let rate = Double(progress.sent) / progress.elapsedSeconds
@@ -21,6 +29,9 @@ final class ProgressLine: @unchecked Sendable {
                 let remaining = progress.elapsedSeconds * (1 - fraction) / fraction
                 parts.append("\(Int(fraction * 100))% ETA \(ETA.text(remaining))")
             }
+        }
+        if let day = progress.eventDay, let left = progress.daysLeft {
+            parts.append("day \(day), \(Format.grouped(left)) \(left == 1 ? "day" : "days") left")
         }
         if progress.pass > 1 { parts.append("pass \(progress.pass)") }
         parts.append("delivered \(Format.grouped(progress.delivered))")
@@ -52,6 +63,7 @@ enum SummaryLine {
         text += "\(file) → \(topic) at \(brokers): \(Format.grouped(p.sent)) sent, "
         text += "\(Format.grouped(p.delivered)) delivered, \(Format.grouped(p.sent - p.delivered)) not delivered, "
         text += "\(Format.grouped(p.badRows)) bad rows skipped, "
+        if summary.undatedSkipped > 0 { text += "\(Format.grouped(summary.undatedSkipped)) rows with no date left out, " }
         text += "\(Format.decimals(p.elapsedSeconds, 1)) s (\(Format.grouped(rate)) rows/s)"
         return text
     }

@@ -1,15 +1,35 @@
 import Aggregation
 import ArgumentParser
 import Foundation
+import UserBehavior
 
-/// The event-time options of SPEC §3, shared by `watch` and `demo`.
-struct SemanticsOptions: ParsableArguments {
+/// When an event happened: the start of (--year, month, day) in --tz. `produce` stamps
+/// records with it; `watch` and `demo` count by it.
+struct EventTimeOptions: ParsableArguments {
     @Option(help: "Year of the events' (month, day). Default: the current year in --tz.",
             transform: NumericOption.wholeNumber(1970...9999))
     var year: Int?
 
     @Option(help: "Time zone in which an event's day starts (IANA name).")
     var tz = "Asia/Shanghai"
+
+    func validate() throws {
+        if TimeZone(identifier: tz) == nil { throw ValidationError("--tz \(tz): unknown time zone (use an IANA name such as Asia/Shanghai)") }
+    }
+
+    /// The calendar for --year, else `pinned` (a saved state's year), else this year in --tz.
+    func calendar(year pinned: Int? = nil) throws -> EventCalendar {
+        do {
+            return try EventCalendar(year: year ?? pinned ?? currentYear(in: tz), timeZone: tz)
+        } catch {
+            throw CommandFailure.usage(error.description)
+        }
+    }
+}
+
+/// The event-time options of SPEC §3, shared by `watch` and `demo`.
+struct SemanticsOptions: ParsableArguments {
+    @OptionGroup var eventTime: EventTimeOptions
 
     @Option(help: "Watermark bound: how far event time may go back without being late, up to 3650d. (default: 300s)",
             transform: DurationArgument.parser(0...DurationArgument.longest))
@@ -26,18 +46,8 @@ struct SemanticsOptions: ParsableArguments {
             transform: DurationArgument.parser(1...DurationArgument.longest))
     var batchInterval = DurationArgument(milliseconds: 2_000)
 
-    func validate() throws {
-        if TimeZone(identifier: tz) == nil { throw ValidationError("--tz \(tz): unknown time zone (use an IANA name such as Asia/Shanghai)") }
-    }
-
     func config(year pinned: Int? = nil) throws -> AggregationConfig {
-        let calendar: EventCalendar
-        do {
-            calendar = try EventCalendar(year: year ?? pinned ?? currentYear(in: tz), timeZone: tz)
-        } catch {
-            throw CommandFailure.usage(error.description)
-        }
-        var config = AggregationConfig(calendar: calendar)
+        var config = AggregationConfig(calendar: try eventTime.calendar(year: pinned))
         config.outOfOrdernessMs = outOfOrderness.milliseconds
         config.idleTimeoutMs = idleTimeout.milliseconds
         config.batchSize = batchSize

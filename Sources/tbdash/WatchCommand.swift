@@ -22,7 +22,8 @@ struct WatchCommand: ParsableCommand {
             scripts and tests: --exit-at-end stops once every partition is read to its end \
             (like kcat -e) and --json prints the final snapshot. Offsets are committed to \
             --group every 5 s and at exit, so a restart with the default --from committed \
-            continues where it stopped.
+            continues where it stopped. --from 2026-11-11 starts at the records stamped \
+            from that day on: `tbdash produce` stamps each record with its event time.
 
             Durations take a unit: 300s, 5m, 1500ms, 30d (a bare number is seconds).
 
@@ -31,6 +32,7 @@ struct WatchCommand: ParsableCommand {
               tbdash watch --lang zh --glyphs braille
               tbdash watch --headless --exit-at-end --json --from earliest
               tbdash watch --filter 'province=浙江 gender=female day=11-11' --rank-by hot
+              tbdash watch --from 2026-11-11
             """)
 
     @OptionGroup var kafka: KafkaOptions
@@ -42,8 +44,11 @@ struct WatchCommand: ParsableCommand {
     @Option(help: "Consumer group where offsets are committed and read (never a rebalancing group).")
     var group = "tbdash"
 
-    @Option(help: ArgumentHelp("Where to start partitions with no saved offset: earliest, latest or committed (falling back to latest).", valueName: "position"))
-    var from: StartPosition = .committed
+    @Option(help: ArgumentHelp("Where to start partitions with no saved offset: earliest, latest, committed (falling back to latest), "
+                               + "or a day such as 2026-11-11 (the first record stamped at or after its start in --tz; a partition with none starts at its end). (default: committed)",
+                               valueName: "position"),
+            transform: StartArgument.parse)
+    var from = StartArgument.position(.committed)
 
     @Flag(help: "No screen: consume and print a summary (or --json) at the end.")
     var headless = false
@@ -68,7 +73,7 @@ struct WatchCommand: ParsableCommand {
         let start = try stateOptions.start(topic: kafka.topic, semantics: semantics)
         let config = start.config
         var source = SourceOptions(topic: kafka.topic)
-        source.start = from
+        source.start = try from.startPosition(timeZone: semantics.eventTime.tz)
         source.stateFile = stateOptions.state
         source.savedIdentity = start.identity
         source.connectTimeoutMs = Int32(connectTimeout * 1000)
@@ -120,5 +125,3 @@ struct WatchCommand: ParsableCommand {
         if let problem = final.checkpointProblem { throw CommandFailure.runtime("state not saved at exit: \(problem)") }
     }
 }
-
-extension StartPosition: ExpressibleByArgument {}

@@ -42,7 +42,7 @@ import TestSupport
         /// Starts `tbdash demo` (or another `subcommand`) with `environment`; its exit status
         /// lands in a file, then the terminal's modes as `stty -a` prints them.
         func start(_ session: String, width: Int, height: Int, environment: String = "", arguments: String = "",
-                   subcommand: String = "demo --rate 400") throws {
+                   subcommand: String = "demo --file-order --rate 400") throws {
             let status = dir.file("\(session).status").path
             let modes = dir.file("\(session).stty").path
             let command = "env \(environment) \(TBDashProcess.binary.path) \(subcommand) \(arguments); echo $? > \(status); "

@@ -54,19 +54,23 @@ public final class NoidaBroker: @unchecked Sendable {
     }
 
     /// Creates a topic with the CreateTopics admin API (noida-db would auto-create a topic
-    /// with one partition on first use).
-    public func createTopic(_ name: String, partitions: Int) throws {
+    /// with one partition on first use). Kept forever by default: `produce` stamps records
+    /// with their event time, months ago, and noida-db deletes records stamped more than
+    /// 7 days ago at once (Kafka's default `retention.ms`).
+    public func createTopic(_ name: String, partitions: Int, config: [String: String] = ["retention.ms": "-1"]) throws {
         let python = Self.virtualenv.appendingPathComponent("bin/python")
         let script = """
-            import sys
+            import json, sys
             from confluent_kafka.admin import AdminClient, NewTopic
             admin = AdminClient({"bootstrap.servers": sys.argv[1]})
-            for future in admin.create_topics([NewTopic(sys.argv[2], int(sys.argv[3]), 1)]).values():
+            topic = NewTopic(sys.argv[2], int(sys.argv[3]), 1, config=json.loads(sys.argv[4]))
+            for future in admin.create_topics([topic]).values():
                 future.result(timeout=15)
             """
         let create = Process()
         create.executableURL = python
-        create.arguments = ["-c", script, bootstrapServers, name, "\(partitions)"]
+        let settings = String(decoding: try JSONSerialization.data(withJSONObject: config), as: UTF8.self)
+        create.arguments = ["-c", script, bootstrapServers, name, "\(partitions)", settings]
         let errors = Pipe()
         create.standardError = errors
         create.standardOutput = FileHandle.nullDevice

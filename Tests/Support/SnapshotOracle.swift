@@ -76,7 +76,7 @@ public struct SnapshotOracle: Equatable, CustomStringConvertible {
     }
 
     /// Gregorian days since 1970-01-01, or nil for a date that does not exist.
-    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int64? {
+    public static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int64? {
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
         let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         guard (1...12).contains(month), (1...lengths[month - 1]).contains(day) else { return nil }

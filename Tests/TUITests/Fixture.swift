@@ -1,6 +1,7 @@
 import Aggregation
 import Foundation
 import TUI
+import UserBehavior
 
 /// A fixed dashboard state: data/sample.csv folded by the real aggregator, with fixed
 /// pipeline figures and clock, so golden screens are the same on every machine.

@@ -1,6 +1,7 @@
 import Aggregation
 import Testing
 import TUI
+import UserBehavior
 
 @Suite struct KeyActionTests {
     private func model() -> DashboardModel {

@@ -1,4 +1,4 @@
-import Aggregation
+import UserBehavior
 import Testing
 
 @Suite struct EventCalendarTests {
