@@ -31,8 +31,9 @@ let package = Package(
         .target(name: "Analytics", dependencies: ["UserBehavior"]),
         // The state file: atomic writes, checksum, restore.
         .target(name: "Checkpoint", dependencies: ["Aggregation", "UserBehavior"]),
-        // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread.
-        .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Kafka", "Runtime"]),
+        // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread;
+        // the scale-out worker and the changelog viewer.
+        .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Kafka", "Runtime"]),
         // Snapshot ─▶ cells: the dashboard's views, drawn into a grid that knows display
         // widths. No terminal here, so every screen is testable as text.
         .target(name: "TUI", dependencies: ["Aggregation", "UserBehavior"]),
