@@ -58,7 +58,7 @@ let package = Package(
         // Helpers for tests: the real binary, temporary files, independent oracles.
         .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/Support"),
         .testTarget(name: "UserBehaviorTests", dependencies: ["UserBehavior", "TestSupport"]),
-        .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "UserBehavior", "TestSupport"]),
+        .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "Generator", "UserBehavior", "TestSupport"]),
         .testTarget(name: "AnalyticsTests", dependencies: [
             "Analytics", "UserBehavior", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
