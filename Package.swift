@@ -37,8 +37,9 @@ let package = Package(
         .target(name: "Analytics", dependencies: ["UserBehavior"], swiftSettings: hotPath),
         // The state file: atomic writes, checksum, restore.
         .target(name: "Checkpoint", dependencies: ["Aggregation", "Analytics", "Runtime", "UserBehavior"]),
-        // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread.
-        .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Kafka", "Runtime"]),
+        // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread;
+        // the scale-out worker and the changelog viewer.
+        .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Kafka", "Runtime"]),
         // Snapshot ─▶ cells: the dashboard's views, drawn into a grid that knows display
         // widths. No terminal here, so every screen is testable as text.
         .target(name: "TUI", dependencies: ["Aggregation", "UserBehavior"]),
@@ -63,7 +64,7 @@ let package = Package(
         // Helpers for tests: the real binary, temporary files, independent oracles.
         .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/Support"),
         .testTarget(name: "UserBehaviorTests", dependencies: ["UserBehavior", "TestSupport"]),
-        .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "UserBehavior", "TestSupport"]),
+        .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "Generator", "UserBehavior", "TestSupport"]),
         .testTarget(name: "AnalyticsTests", dependencies: [
             "Analytics", "UserBehavior", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),

@@ -77,26 +77,8 @@ public enum CheckpointCodec {
         var w = BinaryWriter(reservingCapacity: 1 << 16)
         w.write(bytes: Array(checkpoint.topic.utf8))
         write(checkpoint.source, to: &w)
-        let s = checkpoint.semantics
-        w.write(varint: UInt64(s.year))
-        w.write(bytes: Array(s.timeZone.utf8))
-        w.write(signedVarint: s.outOfOrdernessMs)
-        w.write(signedVarint: s.idleTimeoutMs)
-        w.write(varint: UInt64(s.batchSize))
-        w.write(signedVarint: s.batchIntervalMs)
-        let state = checkpoint.state
-        write(state.globalWatermark, to: &w)
-        w.write(varint: UInt64(state.batches))
-        let partitions = state.partitions.sorted { $0.partition < $1.partition }
-        w.write(varint: UInt64(partitions.count))
-        for p in partitions {
-            w.write(varint: UInt64(p.partition))
-            write(p.nextOffset, to: &w)
-            write(p.watermark.maxEventTime, to: &w)
-            w.write(varint: UInt64(p.skipped))
-        }
-        write(state.counts, to: &w)
-        state.summary.encode(into: &w)
+        AggregationStateCodec.write(checkpoint.semantics, to: &w)
+        AggregationStateCodec.write(checkpoint.state, to: &w)
         let body = w.bytes
         let header = "\(headerPrefix)\(Checkpoint.formatVersion) crc32=\(hex(CRC32.checksum(body))) bytes=\(body.count)\n"
         return Array(header.utf8) + body
@@ -128,37 +110,10 @@ public enum CheckpointCodec {
     }
 
     private static func read(_ r: inout BinaryReader) throws -> Checkpoint {
-        let topic = try text(&r)
+        let topic = try r.readText()
         let source = try readSource(&r)
-        let year = try r.readCount(atMost: 9999)
-        let timeZone = try text(&r)
-        var config = AggregationConfig(calendar: try EventCalendar(year: year, timeZone: timeZone))
-        config.outOfOrdernessMs = try r.readSignedVarint()
-        config.idleTimeoutMs = try r.readSignedVarint()
-        config.batchSize = try r.readCount(atMost: 1 << 30)
-        config.batchIntervalMs = try r.readSignedVarint()
-
-        var state = AggregationState()
-        state.globalWatermark = try optional(&r)
-        state.batches = try r.readCount(atMost: Int.max)
-        let partitionCount = try r.readCount(atMost: r.remaining / 4)
-        for _ in 0..<partitionCount {
-            let id = try r.readCount(atMost: Int(Int32.max))
-            var progress = PartitionProgress(partition: Int32(id), boundMs: config.outOfOrdernessMs, now: 0)
-            progress.nextOffset = try optional(&r)
-            progress.watermark = PartitionWatermark(boundMs: config.outOfOrdernessMs, maxEventTime: try optional(&r))
-            progress.skipped = try r.readCount(atMost: Int.max)
-            guard state.partitions.last.map({ $0.partition < progress.partition }) ?? true else {
-                throw SummaryDecodingError.invalid("partitions out of order")
-            }
-            state.partitions.append(progress)
-        }
-        state.counts = try readCounts(&r)
-        state.summary = try BehaviorSummary(from: &r)
-        // The counts and the segment cube count the same events: a disagreement is damage.
-        guard Int64(state.counts.events) == state.summary.segments.total else {
-            throw SummaryDecodingError.invalid("counts and segments disagree")
-        }
+        let config = try AggregationStateCodec.readConfig(&r)
+        let state = try AggregationStateCodec.read(&r, boundMs: config.outOfOrdernessMs)
         return Checkpoint(topic: topic, source: source, semantics: Checkpoint.Semantics(config), state: state)
     }
 
@@ -167,75 +122,16 @@ public enum CheckpointCodec {
     private static func write(_ source: SourceIdentity?, to w: inout BinaryWriter) {
         guard let source else { return w.write(0) }
         w.write(1)
-        write(source.clusterID, to: &w)
-        write(source.topicID, to: &w)
+        w.write(optional: source.clusterID)
+        w.write(optional: source.topicID)
         w.write(varint: UInt64(source.partitionCount))
     }
 
-    private static func readSource(_ r: inout BinaryReader) throws -> SourceIdentity? {
-        guard try flag(&r) else { return nil }
-        let cluster = try flag(&r) ? try text(&r) : nil
-        let topic = try flag(&r) ? try text(&r) : nil
+    private static func readSource(_ r: inout BinaryReader) throws(SummaryDecodingError) -> SourceIdentity? {
+        guard try r.readFlag() else { return nil }
+        let cluster = try r.readOptionalText()
+        let topic = try r.readOptionalText()
         return SourceIdentity(clusterID: cluster, topicID: topic, partitionCount: try r.readCount(atMost: 1 << 20))
-    }
-
-    private static func write(_ text: String?, to w: inout BinaryWriter) {
-        guard let text else { return w.write(0) }
-        w.write(1)
-        w.write(bytes: Array(text.utf8))
-    }
-
-    private static func write(_ value: Int64?, to w: inout BinaryWriter) {
-        guard let value else { return w.write(0) }
-        w.write(1)
-        w.write(signedVarint: value)
-    }
-
-    private static func optional(_ r: inout BinaryReader) throws -> Int64? {
-        try flag(&r) ? try r.readSignedVarint() : nil
-    }
-
-    private static func flag(_ r: inout BinaryReader) throws -> Bool {
-        switch try r.readByte() {
-        case 0: return false
-        case 1: return true
-        default: throw SummaryDecodingError.invalid("a flag that is neither 0 nor 1")
-        }
-    }
-
-    private static func text(_ r: inout BinaryReader) throws -> String {
-        guard let text = String(validating: try r.readBytes(), as: UTF8.self) else {
-            throw SummaryDecodingError.invalid("text that is not UTF-8")
-        }
-        return text
-    }
-
-    /// Counts as varints, table by table (their sizes are fixed by the schema).
-    private static func write(_ c: Counts, to w: inout BinaryWriter) {
-        for value in [c.events, c.late, Int(c.maxLatenessMs), c.noEventTime] { w.write(varint: UInt64(value)) }
-        for table in [c.action, c.ageRange, c.gender, c.province, c.perDay, c.rejected] {
-            w.write(varint: UInt64(table.count))
-            for value in table { w.write(varint: UInt64(value)) }
-        }
-    }
-
-    private static func readCounts(_ r: inout BinaryReader) throws -> Counts {
-        var c = Counts()
-        c.events = try r.readCount(atMost: Int.max)
-        c.late = try r.readCount(atMost: c.events)
-        c.maxLatenessMs = Int64(try r.readCount(atMost: Int.max))
-        c.noEventTime = try r.readCount(atMost: c.events)
-        for path in [\Counts.action, \.ageRange, \.gender, \.province, \.perDay, \.rejected] as [WritableKeyPath<Counts, [Int]>] {
-            guard try r.readCount(atMost: 1 << 16) == c[keyPath: path].count else {
-                throw SummaryDecodingError.invalid("a count table of another size")
-            }
-            for i in c[keyPath: path].indices { c[keyPath: path][i] = try r.readCount(atMost: Int.max) }
-        }
-        for table in [c.action, c.ageRange, c.gender, c.province] where table.reduce(0, &+) != c.events {
-            throw SummaryDecodingError.invalid("a distribution that does not add up to the events")
-        }
-        guard c.perDay.reduce(0, &+) &+ c.noEventTime == c.events else { throw SummaryDecodingError.invalid("days that do not add up") }
-        return c
     }
 
     private static func hex(_ value: UInt32) -> String {

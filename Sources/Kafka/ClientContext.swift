@@ -12,6 +12,10 @@ final class ClientContext: Sendable {
     private let firstFailure = Mutex<String?>(nil)
     private let lastError = Mutex<String?>(nil)
 
+    /// Set by a consumer that joins a group (`KafkaConsumer.subscribe`); called on the
+    /// thread that consumes, from inside librdkafka's rebalance callback.
+    let rebalanceHandler = Mutex<KafkaConsumer.RebalanceHandler?>(nil)
+
     init(log: KafkaLog) {
         self.log = log
     }

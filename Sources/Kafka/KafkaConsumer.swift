@@ -1,4 +1,5 @@
 import CRdKafka
+import Foundation
 
 /// Where to start reading a partition.
 public enum KafkaOffset: Equatable, Sendable {
@@ -15,8 +16,10 @@ public enum KafkaOffset: Equatable, Sendable {
     }
 }
 
-/// A librdkafka consumer that is assigned partitions explicitly (no rebalancing group, so
-/// two dashboards never split a topic); the group id only names where offsets are committed.
+/// A librdkafka consumer. `watch` assigns it partitions explicitly (no rebalancing group, so
+/// two dashboards never split a topic; the group id only names where offsets are committed);
+/// `aggregate` workers `subscribe` instead and split the topic by the group protocol, with
+/// cooperative-sticky assignment so a rebalance moves only what must move.
 ///
 /// `consume` is meant for one reader thread; the other calls may come from any thread.
 public final class KafkaConsumer: @unchecked Sendable {
@@ -35,8 +38,16 @@ public final class KafkaConsumer: @unchecked Sendable {
         configuration.set("enable.auto.offset.store", "false")
         configuration.set("auto.offset.reset", "error")
         configuration.set("enable.partition.eof", "true")
+        if !configuration.properties.contains(where: { $0.key == "partition.assignment.strategy" }) {
+            configuration.set("partition.assignment.strategy", "cooperative-sticky")
+        }
         let context = ClientContext(log: configuration.log)
         let conf = try configuration.makeConf(context: Unmanaged.passUnretained(context).toOpaque())
+        rd_kafka_conf_set_rebalance_cb(conf, { handle, code, partitions, opaque in
+            guard let handle, let partitions, let opaque else { return }
+            Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
+                .rebalance(handle: handle, code: code, partitions: partitions)
+        })
         var error = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &error, error.count) else {
             rd_kafka_conf_destroy(conf)
@@ -62,6 +73,86 @@ public final class KafkaConsumer: @unchecked Sendable {
         guard !closed else { return }
         closed = true
         rd_kafka_assign(handle, nil)
+    }
+
+    // MARK: Group membership (aggregate workers)
+
+    /// A change of this member's assignment, delivered on the consuming thread.
+    public enum Rebalance: Sendable {
+        /// Partitions added to the assignment.
+        case assigned([Int32])
+        /// Partitions taken away. `lost`: the member was expelled (session timeout), so
+        /// another member may own them already and nothing may be written for them.
+        case revoked([Int32], lost: Bool)
+    }
+
+    /// Answers a rebalance; for `.assigned`, the offset each new partition starts at
+    /// (absent: the group's committed offset, else `auto.offset.reset`).
+    public typealias RebalanceHandler = @Sendable (Rebalance) -> [Int32: Int64]
+
+    /// Joins the group named at creation and subscribes to `topic`. `handler` runs inside
+    /// `consume` (or `leaveGroup`) whenever the assignment changes, before the change takes
+    /// effect: a revoked partition is still assigned while it runs.
+    public func subscribe(topic: String, handler: @escaping RebalanceHandler) throws(KafkaError) {
+        context.rebalanceHandler.withLock { $0 = handler }
+        let list = PartitionList(topic: topic, [RD_KAFKA_PARTITION_UA: Int64(RD_KAFKA_OFFSET_INVALID)])
+        let code = rd_kafka_subscribe(handle, list.pointer)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw .operation("subscribe to '\(topic)'", detail: describe(code))
+        }
+    }
+
+    /// The group generation this member belongs to, or nil outside a group.
+    public var generation: Int32? {
+        guard let metadata = rd_kafka_consumer_group_metadata(handle) else { return nil }
+        defer { rd_kafka_consumer_group_metadata_destroy(metadata) }
+        var buffer: UnsafeMutableRawPointer?
+        var size = 0
+        if let error = rd_kafka_consumer_group_metadata_write(metadata, &buffer, &size) {
+            rd_kafka_error_destroy(error)
+            return nil
+        }
+        guard let buffer else { return nil }
+        defer { rd_kafka_mem_free(handle, buffer) }
+        // librdkafka has no getter: its serialisation is "CGMDv2:", then the generation as
+        // a host-order int32 (rd_kafka_consumer_group_metadata_write, 2.0.2).
+        let bytes = UnsafeRawBufferPointer(start: buffer, count: size)
+        guard size >= 11, Array(bytes[0..<7]) == Array("CGMDv2:".utf8) else { return nil }
+        let generation = bytes.loadUnaligned(fromByteOffset: 7, as: Int32.self)
+        return generation >= 0 ? generation : nil
+    }
+
+    /// This member's id in the group ("" before it joined).
+    public var memberID: String {
+        guard let id = rd_kafka_memberid(handle) else { return "" }
+        defer { rd_kafka_mem_free(handle, id) }
+        return String(cString: id)
+    }
+
+    /// Whether the member was expelled and its assignment is gone (it must not publish).
+    public var assignmentLost: Bool { rd_kafka_assignment_lost(handle) != 0 }
+
+    /// Leaves the group cleanly: the handler sees the final revocation (on this thread),
+    /// then the coordinator is told, so the partitions move at once instead of after the
+    /// session timeout. Waits at most `waitMs` (a broker that is down must not hold a
+    /// stopping worker); false when it did not finish in time.
+    @discardableResult
+    public func leaveGroup(waitMs: Int) -> Bool {
+        guard !closed else { return true }
+        closed = true
+        let client = UncheckedHandle(handle: handle)
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            rd_kafka_consumer_close(client.handle)
+            done.signal()
+        }.start()
+        return done.wait(timeout: .now() + .milliseconds(waitMs)) == .success
+    }
+
+    /// Moves partitions' fetch positions (after a retention gap).
+    public func seek(topic: String, _ offsets: [Int32: KafkaOffset]) {
+        let list = PartitionList(topic: topic, offsets.mapValues(\.raw))
+        if let error = rd_kafka_seek_partitions(handle, list.pointer, 5000) { rd_kafka_error_destroy(error) }
     }
 
     /// The partition ids of `topic`; throws `unknownTopic` or `unreachable` within the bound.
@@ -185,6 +276,41 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// True after librdkafka reported every broker down, until records flow again.
     public var brokersDown: Bool { context.brokersDown.load(ordering: .relaxed) }
     public var lastError: String? { context.lastErrorText }
+}
+
+/// librdkafka's handles are thread-safe to use from another thread.
+private struct UncheckedHandle: @unchecked Sendable {
+    let handle: OpaquePointer
+}
+
+extension ClientContext {
+    /// librdkafka's rebalance callback: asks the handler, then applies the change (without
+    /// a handler, as librdkafka would by default).
+    func rebalance(handle: OpaquePointer, code: rd_kafka_resp_err_t,
+                   partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
+        let elements = UnsafeMutableBufferPointer(start: partitions.pointee.elems, count: Int(partitions.pointee.cnt))
+        let ids = elements.map(\.partition)
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+        let handler = rebalanceHandler.withLock { $0 }
+        if code == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
+            let offsets = handler?(.assigned(ids)) ?? [:]
+            for i in elements.indices {
+                if let offset = offsets[elements[i].partition] { elements[i].offset = offset }
+            }
+            if cooperative {
+                if let error = rd_kafka_incremental_assign(handle, partitions) { rd_kafka_error_destroy(error) }
+            } else {
+                rd_kafka_assign(handle, partitions)
+            }
+        } else {
+            _ = handler?(.revoked(ids, lost: rd_kafka_assignment_lost(handle) != 0))
+            if cooperative {
+                if let error = rd_kafka_incremental_unassign(handle, partitions) { rd_kafka_error_destroy(error) }
+            } else {
+                rd_kafka_assign(handle, nil)
+            }
+        }
+    }
 }
 
 /// An `rd_kafka_topic_partition_list_t` owned for the length of one call.

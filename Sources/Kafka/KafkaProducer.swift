@@ -52,14 +52,55 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 
     /// Queues one message; librdkafka copies key and value. The partition is chosen by the
-    /// configured partitioner from the key. `timestampMs` becomes the record's timestamp
-    /// (CreateTime, ms since 1970); 0 stamps it with the send time.
-    public func produce(to topic: KafkaTopic, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
-                        timestampMs: Int64 = 0) -> ProduceResult {
-        let code = tbdash_produce(handle, topic.handle, key.baseAddress, key.count, value.baseAddress, value.count, timestampMs)
+    /// configured partitioner from the key, unless `partition` names it. `timestampMs`
+    /// becomes the record's timestamp (CreateTime, ms since 1970); 0 stamps it with the
+    /// send time.
+    public func produce(to topic: KafkaTopic, partition: Int32? = nil, key: UnsafeRawBufferPointer,
+                        value: UnsafeRawBufferPointer, timestampMs: Int64 = 0) -> ProduceResult {
+        let code = tbdash_produce(handle, topic.handle, partition ?? RD_KAFKA_PARTITION_UA, key.baseAddress, key.count,
+                                  value.baseAddress, value.count, timestampMs)
         if code == RD_KAFKA_RESP_ERR_NO_ERROR { return .queued }
         if code == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
         return .failed(describe(code))
+    }
+
+    /// Whether the cluster has the topic (without creating it).
+    public func topicExists(_ name: String, timeoutMs: Int32) throws(KafkaError) -> Bool {
+        try Metadata.topicExists(handle: handle, name: name, brokers: brokers, timeoutMs: timeoutMs,
+                                 lastError: { self.context.lastErrorText })
+    }
+
+    /// Creates `name` with `partitions` partitions and topic `config` (e.g. compaction)
+    /// through the admin API. False when it exists already; throws when the brokers refuse
+    /// or do not answer within the bound (the embedded broker has no admin API).
+    public func createTopic(_ name: String, partitions: Int, config: [String: String], timeoutMs: Int32) throws(KafkaError) -> Bool {
+        var error = [CChar](repeating: 0, count: 512)
+        guard let topic = rd_kafka_NewTopic_new(name, Int32(partitions), -1, &error, error.count) else {
+            throw .operation("create topic '\(name)'", detail: text(of: error))
+        }
+        defer { rd_kafka_NewTopic_destroy(topic) }
+        for (key, value) in config.sorted(by: { $0.key < $1.key }) { rd_kafka_NewTopic_set_config(topic, key, value) }
+        let replies = rd_kafka_queue_new(handle)!
+        defer { rd_kafka_queue_destroy(replies) }
+        var topics: [OpaquePointer?] = [topic]
+        rd_kafka_CreateTopics(handle, &topics, 1, nil, replies)
+        guard let event = rd_kafka_queue_poll(replies, timeoutMs) else {
+            throw .operation("create topic '\(name)'", detail: "no answer within \(timeoutMs) ms")
+        }
+        defer { rd_kafka_event_destroy(event) }
+        if rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw .operation("create topic '\(name)'", detail: String(cString: rd_kafka_event_error_string(event)))
+        }
+        var count = 0
+        guard let result = rd_kafka_event_CreateTopics_result(event),
+              let results = rd_kafka_CreateTopics_result_topics(result, &count), count == 1, let first = results[0]
+        else { throw .operation("create topic '\(name)'", detail: "no result") }
+        let code = rd_kafka_topic_result_error(first)
+        if code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS { return false }
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw .operation("create topic '\(name)'", detail: rd_kafka_topic_result_error_string(first).map { String(cString: $0) } ?? describe(code))
+        }
+        return true
     }
 
     /// Serves delivery reports and error callbacks for up to `timeoutMs`.

@@ -27,5 +27,17 @@ enum Metadata {
         return partitions.map(\.id).sorted()
     }
 
-
+    /// Whether the cluster has `name`, from a metadata request for all topics (which,
+    /// unlike one for the topic itself, never makes a broker create it).
+    static func topicExists(handle: OpaquePointer, name: String, brokers: String, timeoutMs: Int32,
+                            lastError: () -> String?) throws(KafkaError) -> Bool {
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let code = rd_kafka_metadata(handle, 1, nil, &metadata, timeoutMs)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+            throw .unreachable(brokers: brokers, seconds: Int(timeoutMs / 1000), detail: lastError() ?? describe(code))
+        }
+        defer { rd_kafka_metadata_destroy(metadata) }
+        let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
+        return topics.contains { String(cString: $0.topic) == name && $0.err == RD_KAFKA_RESP_ERR_NO_ERROR }
+    }
 }

@@ -15,6 +15,18 @@ public enum StartPosition: Equatable, Sendable {
     case timestamp(Int64)
 }
 
+extension StartPosition: CustomStringConvertible {
+    /// As `--from` takes it (a timestamp in ms since 1970).
+    public var description: String {
+        switch self {
+        case .earliest: "earliest"
+        case .latest: "latest"
+        case .committed: "committed"
+        case .timestamp(let ms): "timestamp \(ms)"
+        }
+    }
+}
+
 public struct SourceOptions: Sendable {
     public var topic: String
     public var start: StartPosition = .committed

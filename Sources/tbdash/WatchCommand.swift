@@ -2,7 +2,9 @@ import Aggregation
 import ArgumentParser
 import Kafka
 import Runtime
+import Analytics
 import Source
+import TUI
 
 struct WatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,6 +52,9 @@ struct WatchCommand: ParsableCommand {
             transform: StartArgument.parse)
     var from = StartArgument.position(.committed)
 
+    @Option(help: ArgumentHelp("Show the merged states that `tbdash aggregate` workers publish to this changelog topic, instead of reading --topic.", valueName: "topic"))
+    var changelog: String?
+
     @Flag(help: "No screen: consume and print a summary (or --json) at the end.")
     var headless = false
 
@@ -66,6 +71,8 @@ struct WatchCommand: ParsableCommand {
     func validate() throws {
         if exitAtEnd && !headless { throw ValidationError("--exit-at-end needs --headless") }
         if json && !headless { throw ValidationError("--json needs --headless") }
+        if changelog != nil && !headless { throw ValidationError("--changelog needs --headless for now (the dashboard reads one process's pipeline)") }
+        if changelog != nil && stateOptions.state != nil { throw ValidationError("--changelog and --state cannot be combined: the workers keep the state") }
     }
 
     func run() throws {
@@ -83,6 +90,9 @@ struct WatchCommand: ParsableCommand {
         options.timing.commitIntervalMs = stateOptions.checkpointInterval.milliseconds
         options.query = try analytics.query()
 
+        if let changelog {
+            return try runChangelog(changelog, config: config, query: options.query)
+        }
         if headless {
             let log = try display.log.map { try FileLog(path: $0) }
             var configuration = try kafka.configuration(defaults: ConsumerDefaults.properties)
@@ -117,6 +127,37 @@ struct WatchCommand: ParsableCommand {
                                                 withState: stateOptions.state != nil, committed: pipeline.offsetsCommittedAtExit))
         }
         try Self.requireFinalSave(final)
+    }
+
+    /// `--changelog`: merges the workers' states; a viewer never writes, not even offsets.
+    private func runChangelog(_ topic: String, config: AggregationConfig, query: AnalyticsQuery) throws {
+        let log = try display.log.map { try FileLog(path: $0) }
+        var configuration = try kafka.configuration(defaults: ConsumerDefaults.properties)
+        if let log { configuration.log = log.kafkaLog }
+        let consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
+        var options = ChangelogPipeline.Options(changelog: topic)
+        options.exitAtEnd = exitAtEnd
+        options.query = query
+        options.connectTimeoutMs = Int32(connectTimeout * 1000)
+        let stop = StopFlag()
+        let trap = SignalTrap { _ in stop.request() }
+        defer { trap.cancel() }
+        let pipeline = ChangelogPipeline(consumer: consumer, options: options, config: config, stop: stop)
+        log?.write("watching changelog \(topic) at \(configuration.brokers)")
+        pipeline.start()
+        pipeline.waitUntilFinished()
+        consumer.close()
+        let final = pipeline.snapshot
+        if case .failed(let reason) = final.status { throw CommandFailure.runtime(reason) }
+        if json {
+            try printResult(SnapshotJSON.encode(final.aggregate, calendar: pipeline.config.calendar))
+        } else {
+            let a = final.aggregate
+            try printResult("""
+                events \(Format.grouped(a.counts.events)) · rejected \(Format.grouped(a.counts.rejectedTotal)) \
+                · late \(Format.grouped(a.counts.late)) · partitions \(a.partitions.count) (changelog \(topic))
+                """)
+        }
     }
 
     /// A run whose last checkpoint failed has counts that a restart will not find: exit 1,

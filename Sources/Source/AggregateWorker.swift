@@ -1,0 +1,348 @@
+import Aggregation
+import Checkpoint
+import Foundation
+import Kafka
+import Runtime
+
+/// A scale-out worker (`tbdash aggregate`): a member of a consumer group on the source
+/// topic that keeps one aggregation per assigned partition and publishes each partition's
+/// whole state to the changelog topic, keyed by partition.
+///
+/// ```
+/// group assigns p ──▶ restore p's newest state from the changelog ──▶ seek to its offset
+///   ──▶ aggregate ──▶ every publish interval and on revocation: state(p) ──▶ changelog
+/// ```
+///
+/// Exactly once without a shared disk: a published state carries the offsets it covers
+/// (its next offset), so whoever owns the partition next continues from exactly there.
+/// Each record carries the writer's group generation; readers keep the highest
+/// (generation, next offset), so a zombie (expelled, still publishing) never wins.
+/// Everything runs on the thread that calls `run`, rebalances included.
+public final class AggregateWorker: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var topic: String
+        public var changelog: String
+        /// Where a partition with no state in the changelog starts.
+        public var start: StartPosition = .earliest
+        public var publishIntervalMs: Int64 = 1_000
+        /// Client id, host and process: written into every record.
+        public var writer: String
+        public var connectTimeoutMs: Int32 = 10_000
+        public var batchCapacity = 4096
+
+        public init(topic: String, changelog: String, writer: String) {
+            self.topic = topic
+            self.changelog = changelog
+            self.writer = writer
+        }
+    }
+
+    /// Why a worker stopped before it was asked to.
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Bytes and time of publishing, for logs and benchmarks.
+    public struct PublishStats: Sendable {
+        public var records = 0
+        public var bytes = 0
+        public var largest = 0
+        public var encodeNanoseconds: Int64 = 0
+    }
+
+    private let consumer: KafkaConsumer
+    private let restorer: KafkaConsumer
+    private let producer: KafkaProducer
+    private let changelog: KafkaTopic
+    private let options: Options
+    private let config: AggregationConfig
+    private let semantics: Checkpoint.Semantics
+    private let stop: StopFlag
+    private let log: @Sendable (String) -> Void
+
+    private var changelogPartitions = 1
+    private var aggregators: [Int32: Aggregator] = [:]
+    /// The epoch of the state each partition was restored from (fencing never goes back).
+    private var restoredEpochs: [Int32: Int32] = [:]
+    /// (next offset, skipped) last published per partition: unchanged states are not sent again.
+    private var published: [Int32: (Int64, Int)] = [:]
+    private var failure: String?
+    public private(set) var stats = PublishStats()
+
+    public init(consumer: KafkaConsumer, restorer: KafkaConsumer, producer: KafkaProducer, options: Options,
+                config: AggregationConfig, stop: StopFlag, log: @escaping @Sendable (String) -> Void) {
+        self.consumer = consumer
+        self.restorer = restorer
+        self.producer = producer
+        self.changelog = producer.topic(options.changelog)
+        self.options = options
+        self.config = config
+        self.semantics = Checkpoint.Semantics(config)
+        self.stop = stop
+        self.log = log
+    }
+
+    /// Joins the group and aggregates until `stop`; then publishes every partition's final
+    /// state and leaves the group. Throws when it cannot start or cannot go on.
+    public func run() throws(Failure) {
+        try prepareChangelog()
+        do {
+            try consumer.subscribe(topic: options.topic) { [self] event in rebalance(event) }
+        } catch {
+            throw Failure(description: error.description)
+        }
+        let batch = KafkaRecordBatch(capacity: options.batchCapacity)
+        var lastPublish = MonotonicClock.milliseconds()
+        while !stop.isRequested && failure == nil {
+            consumer.consume(into: batch, timeoutMs: 100)
+            let now = MonotonicClock.milliseconds()
+            for i in 0..<batch.count { apply(batch[i], now: now) }
+            batch.release()
+            for aggregator in aggregators.values { aggregator.tick(now: now) }
+            if now - lastPublish >= options.publishIntervalMs {
+                lastPublish = now
+                publish(Array(aggregators.keys), now: now)
+            }
+            producer.poll(timeoutMs: 0)
+        }
+        // The final revocation (in leaveGroup) publishes what is left and flushes.
+        if !consumer.leaveGroup(waitMs: 15_000) { log("leaving the group timed out; the partitions move after the session timeout") }
+        if let failure { throw Failure(description: failure) }
+    }
+
+    // MARK: Setup
+
+    /// Creates the changelog (compacted, one partition per source partition) when missing.
+    private func prepareChangelog() throws(Failure) {
+        let sourcePartitions: Int
+        do {
+            sourcePartitions = try consumer.partitions(of: options.topic, timeoutMs: options.connectTimeoutMs).count
+        } catch {
+            throw Failure(description: error.description)
+        }
+        do {
+            if try !producer.topicExists(options.changelog, timeoutMs: options.connectTimeoutMs),
+               try producer.createTopic(options.changelog, partitions: sourcePartitions,
+                                        config: ["cleanup.policy": "compact"], timeoutMs: 5_000) {
+                log("created changelog \(options.changelog): \(sourcePartitions) partitions, compacted")
+            }
+        } catch {
+            // The embedded broker has no admin API; it creates topics on first use.
+            log("changelog \(options.changelog) not created (\(error.description)); using it as the brokers have it")
+        }
+        do {
+            changelogPartitions = try producer.partitionCount(of: changelog, timeoutMs: options.connectTimeoutMs)
+        } catch {
+            throw Failure(description: error.description)
+        }
+    }
+
+    // MARK: Records
+
+    private func apply(_ record: KafkaRecord, now: Int64) {
+        guard let aggregator = aggregators[record.partition] else { return }
+        switch record.kind {
+        case .message:
+            aggregator.ingest(partition: record.partition, offset: record.offset, payload: record.payload, now: now)
+        case .partitionEnd:
+            aggregator.recordEnd(partition: record.partition, offset: record.offset, now: now)
+        case .offsetOutOfRange:
+            // Retention deleted records before they were read: count them, go on from the log start.
+            guard let (low, _) = try? consumer.queryWatermarks(topic: options.topic, partition: record.partition, timeoutMs: 5000)
+            else { return }
+            aggregator.recordGap(partition: record.partition, from: 0, to: low, now: now)
+            consumer.seek(topic: options.topic, [record.partition: .at(low)])
+        case .error:
+            break
+        }
+    }
+
+    // MARK: Rebalances (inside consume or leaveGroup, on this thread)
+
+    private func rebalance(_ event: KafkaConsumer.Rebalance) -> [Int32: Int64] {
+        switch event {
+        case .assigned(let partitions):
+            return assign(partitions.sorted())
+        case .revoked(let partitions, lost: true):
+            for partition in partitions { forget(partition) }
+            log("lost partitions \(list(partitions)) (expelled from the group): nothing published for them")
+            return [:]
+        case .revoked(let partitions, lost: false):
+            publish(partitions, now: MonotonicClock.milliseconds(), force: true)
+            let flushed = producer.flush(timeoutMs: 10_000)
+            for partition in partitions { forget(partition) }
+            log("revoked partitions \(list(partitions)) (generation \(consumer.generation.map(String.init) ?? "?")): "
+                + (flushed ? "final state published" : "final state NOT confirmed by the brokers"))
+            return [:]
+        }
+    }
+
+    private func assign(_ partitions: [Int32]) -> [Int32: Int64] {
+        guard !partitions.isEmpty else { return [:] }
+        let restored: [Int32: ChangelogRecord]
+        do {
+            restored = try ChangelogRestore.read(partitions: partitions, of: options.changelog, partitionCount: changelogPartitions,
+                                                 consumer: restorer, timeoutMs: Int64(options.connectTimeoutMs) * 3)
+        } catch {
+            fail("cannot restore partitions \(list(partitions)) from \(options.changelog): \(error.description)")
+            return [:]
+        }
+        var offsets: [Int32: Int64] = [:]
+        let now = MonotonicClock.milliseconds()
+        for partition in partitions {
+            if let record = restored[partition] {
+                if record.sourceTopic != options.topic {
+                    fail("\(options.changelog) holds states of topic '\(record.sourceTopic)', not '\(options.topic)'; use another --changelog")
+                    return [:]
+                }
+                if let (option, saved, requested) = record.semantics.firstDifference(from: semantics) {
+                    fail("partition \(partition) in \(options.changelog) was counted with \(option) \(saved), not \(requested); "
+                         + "use the same options or another --changelog")
+                    return [:]
+                }
+                restoredEpochs[partition] = record.epoch
+                aggregators[partition] = Aggregator(config: config, restoring: record.state, now: now)
+                offsets[partition] = record.nextOffset
+                published[partition] = (record.nextOffset, record.state.partitions.first?.skipped ?? 0)
+            } else {
+                aggregators[partition] = Aggregator(config: config, now: now)
+                if let offset = startOffset(partition) { offsets[partition] = offset }
+            }
+            if let offset = offsets[partition] { aggregators[partition]!.assign(partition: partition, startingAt: offset, now: now) }
+        }
+        log("assigned partitions \(list(partitions)) (generation \(consumer.generation.map(String.init) ?? "?")): "
+            + "\(restored.count) restored from \(options.changelog), \(partitions.count - restored.count) from --from \(options.start)")
+        return offsets
+    }
+
+    /// Where a partition without state starts; nil: the group's committed offset (else latest).
+    private func startOffset(_ partition: Int32) -> Int64? {
+        switch options.start {
+        case .earliest: return 0
+        case .committed: return nil
+        case .latest:
+            return (try? consumer.queryWatermarks(topic: options.topic, partition: partition, timeoutMs: options.connectTimeoutMs))?.high
+        case .timestamp(let ms):
+            return (try? consumer.offsets(atOrAfter: ms, topic: options.topic, partitions: [partition],
+                                          timeoutMs: options.connectTimeoutMs))?[partition]
+        }
+    }
+
+    private func forget(_ partition: Int32) {
+        aggregators[partition] = nil
+        restoredEpochs[partition] = nil
+        published[partition] = nil
+    }
+
+    private func fail(_ why: String) {
+        failure = failure ?? why
+        stop.request()
+    }
+
+    // MARK: Publishing
+
+    /// Sends the state of each partition that changed since it was last sent (all of them
+    /// with `force`), then commits their offsets to the group for visibility.
+    private func publish(_ partitions: [Int32], now: Int64, force: Bool = false) {
+        // An expelled member's partitions belong to someone else by now.
+        guard !consumer.assignmentLost else { return }
+        let generation = consumer.generation ?? 0
+        var commits: [Int32: Int64] = [:]
+        for partition in partitions.sorted() {
+            guard let aggregator = aggregators[partition] else { continue }
+            let state = aggregator.state
+            guard let progress = state.partitions.first(where: { $0.partition == partition }),
+                  let next = progress.nextOffset else { continue }
+            if !force, let last = published[partition], last == (next, progress.skipped) { continue }
+            let start = MonotonicClock.nanoseconds()
+            let record = ChangelogRecord(
+                sourceTopic: options.topic, partition: partition, epoch: max(generation, restoredEpochs[partition] ?? 0),
+                writer: options.writer, publishedAtMs: WallClock.milliseconds(), semantics: semantics, state: state)
+            let bytes = ChangelogCodec.encode(record)
+            stats.encodeNanoseconds += MonotonicClock.nanoseconds() - start
+            guard send(bytes, partition: partition) else { continue }
+            stats.records += 1
+            stats.bytes += bytes.count
+            stats.largest = max(stats.largest, bytes.count)
+            published[partition] = (next, progress.skipped)
+            commits[partition] = next
+        }
+        try? consumer.commit(topic: options.topic, offsets: commits)
+    }
+
+    private func send(_ bytes: [UInt8], partition: Int32) -> Bool {
+        let key = ChangelogRecord.key(partition: partition)
+        for _ in 0..<100 {
+            let result = key.withUnsafeBytes { k in
+                bytes.withUnsafeBytes { v in
+                    producer.produce(to: changelog, partition: partition % Int32(changelogPartitions), key: k, value: v)
+                }
+            }
+            switch result {
+            case .queued: return true
+            case .queueFull: producer.poll(timeoutMs: 10)
+            case .failed(let why):
+                log("cannot publish partition \(partition): \(why)")
+                return false
+            }
+        }
+        return false
+    }
+
+    private func list(_ partitions: [Int32]) -> String {
+        partitions.isEmpty ? "none" : partitions.sorted().map(String.init).joined(separator: ",")
+    }
+}
+
+/// Reads the newest state of some source partitions from a changelog: each lives in
+/// changelog partition `p mod count`, read from its beginning to its current end.
+enum ChangelogRestore {
+    struct Problem: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func read(partitions: [Int32], of topic: String, partitionCount: Int, consumer: KafkaConsumer,
+                     timeoutMs: Int64) throws(Problem) -> [Int32: ChangelogRecord] {
+        let wanted = Set(partitions)
+        var ends: [Int32: Int64] = [:]
+        do {
+            for changelogPartition in Set(partitions.map { $0 % Int32(partitionCount) }) {
+                let (low, high) = try consumer.queryWatermarks(topic: topic, partition: changelogPartition, timeoutMs: 10_000)
+                if high > low { ends[changelogPartition] = high }
+            }
+            guard !ends.isEmpty else { return [:] }
+            try consumer.assign(topic: topic, ends.mapValues { _ in .beginning })
+        } catch {
+            throw Problem(description: error.description)
+        }
+        defer { try? consumer.assign(topic: topic, [:]) }
+        var view = ChangelogView()
+        var remaining = ends
+        let batch = KafkaRecordBatch(capacity: 256)
+        let deadline = MonotonicClock.milliseconds() + timeoutMs
+        while !remaining.isEmpty {
+            guard MonotonicClock.milliseconds() < deadline else {
+                throw Problem(description: "not read to its end within \(timeoutMs / 1000) s")
+            }
+            consumer.consume(into: batch, timeoutMs: 100)
+            for i in 0..<batch.count {
+                let record = batch[i]
+                switch record.kind {
+                case .message:
+                    if let end = remaining[record.partition], record.offset + 1 >= end { remaining[record.partition] = nil }
+                    guard let partition = Int32(String(decoding: record.key, as: UTF8.self)), wanted.contains(partition) else { continue }
+                    view.apply(message: Array(record.payload))
+                case .partitionEnd:
+                    if let end = remaining[record.partition], record.offset >= end { remaining[record.partition] = nil }
+                case .offsetOutOfRange:
+                    // Retention moved the log start while we read: start again from it.
+                    consumer.seek(topic: topic, [record.partition: .beginning])
+                case .error:
+                    break
+                }
+            }
+            batch.release()
+        }
+        return view.newest.filter { wanted.contains($0.key) }
+    }
+}

@@ -1,0 +1,191 @@
+import Aggregation
+import Analytics
+import Checkpoint
+import Foundation
+import Kafka
+import Runtime
+import Synchronization
+import UserBehavior
+
+/// A viewer of scale-out workers (`watch --changelog TOPIC`): reads the changelog from its
+/// beginning and then live, keeps the newest state of every source partition
+/// (`ChangelogView`), merges them and publishes a `LiveSnapshot`, like `WatchPipeline` does
+/// for one process. It never writes: any number of viewers can watch one set of workers.
+///
+/// ```
+/// changelog ──▶ newest state per partition ──▶ merged AggregationState ──▶ LiveSnapshot
+/// ```
+public final class ChangelogPipeline: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var changelog: String
+        /// Stop once every source partition's state has reached the source's end offsets.
+        public var exitAtEnd = false
+        public var query = AnalyticsQuery()
+        /// How often a changed view is merged and published.
+        public var publishIntervalMs: Int64 = 250
+        public var failFast = true
+        public var connectTimeoutMs: Int32 = 10_000
+
+        public init(changelog: String) {
+            self.changelog = changelog
+        }
+    }
+
+    private let consumer: KafkaConsumer
+    private let options: Options
+    private let fallbackConfig: AggregationConfig
+    private let stop: StopFlag
+    private let latest = Mutex(LiveSnapshot())
+    private let configBox = Mutex<AggregationConfig?>(nil)
+    private let requestedQuery = Mutex<AnalyticsQuery?>(nil)
+    private let finished = Atomic<Bool>(false)
+    private let done = DispatchSemaphore(value: 0)
+
+    /// A counter that changes whenever a new snapshot is published.
+    public let generation = Atomic<Int>(0)
+
+    /// `config` gives the snapshot its calendar until the changelog says which semantics
+    /// the workers count with.
+    public init(consumer: KafkaConsumer, options: Options, config: AggregationConfig, stop: StopFlag) {
+        self.consumer = consumer
+        self.options = options
+        self.fallbackConfig = config
+        self.stop = stop
+    }
+
+    public func start() {
+        let thread = Thread { [self] in
+            run()
+            finished.store(true, ordering: .releasing)
+            done.signal()
+        }
+        thread.name = "tbdash-changelog"
+        thread.start()
+    }
+
+    public var snapshot: LiveSnapshot { latest.withLock { $0 } }
+
+    /// The workers' semantics (year, time zone, bounds), once a state has been read.
+    public var config: AggregationConfig { configBox.withLock { $0 } ?? fallbackConfig }
+
+    public func setQuery(_ query: AnalyticsQuery) {
+        requestedQuery.withLock { $0 = query }
+    }
+
+    public func waitUntilFinished() {
+        while !waitUntilFinished(timeoutMs: 1000) {}
+    }
+
+    public func waitUntilFinished(timeoutMs: Int) -> Bool {
+        if finished.load(ordering: .acquiring) { return true }
+        return done.wait(timeout: .now() + .milliseconds(timeoutMs)) == .success
+    }
+
+    // MARK: The reading thread
+
+    private func run() {
+        guard connect() else { return }
+        var view = ChangelogView()
+        var query = options.query
+        var ends: [Int32: Int64] = [:]
+        var changed = true
+        var lastPublish: Int64 = 0
+        var lastEnds: Int64 = 0
+        let batch = KafkaRecordBatch(capacity: 1024)
+        while !stop.isRequested {
+            consumer.consume(into: batch, timeoutMs: 100)
+            for i in 0..<batch.count {
+                let record = batch[i]
+                switch record.kind {
+                case .message:
+                    if view.apply(message: Array(record.payload)) { changed = true }
+                case .offsetOutOfRange:
+                    consumer.seek(topic: options.changelog, [record.partition: .beginning])
+                case .partitionEnd, .error:
+                    break
+                }
+            }
+            batch.release()
+            let now = MonotonicClock.milliseconds()
+            if let topic = view.sourceTopic, now - lastEnds >= 1000 {
+                lastEnds = now
+                ends = sourceEnds(topic) ?? ends
+                changed = true
+            }
+            if let newQuery = requestedQuery.withLock({ $0.take() }) {
+                query = newQuery
+                changed = true
+            }
+            if changed && now - lastPublish >= options.publishIntervalMs {
+                lastPublish = now
+                changed = false
+                let atEnd = publish(view, ends: ends, query: query, now: now)
+                if options.exitAtEnd && atEnd { break }
+            }
+        }
+        if !options.exitAtEnd || stop.isRequested {
+            _ = publish(view, ends: ends, query: query, now: MonotonicClock.milliseconds())
+        }
+    }
+
+    /// Assigns every partition of the changelog from its beginning; false when it fails.
+    private func connect() -> Bool {
+        while !stop.isRequested {
+            do {
+                let partitions = try consumer.partitions(of: options.changelog, timeoutMs: options.connectTimeoutMs)
+                try consumer.assign(topic: options.changelog, Dictionary(uniqueKeysWithValues: partitions.map { ($0, .beginning) }))
+                set(status: .live)
+                return true
+            } catch {
+                if options.failFast {
+                    set(status: .failed(error.description))
+                    return false
+                }
+                set(status: .disconnected(error.description))
+                for _ in 0..<20 where !stop.isRequested { MonotonicClock.sleep(nanoseconds: 100_000_000) }
+            }
+        }
+        return false
+    }
+
+    /// The source topic's end offsets, asking the brokers (nil when they do not answer).
+    private func sourceEnds(_ topic: String) -> [Int32: Int64]? {
+        guard let partitions = try? consumer.partitions(of: topic, timeoutMs: 5000) else { return nil }
+        var ends: [Int32: Int64] = [:]
+        for partition in partitions {
+            guard let (_, high) = try? consumer.queryWatermarks(topic: topic, partition: partition, timeoutMs: 5000) else { return nil }
+            ends[partition] = high
+        }
+        return ends
+    }
+
+    /// Merges the view into a snapshot; true when every source partition's state has
+    /// reached the end offsets.
+    private func publish(_ view: ChangelogView, ends: [Int32: Int64], query: AnalyticsQuery, now: Int64) -> Bool {
+        var config = fallbackConfig
+        if let semantics = view.semantics, let calendar = try? EventCalendar(year: semantics.year, timeZone: semantics.timeZone) {
+            config = AggregationConfig(calendar: calendar)
+            config.outOfOrdernessMs = semantics.outOfOrdernessMs
+            config.idleTimeoutMs = semantics.idleTimeoutMs
+            config.batchSize = semantics.batchSize
+            config.batchIntervalMs = semantics.batchIntervalMs
+            configBox.withLock { $0 = config }
+        }
+        let aggregator = Aggregator(config: config, restoring: view.merged(), now: now)
+        aggregator.query = query
+        for (partition, high) in ends { aggregator.setHighWatermark(partition: partition, high, now: now) }
+        let aggregate = aggregator.snapshot(now: now, figures: true)
+        let atEnd = !ends.isEmpty && ends.allSatisfy { partition, high in
+            (view.newest[partition]?.nextOffset).map { $0 >= high } ?? (high == 0)
+        }
+        let status = snapshot.status
+        latest.withLock { $0 = LiveSnapshot(aggregate: aggregate, status: status) }
+        generation.add(1, ordering: .releasing)
+        return atEnd
+    }
+
+    private func set(status: SourceStatus) {
+        latest.withLock { $0.status = status }
+        generation.add(1, ordering: .releasing)
+    }
+}

@@ -1,0 +1,118 @@
+import Aggregation
+import ArgumentParser
+import Foundation
+import Kafka
+import Runtime
+import Source
+import TUI
+
+struct AggregateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aggregate",
+        abstract: "Scale out: aggregate the partitions a consumer group gives this worker, into a changelog topic.",
+        discussion: """
+            A headless worker. Start several (on one machine or many) with the same --group: \
+            Kafka's group protocol splits the topic's partitions among them (cooperative-sticky, \
+            so a rebalance moves only what must move). For each partition it gets, the worker \
+            restores the partition's newest state from --changelog (default <topic>.tbdash-state), \
+            continues from the offset that state covers, and publishes the partition's whole \
+            state every --publish-interval and when the partition is taken away. A partition \
+            with no state starts where --from says. `tbdash watch --changelog TOPIC` merges \
+            the states and shows them; any number of viewers can watch.
+
+            Exactly once: every published state carries the offsets it counted, so a worker \
+            that is killed, added or restarted changes no count. Each state also carries the \
+            writer's group generation; readers keep the highest (generation, next offset), \
+            so a worker that was expelled while frozen cannot overwrite newer state.
+
+            The changelog is created compacted with the source's partition count when the \
+            brokers allow it (the embedded broker has no admin API: create it with \
+            `tbdash broker -t TOPIC -t TOPIC.tbdash-state`). SIGTERM or Ctrl-C publishes the \
+            final states and leaves the group at once. One log line per assignment and \
+            revocation on stderr (and in --log).
+
+            Examples:
+              tbdash aggregate -t user_behavior_logs --year 2026
+              tbdash watch --changelog user_behavior_logs.tbdash-state
+            """)
+
+    @OptionGroup var kafka: KafkaOptions
+    @OptionGroup(title: "Event time") var semantics: SemanticsOptions
+
+    @Option(help: "Consumer group the workers share (a rebalancing group, unlike watch's).")
+    var group = "tbdash-aggregate"
+
+    @Option(help: ArgumentHelp("Changelog topic of the partition states. (default: <topic>.tbdash-state)", valueName: "topic"))
+    var changelog: String?
+
+    @Option(help: ArgumentHelp("Where to start partitions with no state in the changelog: earliest, latest, committed, "
+                               + "or a day such as 2026-11-11 (the first record stamped at or after its start in --tz). (default: earliest)",
+                               valueName: "position"),
+            transform: StartArgument.parse)
+    var from = StartArgument.position(.earliest)
+
+    @Option(help: "How often each changed partition state is published, 10ms to 1h. (default: 1s)",
+            transform: DurationArgument.parser(10...3_600_000))
+    var publishInterval = DurationArgument(milliseconds: 1_000)
+
+    @Option(help: "Also write the log lines to this file.")
+    var log: String?
+
+    @Option(help: "Seconds to wait for the brokers' first answer, 1 to 86400. (default: 10)", transform: NumericOption.connectTimeout)
+    var connectTimeout = 10
+
+    func validate() throws {
+        if changelog?.isEmpty == true { throw ValidationError("--changelog must not be empty") }
+        if changelog == kafka.topic { throw ValidationError("--changelog must not be the source topic") }
+    }
+
+    func run() throws {
+        MemoryPolicy.returnLargeBuffersToTheSystem()
+        let config = try semantics.config()
+        let file = try log.map { try FileLog(path: $0) }
+        let logLine: @Sendable (String) -> Void = { text in
+            StandardError.write("tbdash aggregate: \(text)\n")
+            file?.write(text)
+        }
+        var consumerConfiguration = try kafka.configuration(defaults: ConsumerDefaults.properties)
+        var producerConfiguration = try kafka.configuration(defaults: ProducerDefaults.properties + ChangelogDefaults.properties)
+        if let file {
+            consumerConfiguration.log = file.kafkaLog
+            producerConfiguration.log = file.kafkaLog
+        }
+        let clientID = consumerConfiguration.properties.last(where: { $0.key == "client.id" })?.value ?? "tbdash"
+        let consumer = try orFail { try KafkaConsumer(configuration: consumerConfiguration, group: group) }
+        let restorer = try orFail { try KafkaConsumer(configuration: consumerConfiguration, group: "\(group).restore") }
+        let producer = try orFail { try KafkaProducer(configuration: producerConfiguration) }
+
+        var options = AggregateWorker.Options(
+            topic: kafka.topic, changelog: changelog ?? "\(kafka.topic).tbdash-state",
+            writer: "\(clientID)@\(ProcessInfo.processInfo.hostName) pid \(ProcessInfo.processInfo.processIdentifier)")
+        options.start = try from.startPosition(timeZone: semantics.eventTime.tz)
+        options.publishIntervalMs = publishInterval.milliseconds
+        options.connectTimeoutMs = Int32(connectTimeout * 1000)
+
+        let stop = StopFlag()
+        let trap = SignalTrap { _ in stop.request() }
+        defer { trap.cancel() }
+        let worker = AggregateWorker(consumer: consumer, restorer: restorer, producer: producer, options: options,
+                                     config: config, stop: stop, log: logLine)
+        logLine("joining group \(group) on \(kafka.topic) at \(consumerConfiguration.brokers); states to \(options.changelog)")
+        do {
+            try worker.run()
+        } catch {
+            throw CommandFailure.runtime(error.description)
+        }
+        let stats = worker.stats
+        logLine("stopped: \(Format.grouped(stats.records)) states published, \(Format.grouped(stats.bytes)) bytes, largest \(Format.grouped(stats.largest))")
+    }
+}
+
+/// Producer settings for the changelog: whole states compress well, and must not be
+/// reordered or duplicated (idempotence comes with the producer defaults).
+enum ChangelogDefaults {
+    static let properties: [(String, String)] = [
+        ("compression.codec", "lz4"),
+        ("linger.ms", "5"),
+    ]
+}

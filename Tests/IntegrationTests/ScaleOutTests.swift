@@ -1,0 +1,135 @@
+import Foundation
+import Kafka
+import Testing
+import TestSupport
+
+/// `tbdash aggregate` workers and `watch --changelog` on an embedded broker, each run
+/// against a single-process `watch --headless --exit-at-end --json` of the same data:
+/// every exact figure equal (everything but `batches`, a count of micro-batch folds).
+/// 20,000 rows over 8 partitions keeps the suite near a minute (the 1 M rows over
+/// 64 partitions is the same code with a longer wait).
+@Suite(.serialized) struct ScaleOutTests {
+    let topic = "events"
+    var changelog: String { "\(topic).tbdash-state" }
+    /// A short session timeout, so a dead or frozen worker's partitions move within seconds.
+    let workerTuning = ["-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500", "--publish-interval", "200ms"]
+
+    private func produce(_ file: URL, _ cluster: MockCluster) throws {
+        let result = try TBDashProcess.run(["produce", file.path, "-b", cluster.bootstrapServers, "-t", topic])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    private func halves(rows: Int, seed: Int, in dir: TemporaryDirectory) throws -> (URL, URL, URL) {
+        let all = dir.file("all.csv")
+        #expect(try TBDashProcess.run(["gen", "--rows", "\(rows)", "--seed", "\(seed)", "-o", all.path]).status == 0)
+        let lines = try String(contentsOf: all, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
+        let header = lines[0]
+        let body = lines.dropFirst()
+        let first = dir.file("first.csv"), second = dir.file("second.csv")
+        try ([header] + body.prefix(body.count / 2)).joined(separator: "\n").appending("\n").write(to: first, atomically: true, encoding: .utf8)
+        try ([header] + body.dropFirst(body.count / 2)).joined(separator: "\n").appending("\n").write(to: second, atomically: true, encoding: .utf8)
+        return (all, first, second)
+    }
+
+    private func worker(_ cluster: MockCluster) throws -> Running {
+        try TBDashProcess.start(["aggregate", "-b", cluster.bootstrapServers, "-t", topic, "--year", "2026"] + workerTuning)
+    }
+
+    private func single(_ cluster: MockCluster) throws -> [String: Any] {
+        let result = try TBDashProcess.run(["watch", "--headless", "--exit-at-end", "--json", "--from", "earliest", "--year", "2026",
+                                            "-b", cluster.bootstrapServers, "-t", topic, "--group", "single"])
+        #expect(result.status == 0, "\(result.stderr)")
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+    }
+
+    private func viewer(_ cluster: MockCluster) throws -> (raw: String, json: [String: Any]) {
+        let result = try TBDashProcess.run(["watch", "--headless", "--exit-at-end", "--json", "--changelog", changelog,
+                                            "-b", cluster.bootstrapServers], timeout: 120)
+        #expect(result.status == 0 && !result.timedOut, "\(result.stderr)")
+        return (result.stdout, try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any])
+    }
+
+    /// Every key of the single-process JSON, exactly, but `batches`.
+    private func expectSameFigures(_ merged: [String: Any], _ single: [String: Any]) {
+        for (key, value) in single where key != "batches" {
+            let a = try? JSONSerialization.data(withJSONObject: ["v": value], options: .sortedKeys)
+            let b = try? JSONSerialization.data(withJSONObject: ["v": merged[key] ?? NSNull()], options: .sortedKeys)
+            #expect(a == b, "\(key) differs")
+        }
+        #expect((merged["events"] as? Int ?? 0) > 0)
+    }
+
+    private func stop(_ workers: [Running]) {
+        for worker in workers where worker.process.isRunning { worker.signal(SIGTERM) }
+        for worker in workers { _ = worker.wait(timeout: 30) }
+    }
+
+    @Test func threeWorkersWithOneKilledAndOneAddedMatchOneProcess() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic(topic, partitions: 8)
+        try cluster.createTopic(changelog, partitions: 8)
+        let dir = try TemporaryDirectory()
+        let (_, first, second) = try halves(rows: 20_000, seed: 41, in: dir)
+        try produce(first, cluster)
+        var workers = try (0..<3).map { _ in try worker(cluster) }
+        // Joined (the first JoinGroup is held ~3 s) and counting.
+        #expect(Running.eventually(timeout: 30) { workers.allSatisfy { $0.stderr.contains("assigned partitions") } })
+        Thread.sleep(forTimeInterval: 1)
+        workers[0].signal(SIGKILL)
+        _ = workers[0].wait(timeout: 10)
+        try produce(second, cluster)
+        workers.append(try worker(cluster))
+        let merged = try viewer(cluster)
+        expectSameFigures(merged.json, try single(cluster))
+        // Two viewers at once see the same numbers (the workers are idle by now).
+        let again = try viewer(cluster)
+        #expect(again.raw == merged.raw)
+        let log = workers[1].stderr + workers[2].stderr + workers[3].stderr
+        #expect(log.contains("restored from \(changelog)"))
+        stop(workers)
+    }
+
+    @Test func aFrozenWorkersStalePublishesNeverWin() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic(topic, partitions: 8)
+        try cluster.createTopic(changelog, partitions: 8)
+        let dir = try TemporaryDirectory()
+        let (_, first, second) = try halves(rows: 10_000, seed: 42, in: dir)
+        try produce(first, cluster)
+        let workers = try (0..<2).map { _ in try worker(cluster) }
+        #expect(Running.eventually(timeout: 30) { workers.allSatisfy { $0.stderr.contains("assigned partitions") } })
+        Thread.sleep(forTimeInterval: 1)
+        // Frozen past the session timeout: the other worker takes its partitions and goes on.
+        workers[0].signal(SIGSTOP)
+        try produce(second, cluster)
+        #expect(Running.eventually(timeout: 40) { workers[1].stderr.components(separatedBy: "assigned partitions").count > 2 })
+        Thread.sleep(forTimeInterval: 2)
+        // Resumed, it still holds the old partitions' states and may publish them once more
+        // with its old generation before it learns it was expelled.
+        workers[0].signal(SIGCONT)
+        Thread.sleep(forTimeInterval: 3)
+        let merged = try viewer(cluster)
+        expectSameFigures(merged.json, try single(cluster))
+        stop(workers)
+    }
+
+    @Test func allWorkersRestartedContinueFromTheChangelog() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic(topic, partitions: 8)
+        try cluster.createTopic(changelog, partitions: 8)
+        let dir = try TemporaryDirectory()
+        let (_, first, second) = try halves(rows: 10_000, seed: 43, in: dir)
+        try produce(first, cluster)
+        let before = try (0..<2).map { _ in try worker(cluster) }
+        #expect(Running.eventually(timeout: 30) { before.allSatisfy { $0.stderr.contains("assigned partitions") } })
+        Thread.sleep(forTimeInterval: 1.5)
+        for worker in before { worker.signal(SIGKILL) }
+        for worker in before { _ = worker.wait(timeout: 10) }
+        try produce(second, cluster)
+        let after = try (0..<2).map { _ in try worker(cluster) }
+        let merged = try viewer(cluster)
+        expectSameFigures(merged.json, try single(cluster))
+        #expect(after.map(\.stderr).joined().contains("restored from \(changelog)"))
+        stop(after)
+    }
+}
