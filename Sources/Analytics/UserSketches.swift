@@ -29,19 +29,37 @@ public struct UserSketches: Mergeable, Equatable, Sendable {
         byGenderAction = Array(repeating: empty, count: 3 * Self.actions)
     }
 
+    /// Counters this user was just inserted into: inserting again changes nothing (a
+    /// counter is a set), and real streams repeat a user in runs (files are grouped by
+    /// user; a session is many clicks), so most of the seven inserts of an event are
+    /// skipped. A cache: no part of the value.
+    private var recent = RecentInserts()
+
     @inline(__always)
     public mutating func add(_ event: AnalyticEvent) {
         let hash = DistinctCounter.hash(event.userID)
         let action = Int(event.action)
-        all.insert(hash: hash)
-        byAction[action].insert(hash: hash)
-        if let day = event.dayIndex {
-            byDay[day].insert(hash: hash)
-            byDayAction[day * Self.actions + action].insert(hash: hash)
+        let day = event.dayIndex ?? -1
+        let segment = RecentInserts.Segment(hash: hash, province: event.province, ageRange: event.ageRange, gender: event.gender)
+        if recent.user != hash {
+            all.insert(hash: hash)
+            recent.user = hash
         }
-        byProvinceAction[Int(event.province) * Self.actions + action].insert(hash: hash)
-        byAgeAction[Int(event.ageRange) * Self.actions + action].insert(hash: hash)
-        byGenderAction[Int(event.gender) * Self.actions + action].insert(hash: hash)
+        if recent.day != RecentInserts.Day(hash: hash, day: day), let day = event.dayIndex {
+            byDay[day].insert(hash: hash)
+            recent.day = RecentInserts.Day(hash: hash, day: day)
+        }
+        if recent.dayAction[action] != RecentInserts.Day(hash: hash, day: day), let day = event.dayIndex {
+            byDayAction[day * Self.actions + action].insert(hash: hash)
+            recent.dayAction[action] = RecentInserts.Day(hash: hash, day: day)
+        }
+        if recent.segment[action] != segment {
+            byAction[action].insert(hash: hash)
+            byProvinceAction[Int(event.province) * Self.actions + action].insert(hash: hash)
+            byAgeAction[Int(event.ageRange) * Self.actions + action].insert(hash: hash)
+            byGenderAction[Int(event.gender) * Self.actions + action].insert(hash: hash)
+            recent.segment[action] = segment
+        }
     }
 
     public mutating func merge(_ other: UserSketches) {
@@ -123,4 +141,27 @@ extension UserSketches {
     private static func decode(_ table: inout [DistinctCounter], from reader: inout BinaryReader) throws(SummaryDecodingError) {
         for i in table.indices { table[i] = try DistinctCounter(from: &reader) }
     }
+}
+
+/// What `UserSketches.add` inserted last, per action: enough to skip the inserts a repeated
+/// user would redo. Equal to any other: it never changes what the counters hold.
+private struct RecentInserts: Equatable, Sendable {
+    struct Segment: Equatable, Sendable {
+        var hash: UInt64
+        var province: UInt8
+        var ageRange: UInt8
+        var gender: UInt8
+    }
+
+    struct Day: Equatable, Sendable {
+        var hash: UInt64
+        var day: Int
+    }
+
+    var user: UInt64?
+    var day: Day?
+    var dayAction: [Day?] = Array(repeating: nil, count: UserSketches.actions)
+    var segment: [Segment?] = Array(repeating: nil, count: UserSketches.actions)
+
+    static func == (a: RecentInserts, b: RecentInserts) -> Bool { true }
 }

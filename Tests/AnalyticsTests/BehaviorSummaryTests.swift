@@ -1,0 +1,75 @@
+import PropertyBased
+import Testing
+@testable import Analytics
+
+/// The whole analytics state as a monoid: any split of a stream into partitions, merged in
+/// any order, is the summary of the whole stream; encoding is the identity; and the distinct
+/// users it answers equal a plain set's count (exact below 1,152 users).
+@Suite struct BehaviorSummaryTests {
+    /// Events in runs of one user (as real files are grouped), with few enough users,
+    /// items and days that every figure stays exact.
+    static let events = zip(
+        Gen.int64(in: 1...400), Gen.int(in: 1...6), Gen.uint8(in: 0...3), Gen.int(in: -1...12),
+        Gen.int64(in: 1...300), Gen.int64(in: 1...40), Gen.uint8(in: 0...33)
+    ).map { user, run, action, day, item, merchant, province in
+        (0..<run).map { i in
+            AnalyticEvent(
+                userID: user, itemID: item + Int64(i), catID: item % 17, merchantID: merchant, brandID: item % 5 == 0 ? nil : item % 23,
+                action: (action + UInt8(i)) % 4, ageRange: UInt8(user % 9), gender: UInt8(user % 3), province: province,
+                dayIndex: day < 0 ? nil : 300 + day + i % 2, late: i % 3 == 0)
+        }
+    }.array(of: 0...120).map { $0.flatMap { $0 } }
+
+    private func summary(_ events: some Sequence<AnalyticEvent>) -> BehaviorSummary {
+        var s = BehaviorSummary(limits: .init())
+        for e in events { s.add(e) }
+        return s
+    }
+
+    @Test func anySplitIntoPartitionsMergesToTheWhole() async {
+        await propertyCheck(input: Self.events, Gen.int(in: 1...5), Gen.uint64(in: 0...UInt64.max)) { events, partitions, seed in
+            let whole = summary(events)
+            // Partition by a hash of something other than the user: one user's runs are
+            // split across partitions too, as on a keyless topic.
+            var parts = Array(repeating: BehaviorSummary(), count: partitions)
+            for (i, e) in events.enumerated() { parts[Int((UInt64(i) &* 0x9E37_79B9 ^ seed) % UInt64(partitions))].add(e) }
+            var forward = BehaviorSummary()
+            for p in parts { forward.merge(p) }
+            var backward = BehaviorSummary()
+            for p in parts.reversed() { backward.merge(p) }
+            #expect(forward == whole)
+            #expect(backward == whole)
+        }
+    }
+
+    @Test func encodingIsTheIdentity() async {
+        await propertyCheck(input: Self.events) { events in
+            let s = summary(events)
+            var writer = BinaryWriter()
+            s.encode(into: &writer)
+            var reader = BinaryReader(writer.bytes)
+            #expect((try? BehaviorSummary(from: &reader)) == s)
+            #expect(reader.isAtEnd)
+        }
+    }
+
+    /// Distinct users per slice against plain sets; the repeated-user shortcut in `add`
+    /// must never skip an insert that mattered.
+    @Test func distinctUsersEqualPlainSets() async {
+        await propertyCheck(input: Self.events) { events in
+            let s = summary(events)
+            func exact(_ keep: (AnalyticEvent) -> Bool) -> Int { Set(events.filter(keep).map(\.userID)).count }
+            #expect(s.users.all.estimate == exact { _ in true })
+            for action in UInt8(0)...3 {
+                #expect(s.users.users(actions: [action], in: .none).estimate == exact { $0.action == action })
+                #expect(s.users.users(actions: [action], in: .provinces([7, 10])).estimate
+                        == exact { $0.action == action && [7, 10].contains($0.province) })
+                #expect(s.users.users(actions: [action, 2], in: .days([301, 305]))
+                        .estimate == exact { [action, 2].contains($0.action) && [301, 305].contains($0.dayIndex) })
+            }
+            #expect(s.users.users(actions: [0, 1, 2, 3], in: .days([302])).estimate == exact { $0.dayIndex == 302 })
+            #expect(s.users.users(actions: [1, 3], in: .genders([2])).estimate == exact { [1, 3].contains($0.action) && $0.gender == 2 })
+            #expect(s.users.users(actions: [0], in: .ageRanges([4, 5])).estimate == exact { $0.action == 0 && [4, 5].contains($0.ageRange) })
+        }
+    }
+}
