@@ -29,6 +29,11 @@ public struct BinaryWriter: Sendable {
         write(varint: UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
+    /// Raw bytes with no length: the reader knows how many to expect.
+    public mutating func write(contiguous raw: UnsafeRawBufferPointer) {
+        bytes.append(contentsOf: raw)
+    }
+
     public mutating func write(bytes other: some Collection<UInt8>) {
         write(varint: UInt64(other.count))
         bytes.append(contentsOf: other)

@@ -341,16 +341,37 @@ extension DistinctCounter {
             writer.write(Form.nonzeroRegisters.rawValue)
             writer.write(varint: UInt64(nonzero))
             var previous = -1
-            for index in 0..<registerCount {
-                let value = register(index)
-                guard value > 0 else { continue }
-                writer.write(varint: UInt64(index - previous - 1))
-                writer.write(UInt8(value))
-                previous = index
+            words.withUnsafeBufferPointer { packed in
+                var index = 0
+                while index < registerCount {
+                    let bit = index &* 6
+                    let word = bit &>> 6
+                    // In a zero word, every register that ends inside it is zero: jump to
+                    // the last one that starts in it (which may reach into the next word).
+                    if packed[word] == 0 {
+                        index = Swift.max(index, ((word &+ 1) &* 64 &- 1) / 6)
+                        if index >= registerCount { break }  // the padding after the last register
+                    }
+                    let start = index &* 6
+                    let shift = UInt64(start & 63)
+                    var value = packed[start &>> 6] &>> shift
+                    if shift > 58 { value |= packed[(start &>> 6) &+ 1] &<< (64 &- shift) }
+                    value &= 63
+                    if value > 0 {
+                        writer.write(varint: UInt64(index - previous - 1))
+                        writer.write(UInt8(value))
+                        previous = index
+                    }
+                    index &+= 1
+                }
             }
         } else {
             writer.write(Form.packedRegisters.rawValue)
-            for word in words { writer.write(fixed: word) }
+            words.withUnsafeBytes { raw in
+                // Little-endian words, as `write(fixed:)` would write them one by one.
+                precondition(UInt64(1).littleEndian == 1, "a big-endian machine would need byte swaps here")
+                writer.write(contiguous: raw)
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 import Aggregation
 import Analytics
+import Checkpoint
 import Foundation
 import Generator
 import Runtime
@@ -128,6 +129,22 @@ for (name, add) in [
     let time = measure { sink &+= fold(analyticEvents, add) }
     row("event → \(name)", Format.thousands(Int(Double(analyticEvents.count) / time)), "events/s")
 }
+
+// A checkpoint of everything folded from the rows, every analytic included: encoded and
+// written atomically (temporary file, fsync, rename, fsync of the directory).
+let folded = Aggregator(config: config)
+for (i, message) in messages.enumerated() {
+    message.withUnsafeBytes { folded.ingest(partition: Int32(i & 255), offset: Int64(i >> 8), payload: $0, now: 0) }
+}
+folded.flush(now: 0)
+let checkpointFile = CheckpointFile(path: FileManager.default.temporaryDirectory.appendingPathComponent("tbdash-bench-\(getpid()).state").path)
+let checkpoint = Checkpoint(topic: "bench", semantics: Checkpoint.Semantics(config), state: folded.state)
+let encodeTime = measure { sink &+= CheckpointCodec.encode(checkpoint).count }
+let saveTime = measure { try! checkpointFile.save(checkpoint) }
+let savedBytes = (try? FileManager.default.attributesOfItem(atPath: checkpointFile.path)[.size] as? Int) ?? 0
+try? FileManager.default.removeItem(atPath: checkpointFile.path)
+row("checkpoint of \(Format.thousands(messages.count)) events, every analytic (\(savedBytes / 1024) KiB): encode", String(format: "%.1f", encodeTime * 1000), "ms")
+row("… and save (encode, write, fsync, rename, fsync directory)", String(format: "%.1f", saveTime * 1000), "ms")
 
 let aggregator = Aggregator(config: config)
 for (i, message) in messages.enumerated() {
