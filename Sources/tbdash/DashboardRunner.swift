@@ -49,6 +49,12 @@ struct DashboardRunner {
         model.language = utf8 ? display.lang : .en
         model.fps = display.fps
         model.canReadFromBeginning = checkpointer == nil
+        model.idleTimeoutMs = config.idleTimeoutMs
+        model.query = options.query
+        if let weights = options.query.hotWeights {
+            model.hotWeights = weights
+            model.trendMeasure = .hot
+        }
         log?.write("watching \(kafka.topic) at \(configuration.brokers), group \(group)")
 
         var options = options

@@ -1,0 +1,7 @@
+struct TailPage {
+    let full: Bool
+
+    func draw(_ canvas: inout Canvas, _ body: Rect) {
+        _ = canvas.panel(body, title: canvas.labels.page(.tail), bordered: full)
+    }
+}
