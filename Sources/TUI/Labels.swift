@@ -274,6 +274,51 @@ public struct Labels: Sendable {
     public var rank: String { zh ? "排名" : "rank" }
     public func enterFilters(_ name: String) -> String { zh ? "Enter: 筛选 \(name)" : "Enter: filter to \(name)" }
 
+    /// Short page names for a footer too narrow for the full ones.
+    public func shortPage(_ page: Page) -> String {
+        guard !zh else { return self.page(page) }
+        switch page {
+        case .overview: return "Overview"
+        case .trending: return "Trend"
+        case .conversion: return "Conv"
+        case .map: return "Map"
+        case .tail: return "Tail"
+        case .partitions: return "Parts"
+        }
+    }
+
+    public var provinceColumn: String { zh ? "省份" : "province" }
+    public var ageColumn: String { zh ? "年龄" : "age" }
+    public var genderColumn: String { zh ? "性别" : "gender" }
+    public var watermarkColumn: String { zh ? "水位线" : "watermark" }
+    public var newestEvents: String { zh ? "最新事件 (符合筛选)" : "Newest events (of the segment)" }
+    public var newestRejected: String { zh ? "最新被拒消息" : "Newest rejected messages" }
+    public var source: String { zh ? "分区 @ 偏移" : "partition @ offset" }
+    public var eventDay: String { zh ? "事件日" : "day" }
+    public var actionColumn: String { zh ? "行为" : "action" }
+    public var userItem: String { zh ? "用户 / 商品" : "user / item" }
+    public var lateMark: String { zh ? "迟到" : "LATE" }
+    public var noEventsYet: String { zh ? "暂无事件" : "no events yet" }
+    public var noRejections: String { zh ? "没有被拒消息" : "no rejected messages" }
+    public var partition: String { zh ? "分区" : "partition" }
+    public var nextOffset: String { zh ? "下一偏移" : "next offset" }
+    public var endOffset: String { zh ? "末尾偏移" : "end offset" }
+    public var idle: String { zh ? "空闲" : "idle" }
+    public var total: String { zh ? "合计" : "total" }
+    public var lagInTime: String { zh ? "积压时间" : "Lag in time" }
+    public var endOffsetsUnknown: String { zh ? "末尾偏移未知" : "end offsets not known yet" }
+    public var last60s: String { zh ? "近60秒" : "last 60 s" }
+    public func catchesUp(in duration: String) -> String { zh ? "约 \(duration) 追上" : "catches up in ~\(duration)" }
+    public func lagTrend(_ trend: LagOutlook.Trend) -> String {
+        switch trend {
+        case .caughtUp: zh ? "已追上" : "caught up"
+        case .draining: zh ? "下降中" : "draining"
+        case .steady: zh ? "平稳" : "steady"
+        case .growing: zh ? "增长中" : "growing"
+        case .stalled: zh ? "停滞" : "stalled"
+        }
+    }
+
     public var helpKey: String { zh ? "帮助" : "help" }
     public var helpTitle: String { zh ? "按键" : "Keys" }
     public var helpFooter: String { zh ? "任意键关闭" : "any key closes" }

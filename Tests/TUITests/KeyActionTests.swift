@@ -115,7 +115,7 @@ import UserBehavior
             m.page = page
             for (index, panel) in page.panels.enumerated() {
                 m.focus[page] = index
-                press(Array(repeating: .character("j"), count: 40) + [.pageDown, .pageDown], &m, width: width, height: height)
+                press(Array(repeating: .character("j"), count: 70) + [.pageDown, .pageDown], &m, width: width, height: height)
                 let lists = Self.dashboard.frame(m, width: width, height: height).lists
                 guard let geometry = lists[panel] else { continue }
                 let cursor = m.cursors[panel] ?? ListCursor()
@@ -124,7 +124,7 @@ import UserBehavior
                 }
                 #expect(cursor.row < max(1, geometry.count) && cursor.top <= cursor.row && cursor.row < cursor.top + geometry.visible,
                         "\(panel) at \(width)x\(height): \(cursor) in \(geometry.count)/\(geometry.visible)")
-                press(Array(repeating: .character("k"), count: 40) + [.pageUp], &m, width: width, height: height)
+                press([.pageUp, .pageUp] + Array(repeating: .character("k"), count: 70), &m, width: width, height: height)
                 #expect(m.cursors[panel] == ListCursor(), "\(panel) back at the top")
             }
         }
