@@ -243,7 +243,14 @@ public struct Labels: Sendable {
         "\(Format.two(index / 31 + 1))-\(Format.two(index % 31 + 1))"
     }
 
-    public var ignores: String { zh ? "未按此筛选:" : "ignores" }
+    public var ignoring: String { zh ? "未按" : "ignores" }
+    public func rankingsIgnore(_ names: String) -> String {
+        zh ? "排行只按行为和日期筛选, 未按: \(names)" : "rankings follow action and day only; they ignore \(names)"
+    }
+    public func boundNote(_ glyphs: GlyphSet) -> String {
+        zh ? "\(glyphs.approximately) n \(glyphs.plusMinus)b: 上估计, 真值在 n-b 与 n 之间"
+           : "\(glyphs.approximately) n \(glyphs.plusMinus)b: an upper estimate, the truth is within b below"
+    }
     public var computing: String { zh ? "计算中..." : "computing..." }
     public var noRankingForDay: String { zh ? "该日无单独排行 (只保留最新两天)" : "no ranking for that day (only the newest two are kept)" }
     public var allDays: String { zh ? "全部日期" : "all days" }

@@ -101,7 +101,8 @@ struct MapPage {
         func put(_ text: String, _ style: Style) { x += canvas.grid.put(text, x: x, y: rect.y, maxColumns: rect.maxX - x, style: style) }
         put("m ", theme.style(.footerKey))
         for metric in DashboardModel.MapMetric.allCases {
-            put(" \(labels.mapMetric(metric)) ", metric == canvas.model.mapMetric ? theme.style(.highlight).reversed : theme.style(.muted))
+            let chosen = metric == canvas.model.mapMetric
+            put(TrendingPage.choice(labels.mapMetric(metric), chosen), chosen ? theme.style(.highlight).reversed : theme.style(.muted))
         }
         put("   ", .plain)
         for level in 0...4 {

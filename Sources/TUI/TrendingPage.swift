@@ -22,8 +22,9 @@ struct TrendingPage {
         }
         for (entity, area) in zip(Trending.Entity.allCases, areas) {
             var title = labels.entity(entity)
-            if let ignored = figures?.topIgnores, !ignored.isEmpty {
-                title += " (\(labels.ignores) \(ignored.map(\.name).joined(separator: ", ")))"
+            if !full, let ignored = figures?.topIgnores, !ignored.isEmpty {
+                // No row for the note in the compact layout: the titles say it.
+                title += " (\(labels.ignoring) \(ignored.map(\.name).joined(separator: ", ")))"
             }
             let inner = canvas.panel(area, title: title, bordered: full, focused: model.isFocused(.ranking(entity)))
             guard !inner.isEmpty else { continue }
@@ -49,7 +50,7 @@ struct TrendingPage {
         put("m ", theme.style(.footerKey))
         for measure in DashboardModel.TrendMeasure.allCases {
             let chosen = measure == model.trendMeasure
-            put(" \(labels.measure(measure)) ", chosen ? theme.style(.highlight).reversed : theme.style(.muted))
+            put(Self.choice(labels.measure(measure), chosen), chosen ? theme.style(.highlight).reversed : theme.style(.muted))
         }
         put("   d ", theme.style(.footerKey))
         let days = figures?.rankedDays ?? []
@@ -61,11 +62,22 @@ struct TrendingPage {
             case .previous: name = days.dropFirst().first.map(labels.day) ?? labels.dayBefore
             }
             let chosen = day == model.trendDay && !model.query.filter.constrains(.day)
-            put(" \(name) ", chosen ? theme.style(.highlight).reversed : theme.style(.muted))
+            put(Self.choice(name, chosen), chosen ? theme.style(.highlight).reversed : theme.style(.muted))
         }
         if model.query.filter.constrains(.day) {
             put("  \(labels.dayFromFilter)", theme.style(.warning))
         }
+        // What the rankings cannot honour, and what a bound means, on a row of their own.
+        var notes: [(String, Role)] = []
+        if let ignored = figures?.topIgnores, !ignored.isEmpty {
+            notes.append((labels.rankingsIgnore(ignored.map(\.name).joined(separator: ", ")), .warning))
+        }
+        if figures?.top?.values.contains(where: { $0.contains { $0.bound > 0 } }) == true {
+            notes.append((labels.boundNote(canvas.paint.glyphs), .muted))
+        }
+        guard rect.height >= 2 else { return }
+        x = rect.x + 1
+        for (text, role) in notes { x += canvas.grid.put(text + "   ", x: x, y: rect.y + 1, maxColumns: rect.maxX - x, style: theme.style(role)) }
     }
 
     private func drawRanking(_ canvas: inout Canvas, _ rect: Rect, _ ranking: [Trending.Ranked], cursor: ListCursor, marked: Int?) {
@@ -92,6 +104,10 @@ struct TrendingPage {
             canvas.grid.put(count, x: max(x, rect.maxX - countWidth), y: y, maxColumns: rect.maxX - x, style: theme.style(.value))
         }
     }
+
+    /// A selector's option, bracketed when chosen: reverse video does not survive a
+    /// text capture or a screen reader.
+    static func choice(_ name: String, _ chosen: Bool) -> String { chosen ? "[\(name)]" : " \(name) " }
 
     /// `1,204` when exact; `≈ 1,204 ±12` with a bound.
     static func countText(_ entry: Trending.Ranked, glyphs: GlyphSet) -> String {

@@ -15,6 +15,9 @@ struct DashboardRunner {
     /// Where the brokers come from when not from the Kafka options (the demo's own).
     var brokers: String?
 
+    /// Entries a ranking asks for: what the Trending page shows at 120×40 and above.
+    static let rankingRows = 40
+
     func run(options: WatchPipeline.Options, config: AggregationConfig, restoring state: AggregationState? = nil,
              checkpointer: WatchPipeline.Checkpointer? = nil) throws {
         guard TerminalCheck.stdoutIsTerminal && TerminalCheck.stdinIsTerminal else {
@@ -50,6 +53,9 @@ struct DashboardRunner {
         model.fps = display.fps
         model.canReadFromBeginning = checkpointer == nil
         model.idleTimeoutMs = config.idleTimeoutMs
+        var options = options
+        // The Trending page has room for more than the JSON's default 20 a ranking.
+        options.query.top = max(options.query.top, Self.rankingRows)
         model.query = options.query
         if let weights = options.query.hotWeights {
             model.hotWeights = weights
@@ -57,7 +63,6 @@ struct DashboardRunner {
         }
         log?.write("watching \(kafka.topic) at \(configuration.brokers), group \(group)")
 
-        var options = options
         while true {
             let stop = StopFlag()
             let pipeline = WatchPipeline(consumer: consumer, options: options, config: config, restoring: state,
