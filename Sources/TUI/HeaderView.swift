@@ -32,8 +32,10 @@ struct HeaderView {
         title.bold = true
         var x = rect.x + grid.put(" tbdash  ", x: rect.x, y: rect.y, style: title)
         let room = rect.maxX - rightWidth - 1
-        var chip = theme.style(.highlight).reversed
-        chip.bold = true
+        // Dim until a snapshot of the new segment arrives: the numbers are still the old one's.
+        let pending = model.query.filter != model.snapshot.aggregate.filter
+        var chip = theme.style(pending ? .muted : .highlight).reversed
+        chip.bold = !pending
         for term in model.query.filter.terms {
             let text = " \(term.text) "
             guard x + DisplayWidth.of(text) + 1 <= room else {

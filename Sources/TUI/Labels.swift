@@ -147,7 +147,7 @@ public struct Labels: Sendable {
     public var exact: String { zh ? "精确" : "exact" }
     public var clickers: String { zh ? "点击者" : "clickers" }
     public var perThousandClicks: String { zh ? " 单/千次点击" : " per 1k clicks" }
-    public var promptHint: String { zh ? "Tab 补全 · Enter 应用 · Esc 取消" : "Tab completes, Enter applies, Esc cancels" }
+    public var promptHint: String { zh ? "Tab 补全, Enter 应用, Esc 取消" : "Tab completes, Enter applies, Esc cancels" }
 
     public func page(_ page: Page) -> String {
         switch page {
@@ -171,7 +171,7 @@ public struct Labels: Sendable {
         }
         return own + [
             ("/", zh ? "筛选" : "filter"), ("q", zh ? "退出" : "quit"),
-            ("p", zh ? "暂停" : "pause"), ("L", zh ? "English" : "中文"),
+            ("p", zh ? "暂停" : "pause"), ("L", zh ? "English" : chinese),
         ]
     }
 
@@ -191,7 +191,7 @@ public struct Labels: Sendable {
             ("d", zh ? "热榜日期: 全部/最新/前一天" : "ranking day: all, newest, the day before"),
             ("p, space", zh ? "冻结画面 (消费继续)" : "freeze the view (consuming goes on)"),
             ("+ / -", zh ? "提高/降低刷新率" : "faster / slower redraw"),
-            ("L", zh ? "切换中文/English" : "switch English / 中文"),
+            ("L", zh ? "切换中文/English" : "switch English / \(chinese)"),
             ("e", zh ? "从头重新读取 (无 --state 时)" : "start over from the beginning"),
             ("?", zh ? "显示/关闭帮助" : "show or close this help"),
         ]
@@ -325,6 +325,9 @@ public struct Labels: Sendable {
         case .stalled: zh ? "停滞" : "stalled"
         }
     }
+
+    /// The other language's name in English labels; spelled out where only ASCII can be shown.
+    private var chinese: String { glyphs.mode == .ascii ? "Chinese" : "中文" }
 
     public var helpKey: String { zh ? "帮助" : "help" }
     public var helpTitle: String { zh ? "按键" : "Keys" }

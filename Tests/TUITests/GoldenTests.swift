@@ -1,3 +1,4 @@
+import Analytics
 import Foundation
 import Testing
 import TUI
@@ -80,6 +81,27 @@ import TUI
         model.snapshot.checkpointProblem = "disk full"
         let problem = Dashboard(theme: Theme(colors: .basic, glyphs: .blocks)).render(model, width: 120, height: 40)
         #expect(problem.textLines()[39].contains("state not saved: disk full"))
+    }
+
+    @Test func filterChipsOnEveryPageDimUntilTheirSnapshotArrives() throws {
+        let dashboard = Dashboard(theme: Theme(colors: .extended, glyphs: .blocks))
+        var model = Fixture.model(filtered: true)
+        for page in Page.allCases {
+            model.page = page
+            for (width, height) in [(120, 40), (80, 24)] {
+                let header = dashboard.render(model, width: width, height: height).textLines()[0]
+                #expect(header.contains(" province=浙江 ") && header.contains(" gender=female "), "\(page) \(width)x\(height)")
+            }
+        }
+        let chip = { (grid: CellGrid) -> Style in
+            let x = grid.textLines()[0].unicodeScalars.map(String.init).firstIndex(of: "p")!
+            return grid[x, 0].style
+        }
+        #expect(chip(dashboard.render(model, width: 120, height: 40)).bold)
+        // Asked for, not yet answered: the numbers on screen are still the old segment's.
+        model.query.filter = try SegmentFilter.parse("province=浙江")
+        let pending = chip(dashboard.render(model, width: 120, height: 40))
+        #expect(!pending.bold && pending.reverse)
     }
 
     @Test func pausedBadgeAndScrolledProvinces() throws {

@@ -268,7 +268,9 @@ import UserBehavior
         }
         for set in [GlyphSet.braille, .ascii] {
             var all = [set.barFull, set.track] + set.barPartials + set.levels + set.shades
-            for text in [set.separator, set.bullet, set.ellipsis, set.atLeast, set.scrollUp, set.scrollDown] {
+            all += set.heat
+            for text in [set.separator, set.bullet, set.ellipsis, set.atLeast, set.atMost, set.scrollUp, set.scrollDown,
+                         set.focus, set.approximately, set.plusMinus, set.unknown] {
                 all += text.unicodeScalars
             }
             #expect(set.box == nil || set.mode == .ascii)
