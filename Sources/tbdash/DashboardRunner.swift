@@ -88,6 +88,8 @@ struct DashboardRunner {
             options.source.start = .earliest
             model = live.model
             model.snapshot = LiveSnapshot()
+            // The new pipeline answers the segment and rankings on screen, not the start's.
+            options.query = model.query
             consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
         }
     }
