@@ -145,7 +145,6 @@ public struct Labels: Sendable {
     public var of: String { zh ? "点击者" : "of" }
     public var batchesCounted: String { zh ? "批" : "batches" }
     public var exact: String { zh ? "精确" : "exact" }
-    public var clickers: String { zh ? "点击者" : "clickers" }
     public var perThousandClicks: String { zh ? " 单/千次点击" : " per 1k clicks" }
     public var promptHint: String { zh ? "Tab 补全, Enter 应用, Esc 取消" : "Tab completes, Enter applies, Esc cancels" }
 
