@@ -276,6 +276,7 @@ public struct Labels: Sendable {
         }
     }
 
+    public func rankedBy(_ metric: String) -> String { zh ? "按\(metric)排行" : "ranked by \(metric)" }
     public var share: String { zh ? "占比" : "share" }
     public var rank: String { zh ? "排名" : "rank" }
     public func enterFilters(_ name: String) -> String { zh ? "Enter: 筛选 \(name)" : "Enter: filter to \(name)" }

@@ -144,5 +144,22 @@ struct MapPage {
             canvas.grid.put(labels.enterFilters(labels.province(province)), x: inner.x, y: inner.y + rows.count + 1,
                             maxColumns: inner.width, style: theme.style(.muted))
         }
+        // Below, the provinces ranked by what the map shades, for the numbers the eye
+        // cannot read off five shades.
+        let top = rows.count + 3
+        guard inner.height > top + 1 else { return }
+        canvas.grid.put(labels.rankedBy(labels.mapMetric(canvas.model.mapMetric)), x: inner.x, y: inner.y + top,
+                        maxColumns: inner.width, style: theme.style(.title))
+        let ranked = (0..<Province.count).filter { values.value[$0] != nil }
+            .sorted { values.value[$0]! != values.value[$1]! ? values.value[$0]! > values.value[$1]! : $0 < $1 }
+        for (i, index) in ranked.prefix(inner.height - top - 1).enumerated() {
+            let y = inner.y + top + 1 + i
+            let name = DisplayWidth.pad(labels.province(Province(index: index)!), to: labels.language == .zh ? 6 : 12,
+                                        ellipsis: canvas.paint.glyphs.ellipsis)
+            let x = inner.x + canvas.grid.put(DisplayWidth.pad("\(i + 1)", to: 2, .right) + " " + name + " ", x: inner.x, y: y,
+                                              style: index == Int(province.index) ? theme.style(.label).reversed : theme.style(.label))
+            canvas.grid.put(Self.valueText(values.value[index], canvas.model.mapMetric, glyphs: canvas.paint.glyphs),
+                            x: x, y: y, maxColumns: inner.maxX - x, style: theme.style(.heat(values.level(index))))
+        }
     }
 }

@@ -44,13 +44,18 @@ import UserBehavior
     private func labelPositions(width: Int, height: Int, language: Labels.Language, glyphs: GlyphSet.Mode) -> [Int: [(Int, Int)]] {
         var model = Fixture.model(language: language)
         model.page = .map
-        // The cursor on 安徽: its name and the panel around it hold no other label.
+        // The cursor on 安徽, whose name holds no label.
         model.cursors[.map] = ListCursor(row: ChinaTiles.tiles.firstIndex { $0.province == Province("安徽")! }!)
         let grid = Dashboard(theme: Theme(colors: .none, glyphs: .set(glyphs))).render(model, width: width, height: height)
+        // The panel beside the map names provinces in full (浙江 holds 浙): it starts where
+        // its title, the cursor's province, does (less its frame).
+        let name = Array((language == .zh ? "安徽" : "Anhui").unicodeScalars)
+        let titleX = (0..<width).first { x in (0..<name.count).allSatisfy { x + $0 * (language == .zh ? 2 : 1) < width
+            && grid[x + $0 * (language == .zh ? 2 : 1), 2].scalar == name[$0] } } ?? width
         var found: [Int: [(Int, Int)]] = [:]
         for y in 0..<height {
             let cells = (0..<width).map { grid[$0, y] }
-            for x in 0..<width where cells[x].width > 0 {
+            for x in 0..<max(0, titleX - 3) where cells[x].width > 0 {
                 for index in 0..<Province.count {
                     let label = language == .zh ? ChinaTiles.abbreviations[index] : ChinaTiles.codes[index]
                     let scalars = Array(label.unicodeScalars)
