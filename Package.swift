@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Kafka", "Runtime"]),
         // Snapshot ─▶ cells: the dashboard's views, drawn into a grid that knows display
         // widths. No terminal here, so every screen is testable as text.
-        .target(name: "TUI", dependencies: ["Aggregation", "UserBehavior"]),
+        .target(name: "TUI", dependencies: ["Aggregation", "Analytics", "UserBehavior"]),
         // Cells ─▶ screen: the only code that touches ncurses.
         .target(name: "Terminal", dependencies: ["CNcursesw", "CTerminalRescue", "TUI"]),
         // Restores the terminal from a crash signal handler (C: async-signal-safe only).
@@ -71,7 +71,7 @@ let package = Package(
         ]),
         .testTarget(name: "SourceTests", dependencies: ["Source"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Aggregation", "Runtime", "UserBehavior", "TestSupport"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "Aggregation", "UserBehavior"],
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Aggregation", "Analytics", "UserBehavior"],
                     resources: [.copy("Goldens")]),
         .testTarget(name: "ProducerTests", dependencies: ["Producer", "UserBehavior", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),

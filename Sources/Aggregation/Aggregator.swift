@@ -44,6 +44,8 @@ public final class Aggregator {
     /// Index into `shown.partitions` by partition id (ids are small integers); −1 unknown.
     @exclusivity(unchecked) private var partitionIndex: [Int] = []
     private var rates = RateHistory()
+    /// The newest events of the query's segment and the newest rejected messages.
+    @exclusivity(unchecked) private var tail = LiveTail()
 
     public init(config: AggregationConfig, restoring state: AggregationState? = nil, now: Int64 = 0) {
         self.config = config
@@ -63,6 +65,7 @@ public final class Aggregator {
         switch decoder.decode(payload) {
         case .rejected(let reason):
             shown.counts.rejected[reason.rawValue] += 1
+            tail.recordRejected(partition: partition, offset: offset, reason: reason, payload: payload)
         case .event(let event):
             let dayIndex = EventCalendar.dayIndex(month: event.month, day: event.day)
             let eventTime = dayIndex.flatMap(config.calendar.startOfDay(dayIndex:))
@@ -71,7 +74,16 @@ public final class Aggregator {
                 lateness = shown.partitions[index].watermark.lateness(of: eventTime)
                 shown.partitions[index].watermark.observe(eventTime)
             }
-            pending.append(PendingEvent(event, dayIndex: eventTime == nil ? nil : dayIndex, latenessMs: lateness))
+            let shownDay = eventTime == nil ? nil : dayIndex
+            pending.append(PendingEvent(event, dayIndex: shownDay, latenessMs: lateness))
+            let province = event.province.index
+            if query.filter.matches(action: event.action.rawValue, ageRange: event.ageRange.rawValue, gender: event.gender.rawValue,
+                                    province: province, dayIndex: shownDay) {
+                tail.record(LiveTail.Event(
+                    partition: partition, offset: offset, userID: event.userID, itemID: event.itemID,
+                    action: event.action.rawValue, ageRange: event.ageRange.rawValue, gender: event.gender.rawValue,
+                    province: province, dayIndex: Int16(shownDay ?? -1), latenessMs: lateness ?? -1))
+            }
             if batcher.add(now: now) { flush(now: now) }
         }
     }
@@ -81,6 +93,7 @@ public final class Aggregator {
     public func reject(partition: Int32, offset: Int64, reason: RejectionReason, now: Int64) {
         guard accept(partition, offset, now: now) != nil else { return }
         shown.counts.rejected[reason.rawValue] += 1
+        tail.recordRejected(partition: partition, offset: offset, reason: reason, payload: nil)
     }
 
     /// Moves the partition past `offset`; nil (and nothing changes) when that record was
@@ -169,7 +182,9 @@ public final class Aggregator {
     }
 
     /// The segment the snapshot's counts and figures cover, and how rankings are made.
-    public var query = AnalyticsQuery()
+    public var query = AnalyticsQuery() {
+        didSet { if query.filter != oldValue.filter { tail.clearEvents() } }
+    }
 
     /// The numbers to draw (the shown state; the open batch is only counted), restricted
     /// to the query's segment; with `figures`, also the analytics (distinct users, funnel,
@@ -177,6 +192,7 @@ public final class Aggregator {
     public func snapshot(now: Int64, figures: Bool = false) -> AggregateSnapshot {
         var partitions = shown.partitions
         partitions.sort { $0.partition < $1.partition }
+        for i in partitions.indices { partitions[i].idle = now - partitions[i].lastActivityMs >= config.idleTimeoutMs }
         let counts = shown.counts.restricted(to: query.filter, cube: shown.summary.segments)
         return AggregateSnapshot(
             counts: counts, batches: shown.batches, watermark: shown.globalWatermark,
@@ -184,7 +200,8 @@ public final class Aggregator {
             eventsPerSecond: rates.perSecond(over: 3, now: now),
             rateHistory: rates.lastFullSeconds(60, now: now),
             filter: query.filter,
-            figures: figures ? AnalyticsFigures(shown.summary, query: query, counts: counts) : nil)
+            figures: figures ? AnalyticsFigures(shown.summary, query: query, counts: counts) : nil,
+            tail: tail)
     }
 
     private func updateGlobalWatermark(now: Int64) {
@@ -226,12 +243,14 @@ public struct AggregateSnapshot: Equatable, Sendable {
     public var filter: SegmentFilter
     /// The analytics of the segment, when computed (they cost more than counts).
     public var figures: AnalyticsFigures?
+    /// The newest events of the segment and the newest rejected messages.
+    public var tail: LiveTail
 
     public init(
         counts: Counts = Counts(), batches: Int = 0, watermark: Int64? = nil, partitions: [PartitionProgress] = [],
         pendingEvents: Int = 0, eventsPerSecond: Double = 0, rateHistory: [Int] = [],
-        filter: SegmentFilter = SegmentFilter(), figures: AnalyticsFigures? = nil
-    ) {
+        filter: SegmentFilter = SegmentFilter(), figures: AnalyticsFigures? = nil, tail: LiveTail = LiveTail()) {
+        self.tail = tail
         self.filter = filter
         self.figures = figures
         self.counts = counts

@@ -11,6 +11,16 @@ public struct AnalyticsQuery: Equatable, Sendable {
     public var hotWeights: [Int64]?
     /// Segments with fewer clicking users are left out of conversion rankings.
     public var minimumSupport = 30
+    /// Actions the rankings count, within the filter's (the dashboard's measure selector:
+    /// clicks, carts…); nil for the filter's actions. Only rankings use it.
+    public var rankActions: Set<UInt8>?
+    /// Which event day the rankings cover when the filter names none.
+    public var rankDay = RankDay.all
+
+    /// All days, the newest event day, or the day before it (the days `Trending` keeps).
+    public enum RankDay: Int, CaseIterable, Sendable {
+        case all, newest, previous
+    }
 
     public init() {}
 }
@@ -44,6 +54,8 @@ public struct AnalyticsFigures: Equatable, Sendable {
     public var topDay: Int?
     /// Filter dimensions the rankings do not honour (only action and day are kept apart).
     public var topIgnores: [FilterDimension] = []
+    /// The event days with rankings of their own, newest first.
+    public var rankedDays: [Int] = []
     public var repeatBuyers = 0
     public var repeatBuyersExact = true
 
@@ -110,7 +122,9 @@ extension AnalyticsFigures {
             let unfiltered = SegmentUsers(sketches: summary.users, filter: SegmentFilter())
             guard filter.constrainedDimensions.allSatisfy({ $0 == dimension }) else { continue }
             var rows: [ConversionRow] = []
-            for code in dimension.domain where filter.values(of: dimension)?.contains(code) ?? true {
+            // Age codes 7 and 8 are one band (a filter on either selects both): one row.
+            for code in dimension.domain where filter.values(of: dimension)?.contains(code) ?? true
+                && !(dimension == .age && code == 8) {
                 let clickers = unfiltered.count(adding: .action, 0, and: dimension, code) ?? 0
                 let buyers = unfiltered.count(adding: .action, 2, and: dimension, code) ?? 0
                 if clickers >= query.minimumSupport { rows.append(ConversionRow(code: code, clickers: clickers, buyers: buyers)) }
@@ -120,15 +134,20 @@ extension AnalyticsFigures {
         }
 
         // Rankings keep actions and the newest days apart, nothing else.
-        let actions = Set((filter.values(of: .action).map { Array($0) } ?? [0, 1, 2, 3]).map { UInt8($0) })
+        var actions = Set((filter.values(of: .action).map { Array($0) } ?? [0, 1, 2, 3]).map { UInt8($0) })
+        if let only = query.rankActions { actions.formIntersection(only) }
         let measure: Trending.Measure =
             query.hotWeights.map { .hot(weights: $0, actions: actions) } ?? .events(actions: actions)
         topIgnores = filter.constrainedDimensions.filter { $0 != .action && $0 != .day }
         var day: Int?
         var answerable = true
+        rankedDays = summary.trending.newestDays
         if let days = filter.values(of: .day) {
             let kept = days.filter { summary.trending.newestDays.contains($0) }
             if days.count == 1, let only = kept.first { day = only } else { answerable = false }
+        } else if query.rankDay != .all {
+            let wanted = query.rankDay == .newest ? 0 : 1
+            if wanted < rankedDays.count { day = rankedDays[wanted] } else { answerable = false }
         }
         topDay = day
         if answerable {

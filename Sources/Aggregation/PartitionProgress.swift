@@ -13,6 +13,9 @@ public struct PartitionProgress: Equatable, Sendable {
     public var highWatermark: Int64?
     /// The reader reported the partition's end and nothing after it. Not saved.
     public var atEnd = false
+    /// No record for the idle timeout when the snapshot was taken: the global watermark
+    /// does not wait for it. Set in snapshots only; not saved.
+    public var idle = false
 
     public init(partition: Int32, boundMs: Int64, now: Int64) {
         self.partition = partition

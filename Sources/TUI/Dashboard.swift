@@ -1,14 +1,24 @@
-/// Renders a whole frame: picks the layout for the size, places the panels, draws them.
+import Aggregation
+import Analytics
+import UserBehavior
+
+/// Renders a whole frame: picks the layout for the size, places the page's panels, draws them.
 ///
 /// - full (≥ 120×40): bordered panels, KPI cards, all 34 provinces in two columns.
-/// - compact (≥ 72×20, e.g. 80×24): title rows instead of borders, a KPI strip, the
-///   provinces scroll.
+/// - compact (≥ 72×20, e.g. 80×24): title rows instead of borders, a KPI strip, lists scroll.
 /// - below that, a "need W×H, have w×h" screen, until the terminal grows again.
-public struct Dashboard {
+public struct Dashboard: Sendable {
     public static let full = (width: 120, height: 40)
     public static let minimum = (width: 72, height: 20)
 
     public enum Layout: Equatable, Sendable { case full, compact, tooSmall }
+
+    /// A drawn frame and, per list with a cursor, how it was laid out: what the keys of the
+    /// next frame move within.
+    public struct Frame: Sendable {
+        public var grid: CellGrid
+        public var lists: [Panel: ListGeometry]
+    }
 
     public let theme: Theme
 
@@ -22,104 +32,32 @@ public struct Dashboard {
         return .tooSmall
     }
 
-    /// Rows of provinces one page scrolls (PgUp/PgDn) in a terminal this high.
-    public static func provincePage(height: Int) -> Int {
-        max(1, height - 10)
-    }
-
     public func render(_ model: DashboardModel, width: Int, height: Int) -> CellGrid {
-        var grid = CellGrid(width: width, height: height)
-        let labels = Labels(model.language, glyphs: theme.glyphs)
-        let paint = Paint(theme: theme)
-        switch Self.layout(width: width, height: height) {
-        case .full: drawFull(&grid, model, paint, labels)
-        case .compact: drawCompact(&grid, model, paint, labels)
-        case .tooSmall: drawTooSmall(&grid, labels)
+        frame(model, width: width, height: height).grid
+    }
+
+    public func frame(_ model: DashboardModel, width: Int, height: Int) -> Frame {
+        var canvas = Canvas(grid: CellGrid(width: width, height: height), model: model, paint: Paint(theme: theme),
+                            labels: Labels(model.language, glyphs: theme.glyphs))
+        let layout = Self.layout(width: width, height: height)
+        if layout == .tooSmall {
+            drawTooSmall(&canvas.grid, canvas.labels)
+            return Frame(grid: canvas.grid, lists: [:])
         }
-        if model.showHelp && Self.layout(width: width, height: height) != .tooSmall {
-            HelpOverlay(paint: paint, labels: labels).draw(&grid, within: grid.bounds)
+        let body = canvas.chrome()
+        let full = layout == .full
+        switch model.page {
+        case .overview: OverviewPage(full: full).draw(&canvas, body)
+        case .trending: TrendingPage(full: full).draw(&canvas, body)
+        case .conversion: ConversionPage(full: full).draw(&canvas, body)
+        case .map: MapPage(full: full).draw(&canvas, body)
+        case .tail: TailPage(full: full).draw(&canvas, body)
+        case .partitions: PartitionsPage(full: full).draw(&canvas, body)
         }
-        return grid
-    }
-
-    /// The header and footer rows; returns what is between them.
-    private func drawChrome(_ grid: inout CellGrid, _ model: DashboardModel, _ paint: Paint, _ labels: Labels) -> Rect {
-        let (header, rest) = grid.bounds.splitTop(1)
-        let (footer, body) = rest.splitBottom(1)
-        HeaderView(model: model, paint: paint, labels: labels).draw(&grid, header)
-        FooterView(model: model, paint: paint, labels: labels).draw(&grid, footer)
-        return body
-    }
-
-    private func drawFull(_ grid: inout CellGrid, _ model: DashboardModel, _ paint: Paint, _ labels: Labels) {
-        let body = drawChrome(&grid, model, paint, labels)
-        let (cards, main) = body.splitTop(4)
-        KPIView(model: model, paint: paint, labels: labels).drawCards(&grid, cards)
-        let (bottom, top) = main.splitBottom(12)
-        let (timeline, pressure) = bottom.splitTop(8)
-        let (left, right) = top.splitLeft(top.width * 5 / 12)
-        drawDistributions(&grid, model, paint, labels, left, bordered: true)
-        let provinces = paint.panel(&grid, right, title: provinceTitle(model, labels))
-        ProvinceView(model: model, paint: paint, labels: labels).draw(&grid, provinces)
-        TimelineView(model: model, paint: paint, labels: labels).draw(&grid, paint.panel(&grid, timeline, title: labels.timeline))
-        BackpressureView(model: model, paint: paint, labels: labels).draw(&grid, paint.panel(&grid, pressure, title: labels.backpressure))
-    }
-
-    private func drawCompact(_ grid: inout CellGrid, _ model: DashboardModel, _ paint: Paint, _ labels: Labels) {
-        let body = drawChrome(&grid, model, paint, labels)
-        let (strip, main) = body.splitTop(2)
-        KPIView(model: model, paint: paint, labels: labels).drawStrip(&grid, strip)
-
-        let (left, right) = main.splitLeft(main.width * 9 / 20)
-        drawDistributions(&grid, model, paint, labels, left, bordered: false)
-        let (pressureArea, upper) = right.splitBottom(right.height >= 18 ? 3 : 0)
-        let (timelineArea, provinceArea) = upper.splitBottom(upper.height >= 14 ? 6 : 0)
-        let provinces = paint.panel(&grid, provinceArea, title: provinceTitle(model, labels), bordered: false)
-        ProvinceView(model: model, paint: paint, labels: labels).draw(&grid, provinces)
-        if !timelineArea.isEmpty {
-            TimelineView(model: model, paint: paint, labels: labels)
-                .draw(&grid, paint.panel(&grid, timelineArea, title: labels.timeline, bordered: false))
+        if model.showHelp {
+            HelpOverlay(paint: canvas.paint, labels: canvas.labels).draw(&canvas.grid, within: canvas.grid.bounds)
         }
-        if !pressureArea.isEmpty {
-            BackpressureView(model: model, paint: paint, labels: labels)
-                .draw(&grid, paint.panel(&grid, pressureArea, title: labels.backpressure, bordered: false))
-        }
-    }
-
-    /// Actions, gender and ages stacked in one column.
-    private func drawDistributions(_ grid: inout CellGrid, _ model: DashboardModel, _ paint: Paint, _ labels: Labels,
-                                   _ area: Rect, bordered: Bool) {
-        let counts = model.snapshot.aggregate.counts
-        let chrome = bordered && theme.glyphs.box != nil ? 2 : 1
-        let distribution = DistributionView(paint: paint)
-
-        let (actionsArea, rest) = area.splitTop(4 + chrome)
-        let actions = paint.panel(&grid, actionsArea, title: labels.actions, bordered: bordered)
-        distribution.draw(&grid, actions, rows: [.click, .addToCart, .purchase, .favourite].map {
-            DistributionView.Row(label: labels.action($0), count: counts.action[Int($0.rawValue)])
-        })
-
-        let (genderArea, agesArea) = rest.splitTop(3 + chrome + (bordered ? 1 : 0))
-        let gender = paint.panel(&grid, genderArea, title: labels.genders, bordered: bordered)
-        if bordered && gender.height >= 4 {
-            distribution.drawSplit(&grid, x: gender.x, y: gender.y, width: gender.width, counts: counts.gender)
-            distribution.draw(&grid, gender.splitTop(1).1, rows: genderRows(counts.gender, labels))
-        } else {
-            distribution.draw(&grid, gender, rows: genderRows(counts.gender, labels))
-        }
-
-        let ages = paint.panel(&grid, agesArea, title: labels.ages, bordered: bordered)
-        distribution.draw(&grid, ages, rows: Labels.ageBands.enumerated().map { band, codes in
-            DistributionView.Row(label: labels.ageBand(band), count: codes.reduce(0) { $0 + counts.ageRange[$1] })
-        })
-    }
-
-    private func genderRows(_ counts: [Int], _ labels: Labels) -> [DistributionView.Row] {
-        [.female, .male, .unknown].map { DistributionView.Row(label: labels.gender($0), count: counts[Int($0.rawValue)]) }
-    }
-
-    private func provinceTitle(_ model: DashboardModel, _ labels: Labels) -> String {
-        "\(labels.provinces) (\(model.provinceSort == .count ? labels.sortedByCount : labels.sortedByName))"
+        return Frame(grid: canvas.grid, lists: canvas.lists)
     }
 
     /// Cut with ASCII dots, not `…`: an ambiguous-width glyph that a CJK terminal draws two
@@ -132,5 +70,43 @@ public struct Dashboard {
             grid.put(text, x: max(0, (grid.width - DisplayWidth.of(text)) / 2), y: top + i,
                      style: theme.style(i == 0 ? .warning : .label))
         }
+    }
+}
+
+/// What the pages draw with: the grid, the model, and the lists drawn so far.
+struct Canvas {
+    var grid: CellGrid
+    let model: DashboardModel
+    let paint: Paint
+    let labels: Labels
+    var lists: [Panel: ListGeometry] = [:]
+
+    var theme: Theme { paint.theme }
+
+    /// The header and footer rows; returns what is between them.
+    mutating func chrome() -> Rect {
+        let (header, rest) = grid.bounds.splitTop(1)
+        let (footer, body) = rest.splitBottom(1)
+        HeaderView(model: model, paint: paint, labels: labels).draw(&grid, header)
+        FooterView(model: model, paint: paint, labels: labels).draw(&grid, footer)
+        return body
+    }
+
+    /// Records `panel`'s geometry for the keys and returns its cursor (nil when the panel
+    /// is not focused, so no row is marked).
+    mutating func list(_ panel: Panel, _ geometry: ListGeometry) -> (cursor: ListCursor, marked: Int?) {
+        lists[panel] = geometry
+        let cursor = model.cursor(panel, in: geometry)
+        return (cursor, model.isFocused(panel) && geometry.count > 0 ? cursor.row : nil)
+    }
+
+    /// A panel frame whose title marks focus.
+    mutating func panel(_ rect: Rect, title: String, bordered: Bool, focused: Bool = false) -> Rect {
+        paint.panel(&grid, rect, title: focused ? "\(paint.glyphs.focus)\(title)" : title, bordered: bordered)
+    }
+
+    /// Rows `top..<top+visible` of `count`: the part of a list a panel shows.
+    static func window(_ cursor: ListCursor, visible: Int, count: Int) -> Range<Int> {
+        cursor.top..<min(count, cursor.top + visible)
     }
 }

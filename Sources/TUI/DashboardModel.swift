@@ -1,10 +1,31 @@
 import Aggregation
+import Analytics
 import UserBehavior
 
-/// What one frame shows: the snapshot plus the viewer's choices (language, sort, scroll,
-/// pause, help). A value, so a frame can be rendered and tested without a terminal.
+/// What one frame shows: the snapshot plus the viewer's choices (page, focus, cursors,
+/// filter, language, pause, help). A value, so a frame can be rendered and tested without
+/// a terminal.
 public struct DashboardModel: Sendable {
     public enum ProvinceSort: Sendable { case count, name }
+
+    /// What the Trending page ranks by.
+    public enum TrendMeasure: Int, CaseIterable, Sendable {
+        case events, clicks, carts, purchases, favourites, hot
+
+        /// The action code a measure counts alone; nil for all events and the hot score.
+        var action: UInt8? {
+            switch self {
+            case .clicks: 0
+            case .carts: 1
+            case .purchases: 2
+            case .favourites: 3
+            case .events, .hot: nil
+            }
+        }
+    }
+
+    /// What the Map page shades by.
+    public enum MapMetric: Int, CaseIterable, Sendable { case count, share, conversion }
 
     public var snapshot: LiveSnapshot
     public var topic: String
@@ -13,10 +34,27 @@ public struct DashboardModel: Sendable {
     public var calendar: EventCalendar
     public var batchSize: Int
     public var batchIntervalMs: Int64
+    /// A partition without records for this long is idle (its watermark is not waited for).
+    public var idleTimeoutMs: Int64 = 30_000
     public var language: Labels.Language = .en
     public var provinceSort: ProvinceSort = .count
-    /// First province row shown when the ranking does not fit.
-    public var provinceScroll = 0
+
+    public var page: Page = .overview
+    /// Per page, the index of the focused panel in `page.panels`.
+    public var focus: [Page: Int] = [:]
+    /// Per panel, its row cursor; bounded by the panel's `ListGeometry` of the last frame.
+    public var cursors: [Panel: ListCursor] = [:]
+    /// The open filter prompt, if any.
+    public var prompt: FilterPrompt?
+    /// The segment and rankings asked of the pipeline (`WatchPipeline.setQuery`). The
+    /// snapshot's own `aggregate.filter` says which segment its numbers cover.
+    public var query = AnalyticsQuery()
+    public var trendMeasure: TrendMeasure = .events
+    public var trendDay: AnalyticsQuery.RankDay = .all
+    /// Weights of the hot score (`--hot-weights`, else SPEC §7's).
+    public var hotWeights = Trending.Measure.defaultHotWeights
+    public var mapMetric: MapMetric = .count
+
     /// Paused: `snapshot` is frozen; this many events arrived since.
     public var paused = false
     public var newSincePause = 0
@@ -38,4 +76,18 @@ public struct DashboardModel: Sendable {
         self.batchSize = batchSize
         self.batchIntervalMs = batchIntervalMs
     }
+
+    /// The panel the row keys act on.
+    public var focusedPanel: Panel {
+        let panels = page.panels
+        return panels[min(panels.count - 1, max(0, focus[page] ?? page.defaultFocus))]
+    }
+
+    /// The cursor of `panel`, inside `geometry`.
+    func cursor(_ panel: Panel, in geometry: ListGeometry) -> ListCursor {
+        cursors[panel, default: ListCursor()].clamped(to: geometry)
+    }
+
+    /// Whether `panel` shows its cursor (it is the focused one).
+    func isFocused(_ panel: Panel) -> Bool { panel == focusedPanel }
 }

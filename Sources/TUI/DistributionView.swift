@@ -7,8 +7,9 @@ struct DistributionView {
 
     let paint: Paint
 
-    /// One row per entry, bars scaled to the largest; shares of the total.
-    func draw(_ grid: inout CellGrid, _ rect: Rect, rows: [Row]) {
+    /// One row per entry from `first`, bars scaled to the largest; shares of the total.
+    /// Row `marked` (the cursor) has its label in reverse video.
+    func draw(_ grid: inout CellGrid, _ rect: Rect, rows: [Row], first: Int = 0, marked: Int? = nil) {
         guard !rect.isEmpty else { return }
         let theme = paint.theme
         let total = rows.reduce(0) { $0 + $1.count }
@@ -17,9 +18,10 @@ struct DistributionView {
         let countWidth = max(5, rows.map { Format.grouped($0.count).count }.max() ?? 1)
         let shareWidth = 6
         let barWidth = rect.width - labelWidth - countWidth - shareWidth - 3
-        for (i, row) in rows.prefix(rect.height).enumerated() {
-            let y = rect.y + i
-            grid.put(DisplayWidth.pad(row.label, to: labelWidth, ellipsis: paint.glyphs.ellipsis), x: rect.x, y: y, style: theme.style(.label))
+        for (i, row) in rows.enumerated().dropFirst(first).prefix(rect.height) {
+            let y = rect.y + i - first
+            let label = i == marked ? theme.style(.label).reversed : theme.style(.label)
+            grid.put(DisplayWidth.pad(row.label, to: labelWidth, ellipsis: paint.glyphs.ellipsis), x: rect.x, y: y, style: label)
             var x = rect.x + labelWidth + 1
             if barWidth > 0 {
                 paint.bar(&grid, x: x, y: y, width: barWidth, fraction: Double(row.count) / Double(peak), style: theme.style(.series(i)))

@@ -1,4 +1,5 @@
-/// The bottom row: the keys, the refresh rate, and a badge while the view is paused.
+/// The bottom row: the filter prompt while it is open; else the pages (the current one
+/// marked, as btop and k9s do), the keys, the refresh rate, and a badge while paused.
 struct FooterView {
     let model: DashboardModel
     let paint: Paint
@@ -9,6 +10,10 @@ struct FooterView {
         let theme = paint.theme
         var x = rect.x + 1
         var right = rect.maxX
+        if let prompt = model.prompt {
+            drawPrompt(prompt, &grid, rect)
+            return
+        }
         if model.paused {
             let badge = " \(labels.paused) +\(Format.grouped(model.newSincePause)) \(labels.newEvents) "
             right -= DisplayWidth.of(badge)
@@ -32,12 +37,43 @@ struct FooterView {
         let fps = "\(model.fps) fps"
         grid.put(fps, x: right - DisplayWidth.of(fps) - 1, y: rect.y, style: theme.style(.muted))
         right -= DisplayWidth.of(fps) + 2
-        for (key, action) in labels.keys {
+        // The way to every other key stays, however narrow the screen.
+        let help = ("?", labels.helpKey)
+        right -= DisplayWidth.of(help.0) + 1 + DisplayWidth.of(help.1) + 1
+        grid.put(help.0, x: right, y: rect.y, style: theme.style(.footerKey))
+        grid.put(" " + help.1, x: right + DisplayWidth.of(help.0), y: rect.y, style: theme.style(.muted))
+        right -= 1
+        let tabsWidth = Page.allCases.reduce(0) { $0 + DisplayWidth.of(labels.page($1)) + 4 }
+        let name = x + tabsWidth <= right ? labels.page : labels.shortPage
+        for page in Page.allCases {
+            let tab = " \(page.rawValue) \(name(page)) "
+            guard x + DisplayWidth.of(tab) <= right else { break }
+            x += grid.put(tab, x: x, y: rect.y, style: page == model.page ? theme.style(.footerKey).reversed : theme.style(.muted))
+        }
+        x += 2
+        for (key, action) in labels.keys(for: model.page) {
             let width = DisplayWidth.of(key) + 1 + DisplayWidth.of(action) + 2
             guard x + width <= right else { break }
             x += grid.put(key, x: x, y: rect.y, style: theme.style(.footerKey))
             x += grid.put(" " + action + "  ", x: x, y: rect.y, style: theme.style(.muted))
         }
+    }
+}
+
+extension FooterView {
+    /// `/ text▏` and, after it, why the text did not parse.
+    private func drawPrompt(_ prompt: FilterPrompt, _ grid: inout CellGrid, _ rect: Rect) {
+        let theme = paint.theme
+        var x = rect.x + grid.put("/ ", x: rect.x, y: rect.y, style: theme.style(.footerKey))
+        let hint = prompt.error.map { "  \(paint.glyphs.bullet) \($0)" } ?? "  \(labels.promptHint)"
+        let textRoom = max(10, rect.width - 3 - min(DisplayWidth.of(hint), rect.width / 2))
+        // The end of long text is what is being typed: keep it in view.
+        var text = prompt.text
+        while DisplayWidth.of(text) > textRoom - 1, !text.isEmpty { text.removeFirst() }
+        x += grid.put(text, x: x, y: rect.y, style: theme.style(.value))
+        x += grid.put(" ", x: x, y: rect.y, style: theme.style(.value).reversed)
+        grid.put(DisplayWidth.truncate(hint, to: rect.maxX - x, ellipsis: paint.glyphs.ellipsis), x: x, y: rect.y,
+                 style: theme.style(prompt.error == nil ? .muted : .alert))
     }
 }
 

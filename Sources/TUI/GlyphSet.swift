@@ -28,10 +28,19 @@ public struct GlyphSet: Sendable {
     public let bullet: String
     public let ellipsis: String
     public let atLeast: String
+    public let atMost: String
     /// Trend arrows; nil where arrows are ambiguous-width (words are used instead).
     public let trend: (up: String, down: String, steady: String)?
     public let scrollUp: String
     public let scrollDown: String
+    /// Before the title of the panel the row keys act on.
+    public let focus: String
+    /// Map shading from empty to full, for monochrome tiles and the legend.
+    public let heat: [Unicode.Scalar]
+    /// `≈ 1,204 ±12`, and a number nobody can know (`—`).
+    public let approximately: String
+    public let plusMinus: String
+    public let unknown: String
 
     public struct Box: Equatable, Sendable {
         public let horizontal, vertical, topLeft, topRight, bottomLeft, bottomRight: Unicode.Scalar
@@ -42,20 +51,23 @@ public struct GlyphSet: Sendable {
         box: Box(horizontal: "─", vertical: "│", topLeft: "╭", topRight: "╮", bottomLeft: "╰", bottomRight: "╯"),
         barFull: "█", barPartials: ["▏", "▎", "▍", "▌", "▋", "▊", "▉"], track: "·", shades: ["█", "▓", "░"],
         levels: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], valuesPerColumn: 1,
-        separator: " · ", bullet: "●", ellipsis: "…", atLeast: "≥", trend: ("↗", "↘", "→"), scrollUp: "▲", scrollDown: "▼")
+        separator: " · ", bullet: "●", ellipsis: "…", atLeast: "≥", atMost: "≤", trend: ("↗", "↘", "→"), scrollUp: "▲", scrollDown: "▼",
+        focus: "▸ ", heat: ["·", "░", "▒", "▓", "█"], approximately: "≈", plusMinus: "±", unknown: "—")
 
     public static let braille = GlyphSet(
         mode: .braille, box: nil,
         barFull: "⣿", barPartials: ["⡇"], track: "⠂", shades: ["⣿", "⠶", "⠒"],
         levels: ["⣀", "⣤", "⣶", "⣿"], valuesPerColumn: 2,
-        separator: " | ", bullet: "*", ellipsis: "..", atLeast: ">=", trend: nil, scrollUp: "^", scrollDown: "v")
+        separator: " | ", bullet: "*", ellipsis: "..", atLeast: ">=", atMost: "<=", trend: nil, scrollUp: "^", scrollDown: "v",
+        focus: "> ", heat: ["⠁", "⠒", "⠶", "⡷", "⣿"], approximately: "~", plusMinus: "+-", unknown: "-")
 
     public static let ascii = GlyphSet(
         mode: .ascii,
         box: Box(horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+"),
         barFull: "#", barPartials: ["="], track: ".", shades: ["#", "=", "."],
         levels: [".", ":", "|", "#"], valuesPerColumn: 1,
-        separator: " | ", bullet: "*", ellipsis: "..", atLeast: ">=", trend: nil, scrollUp: "^", scrollDown: "v")
+        separator: " | ", bullet: "*", ellipsis: "..", atLeast: ">=", atMost: "<=", trend: nil, scrollUp: "^", scrollDown: "v",
+        focus: "> ", heat: [".", ":", "+", "*", "#"], approximately: "~", plusMinus: "+-", unknown: "-")
 
     public static func set(_ mode: Mode) -> GlyphSet {
         switch mode {

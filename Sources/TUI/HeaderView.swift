@@ -1,6 +1,8 @@
 import Aggregation
 
-/// The top row: what is watched (topic, brokers, group), the connection status, the clock.
+/// The top row: what is watched (topic, brokers, group), the active filter as chips, the
+/// connection status, the clock. The chips come first: on every page, the segment the
+/// numbers cover is the one thing that must not be cut.
 struct HeaderView {
     let model: DashboardModel
     let paint: Paint
@@ -30,6 +32,19 @@ struct HeaderView {
         title.bold = true
         var x = rect.x + grid.put(" tbdash  ", x: rect.x, y: rect.y, style: title)
         let room = rect.maxX - rightWidth - 1
+        // Dim until a snapshot of the new segment arrives: the numbers are still the old one's.
+        let pending = model.query.filter != model.snapshot.aggregate.filter
+        var chip = theme.style(pending ? .muted : .highlight).reversed
+        chip.bold = !pending
+        for term in model.query.filter.terms {
+            let text = " \(term.text) "
+            guard x + DisplayWidth.of(text) + 1 <= room else {
+                x += grid.put(paint.glyphs.ellipsis + " ", x: x, y: rect.y, maxColumns: room - x, style: chip)
+                break
+            }
+            x += grid.put(text, x: x, y: rect.y, style: chip)
+            x += grid.put(" ", x: x, y: rect.y, style: base)
+        }
         // topic @ brokers · group: the group goes first when there is no room.
         let parts = [("", model.topic), (" @ ", model.brokers), (paint.glyphs.separator + labels.group + " ", model.group)]
         for (joiner, value) in parts where x + DisplayWidth.of(joiner) + DisplayWidth.of(value) <= room {

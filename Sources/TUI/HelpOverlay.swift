@@ -34,6 +34,8 @@ extension String {
             switch c {
             case "↑": out += "Up"
             case "↓": out += "Dn"
+            case "←": out += "Lt"
+            case "→": out += "Rt"
             default: out.append(c)
             }
         }

@@ -1,7 +1,9 @@
 import Aggregation
+import UserBehavior
 
-/// The headline numbers: events, events/s with a sparkline, late, watermark, batches,
-/// rejected. As cards (full layout) or as a two-line strip (compact).
+/// The headline numbers: events, events/s with a sparkline, distinct users, buyers,
+/// conversion, late, watermark, batches, rejected. As cards (full layout) or as a
+/// three-line strip (compact).
 struct KPIView {
     let model: DashboardModel
     let paint: Paint
@@ -15,7 +17,9 @@ struct KPIView {
         var valueRole: Role = .value
     }
 
-    var figures: [Figure] {
+    /// Every figure (Batches eighth); the cards leave out Batches (the Events card says how
+    /// many when it has nothing more pressing to say), which would not fit a 120-column row.
+    func figures(cards: Bool) -> [Figure] {
         let a = model.snapshot.aggregate
         let c = a.counts
         let zh = labels.language == .zh
@@ -23,12 +27,24 @@ struct KPIView {
         if a.pendingEvents > 0 { eventsDetail.append("+\(Format.grouped(a.pendingEvents)) \(labels.pending)") }
         if a.skipped > 0 { eventsDetail.append("\(Format.compact(a.skipped)) \(labels.skipped)") }
         if c.noEventTime > 0 { eventsDetail.append("\(Format.compact(c.noEventTime)) \(labels.noEventTime)") }
-        if eventsDetail.isEmpty { eventsDetail.append("\(a.partitions.count) \(labels.partitions)") }
+        if eventsDetail.isEmpty {
+            eventsDetail.append(cards ? "\(Format.grouped(a.batches)) \(labels.batchesCounted)" : "\(a.partitions.count) \(labels.partitions)")
+        }
         let topReason = RejectionReason.allCases.max { c.rejected[$0.rawValue] < c.rejected[$1.rawValue] }
-        return [
+        let figures = a.figures
+        let funnel = figures?.funnel
+        let clicks = c.action[Int(Action.click.rawValue)]
+        let purchases = c.action[Int(Action.purchase.rawValue)]
+        let all = [
             Figure(title: labels.events, value: Format.grouped(c.events), detail: eventsDetail.joined(separator: " ")),
             Figure(title: labels.perSecond, value: Format.grouped(Int(a.eventsPerSecond.rounded())), detail: "",
                    sparkline: a.rateHistory),
+            Figure(title: labels.uv, value: users(figures?.users),
+                   detail: figures?.users.map { $0 >= 1_000 ? "\(paint.glyphs.plusMinus)\(Format.percent(figures?.usersRelativeError ?? 0))" : labels.exact } ?? ""),
+            Figure(title: labels.buyers, value: users(funnel?.purchase),
+                   detail: funnel?.click.map { "\(labels.of) \(Format.grouped($0))" } ?? ""),
+            Figure(title: labels.conversion, value: funnel?.conversion.map(Format.percent) ?? paint.glyphs.unknown,
+                   detail: clicks > 0 ? "\(Format.decimals(Double(purchases) * 1000 / Double(clicks), 1))\(labels.perThousandClicks)" : ""),
             Figure(title: labels.late, value: "\(Format.grouped(c.late)) \(Format.percent(c.lateShare))",
                    detail: c.late > 0 ? "\(labels.largest) \(Format.duration(milliseconds: c.maxLatenessMs, chinese: zh))" : ""),
             Figure(title: labels.watermark, value: a.watermark.map(watermarkValue) ?? labels.none,
@@ -39,7 +55,11 @@ struct KPIView {
                    detail: c.rejectedTotal > 0 ? topReason.map { "\(labels.rejection($0)) \(Format.compact(c.rejected[$0.rawValue]))" } ?? "" : "",
                    valueRole: c.rejectedTotal > 0 ? .warning : .value),
         ]
+        return cards ? all.enumerated().filter { $0.offset != 7 }.map(\.element) : all
     }
+
+    /// A distinct-user count the sketches cannot answer (or not computed yet): `—`.
+    private func users(_ count: Int?) -> String { count.map(Format.grouped) ?? paint.glyphs.unknown }
 
     /// MM-DD HH:MM in the event time zone.
     private func watermarkValue(_ ms: Int64) -> String {
@@ -54,10 +74,26 @@ struct KPIView {
         return "\(iso.prefix(4)) UTC\(iso.suffix(6))"
     }
 
-    /// Six cards side by side, 4 rows high.
+    /// The cards side by side, 4 rows high, each as wide as its content asks and the rest
+    /// of the row shared out (evenly when even the content does not fit).
     func drawCards(_ grid: inout CellGrid, _ rect: Rect) {
         let theme = paint.theme
-        for (figure, cell) in zip(figures, rect.columns(6, gap: 1)) {
+        let all = figures(cards: true)
+        let gap = 1
+        var widths = all.map { figure in
+            max(DisplayWidth.of(figure.title) + 2, DisplayWidth.of(figure.value), DisplayWidth.of(figure.detail), 6) + 4
+        }
+        let room = rect.width - gap * (all.count - 1)
+        // Too wide: the widest cards give up columns first, so a short value is never cut.
+        while widths.reduce(0, +) > room, let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 1 {
+            widths[widest] -= 1
+        }
+        let spare = max(0, room - widths.reduce(0, +))
+        var x = rect.x
+        for (i, figure) in all.enumerated() {
+            let width = widths[i] + spare / all.count + (i < spare % all.count ? 1 : 0)
+            let cell = Rect(x: x, y: rect.y, width: width, height: rect.height)
+            x += width + gap
             let inner = paint.panel(&grid, cell, title: figure.title)
             guard inner.height >= 1 else { continue }
             grid.put(figure.value, x: inner.x, y: inner.y, maxColumns: inner.width, style: theme.style(figure.valueRole))
@@ -72,13 +108,15 @@ struct KPIView {
         }
     }
 
-    /// Two rows: three figures each, label then value then detail.
+    /// Three rows: three figures each, label then value then detail.
     func drawStrip(_ grid: inout CellGrid, _ rect: Rect) {
         let theme = paint.theme
-        let all = figures
-        for row in 0..<min(2, rect.height) {
+        // Rows: throughput, people, time and health.
+        let all = figures(cards: false)
+        let order = [0, 1, 7, 2, 3, 4, 5, 6, 8].map { all[$0] }
+        for row in 0..<min(3, rect.height) {
             let cells = Rect(x: rect.x, y: rect.y + row, width: rect.width, height: 1).columns(3, gap: 1)
-            for (figure, cell) in zip(all[(row * 3)..<(row * 3 + 3)], cells) {
+            for (figure, cell) in zip(order[(row * 3)..<(row * 3 + 3)], cells) {
                 var x = cell.x + 1
                 x += grid.put(figure.title + " ", x: x, y: cell.y, maxColumns: cell.maxX - x, style: theme.style(.title))
                 x += grid.put(figure.value, x: x, y: cell.y, maxColumns: cell.maxX - x, style: theme.style(figure.valueRole))

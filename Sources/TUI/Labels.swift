@@ -1,4 +1,5 @@
 import Aggregation
+import Analytics
 import UserBehavior
 
 /// Every word on the screen, in English or Chinese (`--lang`, key `l`).
@@ -138,29 +139,197 @@ public struct Labels: Sendable {
         zh ? "\(m)月" : ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][m - 1]
     }
 
-    /// Key hints for the footer: (key, what it does).
-    public var keys: [(String, String)] {
-        [
-            ("q", zh ? "退出" : "quit"), ("p", zh ? "暂停" : "pause"), ("?", zh ? "帮助" : "help"),
-            ("j/k", zh ? "滚动" : "scroll"), ("s", zh ? "排序" : "sort"), ("l", zh ? "English" : "中文"),
-            ("+/-", "fps"),
+    public var uv: String { zh ? "访客(UV)" : "UV" }
+    public var buyers: String { zh ? "买家" : "Buyers" }
+    public var conversion: String { zh ? "转化率" : "Conversion" }
+    public var of: String { zh ? "点击者" : "of" }
+    public var batchesCounted: String { zh ? "批" : "batches" }
+    public var exact: String { zh ? "精确" : "exact" }
+    public var perThousandClicks: String { zh ? " 单/千次点击" : " per 1k clicks" }
+    public var promptHint: String { zh ? "Tab 补全, Enter 应用, Esc 取消" : "Tab completes, Enter applies, Esc cancels" }
+
+    public func page(_ page: Page) -> String {
+        switch page {
+        case .overview: zh ? "总览" : "Overview"
+        case .trending: zh ? "热榜" : "Trending"
+        case .conversion: zh ? "转化" : "Conversion"
+        case .map: zh ? "地图" : "Map"
+        case .tail: zh ? "实时流" : "Tail"
+        case .partitions: zh ? "分区" : "Partitions"
+        }
+    }
+
+    /// Key hints for the footer after the page tabs: (key, what it does), the page's own first.
+    public func keys(for page: Page) -> [(String, String)] {
+        var own: [(String, String)] = []
+        switch page {
+        case .overview: own = [("s", zh ? "排序" : "sort")]
+        case .trending: own = [("m", zh ? "指标" : "measure"), ("d", zh ? "日期" : "day")]
+        case .map: own = [("m", zh ? "着色" : "shade")]
+        case .conversion, .tail, .partitions: break
+        }
+        return own + [
+            ("/", zh ? "筛选" : "filter"), ("q", zh ? "退出" : "quit"),
+            ("p", zh ? "暂停" : "pause"), ("L", zh ? "English" : chinese),
         ]
     }
 
     public var help: [(String, String)] {
         [
             ("q", zh ? "退出 (终端会被恢复)" : "quit (the terminal is restored)"),
-            ("p, space", zh ? "冻结画面 (消费继续)" : "freeze the view (consuming goes on)"),
-            ("?", zh ? "显示/关闭帮助" : "show or close this help"),
-            ("+ / -", zh ? "提高/降低刷新率" : "faster / slower redraw"),
-            ("↑ ↓  j k", zh ? "滚动省份排行" : "scroll the province ranking"),
-            ("PgUp PgDn", zh ? "按页滚动" : "scroll a page"),
+            ("1-6, Tab", zh ? "切换页面 (Shift-Tab 向前)" : "pages (Shift-Tab goes back)"),
+            ("h l  ← →", zh ? "切换面板 (地图上移动)" : "focus another panel (on the map: move)"),
+            ("j k  ↑ ↓", zh ? "移动光标" : "move the row cursor"),
+            ("PgUp PgDn g G", zh ? "翻页 / 首行 / 末行" : "a page up / down, first / last row"),
+            ("Enter", zh ? "按所选行筛选 (下钻)" : "drill down: add the row to the filter"),
+            ("/", zh ? "输入筛选 (Tab 补全)" : "type a filter (Tab completes)"),
+            ("Backspace", zh ? "去掉最后一个筛选条件" : "remove the last filter term"),
+            ("Esc, c", zh ? "清除筛选" : "clear the filter"),
             ("s", zh ? "省份按数量/名称排序" : "sort provinces by count / name"),
-            ("l", zh ? "切换中文/English" : "switch English / 中文"),
+            ("m", zh ? "热榜指标 / 地图着色" : "ranking measure / map shading"),
+            ("d", zh ? "热榜日期: 全部/最新/前一天" : "ranking day: all, newest, the day before"),
+            ("p, space", zh ? "冻结画面 (消费继续)" : "freeze the view (consuming goes on)"),
+            ("+ / -", zh ? "提高/降低刷新率" : "faster / slower redraw"),
+            ("L", zh ? "切换中文/English" : "switch English / \(chinese)"),
             ("e", zh ? "从头重新读取 (无 --state 时)" : "start over from the beginning"),
+            ("?", zh ? "显示/关闭帮助" : "show or close this help"),
         ]
     }
 
+    public func entity(_ entity: Trending.Entity) -> String {
+        switch entity {
+        case .item: zh ? "热门商品" : "Top items"
+        case .category: zh ? "热门类目" : "Top categories"
+        case .brand: zh ? "热门品牌" : "Top brands"
+        case .merchant: zh ? "热门商家" : "Top merchants"
+        }
+    }
+
+    public func measure(_ measure: DashboardModel.TrendMeasure) -> String {
+        switch measure {
+        case .events: zh ? "事件" : "events"
+        case .clicks: zh ? "点击" : "clicks"
+        case .carts: zh ? "加购" : "carts"
+        case .purchases: zh ? "购买" : "purchases"
+        case .favourites: zh ? "关注" : "favourites"
+        case .hot: zh ? "热度" : "hot"
+        }
+    }
+
+    public func dimension(_ dimension: FilterDimension) -> String {
+        switch dimension {
+        case .action: zh ? "行为" : "Actions"
+        case .age: zh ? "年龄" : "Age bands"
+        case .gender: zh ? "性别" : "Genders"
+        case .province: zh ? "省份" : "Provinces"
+        case .day: zh ? "日期" : "Days"
+        }
+    }
+
+    /// A value of a filter dimension as the screen names it.
+    public func value(_ dimension: FilterDimension, code: Int) -> String {
+        switch dimension {
+        case .action: Action(rawValue: UInt8(code)).map(action) ?? "\(code)"
+        case .age: ageBand(Labels.ageBands.firstIndex { $0.contains(code) } ?? 0)
+        case .gender: Gender(rawValue: UInt8(code)).map(gender) ?? "\(code)"
+        case .province: Province(index: code).map(province) ?? "\(code)"
+        case .day: day(code)
+        }
+    }
+
+    /// An event day index as MM-DD.
+    public func day(_ index: Int) -> String {
+        "\(Format.two(index / 31 + 1))-\(Format.two(index % 31 + 1))"
+    }
+
+    public var ignoring: String { zh ? "未按" : "ignores" }
+    public func rankingsIgnore(_ names: String) -> String {
+        zh ? "排行只按行为和日期筛选, 未按: \(names)" : "rankings follow action and day only; they ignore \(names)"
+    }
+    public func boundNote(_ glyphs: GlyphSet) -> String {
+        zh ? "\(glyphs.approximately) n \(glyphs.plusMinus)b: 上估计, 真值在 n-b 与 n 之间"
+           : "\(glyphs.approximately) n \(glyphs.plusMinus)b: an upper estimate, the truth is within b below"
+    }
+    public var computing: String { zh ? "计算中..." : "computing..." }
+    public var noRankingForDay: String { zh ? "该日无单独排行 (只保留最新两天)" : "no ranking for that day (only the newest two are kept)" }
+    public var allDays: String { zh ? "全部日期" : "all days" }
+    public var newestDay: String { zh ? "最新一天" : "newest day" }
+    public var dayBefore: String { zh ? "前一天" : "day before" }
+    public var dayFromFilter: String { zh ? "日期取自筛选" : "day from the filter" }
+    public var funnel: String { zh ? "转化漏斗 (去重用户)" : "Funnel (distinct users)" }
+    public func minimumSupport(_ n: Int, long: Bool) -> String {
+        zh ? "至少\(n)\(long ? "个点击者" : "人")" : "min \(n)\(long ? " clickers" : "")"
+    }
+    /// Distinct users are kept per dimension: a filter on another one cannot be answered.
+    public var cannotRankUnderFilter: String { zh ? "此筛选下不可用" : "n/a under this filter" }
+    public var noSegmentWithSupport: String { zh ? "没有达到支持度的分组" : "no segment has enough clickers" }
+    public func ofClickers(_ rate: String) -> String { zh ? "点击者的 \(rate)" : "\(rate) of clickers" }
+    public var funnelNote: String {
+        zh ? "事件时间按天计: 各阶段是窗口内的去重用户, 不是有序路径" : "event time has day resolution: stages are distinct users in the window, not ordered paths"
+    }
+
+    public func mapMetric(_ metric: DashboardModel.MapMetric) -> String {
+        switch metric {
+        case .count: zh ? "数量" : "count"
+        case .share: zh ? "占比" : "share"
+        case .conversion: zh ? "转化率" : "conversion"
+        }
+    }
+
+    public func rankedBy(_ metric: String) -> String { zh ? "按\(metric)排行" : "ranked by \(metric)" }
+    public var share: String { zh ? "占比" : "share" }
+    public var rank: String { zh ? "排名" : "rank" }
+    public func enterFilters(_ name: String) -> String { zh ? "Enter: 筛选 \(name)" : "Enter: filter to \(name)" }
+
+    /// Short page names for a footer too narrow for the full ones.
+    public func shortPage(_ page: Page) -> String {
+        guard !zh else { return self.page(page) }
+        switch page {
+        case .overview: return "Overview"
+        case .trending: return "Trend"
+        case .conversion: return "Conv"
+        case .map: return "Map"
+        case .tail: return "Tail"
+        case .partitions: return "Parts"
+        }
+    }
+
+    public var provinceColumn: String { zh ? "省份" : "province" }
+    public var ageColumn: String { zh ? "年龄" : "age" }
+    public var genderColumn: String { zh ? "性别" : "gender" }
+    public var watermarkColumn: String { zh ? "水位线" : "watermark" }
+    public var newestEvents: String { zh ? "最新事件 (符合筛选)" : "Newest events (of the segment)" }
+    public var newestRejected: String { zh ? "最新被拒消息" : "Newest rejected messages" }
+    public var source: String { zh ? "分区 @ 偏移" : "partition @ offset" }
+    public var eventDay: String { zh ? "事件日" : "day" }
+    public var actionColumn: String { zh ? "行为" : "action" }
+    public var userItem: String { zh ? "用户 / 商品" : "user / item" }
+    public var lateMark: String { zh ? "迟到" : "LATE" }
+    public var noEventsYet: String { zh ? "暂无事件" : "no events yet" }
+    public var noRejections: String { zh ? "没有被拒消息" : "no rejected messages" }
+    public var partition: String { zh ? "分区" : "partition" }
+    public var nextOffset: String { zh ? "下一偏移" : "next offset" }
+    public var endOffset: String { zh ? "末尾偏移" : "end offset" }
+    public var idle: String { zh ? "空闲" : "idle" }
+    public var total: String { zh ? "合计" : "total" }
+    public var lagInTime: String { zh ? "积压时间" : "Lag in time" }
+    public var endOffsetsUnknown: String { zh ? "末尾偏移未知" : "end offsets not known yet" }
+    public var last60s: String { zh ? "近60秒" : "last 60 s" }
+    public func catchesUp(in duration: String) -> String { zh ? "约 \(duration) 追上" : "catches up in ~\(duration)" }
+    public func lagTrend(_ trend: LagOutlook.Trend) -> String {
+        switch trend {
+        case .caughtUp: zh ? "已追上" : "caught up"
+        case .draining: zh ? "下降中" : "draining"
+        case .steady: zh ? "平稳" : "steady"
+        case .growing: zh ? "增长中" : "growing"
+        case .stalled: zh ? "停滞" : "stalled"
+        }
+    }
+
+    /// The other language's name in English labels; spelled out where only ASCII can be shown.
+    private var chinese: String { glyphs.mode == .ascii ? "Chinese" : "中文" }
+
+    public var helpKey: String { zh ? "帮助" : "help" }
     public var helpTitle: String { zh ? "按键" : "Keys" }
     public var helpFooter: String { zh ? "任意键关闭" : "any key closes" }
 

@@ -17,22 +17,27 @@ struct ProvinceView {
         }
     }
 
-    /// How many rows one screen of the ranking shows in `rect`, for paging.
+    /// One column, or two when that fits all 34 and a single column would not.
     static func columns(for rect: Rect) -> Int {
         rect.height * 2 >= Province.count && rect.height < Province.count && rect.width >= 60 ? 2 : 1
     }
 
-    func draw(_ grid: inout CellGrid, _ rect: Rect) {
+    /// Rows of the ranking `rect` shows at once: all, or all but the scroll indicator's row.
+    func visibleRows(_ rect: Rect) -> Int {
+        let all = rect.height * Self.columns(for: rect)
+        return all >= Province.count ? Province.count : max(1, rect.height - 1)
+    }
+
+    /// The ranking from row `top`, in one or two columns; row `marked` (the cursor) in
+    /// reverse video.
+    func draw(_ grid: inout CellGrid, _ rect: Rect, ranking rows: [(province: Province, count: Int)], top: Int, marked: Int?) {
         guard !rect.isEmpty else { return }
-        let rows = ranking
         let total = rows.reduce(0) { $0 + $1.count }
         let peak = max(1, rows.map(\.count).max() ?? 1)
         let columnCount = Self.columns(for: rect)
-        let visible = rect.height * columnCount
-        let scroll = visible >= rows.count ? 0 : min(max(0, model.provinceScroll), rows.count - visible + 1)
-        let needsIndicator = visible < rows.count
-        let shownRows = needsIndicator ? rect.height - 1 : rect.height
-        let start = needsIndicator ? scroll : 0
+        let needsIndicator = rect.height * columnCount < rows.count
+        let shownRows = needsIndicator ? max(1, rect.height - 1) : rect.height
+        let start = needsIndicator ? top : 0
         let slice = Array(rows.enumerated().dropFirst(start).prefix(shownRows * columnCount))
         let columns = rect.columns(columnCount, gap: 2)
         // 黑龙江 and 内蒙古 are 6 columns; Heilongjiang 12 (Inner Mongolia is cut).
@@ -41,18 +46,17 @@ struct ProvinceView {
             let column = columns[i / shownRows]
             let y = column.y + i % shownRows
             draw(&grid, rank: entry.offset + 1, entry.element, total: total, peak: peak, x: column.x, y: y,
-                 width: column.width, nameWidth: nameWidth)
+                 width: column.width, nameWidth: nameWidth, marked: entry.offset == marked)
         }
-        if needsIndicator {
-            let above = start
+        if needsIndicator && rect.height > 1 {
             let below = max(0, rows.count - start - shownRows)
-            let text = "\(paint.glyphs.scrollUp) \(above)  \(paint.glyphs.scrollDown) \(below) \(labels.more) (j/k)"
+            let text = "\(paint.glyphs.scrollUp) \(start)  \(paint.glyphs.scrollDown) \(below) \(labels.more) (j/k)"
             grid.put(text, x: rect.x, y: rect.maxY - 1, maxColumns: rect.width, style: paint.theme.style(.muted))
         }
     }
 
     private func draw(_ grid: inout CellGrid, rank: Int, _ entry: (province: Province, count: Int), total: Int, peak: Int,
-                      x: Int, y: Int, width: Int, nameWidth: Int) {
+                      x: Int, y: Int, width: Int, nameWidth: Int, marked: Bool) {
         let theme = paint.theme
         let countWidth = max(5, Format.grouped(peak).count)
         // The share goes first when columns are narrow: the bar tells the same story.
@@ -60,7 +64,7 @@ struct ProvinceView {
         var cx = x
         cx += grid.put(DisplayWidth.pad("\(rank)", to: 2, .right) + " ", x: cx, y: y, maxColumns: x + width - cx, style: theme.style(.muted))
         cx += grid.put(DisplayWidth.pad(labels.province(entry.province), to: nameWidth, ellipsis: paint.glyphs.ellipsis) + " ",
-                       x: cx, y: y, maxColumns: x + width - cx, style: theme.style(.label))
+                       x: cx, y: y, maxColumns: x + width - cx, style: marked ? theme.style(.label).reversed : theme.style(.label))
         let barWidth = x + width - cx - countWidth - shareWidth - 1
         if barWidth > 0 {
             let role: Role = rank == 1 && entry.count > 0 && model.provinceSort == .count ? .highlight : .series(0)

@@ -7,6 +7,8 @@ public enum Role: Hashable, Sendable {
     /// The one thing to notice: the 11-11 spike, the paused badge.
     case highlight
     case header, footerKey
+    /// A map tile shaded at level 0 (nothing) to 4 (the most).
+    case heat(Int)
 }
 
 /// Colours and glyphs for a terminal's abilities: the colour ladder (none → 8 → 256) and
@@ -44,6 +46,7 @@ public struct Theme: Sendable {
         case .highlight, .alert: Style(bold: true, reverse: true)
         case .header: Style(reverse: true)
         case .footerKey: Style(bold: true)
+        case .heat(let level): Style(bold: level >= 3)
         case .label, .series, .ok, .warning: .plain
         }
     }
@@ -63,6 +66,7 @@ public struct Theme: Sendable {
         case .highlight: Style(foreground: .yellow, bold: true)
         case .header: Style(foreground: .black, background: .cyan)
         case .footerKey: Style(foreground: .cyan, bold: true)
+        case .heat(let level): Self.basicHeat[min(4, max(0, level))]
         }
     }
 
@@ -82,9 +86,17 @@ public struct Theme: Sendable {
         case .highlight: Style(foreground: .indexed(215), bold: true)
         case .header: Style(foreground: .indexed(189), background: .indexed(237))
         case .footerKey: Style(foreground: .indexed(110), bold: true)
+        case .heat(let level):
+            Style(foreground: .indexed(level >= 3 ? 16 : 253), background: .indexed(Self.extendedHeat[min(4, max(0, level))]))
         }
     }
 
+    private static let basicHeat: [Style] = [
+        Style(dim: true), Style(foreground: .white, background: .blue), Style(foreground: .black, background: .cyan),
+        Style(foreground: .black, background: .green), Style(foreground: .black, background: .yellow),
+    ]
+    /// Grey for nothing, then a teal ramp from dark to light.
+    private static let extendedHeat: [UInt8] = [237, 24, 31, 37, 80]
     private static let basicSeries: [TerminalColor] = [.cyan, .green, .yellow, .magenta, .blue, .red, .white, .cyan]
     private static let extendedSeries: [UInt8] = [74, 108, 179, 139, 67, 173, 110, 144]
 }

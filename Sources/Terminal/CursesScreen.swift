@@ -99,6 +99,11 @@ public final class CursesScreen {
             switch Int32(value) {
             case KEY_UP: return .up
             case KEY_DOWN: return .down
+            case KEY_LEFT: return .left
+            case KEY_RIGHT: return .right
+            case KEY_BTAB: return .backTab
+            case KEY_ENTER: return .enter
+            case KEY_BACKSPACE: return .backspace
             case KEY_PPAGE: return .pageUp
             case KEY_NPAGE: return .pageDown
             case KEY_HOME: return .home
@@ -108,8 +113,14 @@ public final class CursesScreen {
             }
         }
         guard result != tbdash_err(), let scalar = Unicode.Scalar(UInt32(value)) else { return nil }
-        if scalar == "\u{1B}" { return .escape }
-        return .character(Character(scalar))
+        switch scalar {
+        case "\u{1B}": return .escape
+        case "\t": return .tab
+        case "\n", "\r": return .enter
+        // DEL is what most terminals send for Backspace; ^H what some others do.
+        case "\u{7F}", "\u{08}": return .backspace
+        default: return .character(Character(scalar))
+        }
     }
 
     /// Gives the terminal back (cursor, modes, the normal screen). Safe to call twice.

@@ -15,6 +15,9 @@ struct DashboardRunner {
     /// Where the brokers come from when not from the Kafka options (the demo's own).
     var brokers: String?
 
+    /// Entries a ranking asks for: what the Trending page shows at 120×40 and above.
+    static let rankingRows = 40
+
     func run(options: WatchPipeline.Options, config: AggregationConfig, restoring state: AggregationState? = nil,
              checkpointer: WatchPipeline.Checkpointer? = nil) throws {
         guard TerminalCheck.stdoutIsTerminal && TerminalCheck.stdinIsTerminal else {
@@ -49,9 +52,17 @@ struct DashboardRunner {
         model.language = utf8 ? display.lang : .en
         model.fps = display.fps
         model.canReadFromBeginning = checkpointer == nil
+        model.idleTimeoutMs = config.idleTimeoutMs
+        var options = options
+        // The Trending page has room for more than the JSON's default 20 a ranking.
+        options.query.top = max(options.query.top, Self.rankingRows)
+        model.query = options.query
+        if let weights = options.query.hotWeights {
+            model.hotWeights = weights
+            model.trendMeasure = .hot
+        }
         log?.write("watching \(kafka.topic) at \(configuration.brokers), group \(group)")
 
-        var options = options
         while true {
             let stop = StopFlag()
             let pipeline = WatchPipeline(consumer: consumer, options: options, config: config, restoring: state,
@@ -77,6 +88,8 @@ struct DashboardRunner {
             options.source.start = .earliest
             model = live.model
             model.snapshot = LiveSnapshot()
+            // The new pipeline answers the segment and rankings on screen, not the start's.
+            options.query = model.query
             consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
         }
     }

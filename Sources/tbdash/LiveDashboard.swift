@@ -32,6 +32,7 @@ struct LiveDashboard {
         var lastStatus = model.snapshot.status
         var nextFrame: Int64 = 0
         var dirty = true
+        var lists: [Panel: ListGeometry] = [:]
         while true {
             if stop.isRequested { return .stopped }
             if pipeline.waitUntilFinished(timeoutMs: 0) {
@@ -41,7 +42,7 @@ struct LiveDashboard {
             let now = MonotonicClock.milliseconds()
             let wall = WallClock.milliseconds()
             if dirty && now >= nextFrame {
-                draw(clock: wall)
+                lists = draw(clock: wall)
                 lastSecond = wall / 1000
                 nextFrame = now + Int64(1000 / model.fps)
                 dirty = false
@@ -49,13 +50,15 @@ struct LiveDashboard {
             let untilFrame = dirty ? nextFrame - now : Int64(1000 / model.fps)
             let untilSecond = 1000 - wall % 1000
             if let key = screen.readKey(timeoutMs: Int(max(1, min(untilFrame, untilSecond)))) {
-                switch KeyAction.apply(key, to: &model, page: Dashboard.provincePage(height: screen.size.height)) {
+                switch KeyAction.apply(key, to: &model, lists: lists) {
                 case .quit: return .quit
                 case .readFromBeginning: return .readFromBeginning
-                case .redraw:
+                case .query:
+                    pipeline.setQuery(model.query)
                     // Keys answer at once, not at the next frame.
-                    draw(clock: WallClock.milliseconds())
-                    if model.paused { model.newSincePause = 0 }
+                    lists = draw(clock: WallClock.milliseconds())
+                case .redraw:
+                    lists = draw(clock: WallClock.milliseconds())
                 case .none: break
                 }
             }
@@ -78,9 +81,12 @@ struct LiveDashboard {
         }
     }
 
-    private mutating func draw(clock: Int64) {
+    /// Draws a frame; returns its lists, which the next key moves within.
+    private mutating func draw(clock: Int64) -> [Panel: ListGeometry] {
         model.clock = clock
         let (width, height) = screen.size
-        screen.draw(dashboard.render(model, width: width, height: height))
+        let frame = dashboard.frame(model, width: width, height: height)
+        screen.draw(frame.grid)
+        return frame.lists
     }
 }

@@ -19,8 +19,11 @@ struct WatchCommand: ParsableCommand {
             late: counted, and still aggregated. Events are folded in micro-batches of \
             --batch-size events or --batch-interval, whichever comes first.
 
-            The dashboard needs a terminal; keys: q quit, p pause, ? help, j/k scroll, \
-            s sort, l language, +/- refresh rate, e start over from the beginning. --headless runs without a screen, for \
+            The dashboard needs a terminal; keys: 1-6 and Tab pages (Overview, Trending, \
+            Conversion, Map, Tail, Partitions), h/l panel, j/k row, Enter drill down, / filter, \
+            Backspace and Esc/c undo and clear the filter, m measure or shading, d ranking day, \
+            s sort, L language, p pause, +/- refresh rate, e start over from the beginning, \
+            ? every key, q quit. --headless runs without a screen, for \
             scripts and tests: --exit-at-end stops once every partition is read to its end \
             (like kcat -e) and --json prints the final snapshot. Offsets are committed to \
             --group every 5 s and at exit, so a restart with the default --from committed \

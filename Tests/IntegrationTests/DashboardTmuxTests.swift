@@ -106,7 +106,7 @@ import TestSupport
         try tmux.start("main", width: 120, height: 40, environment: "TERM=tmux-256color LANG=C.UTF-8")
         // With a few hundred events counted, 11-11 is the busiest day by far.
         let first = try waitFor(tmux, "main") { (Self.events(in: $0) ?? 0) >= 500 }
-        for panel in ["Events/s", "Late", "Watermark", "Batches", "Rejected", "Actions", "Gender", "Age",
+        for panel in ["Events/s", "UV", "Buyers", "Conversion", "Late", "Watermark", "Rejected", "Actions", "Gender", "Age",
                       "Provinces (by count)", "Events per day", "Backpressure", "click", "Zhejiang", "peak 11-11", "● live"] {
             #expect(first.contains(panel), "missing \(panel)")
         }
@@ -120,11 +120,11 @@ import TestSupport
         try tmux.resize("main", width: 30, height: 10)
         _ = try waitFor(tmux, "main") { $0.contains("terminal too small") && $0.contains("have 30x10") }
         try tmux.resize("main", width: 120, height: 40)
-        let back = try waitFor(tmux, "main") { $0.contains("╭─ Provinces") && (Self.events(in: $0) ?? 0) > Self.events(in: later)! }
+        let back = try waitFor(tmux, "main") { $0.contains("╭─ ▸ Provinces") && (Self.events(in: $0) ?? 0) > Self.events(in: later)! }
         #expect(back.contains("Backpressure"))
 
         // Chinese labels, then quit.
-        try tmux.run(["send-keys", "-t", "main", "l"])
+        try tmux.run(["send-keys", "-t", "main", "L"])
         _ = try waitFor(tmux, "main") { $0.contains("省份排行") && $0.contains("浙江") }
         try tmux.run(["send-keys", "-t", "main", "q"])
         #expect(Running.eventually(timeout: 20) { tmux.exitStatus("main") != nil })
@@ -157,6 +157,108 @@ import TestSupport
         #expect(Running.eventually(timeout: 20) { tmux.exitStatus("e") != nil })
         #expect(tmux.exitStatus("e") == "0")
         #expect(try tmux.capture("e").contains("tbdash: 3,000 events counted"))
+    }
+
+    /// The KPI cards' values (full layout): Events, Events/s, UV, Buyers, Conversion, …
+    static func cardValues(in screen: String) -> [String] {
+        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard lines.count > 2 else { return [] }
+        return lines[2].split(separator: "│").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    private static func grouped(_ value: Any?) -> String? {
+        guard let n = value as? Int else { return nil }
+        let digits = String(n)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return out
+    }
+
+    /// Pages, the filter prompt, drill-down on the province ranking and resizes while
+    /// filtered, on the real binary; the numbers on screen are the headless JSON's for the
+    /// same filter on the same topic.
+    @Test func pagesFilterAndDrillDownShowTheHeadlessNumbers() throws {
+        guard Tmux.path != nil else {
+            Issue.record("tmux is not installed: run scripts/install-deps")
+            return
+        }
+        let cluster = try MockCluster()
+        try cluster.createTopic("t", partitions: 3)
+        let tmux = try Tmux()
+        let file = tmux.dir.file("rows.csv")
+        #expect(try TBDashProcess.run(["gen", "--rows", "4000", "--seed", "7", "-o", file.path]).status == 0)
+        #expect(try TBDashProcess.run(["produce", file.path, "-b", cluster.bootstrapServers, "-t", "t"]).status == 0)
+        func headless(_ filter: String) throws -> [String: Any] {
+            let result = try TBDashProcess.run(["watch", "--headless", "--exit-at-end", "--json", "--from", "earliest", "--year", "2026",
+                                                "-b", cluster.bootstrapServers, "-t", "t", "--filter", filter])
+            #expect(result.status == 0, "\(result.stderr)")
+            return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        }
+        try tmux.start("pages", width: 120, height: 40, environment: "TERM=tmux-256color LANG=C.UTF-8",
+                       subcommand: "watch -b \(cluster.bootstrapServers) -t t --from earliest --year 2026 --group pages")
+        _ = try waitFor(tmux, "pages") { Self.events(in: $0) == 4_000 }
+
+        // Every page, by number and by Tab.
+        for (key, title) in [("2", "Top items"), ("3", "Funnel (distinct users)"), ("4", "Enter: filter to"),
+                             ("5", "Newest events"), ("6", "Lag in time"), ("Tab", "Events per day")] {
+            try tmux.run(["send-keys", "-t", "pages", key])
+            _ = try waitFor(tmux, "pages") { $0.contains(title) }
+        }
+
+        // A filter typed at the prompt (with a typo first: shown inline, nothing applied).
+        try tmux.run(["send-keys", "-t", "pages", "/"])
+        try tmux.run(["send-keys", "-t", "pages", "-l", "gender=femal"])
+        try tmux.run(["send-keys", "-t", "pages", "Enter"])
+        _ = try waitFor(tmux, "pages") { $0.contains("unknown gender \"femal\"") }
+        #expect(Self.events(in: try tmux.capture("pages")) == 4_000)
+        try tmux.run(["send-keys", "-t", "pages", "-l", "e"])
+        try tmux.run(["send-keys", "-t", "pages", "Enter"])
+        let women = try headless("gender=female")
+        let uv = (women["uv"] as? [String: Any])?["all"]
+        let buyers = (women["funnel"] as? [String: Any])?["purchase"]
+        let filtered = try waitFor(tmux, "pages") {
+            let cards = Self.cardValues(in: $0)
+            return $0.contains(" gender=female ") && Self.events(in: $0) == women["events"] as? Int
+                && cards.count > 3 && cards[2] == Self.grouped(uv) && cards[3] == Self.grouped(buyers)
+        }
+        #expect(Self.cardValues(in: filtered).count > 3, "\(filtered)")
+
+        // Enter on the first row of the province ranking (focused on the Overview).
+        try tmux.run(["send-keys", "-t", "pages", "Enter"])
+        let drilled = try waitFor(tmux, "pages") { $0.firstMatch(of: /province=(\S+)/) != nil }
+        let province = String(try #require(drilled.firstMatch(of: /province=(\S+)/)).1)
+        let both = try headless("gender=female province=\(province)")
+        // The busiest province among women is the one drilled into.
+        let byProvince = try #require(women["province"] as? [String: Int])
+        #expect(byProvince.max { $0.value < $1.value }?.key == province)
+        let narrowed = try waitFor(tmux, "pages") {
+            Self.events(in: $0) == both["events"] as? Int && Self.cardValues(in: $0).dropFirst(2).first == "—"
+        }
+        #expect(narrowed.contains(" gender=female  ") || narrowed.contains(" gender=female "))
+        #expect((both["uv"] as? [String: Any])?["all"] is NSNull, "two dimensions: no distinct-user figure, on screen or in JSON")
+
+        // Resized across layouts, the filter stays and so do the numbers.
+        try tmux.resize("pages", width: 80, height: 24)
+        _ = try waitFor(tmux, "pages") {
+            $0.split(separator: "\n").count <= 24 && $0.contains("province=\(province)") && Self.events(in: $0) == both["events"] as? Int
+        }
+        try tmux.resize("pages", width: 30, height: 10)
+        _ = try waitFor(tmux, "pages") { $0.contains("terminal too small") }
+        try tmux.resize("pages", width: 120, height: 40)
+        _ = try waitFor(tmux, "pages") { $0.contains("province=\(province)") && Self.events(in: $0) == both["events"] as? Int }
+
+        // Backspace drops the province, c clears.
+        try tmux.run(["send-keys", "-t", "pages", "BSpace"])
+        _ = try waitFor(tmux, "pages") { !$0.contains("province=") && Self.events(in: $0) == women["events"] as? Int }
+        try tmux.run(["send-keys", "-t", "pages", "c"])
+        _ = try waitFor(tmux, "pages") { !$0.contains("gender=female") && Self.events(in: $0) == 4_000 }
+
+        try tmux.run(["send-keys", "-t", "pages", "q"])
+        #expect(Running.eventually(timeout: 20) { tmux.exitStatus("pages") != nil })
+        #expect(tmux.exitStatus("pages") == "0")
     }
 
     @Test func theDashboardStopsOnAStateFileFromAnotherCluster() throws {

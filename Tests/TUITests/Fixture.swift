@@ -1,4 +1,5 @@
 import Aggregation
+import Analytics
 import Foundation
 import TUI
 import UserBehavior
@@ -8,10 +9,15 @@ import UserBehavior
 enum Fixture {
     static let calendar = try! EventCalendar(year: 2026, timeZone: "Asia/Shanghai")
 
-    static let snapshot: LiveSnapshot = {
+    static let snapshot = folded(filter: "")
+    /// The same data seen through a filter of two dimensions (so distinct users show `—`).
+    static let filteredSnapshot = folded(filter: "province=浙江 gender=female")
+
+    static func folded(filter: String) -> LiveSnapshot {
         var config = AggregationConfig(calendar: calendar)
         config.batchSize = 10
         let aggregator = Aggregator(config: config)
+        aggregator.query.filter = try! SegmentFilter.parse(filter)
         let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../data/sample.csv").standardized
         let lines = try! String(contentsOf: sample, encoding: .utf8).split(separator: "\n")
@@ -28,7 +34,7 @@ enum Fixture {
         aggregator.setHighWatermark(partition: 0, 7_010, now: 3_000)
         aggregator.setHighWatermark(partition: 1, 6_900, now: 3_000)
         aggregator.setHighWatermark(partition: 2, 6_700, now: 3_000)
-        var aggregate = aggregator.snapshot(now: 3_000)
+        var aggregate = aggregator.snapshot(now: 3_000, figures: true)
         aggregate.eventsPerSecond = 2_310
         aggregate.rateHistory = (0..<60).map { 1_800 + ($0 * 37 % 23) * 40 }
         var pipeline = PipelineStats()
@@ -38,14 +44,15 @@ enum Fixture {
         pipeline.arrivalPerSecond = 2_325
         pipeline.lagHistory = [400, 380, 350, 300, 280, 250, 230, 220, 210, 200]
         return LiveSnapshot(aggregate: aggregate, pipeline: pipeline, status: .live)
-    }()
+    }
 
     /// 2026-11-11 20:11:11 UTC.
     static let clock: Int64 = 1_794_427_871_000
 
-    static func model(language: Labels.Language = .en) -> DashboardModel {
-        var model = DashboardModel(snapshot: snapshot, topic: "user_behavior_logs", brokers: "127.0.0.1:39123",
-                                   group: "tbdash", calendar: calendar)
+    static func model(language: Labels.Language = .en, filtered: Bool = false) -> DashboardModel {
+        var model = DashboardModel(snapshot: filtered ? filteredSnapshot : snapshot, topic: "user_behavior_logs",
+                                   brokers: "127.0.0.1:39123", group: "tbdash", calendar: calendar)
+        model.query.filter = model.snapshot.aggregate.filter
         model.language = language
         model.clock = clock
         return model

@@ -1,3 +1,4 @@
+import Analytics
 import Foundation
 import Testing
 import TUI
@@ -11,11 +12,33 @@ import TUI
         tzset()
     }
 
+    /// Every page is checked in these four setups, one golden file per page: both layouts,
+    /// both languages, 256 / 8 / no colour, all three glyph sets, with and without a filter.
+    static let setups: [(name: String, width: Int, height: Int, language: Labels.Language, colors: Theme.ColorMode,
+                         glyphs: GlyphSet.Mode, filtered: Bool)] = [
+        ("120x40 en, 256 colours, blocks", 120, 40, .en, .extended, .blocks, false),
+        ("120x40 zh, no colour, blocks, filtered", 120, 40, .zh, .none, .blocks, true),
+        ("80x24 en, no colour, ASCII, filtered", 80, 24, .en, .none, .ascii, true),
+        ("80x24 zh, 8 colours, braille", 80, 24, .zh, .basic, .braille, false),
+    ]
+
+    @Test(arguments: Page.allCases)
+    func page(_ page: Page) throws {
+        var lines: [String] = []
+        for setup in Self.setups {
+            var model = Fixture.model(language: setup.language, filtered: setup.filtered)
+            model.page = page
+            let grid = Dashboard(theme: Theme(colors: setup.colors, glyphs: .set(setup.glyphs)))
+                .render(model, width: setup.width, height: setup.height)
+            lines.append("=== \(setup.name)")
+            lines += grid.textLines()
+            let coloured = grid.cells.contains { $0.style.foreground != nil || $0.style.background != nil }
+            #expect(coloured == (setup.colors != .none), "\(page) \(setup.name)")
+        }
+        try Golden.check(lines: lines, name: "page-\(page.rawValue)-\(Labels(.en, glyphs: .blocks).page(page).lowercased())")
+    }
+
     static let cases: [(String, Int, Int, Labels.Language, GlyphSet.Mode)] = [
-        ("full-en", 120, 40, .en, .blocks), ("full-zh", 120, 40, .zh, .blocks),
-        ("compact-en", 80, 24, .en, .blocks), ("compact-zh", 80, 24, .zh, .blocks),
-        ("full-en-ascii", 120, 40, .en, .ascii), ("compact-zh-ascii", 80, 24, .zh, .ascii),
-        ("full-zh-braille", 120, 40, .zh, .braille), ("compact-en-braille", 80, 24, .en, .braille),
         ("small-en", 50, 15, .en, .blocks), ("small-zh-ascii", 50, 15, .zh, .ascii),
         ("wide-en", 200, 60, .en, .blocks), ("mid-zh", 100, 30, .zh, .blocks),
     ]
@@ -60,11 +83,32 @@ import TUI
         #expect(problem.textLines()[39].contains("state not saved: disk full"))
     }
 
+    @Test func filterChipsOnEveryPageDimUntilTheirSnapshotArrives() throws {
+        let dashboard = Dashboard(theme: Theme(colors: .extended, glyphs: .blocks))
+        var model = Fixture.model(filtered: true)
+        for page in Page.allCases {
+            model.page = page
+            for (width, height) in [(120, 40), (80, 24)] {
+                let header = dashboard.render(model, width: width, height: height).textLines()[0]
+                #expect(header.contains(" province=浙江 ") && header.contains(" gender=female "), "\(page) \(width)x\(height)")
+            }
+        }
+        let chip = { (grid: CellGrid) -> Style in
+            let x = grid.textLines()[0].unicodeScalars.map(String.init).firstIndex(of: "p")!
+            return grid[x, 0].style
+        }
+        #expect(chip(dashboard.render(model, width: 120, height: 40)).bold)
+        // Asked for, not yet answered: the numbers on screen are still the old segment's.
+        model.query.filter = try SegmentFilter.parse("province=浙江")
+        let pending = chip(dashboard.render(model, width: 120, height: 40))
+        #expect(!pending.bold && pending.reverse)
+    }
+
     @Test func pausedBadgeAndScrolledProvinces() throws {
         var model = Fixture.model(language: .zh)
         model.paused = true
         model.newSincePause = 1_234
-        model.provinceScroll = 10
+        model.cursors[.provinces] = ListCursor(row: 10, top: 10)
         model.provinceSort = .name
         try Golden.check(Dashboard(theme: Theme(colors: .basic, glyphs: .blocks)).render(model, width: 80, height: 24), name: "paused-zh")
     }
@@ -80,7 +124,10 @@ enum Golden {
     /// Compares the grid's text with the golden file; on a mismatch, lists the differing
     /// cells row by row.
     static func check(_ grid: CellGrid, name: String) throws {
-        let actual = grid.textLines()
+        try check(lines: grid.textLines(), name: name)
+    }
+
+    static func check(lines actual: [String], name: String) throws {
         let url = directory.appendingPathComponent(name + ".txt")
         if ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] == "1" {
             try (actual.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)

@@ -125,3 +125,43 @@ import UserBehavior
         }
     }
 }
+
+/// The safer glyph sets keep their promise on every page: braille draws no East Asian
+/// ambiguous-width glyph (a CJK terminal would draw it two columns wide), and ASCII in
+/// English draws nothing but ASCII (what a `LANG=C` terminal can show).
+@Suite struct SaferGlyphPageTests {
+    /// UAX #11 ambiguous code points the views could plausibly draw: Latin-1 signs (`±`, `·`,
+    /// `×`), general punctuation (`—`, `…`), arrows, math (`≈`, `≤`, `≥`), box drawing,
+    /// blocks and geometric shapes.
+    static func isAmbiguous(_ v: UInt32) -> Bool {
+        [0xA7, 0xA8, 0xB0, 0xB1, 0xB4, 0xB6, 0xB7, 0xD7, 0xF7].contains(v) || (0x2010...0x203B).contains(v)
+            || (0x2190...0x21FF).contains(v) || (0x2200...0x22FF).contains(v) || (0x2500...0x25FF).contains(v)
+    }
+
+    @Test(arguments: Page.allCases)
+    func everyPage(_ page: Page) {
+        for (width, height) in [(80, 24), (120, 40)] {
+            for filtered in [false, true] {
+                for language in Labels.Language.allCases {
+                    var model = Fixture.model(language: language, filtered: filtered)
+                    model.page = page
+                    // The help overlay and the prompt are drawn over any page.
+                    model.showHelp = filtered && page == .overview
+                    if filtered && page == .map { model.prompt = FilterPrompt(text: "gender=x") }
+                    for mode in [GlyphSet.Mode.braille, .ascii] {
+                        let grid = Dashboard(theme: Theme(colors: .none, glyphs: .set(mode))).render(model, width: width, height: height)
+                        let scalars = grid.cells.filter { $0.width > 0 }.map(\.scalar)
+                        let context = "\(page) \(width)x\(height) \(language) \(mode) filtered: \(filtered)"
+                        #expect(!scalars.contains { Self.isAmbiguous($0.value) }, "\(context)")
+                        if mode == .ascii && language == .en {
+                            // The filter chip names 浙江, as typed; everything tbdash says is ASCII.
+                            let own = grid.textLines().dropFirst().joined()
+                            let allASCII = own.unicodeScalars.allSatisfy { $0.isASCII }
+                            #expect(allASCII, "\(context)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

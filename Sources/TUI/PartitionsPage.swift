@@ -1,0 +1,92 @@
+import Aggregation
+
+/// Page 6: one row per partition (next offset, end offset, lag, watermark, idle, skipped)
+/// with totals; below, the lag in time and its trend over the last 30 s.
+struct PartitionsPage {
+    let full: Bool
+
+    func draw(_ canvas: inout Canvas, _ body: Rect) {
+        let labels = canvas.labels
+        let theme = canvas.theme
+        let a = canvas.model.snapshot.aggregate
+        let (outlookArea, tableArea) = body.splitBottom(full ? 6 : 4)
+        let table = canvas.panel(tableArea, title: "\(labels.page(.partitions)) (\(a.partitions.count))", bordered: full,
+                                 focused: canvas.model.isFocused(.partitions))
+        guard !table.isEmpty else { return }
+        let (header, rest) = table.splitTop(1)
+        let (totalRow, list) = rest.splitBottom(1)
+        let columns = [labels.partition, labels.nextOffset, labels.endOffset, labels.lag, labels.watermarkColumn, labels.idle, labels.skipped]
+        drawRow(&canvas, header, columns, style: theme.style(.title))
+        let (cursor, marked) = canvas.list(.partitions, ListGeometry(count: a.partitions.count, visible: list.height))
+        for i in Canvas.window(cursor, visible: list.height, count: a.partitions.count) {
+            let p = a.partitions[i]
+            let row = Rect(x: list.x, y: list.y + i - cursor.top, width: list.width, height: 1)
+            drawRow(&canvas, row, [
+                "\(p.partition)", p.nextOffset.map(Format.grouped) ?? "", p.highWatermark.map(Format.grouped) ?? "",
+                p.lag.map(Format.grouped) ?? "", p.watermark.current == .min ? "" : watermark(p.watermark.current, canvas.model),
+                p.idle ? labels.idle : "", p.skipped > 0 ? Format.grouped(p.skipped) : "",
+            ], style: theme.style(.value), marked: i == marked)
+        }
+        let next = a.partitions.compactMap(\.nextOffset).reduce(0, +)
+        let end = a.partitions.compactMap(\.highWatermark).reduce(0, +)
+        drawRow(&canvas, totalRow, [
+            labels.total, Format.grouped(next), Format.grouped(end), a.lag.map(Format.grouped) ?? "",
+            a.watermark.map { watermark($0, canvas.model) } ?? "", "\(a.partitions.filter(\.idle).count)",
+            Format.grouped(a.skipped),
+        ], style: theme.style(.emphasis))
+        drawOutlook(&canvas, outlookArea)
+    }
+
+    private func watermark(_ ms: Int64, _ model: DashboardModel) -> String {
+        let iso = model.calendar.isoString(milliseconds: ms)
+        return "\(iso.dropFirst(5).prefix(5)) \(iso.dropFirst(11).prefix(5))"
+    }
+
+    private static let widths = [9, 14, 14, 12, 13, 6, 9]
+
+    private func drawRow(_ canvas: inout Canvas, _ rect: Rect, _ cells: [String], style: Style, marked: Bool = false) {
+        var x = rect.x
+        for (i, cell) in cells.enumerated() {
+            guard x < rect.maxX else { break }
+            let width = min(Self.widths[i], rect.maxX - x)
+            canvas.grid.put(DisplayWidth.pad(cell, to: width, i == 0 ? .left : .right, ellipsis: canvas.paint.glyphs.ellipsis),
+                            x: x, y: rect.y, style: i == 0 && marked ? style.reversed : style)
+            x += width + 1
+        }
+    }
+
+    private func drawOutlook(_ canvas: inout Canvas, _ rect: Rect) {
+        let labels = canvas.labels
+        let theme = canvas.theme
+        let inner = canvas.panel(rect, title: labels.lagInTime, bordered: full)
+        guard !inner.isEmpty else { return }
+        let snapshot = canvas.model.snapshot
+        guard let lag = snapshot.aggregate.lag else {
+            canvas.grid.put(labels.endOffsetsUnknown, x: inner.x, y: inner.y, maxColumns: inner.width, style: theme.style(.muted))
+            return
+        }
+        let outlook = LagOutlook(lag: lag, lagHistory: snapshot.pipeline.lagHistory,
+                                 processedPerSecond: snapshot.aggregate.eventsPerSecond)
+        var text = "\(labels.lag) \(Format.grouped(lag))"
+        if let seconds = outlook.secondsToCatchUp {
+            text += canvas.paint.glyphs.separator + labels.catchesUp(in: Format.duration(milliseconds: max(1000, Int64(seconds * 1000)),
+                                                                                         chinese: labels.language == .zh))
+        }
+        var x = inner.x + canvas.grid.put(text, x: inner.x, y: inner.y, maxColumns: inner.width, style: theme.style(.value))
+        x += canvas.grid.put(canvas.paint.glyphs.separator, x: x, y: inner.y, style: theme.style(.muted))
+        let role: Role = switch outlook.trend {
+        case .caughtUp, .draining: .ok
+        case .steady: .label
+        case .growing: .warning
+        case .stalled: .alert
+        }
+        canvas.grid.put(labels.lagTrend(outlook.trend), x: x, y: inner.y, maxColumns: inner.maxX - x, style: theme.style(role))
+        if inner.height >= 2 {
+            let history = snapshot.pipeline.lagHistory.suffix(LagOutlook.window * 2).map { Int($0) }
+            let label = labels.last60s
+            let used = canvas.grid.put(label + " ", x: inner.x, y: inner.y + 1, style: theme.style(.muted))
+            canvas.paint.sparkline(&canvas.grid, x: inner.x + used, y: inner.y + 1, width: min(60, inner.width - used),
+                                   values: history, style: theme.style(.series(0)))
+        }
+    }
+}
