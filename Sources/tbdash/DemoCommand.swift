@@ -21,10 +21,12 @@ struct DemoCommand: ParsableCommand {
             Examples:
               tbdash demo
               tbdash demo --rate 2000 --lang zh
+              tbdash demo --metrics-addr 127.0.0.1:9464 --history demo.db
             """)
 
     @OptionGroup(title: "Event time") var semantics: SemanticsOptions
     @OptionGroup(title: "Dashboard") var display: DisplayOptions
+    @OptionGroup(title: "Prometheus and history") var integration: IntegrationOptions
 
     @Option(help: "Events per second replayed, 0.001 to 1000000000. (default: 300)", transform: NumericOption.rate)
     var rate: Double = 300
@@ -82,7 +84,11 @@ struct DemoCommand: ParsableCommand {
         let kafka = try KafkaOptions.parse(["--topic", topic])
         var runner = DashboardRunner(display: display, kafka: kafka, group: "tbdash-demo")
         runner.brokers = cluster.bootstrapServers
-        try runner.run(options: WatchPipeline.Options(source: source, group: "tbdash-demo"), config: try semantics.config())
+        let config = try semantics.config()
+        let integrations = try integration.start(calendar: config.calendar, continuing: nil, checkpointer: nil)
+        var options = WatchPipeline.Options(source: source, group: "tbdash-demo")
+        options.commitIntervalMs = integrations.commitInterval(options.commitIntervalMs)
+        try integrations.around { try runner.run(options: options, config: config, integrations: integrations) }
     }
 
     /// The file to replay: --file, else data/sample.csv here or next to the binary's
