@@ -74,7 +74,7 @@ let package = Package(
                     resources: [.copy("Goldens")]),
         .testTarget(name: "ProducerTests", dependencies: ["Producer", "UserBehavior", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Aggregation", "UserBehavior", "TestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Aggregation", "Analytics", "UserBehavior", "TestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "Aggregation", "UserBehavior", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Checkpoint", "Kafka", "TestSupport"]),
     ]

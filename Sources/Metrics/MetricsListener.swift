@@ -104,6 +104,11 @@ public final class MetricsListener: @unchecked Sendable {
         setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         guard let head = readHead(client) else {
             send(client, status: "400 Bad Request", body: "bad request\n")
+            // Closing with unread input resets the connection, and the client may lose
+            // the answer: read what it sent (bounded by the timeout and 1 MiB) first.
+            shutdown(client, Int32(SHUT_WR))
+            var sink = [UInt8](repeating: 0, count: 16_384)
+            for _ in 0..<64 where sink.withUnsafeMutableBytes({ recv(client, $0.baseAddress!, $0.count, 0) }) > 0 {}
             return
         }
         let response = Self.respond(to: head, render: render)

@@ -85,7 +85,7 @@ public final class NoidaBroker: @unchecked Sendable {
     }
 
     /// A loopback port nobody listens on now (the kernel's pick for port 0).
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = loopback(port: 0)
