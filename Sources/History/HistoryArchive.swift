@@ -9,6 +9,13 @@ public struct HistoryArchive {
         public var delta: [HistoryTotals.Key: Int64]
         /// The running totals at its end: every value seen so far, not only those it changed.
         public var totals: HistoryTotals
+
+        public init(startMs: Int64, lengthMs: Int64, delta: [HistoryTotals.Key: Int64], totals: HistoryTotals) {
+            self.startMs = startMs
+            self.lengthMs = lengthMs
+            self.delta = delta
+            self.totals = totals
+        }
     }
 
     private let database: SQLiteDatabase

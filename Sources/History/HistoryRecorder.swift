@@ -52,6 +52,8 @@ public final class HistoryRecorder: @unchecked Sendable {
     public init(path: String, intervalMs: Int64, calendar: EventCalendar, continuing state: AggregationState?,
                 clock: @escaping @Sendable () -> Int64) throws(HistoryError) {
         let db = try SQLiteDatabase(path: path, mode: .readWriteCreate)
+        // Before anything is changed: a foreign database is left as it was.
+        try HistorySchema.check(db, allowEmpty: true)
         // WAL: readers (an export) never block the writer, and a crash leaves only whole
         // transactions. NORMAL: a power cut may drop the newest transactions, never
         // corrupt; the next write's deltas then cover them.
