@@ -26,10 +26,22 @@ struct ExportCommand: ParsableCommand {
         case csv, json
     }
 
+    enum Period: String, CaseIterable, ExpressibleByArgument {
+        case minute, hour, day
+
+        var grouping: HistoryExport.Grouping {
+            switch self {
+            case .minute: .minute
+            case .hour: .hour
+            case .day: .day
+            }
+        }
+    }
+
     @Option(help: ArgumentHelp("The history database (watch --history).", valueName: "file.db"))
     var history: String
 
-    @Option(help: "csv or json (JSON lines). (default: csv)")
+    @Option(help: "csv, or json for JSON lines.")
     var format: Format = .csv
 
     @Option(help: ArgumentHelp("Only intervals starting at or after this time.", valueName: "time"))
@@ -38,14 +50,13 @@ struct ExportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only intervals starting before this time.", valueName: "time"))
     var until: String?
 
-    @Option(help: ArgumentHelp("Group intervals into calendar periods: minute, hour or day.", valueName: "period"))
-    var by: HistoryExport.Grouping?
+    @Option(help: ArgumentHelp("Group intervals into calendar periods.", valueName: "period"))
+    var by: Period?
 
     @Option(help: ArgumentHelp("IANA time zone of the times written and of --since/--until without an offset.", valueName: "zone"))
     var tz = "Asia/Shanghai"
 
     func validate() throws {
-        if by == .interval { throw ValidationError("--by takes minute, hour or day") }
         let export: HistoryExport
         do {
             export = try HistoryExport(timeZone: tz)
@@ -68,7 +79,7 @@ struct ExportCommand: ParsableCommand {
             throw CommandFailure.usage(error.description)
         }
         var chunk = format == .csv ? HistoryExport.csvHeader + "\n" : ""
-        for row in export.rows(intervals, by: by ?? .interval) {
+        for row in export.rows(intervals, by: by?.grouping ?? .interval) {
             chunk += (format == .csv ? export.csvLine(row) : export.jsonLine(row)) + "\n"
             if chunk.utf8.count >= 65_536 {
                 try write(chunk)
@@ -83,5 +94,3 @@ struct ExportCommand: ParsableCommand {
         try text.withUTF8 { try writeAll(1, UnsafeRawBufferPointer($0), path: "standard output") }
     }
 }
-
-extension HistoryExport.Grouping: ExpressibleByArgument {}
