@@ -17,7 +17,6 @@ import Synchronization
 /// ever written from states already saved, so the history is never ahead of the state.
 /// Without `--state`, every run adds its own counts to the totals.
 public final class HistoryRecorder: @unchecked Sendable {
-    public let path: String
     private let intervalMs: Int64
     private let calendar: EventCalendar
     private let clock: @Sendable () -> Int64
@@ -72,7 +71,6 @@ public final class HistoryRecorder: @unchecked Sendable {
         } else {
             baseline = stored
         }
-        self.path = path
         self.intervalMs = intervalMs
         self.calendar = calendar
         self.clock = clock

@@ -21,30 +21,32 @@ struct IntegrationOptions: ParsableArguments {
 
     @Option(help: "How often a history interval is written, 200ms to 3650d. (default: 60s)",
             transform: DurationArgument.parser(200...DurationArgument.longest))
-    var historyInterval = DurationArgument(milliseconds: 60_000)
+    var historyInterval: DurationArgument?
 
     func validate() throws {
         if let metricsAddr, MetricsListener.parse(address: metricsAddr) == nil {
             throw ValidationError("--metrics-addr \(metricsAddr): expected HOST:PORT, such as 127.0.0.1:9464")
         }
-        if history == nil && historyInterval.milliseconds != 60_000 {
+        if history == nil && historyInterval != nil {
             throw ValidationError("--history-interval needs --history")
         }
     }
 
     /// Opens the history and the metrics port. `continuing` is the state a watch with
     /// --state starts from (empty for a new state file), nil without --state.
+    private var intervalMs: Int64 { historyInterval?.milliseconds ?? 60_000 }
+
     func start(calendar: EventCalendar, continuing: AggregationState?, checkpointer: WatchPipeline.Checkpointer?) throws -> Integrations {
         var recorder: HistoryRecorder?
         if let history {
             do {
-                recorder = try HistoryRecorder(path: history, intervalMs: historyInterval.milliseconds, calendar: calendar,
+                recorder = try HistoryRecorder(path: history, intervalMs: intervalMs, calendar: calendar,
                                                continuing: continuing, clock: { WallClock.milliseconds() })
             } catch {
                 throw CommandFailure.usage(error.description)
             }
         }
-        return try Integrations(metricsAddress: metricsAddr, history: recorder, historyIntervalMs: historyInterval.milliseconds,
+        return try Integrations(metricsAddress: metricsAddr, history: recorder, historyIntervalMs: intervalMs,
                                 saving: checkpointer)
     }
 }
