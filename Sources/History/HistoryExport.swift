@@ -1,5 +1,6 @@
 import Aggregation
 import Foundation
+import UserBehavior
 
 /// The history as text for `tbdash export`: CSV with a header row (one row per interval,
 /// like the original system's `user_stats_export.csv`), or JSON lines with every
@@ -81,8 +82,9 @@ public struct HistoryExport {
         let rejected = row.delta.filter { $0.key.dimension == "rejected" }.values.reduce(0, +)
         let fields: [String] = [
             iso(row.startMs), iso(row.endMs),
-            "\(d("events"))", "\(d("action", "click"))", "\(d("action", "cart"))", "\(d("action", "purchase"))",
-            "\(d("action", "favourite"))", "\(d("uv"))", "\(d("late"))", "\(rejected)", "\(d("no_event_time"))",
+            "\(d("events"))", "\(d("action", Action.click.name))", "\(d("action", Action.addToCart.name))",
+            "\(d("action", Action.purchase.name))", "\(d("action", Action.favourite.name))", "\(d("uv"))", "\(d("late"))",
+            "\(rejected)", "\(d("no_event_time"))",
             "\(row.totals[HistoryTotals.Key("events")])", "\(row.totals[HistoryTotals.Key("uv")])",
         ]
         return fields.joined(separator: ",")

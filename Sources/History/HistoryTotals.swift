@@ -22,10 +22,6 @@ public struct HistoryTotals: Equatable, Sendable {
 
     public init() {}
 
-    /// The action, gender values as the metrics and the export name them.
-    public static let actionNames = ["click", "cart", "purchase", "favourite"]
-    public static let genderNames = ["female", "male", "unknown"]
-
     /// The whole stream's totals in a state (its distinct users from its sketches).
     public init(_ state: AggregationState, calendar: EventCalendar) {
         let counts = state.counts
@@ -33,9 +29,9 @@ public struct HistoryTotals: Equatable, Sendable {
         set(Key("late"), counts.late)
         set(Key("no_event_time"), counts.noEventTime)
         set(Key("uv"), state.summary.users.all.estimate)
-        for (code, n) in counts.action.enumerated() { set(Key("action", Self.actionNames[code]), n) }
+        for action in Action.allCases { set(Key("action", action.name), counts.action[Int(action.rawValue)]) }
         for (code, n) in counts.ageRange.enumerated() { set(Key("age_range", "\(code)"), n) }
-        for (code, n) in counts.gender.enumerated() { set(Key("gender", Self.genderNames[code]), n) }
+        for gender in Gender.allCases { set(Key("gender", gender.name), counts.gender[Int(gender.rawValue)]) }
         for (index, n) in counts.province.enumerated() { set(Key("province", Province.names[index]), n) }
         for (index, n) in counts.perDay.enumerated() where n != 0 { set(Key("day", calendar.dayKey(index)), n) }
         for reason in RejectionReason.allCases { set(Key("rejected", reason.key), counts.rejected[reason.rawValue]) }

@@ -26,22 +26,17 @@ public enum MetricsExposition {
         }
     }
 
-    /// The action label values, by action code (the funnel's words, as in the JSON).
-    public static let actionLabels = ["click", "cart", "purchase", "favourite"]
-    /// The gender label values, by gender code.
-    public static let genderLabels = ["female", "male", "unknown"]
-
     public static func render(_ snapshot: LiveSnapshot, context: Context) -> String {
         var out = Exposition()
         let aggregate = snapshot.aggregate
         let counts = aggregate.streamCounts
 
         out.family("tbdash_events_total", "counter", "Events counted, by action.")
-        for (code, n) in counts.action.enumerated() { out.sample("tbdash_events_total", [("action", actionLabels[code])], n) }
+        for action in Action.allCases { out.sample("tbdash_events_total", [("action", action.name)], counts.action[Int(action.rawValue)]) }
         out.family("tbdash_events_by_age_range_total", "counter", "Events counted, by the dataset's age_range code (0 unknown, 7 and 8 both 50+).")
         for (code, n) in counts.ageRange.enumerated() { out.sample("tbdash_events_by_age_range_total", [("age_range", "\(code)")], n) }
         out.family("tbdash_events_by_gender_total", "counter", "Events counted, by gender.")
-        for (code, n) in counts.gender.enumerated() { out.sample("tbdash_events_by_gender_total", [("gender", genderLabels[code])], n) }
+        for gender in Gender.allCases { out.sample("tbdash_events_by_gender_total", [("gender", gender.name)], counts.gender[Int(gender.rawValue)]) }
         out.family("tbdash_events_by_province_total", "counter", "Events counted, by province (its canonical Chinese name).")
         for (index, n) in counts.province.enumerated() { out.sample("tbdash_events_by_province_total", [("province", Province.names[index])], n) }
 
@@ -65,8 +60,8 @@ public enum MetricsExposition {
             }
             out.family("tbdash_unique_visitors_by_action", "gauge", "Distinct users with an event of the action.")
             let funnel = figures.streamFunnel
-            for (label, users) in zip(actionLabels, [funnel.click, funnel.cart, funnel.purchase, funnel.favourite]) {
-                if let users { out.sample("tbdash_unique_visitors_by_action", [("action", label)], users) }
+            for (action, users) in zip(Action.allCases, [funnel.click, funnel.cart, funnel.purchase, funnel.favourite]) {
+                if let users { out.sample("tbdash_unique_visitors_by_action", [("action", action.name)], users) }
             }
             if let conversion = funnel.conversion {
                 out.family("tbdash_conversion_ratio", "gauge", "Distinct buyers over distinct clickers, 0 to 1.")
