@@ -20,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         // No pkgConfig: SwiftPM would warn about (and drop) its -D flags; shim.h defines them.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         // The dataset's schema: events, provinces, CSV cells, exact numbers, the message JSON,
         // and the calendar that turns (month, day) into event time.
@@ -47,6 +48,11 @@ let package = Package(
         .target(name: "Terminal", dependencies: ["CNcursesw", "CTerminalRescue", "TUI"]),
         // Restores the terminal from a crash signal handler (C: async-signal-safe only).
         .target(name: "CTerminalRescue"),
+        // Snapshot ─▶ Prometheus: the text exposition and a small HTTP listener for /metrics.
+        .target(name: "Metrics", dependencies: ["Aggregation", "UserBehavior"]),
+        // State ─▶ SQLite: interval deltas and running totals, written off the aggregator
+        // thread, and read back for `tbdash export`. Owns every sqlite3 pointer.
+        .target(name: "History", dependencies: ["CSQLite", "Aggregation", "Runtime", "UserBehavior"]),
         // Synthetic datasets with the real data's skew.
         .target(name: "Generator", dependencies: ["UserBehavior"]),
 
@@ -54,6 +60,7 @@ let package = Package(
             name: "tbdash",
             dependencies: [
                 "UserBehavior", "Runtime", "Kafka", "Producer", "Generator", "Aggregation", "Checkpoint", "Source", "TUI", "Terminal",
+                "Metrics", "History",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -75,6 +82,8 @@ let package = Package(
                     resources: [.copy("Goldens")]),
         .testTarget(name: "ProducerTests", dependencies: ["Producer", "UserBehavior", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Aggregation", "Analytics", "UserBehavior", "TestSupport"]),
+        .testTarget(name: "HistoryTests", dependencies: ["History", "Aggregation", "UserBehavior", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Checkpoint", "Kafka", "TestSupport"]),
     ]
 )

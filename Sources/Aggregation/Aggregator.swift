@@ -195,7 +195,7 @@ public final class Aggregator {
         for i in partitions.indices { partitions[i].idle = now - partitions[i].lastActivityMs >= config.idleTimeoutMs }
         let counts = shown.counts.restricted(to: query.filter, cube: shown.summary.segments)
         return AggregateSnapshot(
-            counts: counts, batches: shown.batches, watermark: shown.globalWatermark,
+            counts: counts, streamCounts: shown.counts, batches: shown.batches, watermark: shown.globalWatermark,
             partitions: partitions, pendingEvents: pending.count,
             eventsPerSecond: rates.perSecond(over: 3, now: now),
             rateHistory: rates.lastFullSeconds(60, now: now),
@@ -229,6 +229,8 @@ public final class Aggregator {
 /// Everything the aggregation shows, as one value: safe to hand to another thread.
 public struct AggregateSnapshot: Equatable, Sendable {
     public var counts: Counts
+    /// The whole stream's counts, whatever the filter: what metrics and history report.
+    public var streamCounts: Counts
     public var batches: Int
     public var watermark: Int64?
     /// Sorted by partition id.
@@ -247,13 +249,14 @@ public struct AggregateSnapshot: Equatable, Sendable {
     public var tail: LiveTail
 
     public init(
-        counts: Counts = Counts(), batches: Int = 0, watermark: Int64? = nil, partitions: [PartitionProgress] = [],
+        counts: Counts = Counts(), streamCounts: Counts? = nil, batches: Int = 0, watermark: Int64? = nil, partitions: [PartitionProgress] = [],
         pendingEvents: Int = 0, eventsPerSecond: Double = 0, rateHistory: [Int] = [],
         filter: SegmentFilter = SegmentFilter(), figures: AnalyticsFigures? = nil, tail: LiveTail = LiveTail()) {
         self.tail = tail
         self.filter = filter
         self.figures = figures
         self.counts = counts
+        self.streamCounts = streamCounts ?? counts
         self.batches = batches
         self.watermark = watermark
         self.partitions = partitions

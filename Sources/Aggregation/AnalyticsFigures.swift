@@ -46,6 +46,9 @@ public struct AnalyticsFigures: Equatable, Sendable {
     /// The distinct counters' relative standard error past their exact range (≈ 1,000 users).
     public var usersRelativeError = 0.0
     public var funnel = Funnel()
+    /// The whole stream's distinct users and funnel, whatever the segment: what metrics report.
+    public var streamUsers: Int?
+    public var streamFunnel = Funnel()
     /// Per dimension (province, age, gender), its values ranked by conversion.
     public var conversion: [FilterDimension: [ConversionRow]] = [:]
     /// Per entity, the top ids; nil when the filter's days have no summaries of their own.
@@ -115,6 +118,17 @@ extension AnalyticsFigures {
         funnel.cart = users.count(adding: .action, Int(Action.addToCart.rawValue))
         funnel.purchase = users.count(adding: .action, Int(Action.purchase.rawValue))
         funnel.favourite = users.count(adding: .action, Int(Action.favourite.rawValue))
+        if filter.isEmpty {
+            streamUsers = self.users
+            streamFunnel = funnel
+        } else {
+            let whole = SegmentUsers(sketches: summary.users, filter: SegmentFilter())
+            streamUsers = whole.count()
+            streamFunnel.click = whole.count(adding: .action, Int(Action.click.rawValue))
+            streamFunnel.cart = whole.count(adding: .action, Int(Action.addToCart.rawValue))
+            streamFunnel.purchase = whole.count(adding: .action, Int(Action.purchase.rawValue))
+            streamFunnel.favourite = whole.count(adding: .action, Int(Action.favourite.rawValue))
+        }
 
         // Conversion by segment: clickers and buyers of each value of one dimension, which
         // the sketches answer only when the filter constrains nothing else but actions.

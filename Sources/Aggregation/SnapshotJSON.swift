@@ -81,7 +81,7 @@ public enum SnapshotJSON {
     private static func number(_ value: Int?) -> String { value.map { "\($0)" } ?? "null" }
 
     /// A JSON string literal.
-    static func string(_ text: String) -> String {
+    public static func string(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

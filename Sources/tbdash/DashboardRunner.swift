@@ -19,7 +19,8 @@ struct DashboardRunner {
     static let rankingRows = 40
 
     func run(options: WatchPipeline.Options, config: AggregationConfig, restoring state: AggregationState? = nil,
-             checkpointer: WatchPipeline.Checkpointer? = nil) throws {
+             integrations: Integrations) throws {
+        let checkpointer = integrations.checkpointer
         guard TerminalCheck.stdoutIsTerminal && TerminalCheck.stdinIsTerminal else {
             throw CommandFailure.usage("the dashboard needs a terminal (stdout is not one); use --headless for scripts")
         }
@@ -67,6 +68,7 @@ struct DashboardRunner {
             let stop = StopFlag()
             let pipeline = WatchPipeline(consumer: consumer, options: options, config: config, restoring: state,
                                          stop: stop, checkpointer: checkpointer)
+            integrations.follow(pipeline)
             var live = LiveDashboard(pipeline: pipeline, screen: screen, dashboard: Dashboard(theme: theme), stop: interrupted, model: model)
             live.onStatus = { status in log?.write("status: \(HeadlessLog.describe(status))") }
             pipeline.start()

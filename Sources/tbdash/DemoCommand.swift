@@ -5,6 +5,7 @@ import Kafka
 import Producer
 import Runtime
 import Source
+import UserBehavior
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,10 +29,12 @@ struct DemoCommand: ParsableCommand {
               tbdash demo
               tbdash demo --day-seconds 5 --lang zh
               tbdash demo --file-order --rate 2000
+              tbdash demo --metrics-addr 127.0.0.1:9464 --history demo.db
             """)
 
     @OptionGroup(title: "Event time") var semantics: SemanticsOptions
     @OptionGroup(title: "Dashboard") var display: DisplayOptions
+    @OptionGroup(title: "Prometheus and history") var integration: IntegrationOptions
 
     @Option(help: "Events per second replayed at most, 0.001 to 1000000000. (default: 300 with --file-order, else no cap)",
             transform: NumericOption.rate)
@@ -104,7 +107,10 @@ struct DemoCommand: ParsableCommand {
         let kafka = try KafkaOptions.parse(["--topic", topic])
         var runner = DashboardRunner(display: display, kafka: kafka, group: "tbdash-demo")
         runner.brokers = cluster.bootstrapServers
-        try runner.run(options: WatchPipeline.Options(source: source, group: "tbdash-demo"), config: config)
+        let integrations = try integration.start(calendar: config.calendar, continuing: nil, checkpointer: nil)
+        var options = WatchPipeline.Options(source: source, group: "tbdash-demo")
+        options.timing.commitIntervalMs = integrations.commitInterval(options.timing.commitIntervalMs)
+        try integrations.around { try runner.run(options: options, config: config, integrations: integrations) }
     }
 
     /// The file to replay: --file, else data/sample.csv here or next to the binary's

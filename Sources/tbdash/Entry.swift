@@ -15,7 +15,8 @@ struct TBDash: ParsableCommand {
             `tbdash produce data/sample.csv` in another.
             """,
         version: Version.description,
-        subcommands: [WatchCommand.self, AggregateCommand.self, DemoCommand.self, ProduceCommand.self, BrokerCommand.self, GenCommand.self])
+        subcommands: [WatchCommand.self, AggregateCommand.self, DemoCommand.self, ProduceCommand.self, BrokerCommand.self, GenCommand.self,
+                      ExportCommand.self])
 
     /// Usage errors exit 2 (ArgumentParser's own default is 64) and runtime failures exit 1,
     /// each with one line on stderr and no stack trace.

@@ -38,6 +38,7 @@ struct WatchCommand: ParsableCommand {
               tbdash watch --headless --exit-at-end --json --from earliest
               tbdash watch --filter 'province=浙江 gender=female day=11-11' --rank-by hot
               tbdash watch --from 2026-11-11
+              tbdash watch --metrics-addr 127.0.0.1:9464 --history counts.db --state watch.state
             """)
 
     @OptionGroup var kafka: KafkaOptions
@@ -45,6 +46,7 @@ struct WatchCommand: ParsableCommand {
     @OptionGroup(title: "Dashboard") var display: DisplayOptions
     @OptionGroup(title: "State") var stateOptions: StateOptions
     @OptionGroup(title: "Analytics") var analytics: AnalyticsOptions
+    @OptionGroup(title: "Prometheus and history") var integration: IntegrationOptions
 
     @Option(help: "Consumer group where offsets are committed and read (never a rebalancing group).")
     var group = "tbdash"
@@ -81,7 +83,6 @@ struct WatchCommand: ParsableCommand {
     func run() throws {
         MemoryPolicy.returnLargeBuffersToTheSystem()
         let start = try stateOptions.start(topic: kafka.topic, semantics: semantics)
-        let config = start.config
         var source = SourceOptions(topic: kafka.topic)
         source.start = try from.startPosition(timeZone: semantics.eventTime.tz)
         source.stateFile = stateOptions.state
@@ -90,11 +91,17 @@ struct WatchCommand: ParsableCommand {
         source.failFast = headless
         var options = WatchPipeline.Options(source: source, group: group)
         options.timing.exitAtEnd = exitAtEnd
-        options.timing.commitIntervalMs = stateOptions.checkpointInterval.milliseconds
         options.query = try analytics.query()
+        let integrations = try integration.start(
+            calendar: start.config.calendar, continuing: stateOptions.state == nil ? nil : start.restored ?? AggregationState(),
+            checkpointer: start.checkpointer)
+        options.timing.commitIntervalMs = integrations.commitInterval(stateOptions.checkpointInterval.milliseconds)
+        try integrations.around { try run(options: options, start: start, integrations: integrations) }
+    }
 
+    private func run(options: WatchPipeline.Options, start: StateOptions.Start, integrations: Integrations) throws {
         if let changelog {
-            return try runChangelog(changelog, config: config, query: options.query)
+            return try runChangelog(changelog, config: start.config, query: options.query)
         }
         if headless {
             let log = try display.log.map { try FileLog(path: $0) }
@@ -102,20 +109,22 @@ struct WatchCommand: ParsableCommand {
             if let log { configuration.log = log.kafkaLog }
             let consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
             log?.write("watching \(kafka.topic) at \(configuration.brokers), group \(group)")
-            try runHeadless(consumer: consumer, options: options, start: start, log: log)
+            try runHeadless(consumer: consumer, options: options, start: start, log: log, integrations: integrations)
         } else {
             try DashboardRunner(display: display, kafka: kafka, group: group)
-                .run(options: options, config: config, restoring: start.restored, checkpointer: start.checkpointer)
+                .run(options: options, config: start.config, restoring: start.restored, integrations: integrations)
         }
     }
 
-    private func runHeadless(consumer: KafkaConsumer, options: WatchPipeline.Options, start: StateOptions.Start, log: FileLog?) throws {
+    private func runHeadless(consumer: KafkaConsumer, options: WatchPipeline.Options, start: StateOptions.Start, log: FileLog?,
+                             integrations: Integrations) throws {
         let config = start.config
         let stop = StopFlag()
         let trap = SignalTrap { _ in stop.request() }
         defer { trap.cancel() }
         let pipeline = WatchPipeline(consumer: consumer, options: options, config: config, restoring: start.restored,
-                                     stop: stop, checkpointer: start.checkpointer)
+                                     stop: stop, checkpointer: integrations.checkpointer)
+        integrations.follow(pipeline)
         pipeline.start()
         HeadlessLog(pipeline: pipeline, file: log).follow()
         pipeline.waitUntilFinished()

@@ -37,7 +37,7 @@ import TestSupport
     /// A `\\` at the end of a line in a `"""` string is a backslash and a newline, not a
     /// continuation: `watch --help` showed a line holding only `\`.
     @Test func noHelpHasALoneBackslashLine() throws {
-        for command in [[], ["watch"], ["demo"], ["produce"], ["broker"], ["gen"]] {
+        for command in [[], ["watch"], ["demo"], ["produce"], ["broker"], ["gen"], ["export"]] {
             let result = try TBDashProcess.run(command + ["--help"], timeout: 20)
             #expect(result.status == 0)
             let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)

@@ -88,8 +88,8 @@ public final class NoidaBroker: @unchecked Sendable {
         case createTopic(String, String)
     }
 
-    /// A loopback port nobody listens on now (the kernel's pick for port 0).
-    static func freePort() throws -> Int {
+    /// A loopback port nobody listens on now (the kernel's pick for port 0); for any server a test starts.
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = loopback(port: 0)
@@ -103,7 +103,7 @@ public final class NoidaBroker: @unchecked Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    static func accepts(port: Int) -> Bool {
+    public static func accepts(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = loopback(port: port)

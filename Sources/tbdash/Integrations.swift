@@ -1,0 +1,105 @@
+import Aggregation
+import History
+import Kafka
+import Metrics
+import Runtime
+import Source
+import Synchronization
+
+/// The running metrics listener and history recorder of one command, hooked to its
+/// pipelines: the listener reads the current pipeline's newest snapshot, the recorder is
+/// fed each saved checkpoint.
+final class Integrations: Sendable {
+    private let listener: MetricsListener?
+    private let history: HistoryRecorder?
+    private let historyIntervalMs: Int64
+    private let saving: WatchPipeline.Checkpointer?
+    private let scrape: Scrape
+    private let finished = Atomic<Bool>(false)
+
+    /// Nothing to do: no metrics, no history.
+    static let none = try! Integrations(metricsAddress: nil, history: nil, historyIntervalMs: 0, saving: nil)
+
+    init(metricsAddress: String?, history: HistoryRecorder?, historyIntervalMs: Int64, saving: WatchPipeline.Checkpointer?) throws {
+        self.history = history
+        self.historyIntervalMs = historyIntervalMs
+        self.saving = saving
+        let scrape = Scrape(withState: saving != nil)
+        self.scrape = scrape
+        do {
+            listener = try metricsAddress.map { address throws(MetricsListener.Failure) in
+                try MetricsListener(address: address) { scrape.render() }
+            }
+        } catch {
+            try? history?.finish()
+            throw CommandFailure.runtime(error.description)
+        }
+    }
+
+    /// What a scrape reads: the followed pipeline's newest snapshot, and when the state
+    /// was last saved.
+    private final class Scrape: Sendable {
+        let pipeline = Mutex<WatchPipeline?>(nil)
+        let lastCheckpointMs = Atomic<Int64>(0)
+        let withState: Bool
+
+        init(withState: Bool) { self.withState = withState }
+
+        func render() -> String {
+            let snapshot = pipeline.withLock { $0 }?.snapshot ?? LiveSnapshot()
+            let saved = lastCheckpointMs.load(ordering: .relaxed)
+            let context = MetricsExposition.Context(
+                version: Version.tbdash, librdkafka: KafkaLibrary.version,
+                lastCheckpointMs: withState && saved > 0 ? saved : nil, nowMs: WallClock.milliseconds())
+            return MetricsExposition.render(snapshot, context: context)
+        }
+    }
+
+    /// What the pipeline calls at every commit interval: saves the state (with --state),
+    /// then hands it to the history. Nil when neither is on.
+    var checkpointer: WatchPipeline.Checkpointer? {
+        guard history != nil || (saving != nil && listener != nil) else { return saving }
+        let (saving, history, scrape) = (self.saving, self.history, self.scrape)
+        return { state, source in
+            if let saving {
+                if let problem = saving(state, source) { return problem }
+                scrape.lastCheckpointMs.store(WallClock.milliseconds(), ordering: .relaxed)
+            }
+            history?.offer(state)
+            return nil
+        }
+    }
+
+    /// Commits (and so history offers) at least once per history interval.
+    func commitInterval(_ ms: Int64) -> Int64 {
+        history == nil ? ms : min(ms, historyIntervalMs)
+    }
+
+    /// The pipeline whose snapshots the metrics show from now on.
+    func follow(_ pipeline: WatchPipeline) {
+        scrape.pipeline.withLock { $0 = pipeline }
+    }
+
+    /// Runs `body` (the command), then stops the listener and writes the last history
+    /// interval, whatever the way out. A history that could not be written fails the
+    /// command (exit 1) if nothing else did.
+    func around(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch {
+            try? finish()
+            throw error
+        }
+        try finish()
+    }
+
+    private func finish() throws {
+        guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        listener?.stop()
+        do {
+            try history?.finish()
+        } catch {
+            throw CommandFailure.runtime("history not written: \(error.description)")
+        }
+    }
+}

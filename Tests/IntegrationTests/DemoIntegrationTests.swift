@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `tbdash demo --metrics-addr --history` on a real terminal (tmux): scraped while it runs,
+/// its history exported after `q`.
+@Suite(.serialized) struct DemoIntegrationTests {
+    /// The sum of one metric family's samples in an exposition.
+    static func sum(_ family: String, in exposition: String) -> Double {
+        exposition.split(separator: "\n").filter { $0.hasPrefix(family + "{") || $0.hasPrefix(family + " ") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+    }
+
+    @Test func theDemoServesMetricsAndRecordsItsHistory() throws {
+        guard DashboardTmuxTests.Tmux.path != nil else {
+            Issue.record("tmux is not installed: run scripts/install-deps")
+            return
+        }
+        let tmux = try DashboardTmuxTests.Tmux()
+        let port = try NoidaBroker.freePort()
+        let db = tmux.dir.file("demo.db").path
+        try tmux.start("demo", width: 100, height: 30, environment: "TERM=xterm-256color LANG=C.UTF-8",
+                       arguments: "--metrics-addr 127.0.0.1:\(port) --history \(db) --history-interval 200ms", subcommand: "demo --rate 2000")
+        var scraped = 0.0
+        #expect(Running.eventually(timeout: 30) {
+            scraped = Self.sum("tbdash_events_total", in: (try? PrometheusServer.get("http://127.0.0.1:\(port)/metrics"))?.body ?? "")
+            return scraped >= 500
+        }, "the demo's metrics never counted 500 events: \((try? tmux.capture("demo")) ?? "")")
+        try tmux.run(["send-keys", "-t", "demo", "q"])
+        #expect(Running.eventually(timeout: 20) { tmux.exitStatus("demo") == "0" })
+
+        // The summary line the demo printed after it restored the terminal.
+        let screen = try tmux.capture("demo")
+        let counted = try #require(screen.firstMatch(of: /tbdash: ([0-9,]+) events counted/).flatMap {
+            Int($0.1.replacingOccurrences(of: ",", with: ""))
+        }, "\(screen)")
+        #expect(Double(counted) >= scraped)
+        let export = try TBDashProcess.run(["export", "--history", db])
+        #expect(export.status == 0, "\(export.stderr)")
+        let rows = export.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
+        #expect(!rows.isEmpty, "\(export.stdout)")
+        #expect(rows.map { Int($0[2])! }.reduce(0, +) == counted)
+        #expect(rows.last.map { Int($0[11])! } == counted)
+    }
+}
