@@ -75,6 +75,6 @@ let package = Package(
                     resources: [.copy("Goldens")]),
         .testTarget(name: "ProducerTests", dependencies: ["Producer", "UserBehavior", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Checkpoint", "Kafka", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Aggregation", "Checkpoint", "Kafka", "TestSupport"]),
     ]
 )
