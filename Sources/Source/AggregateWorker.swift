@@ -53,7 +53,10 @@ public final class AggregateWorker: @unchecked Sendable {
     private let consumer: KafkaConsumer
     private let restorer: KafkaConsumer
     private let producer: KafkaProducer
-    private let changelog: KafkaTopic
+    /// Made once the changelog exists: a producer's topic handle asks the brokers about the
+    /// topic at once, and brokers that create topics on first use would make it then, with
+    /// their default partition count and no compaction.
+    private var changelog: KafkaTopic?
     private let options: Options
     private let config: AggregationConfig
     private let semantics: Checkpoint.Semantics
@@ -74,7 +77,6 @@ public final class AggregateWorker: @unchecked Sendable {
         self.consumer = consumer
         self.restorer = restorer
         self.producer = producer
-        self.changelog = producer.topic(options.changelog)
         self.options = options
         self.config = config
         self.semantics = Checkpoint.Semantics(config)
@@ -130,6 +132,8 @@ public final class AggregateWorker: @unchecked Sendable {
             // The embedded broker has no admin API; it creates topics on first use.
             log("changelog \(options.changelog) not created (\(error.description)); using it as the brokers have it")
         }
+        let changelog = producer.topic(options.changelog)
+        self.changelog = changelog
         do {
             changelogPartitions = try producer.partitionCount(of: changelog, timeoutMs: options.connectTimeoutMs)
         } catch {
@@ -271,6 +275,7 @@ public final class AggregateWorker: @unchecked Sendable {
     }
 
     private func send(_ bytes: [UInt8], partition: Int32) -> Bool {
+        guard let changelog else { return false }
         let key = ChangelogRecord.key(partition: partition)
         for _ in 0..<100 {
             let result = key.withUnsafeBytes { k in
