@@ -91,6 +91,9 @@ struct AggregateCommand: ParsableCommand {
         options.start = try from.startPosition(timeZone: semantics.eventTime.tz)
         options.publishIntervalMs = publishInterval.milliseconds
         options.connectTimeoutMs = Int32(connectTimeout * 1000)
+        if let limit = producerConfiguration.properties.last(where: { $0.key == "message.max.bytes" }).flatMap({ Int($0.value) }) {
+            options.maxMessageBytes = limit
+        }
 
         let stop = StopFlag()
         let trap = SignalTrap { _ in stop.request() }

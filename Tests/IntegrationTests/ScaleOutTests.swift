@@ -33,8 +33,8 @@ import TestSupport
         return (all, first, second)
     }
 
-    private func worker(_ brokers: String) throws -> Running {
-        try TBDashProcess.start(["aggregate", "-b", brokers, "-t", topic, "--year", "2026"] + workerTuning)
+    private func worker(_ brokers: String, _ extra: [String] = []) throws -> Running {
+        try TBDashProcess.start(["aggregate", "-b", brokers, "-t", topic, "--year", "2026"] + workerTuning + extra)
     }
 
     private func single(_ brokers: String) throws -> [String: Any] {
@@ -214,6 +214,31 @@ import TestSupport
         expectSameFigures(merged.json, try single(broker.bootstrapServers))
         #expect(workers.map(\.stderr).joined().contains("created changelog \(changelog): 6 partitions, compacted"),
                 "\(workers.map(\.stderr))")
+        stop(workers)
+    }
+
+    /// States bigger than the producer's message.max.bytes (20,000 here; a partition's
+    /// state is ~100 KB) go out in chunks; a worker stopped mid-run hands its partitions on
+    /// through them, and the viewer joins them: the same figures as one process.
+    @Test func statesOverTheMessageLimitArePublishedInChunksAndRestored() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic(topic, partitions: 8)
+        try cluster.createTopic(changelog, partitions: 8)
+        let dir = try TemporaryDirectory()
+        let (_, first, second) = try halves(rows: 10_000, seed: 46, in: dir)
+        try produce(first, cluster.bootstrapServers)
+        let small = ["-X", "message.max.bytes=20000"]
+        let workers = try (0..<2).map { _ in try worker(cluster.bootstrapServers, small) }
+        #expect(Running.eventually(timeout: 30) { workers.allSatisfy { $0.stderr.contains("assigned partitions") } })
+        Thread.sleep(forTimeInterval: 1)
+        workers[0].signal(SIGTERM)
+        _ = workers[0].wait(timeout: 30)
+        try produce(second, cluster.bootstrapServers)
+        let merged = try viewer(cluster.bootstrapServers)
+        expectSameFigures(merged.json, try single(cluster.bootstrapServers))
+        let keys = try TopicReader.readRecords(brokers: cluster.bootstrapServers, topic: changelog).map { String(decoding: $0.key, as: UTF8.self) }
+        #expect(keys.contains { $0.hasSuffix("/0/1") } && keys.contains { $0.hasSuffix("/1/1") }, "chunked states in both slots")
+        #expect(workers[1].stderr.contains("restored from \(changelog)"), "\(workers[1].stderr)")
         stop(workers)
     }
 }
