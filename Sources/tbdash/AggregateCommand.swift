@@ -107,7 +107,8 @@ struct AggregateCommand: ParsableCommand {
             throw CommandFailure.runtime(error.description)
         }
         let stats = worker.stats
-        logLine("stopped: \(Format.grouped(stats.records)) states published, \(Format.grouped(stats.bytes)) bytes, largest \(Format.grouped(stats.largest))")
+        logLine("stopped: \(Format.grouped(stats.records)) states published, \(Format.grouped(stats.bytes)) bytes, largest \(Format.grouped(stats.largest)), "
+                + "\(Format.grouped(Int(stats.encodeNanoseconds / 1_000_000))) ms encoding")
     }
 }
 
