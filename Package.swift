@@ -84,6 +84,6 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Aggregation", "Analytics", "UserBehavior", "TestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "Aggregation", "UserBehavior", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Checkpoint", "Kafka", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Aggregation", "Checkpoint", "Kafka", "TestSupport"]),
     ]
 )

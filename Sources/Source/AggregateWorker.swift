@@ -29,6 +29,8 @@ public final class AggregateWorker: @unchecked Sendable {
         public var writer: String
         public var connectTimeoutMs: Int32 = 10_000
         public var batchCapacity = 4096
+        /// The producer's `message.max.bytes`: bigger states are published in chunks.
+        public var maxMessageBytes = 1_000_000
 
         public init(topic: String, changelog: String, writer: String) {
             self.topic = topic
@@ -53,7 +55,10 @@ public final class AggregateWorker: @unchecked Sendable {
     private let consumer: KafkaConsumer
     private let restorer: KafkaConsumer
     private let producer: KafkaProducer
-    private let changelog: KafkaTopic
+    /// Made once the changelog exists: a producer's topic handle asks the brokers about the
+    /// topic at once, and brokers that create topics on first use would make it then, with
+    /// their default partition count and no compaction.
+    private var changelog: KafkaTopic?
     private let options: Options
     private let config: AggregationConfig
     private let semantics: Checkpoint.Semantics
@@ -66,6 +71,8 @@ public final class AggregateWorker: @unchecked Sendable {
     private var restoredEpochs: [Int32: Int32] = [:]
     /// (next offset, skipped) last published per partition: unchanged states are not sent again.
     private var published: [Int32: (Int64, Int)] = [:]
+    /// Publishes per partition since it was assigned: chunked states alternate slots by it.
+    private var publishes: [Int32: Int] = [:]
     private var failure: String?
     public private(set) var stats = PublishStats()
 
@@ -74,7 +81,6 @@ public final class AggregateWorker: @unchecked Sendable {
         self.consumer = consumer
         self.restorer = restorer
         self.producer = producer
-        self.changelog = producer.topic(options.changelog)
         self.options = options
         self.config = config
         self.semantics = Checkpoint.Semantics(config)
@@ -130,6 +136,8 @@ public final class AggregateWorker: @unchecked Sendable {
             // The embedded broker has no admin API; it creates topics on first use.
             log("changelog \(options.changelog) not created (\(error.description)); using it as the brokers have it")
         }
+        let changelog = producer.topic(options.changelog)
+        self.changelog = changelog
         do {
             changelogPartitions = try producer.partitionCount(of: changelog, timeoutMs: options.connectTimeoutMs)
         } catch {
@@ -232,6 +240,7 @@ public final class AggregateWorker: @unchecked Sendable {
         aggregators[partition] = nil
         restoredEpochs[partition] = nil
         published[partition] = nil
+        publishes[partition] = nil
     }
 
     private func fail(_ why: String) {
@@ -260,7 +269,10 @@ public final class AggregateWorker: @unchecked Sendable {
                 writer: options.writer, publishedAtMs: WallClock.milliseconds(), semantics: semantics, state: state)
             let bytes = ChangelogCodec.encode(record)
             stats.encodeNanoseconds += MonotonicClock.nanoseconds() - start
-            guard send(bytes, partition: partition) else { continue }
+            let slot = UInt8((publishes[partition] ?? 0) % 2)
+            publishes[partition, default: 0] += 1
+            let messages = ChangelogChunk.messages(for: bytes, partition: partition, slot: slot, maxMessageBytes: options.maxMessageBytes)
+            guard messages.allSatisfy({ send($0.value, key: $0.key, partition: partition) }) else { continue }
             stats.records += 1
             stats.bytes += bytes.count
             stats.largest = max(stats.largest, bytes.count)
@@ -270,8 +282,8 @@ public final class AggregateWorker: @unchecked Sendable {
         try? consumer.commit(topic: options.topic, offsets: commits)
     }
 
-    private func send(_ bytes: [UInt8], partition: Int32) -> Bool {
-        let key = ChangelogRecord.key(partition: partition)
+    private func send(_ bytes: [UInt8], key: [UInt8], partition: Int32) -> Bool {
+        guard let changelog else { return false }
         for _ in 0..<100 {
             let result = key.withUnsafeBytes { k in
                 bytes.withUnsafeBytes { v in
@@ -330,7 +342,7 @@ enum ChangelogRestore {
                 switch record.kind {
                 case .message:
                     if let end = remaining[record.partition], record.offset + 1 >= end { remaining[record.partition] = nil }
-                    guard let partition = Int32(String(decoding: record.key, as: UTF8.self)), wanted.contains(partition) else { continue }
+                    guard let partition = ChangelogRecord.partition(ofKey: record.key), wanted.contains(partition) else { continue }
                     view.apply(message: Array(record.payload))
                 case .partitionEnd:
                     if let end = remaining[record.partition], record.offset >= end { remaining[record.partition] = nil }

@@ -9,6 +9,7 @@ public struct ChangelogView: Sendable {
     public private(set) var newest: [Int32: ChangelogRecord] = [:]
     /// Messages that are not changelog records of this format (skipped, and counted).
     public private(set) var unreadable = 0
+    private var assembly = ChangelogAssembly()
 
     public init() {}
 
@@ -20,9 +21,19 @@ public struct ChangelogView: Sendable {
         return true
     }
 
-    /// Decodes and applies one message's value.
+    /// Decodes and applies one message's value: a record, or a chunk of one (applied when
+    /// its last chunk arrives).
     @discardableResult
     public mutating func apply(message bytes: [UInt8]) -> Bool {
+        var bytes = bytes
+        if ChangelogChunk.isChunk(bytes) {
+            guard let chunk = try? ChangelogChunk.decode(bytes) else {
+                unreadable += 1
+                return false
+            }
+            guard let whole = assembly.add(chunk) else { return false }
+            bytes = whole
+        }
         guard let record = try? ChangelogCodec.decode(bytes) else {
             unreadable += 1
             return false

@@ -91,6 +91,9 @@ struct AggregateCommand: ParsableCommand {
         options.start = try from.startPosition(timeZone: semantics.eventTime.tz)
         options.publishIntervalMs = publishInterval.milliseconds
         options.connectTimeoutMs = Int32(connectTimeout * 1000)
+        if let limit = producerConfiguration.properties.last(where: { $0.key == "message.max.bytes" }).flatMap({ Int($0.value) }) {
+            options.maxMessageBytes = limit
+        }
 
         let stop = StopFlag()
         let trap = SignalTrap { _ in stop.request() }
@@ -104,7 +107,8 @@ struct AggregateCommand: ParsableCommand {
             throw CommandFailure.runtime(error.description)
         }
         let stats = worker.stats
-        logLine("stopped: \(Format.grouped(stats.records)) states published, \(Format.grouped(stats.bytes)) bytes, largest \(Format.grouped(stats.largest))")
+        logLine("stopped: \(Format.grouped(stats.records)) states published, \(Format.grouped(stats.bytes)) bytes, largest \(Format.grouped(stats.largest)), "
+                + "\(Format.grouped(Int(stats.encodeNanoseconds / 1_000_000))) ms encoding")
     }
 }
 

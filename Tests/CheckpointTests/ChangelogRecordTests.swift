@@ -58,3 +58,62 @@ import UserBehavior
         #expect(!newer.supersedes(try record(epoch: 6, next: 11)))
     }
 }
+
+@Suite struct ChangelogChunkTests {
+    /// Bytes that look like a record: the framing never reads them, only the CRC does.
+    private let record: [UInt8] = (0..<2_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+
+    @Test func aRecordThatFitsIsOneMessageKeyedByItsPartition() {
+        let messages = ChangelogChunk.messages(for: record, partition: 3, slot: 1, maxMessageBytes: 1_000_000)
+        #expect(messages.count == 1)
+        #expect(messages[0].key == Array("3".utf8) && messages[0].value == record)
+    }
+
+    @Test func aBiggerRecordIsSplitUnderTheLimitAndJoinedBack() throws {
+        let limit = 700
+        let messages = ChangelogChunk.messages(for: record, partition: 3, slot: 1, maxMessageBytes: limit)
+        // 2,000 bytes in pieces of 700 - 256 = 444: five chunks.
+        #expect(messages.count == 5)
+        #expect(messages.map { String(decoding: $0.key, as: UTF8.self) } == ["3/1/0", "3/1/1", "3/1/2", "3/1/3", "3/1/4"])
+        #expect(messages.allSatisfy { $0.value.count + $0.key.count <= limit })
+        #expect(messages.allSatisfy { ChangelogRecord.partition(ofKey: $0.key) == 3 })
+        var assembly = ChangelogAssembly()
+        var joined: [[UInt8]] = []
+        for message in messages {
+            if let whole = assembly.add(try ChangelogChunk.decode(message.value)) { joined.append(whole) }
+        }
+        #expect(joined == [record])
+    }
+
+    /// A writer that died halfway leaves a slot with chunks of two records: never joined.
+    @Test func chunksOfTwoRecordsInOneSlotAreNeverJoined() throws {
+        var other = record
+        other[1_500] ^= 0xFF
+        let first = ChangelogChunk.messages(for: record, partition: 3, slot: 0, maxMessageBytes: 1_256)
+        let second = ChangelogChunk.messages(for: other, partition: 3, slot: 0, maxMessageBytes: 1_256)
+        #expect(first.count == 2 && second.count == 2)
+        var assembly = ChangelogAssembly()
+        // What compaction leaves: the newer record's chunk 0, the older record's chunk 1.
+        #expect(assembly.add(try ChangelogChunk.decode(second[0].value)) == nil)
+        #expect(assembly.add(try ChangelogChunk.decode(first[1].value)) == nil)
+        // The other slot is separate: the complete record there is joined.
+        let otherSlot = ChangelogChunk.messages(for: other, partition: 3, slot: 1, maxMessageBytes: 1_256)
+        #expect(assembly.add(try ChangelogChunk.decode(otherSlot[0].value)) == nil)
+        #expect(assembly.add(try ChangelogChunk.decode(otherSlot[1].value)) == other)
+    }
+
+    @Test func damagedChunksAreRefused() throws {
+        let chunk = ChangelogChunk.messages(for: record, partition: 3, slot: 0, maxMessageBytes: 1_256)[0].value
+        #expect(throws: SummaryDecodingError.self) { try ChangelogChunk.decode(Array(chunk.prefix(8))) }
+        var badSlot = chunk
+        badSlot[6] = 7
+        #expect(throws: SummaryDecodingError.self) { try ChangelogChunk.decode(badSlot) }
+        // A payload changed in flight fails the whole record's CRC.
+        var flipped = chunk
+        flipped[flipped.count - 1] ^= 1
+        let rest = ChangelogChunk.messages(for: record, partition: 3, slot: 0, maxMessageBytes: 1_256)[1].value
+        var assembly = ChangelogAssembly()
+        #expect(assembly.add(try ChangelogChunk.decode(flipped)) == nil)
+        #expect(assembly.add(try ChangelogChunk.decode(rest)) == nil)
+    }
+}

@@ -35,11 +35,19 @@ public enum TopicReader {
     }
 
     static func readWithConsumer(brokers: String, topic: String) throws -> [Message] {
+        try readRecords(brokers: brokers, topic: topic).map {
+            Message(key: String(decoding: $0.key, as: UTF8.self), value: String(decoding: $0.value, as: UTF8.self))
+        }
+    }
+
+    /// Every message of `topic` as bytes, partition by partition in offset order (for
+    /// binary values, such as changelog records, that kcat's text output would mangle).
+    public static func readRecords(brokers: String, topic: String) throws -> [(key: [UInt8], value: [UInt8])] {
         let consumer = try KafkaConsumer(configuration: KafkaConfiguration(brokers: brokers), group: "tbdash-test-reader")
         let partitions = try consumer.partitions(of: topic, timeoutMs: 10_000)
         try consumer.assign(topic: topic, Dictionary(uniqueKeysWithValues: partitions.map { ($0, KafkaOffset.beginning) }))
         var ended = Set<Int32>()
-        var messages: [Message] = []
+        var messages: [(key: [UInt8], value: [UInt8])] = []
         let batch = KafkaRecordBatch(capacity: 1000)
         let deadline = Date().addingTimeInterval(60)
         while ended.count < partitions.count && Date() < deadline {
@@ -47,9 +55,7 @@ public enum TopicReader {
             for i in 0..<batch.count {
                 let record = batch[i]
                 switch record.kind {
-                case .message:
-                    messages.append(Message(key: String(decoding: record.key, as: UTF8.self),
-                                            value: String(decoding: record.payload, as: UTF8.self)))
+                case .message: messages.append((Array(record.key), Array(record.payload)))
                 case .partitionEnd: ended.insert(record.partition)
                 default: break
                 }
