@@ -37,16 +37,7 @@ import TestSupport
 
     static func records(brokers: String, topic: String) throws -> [Record] {
         let kcat = try #require(TopicReader.kcat, "kcat is needed to read record timestamps")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: kcat)
-        process.arguments = ["-b", brokers, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%p %T %s\n"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return try String(decoding: data, as: UTF8.self).split(separator: "\n").map { line in
+        return try TopicReader.kcatLines(kcat, brokers: brokers, topic: topic, format: "%p %T %s\n").map { line in
             let parts = line.split(separator: " ", maxSplits: 2)
             let object = try #require(try JSONSerialization.jsonObject(with: Data(parts[2].utf8)) as? [String: Any])
             return Record(partition: Int(parts[0])!, timestamp: Int64(parts[1])!, value: String(parts[2]),

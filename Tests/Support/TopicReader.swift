@@ -18,17 +18,22 @@ public enum TopicReader {
         return try readWithConsumer(brokers: brokers, topic: topic)
     }
 
-    static func readWithKcat(_ kcat: String, brokers: String, topic: String) throws -> [Message] {
+    /// Every record of `topic` as kcat prints it with `format` (`kcat -f`), one line each.
+    public static func kcatLines(_ kcat: String, brokers: String, topic: String, format: String) throws -> [Substring] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: kcat)
-        process.arguments = ["-b", brokers, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%k\t%s\n"]
+        process.arguments = ["-b", brokers, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", format]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map { line in
+        return String(decoding: data, as: UTF8.self).split(separator: "\n")
+    }
+
+    static func readWithKcat(_ kcat: String, brokers: String, topic: String) throws -> [Message] {
+        try kcatLines(kcat, brokers: brokers, topic: topic, format: "%k\t%s\n").map { line in
             let parts = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
             return Message(key: String(parts[0]), value: parts.count > 1 ? String(parts[1]) : "")
         }
