@@ -118,11 +118,11 @@ public final class Aggregator {
     }
 
     /// The reader reached the end of a partition (nothing after `offset` yet), which is
-    /// also its high watermark at that moment.
+    /// also its end offset at that moment.
     public func recordEnd(partition: Int32, offset: Int64, now: Int64) {
         let index = progressIndex(partition, now: now)
         if offset >= shown.partitions[index].nextOffset ?? offset { shown.partitions[index].atEnd = true }
-        shown.partitions[index].highWatermark = max(shown.partitions[index].highWatermark ?? offset, offset)
+        shown.partitions[index].endOffset = max(shown.partitions[index].endOffset ?? offset, offset)
     }
 
     /// A partition the reader now reads from `offset`: what lies before it is accounted
@@ -133,8 +133,8 @@ public final class Aggregator {
         if shown.partitions[index].nextOffset == nil { shown.partitions[index].nextOffset = offset }
     }
 
-    public func setHighWatermark(partition: Int32, _ high: Int64, now: Int64) {
-        shown.partitions[progressIndex(partition, now: now)].highWatermark = high
+    public func setEndOffset(partition: Int32, _ high: Int64, now: Int64) {
+        shown.partitions[progressIndex(partition, now: now)].endOffset = high
     }
 
     /// Flushes the open batch if its interval has passed; refreshes the global watermark.
@@ -267,7 +267,7 @@ public struct AggregateSnapshot: Equatable, Sendable {
 
     public var skipped: Int { partitions.reduce(0) { $0 + $1.skipped } }
 
-    /// Records not yet read, over partitions whose high watermark is known.
+    /// Records not yet read, over partitions whose end offset is known.
     public var lag: Int64? {
         let known = partitions.compactMap(\.lag)
         return known.isEmpty ? nil : known.reduce(0, +)

@@ -9,8 +9,8 @@ public struct PartitionProgress: Equatable, Sendable {
     public var skipped = 0
     /// Processing time of the last record (or of assignment), for idleness. Not saved.
     public var lastActivityMs: Int64
-    /// The broker's high watermark as last seen, for lag. Not saved.
-    public var highWatermark: Int64?
+    /// The partition's end offset as last seen, for lag. Not saved.
+    public var endOffset: Int64?
     /// The reader reported the partition's end and nothing after it. Not saved.
     public var atEnd = false
     /// No record for the idle timeout when the snapshot was taken: the global watermark
@@ -25,7 +25,7 @@ public struct PartitionProgress: Equatable, Sendable {
 
     /// Records between what we counted and the end of the partition.
     public var lag: Int64? {
-        guard let highWatermark else { return nil }
-        return max(0, highWatermark - (nextOffset ?? highWatermark))
+        guard let endOffset else { return nil }
+        return max(0, endOffset - (nextOffset ?? endOffset))
     }
 }

@@ -28,7 +28,7 @@ public enum ResumeMismatch: Equatable, Sendable {
 
     /// The first reason the saved offsets do not belong to this log, or nil when they may.
     /// `saved` is nil for a state file written before identities were recorded: then only
-    /// the offsets are checked. `ends` holds each partition's end (high watermark) offset;
+    /// the offsets are checked. `ends` holds each partition's end end offset;
     /// a saved partition missing from it no longer exists.
     public static func find(saved: SourceIdentity?, offsets: [Int32: Int64], current: SourceIdentity,
                             ends: [Int32: Int64]) -> ResumeMismatch? {

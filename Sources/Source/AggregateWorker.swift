@@ -156,7 +156,7 @@ public final class AggregateWorker: @unchecked Sendable {
             aggregator.recordEnd(partition: record.partition, offset: record.offset, now: now)
         case .offsetOutOfRange:
             // Retention deleted records before they were read: count them, go on from the log start.
-            guard let (low, _) = try? consumer.queryWatermarks(topic: options.topic, partition: record.partition, timeoutMs: 5000)
+            guard let low = (try? consumer.queryOffsetRange(topic: options.topic, partition: record.partition, timeoutMs: 5000))?.logStart
             else { return }
             aggregator.recordGap(partition: record.partition, from: 0, to: low, now: now)
             consumer.seek(topic: options.topic, [record.partition: .at(low)])
@@ -229,7 +229,7 @@ public final class AggregateWorker: @unchecked Sendable {
         case .earliest: return 0
         case .committed: return nil
         case .latest:
-            return (try? consumer.queryWatermarks(topic: options.topic, partition: partition, timeoutMs: options.connectTimeoutMs))?.high
+            return (try? consumer.queryOffsetRange(topic: options.topic, partition: partition, timeoutMs: options.connectTimeoutMs))?.end
         case .timestamp(let ms):
             return (try? consumer.offsets(atOrAfter: ms, topic: options.topic, partitions: [partition],
                                           timeoutMs: options.connectTimeoutMs))?[partition]
@@ -319,8 +319,8 @@ enum ChangelogRestore {
         var ends: [Int32: Int64] = [:]
         do {
             for changelogPartition in Set(partitions.map { $0 % Int32(partitionCount) }) {
-                let (low, high) = try consumer.queryWatermarks(topic: topic, partition: changelogPartition, timeoutMs: 10_000)
-                if high > low { ends[changelogPartition] = high }
+                let range = try consumer.queryOffsetRange(topic: topic, partition: changelogPartition, timeoutMs: 10_000)
+                if range.count > 0 { ends[changelogPartition] = range.end }
             }
             guard !ends.isEmpty else { return [:] }
             try consumer.assign(topic: topic, ends.mapValues { _ in .beginning })

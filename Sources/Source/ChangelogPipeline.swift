@@ -157,8 +157,8 @@ public final class ChangelogPipeline: @unchecked Sendable {
         guard let partitions = try? consumer.partitions(of: topic, timeoutMs: 5000) else { return nil }
         var ends: [Int32: Int64] = [:]
         for partition in partitions {
-            guard let (_, high) = try? consumer.queryWatermarks(topic: topic, partition: partition, timeoutMs: 5000) else { return nil }
-            ends[partition] = high
+            guard let range = try? consumer.queryOffsetRange(topic: topic, partition: partition, timeoutMs: 5000) else { return nil }
+            ends[partition] = range.end
         }
         return ends
     }
@@ -177,7 +177,7 @@ public final class ChangelogPipeline: @unchecked Sendable {
         }
         let aggregator = Aggregator(config: config, restoring: view.merged(), now: now)
         aggregator.query = query
-        for (partition, high) in ends { aggregator.setHighWatermark(partition: partition, high, now: now) }
+        for (partition, high) in ends { aggregator.setEndOffset(partition: partition, high, now: now) }
         let aggregate = aggregator.snapshot(now: now, figures: true)
         let atEnd = !ends.isEmpty && ends.allSatisfy { partition, high in
             (view.newest[partition]?.nextOffset).map { $0 >= high } ?? (high == 0)

@@ -4,29 +4,6 @@ import Kafka
 import Runtime
 import Synchronization
 
-/// Where a watch starts reading partitions that have no saved offset.
-public enum StartPosition: Equatable, Sendable {
-    case earliest
-    case latest
-    /// The group's committed offsets; partitions without one start at the latest.
-    case committed
-    /// The first record whose timestamp is at or after this instant (ms since 1970);
-    /// a partition with no such record starts at its end.
-    case timestamp(Int64)
-}
-
-extension StartPosition: CustomStringConvertible {
-    /// As `--from` takes it (a timestamp in ms since 1970).
-    public var description: String {
-        switch self {
-        case .earliest: "earliest"
-        case .latest: "latest"
-        case .committed: "committed"
-        case .timestamp(let ms): "timestamp \(ms)"
-        }
-    }
-}
-
 public struct SourceOptions: Sendable {
     public var topic: String
     public var start: StartPosition = .committed
@@ -62,7 +39,8 @@ enum SourceItem: @unchecked Sendable {
     case gap(partition: Int32, from: Int64, to: Int64)
     /// Partitions now read, and the offset each starts at.
     case assigned([Int32: Int64])
-    case highWatermarks([(Int32, Int64)])
+    /// Each partition's end offset as last fetched, for lag.
+    case endOffsets([(Int32, Int64)])
 }
 
 /// The Kafka side of a watch, on its own thread: assigns every partition of the topic
@@ -116,7 +94,7 @@ final class KafkaReader: @unchecked Sendable {
     func run() {
         defer { queue.close() }
         guard connect() else { return }
-        var lastWatermarks: Int64 = 0
+        var lastEndOffsets: Int64 = 0
         var lastRefresh = MonotonicClock.milliseconds()
         guard var chunk = takeEmptyChunk() else { return }
         while !stop.isRequested {
@@ -141,9 +119,9 @@ final class KafkaReader: @unchecked Sendable {
                 }
             }
             let now = MonotonicClock.milliseconds()
-            if now - lastWatermarks >= 1000 {
-                lastWatermarks = now
-                reportHighWatermarks()
+            if now - lastEndOffsets >= 1000 {
+                lastEndOffsets = now
+                reportEndOffsets()
                 updateStatus(now: now)
             }
             if now - lastRefresh >= options.partitionRefreshMs {
@@ -163,13 +141,8 @@ final class KafkaReader: @unchecked Sendable {
                 let partitions = try consumer.partitions(of: options.topic, timeoutMs: options.connectTimeoutMs)
                 let identity = SourceIdentity(clusterID: consumer.clusterID(timeoutMs: options.connectTimeoutMs),
                                               topicID: nil, partitionCount: partitions.count)
-                if let mismatch = try resumeMismatch(partitions: partitions, identity: identity) {
-                    // Never a silent seek into someone else's log.
-                    set(.failed(mismatch))
-                    return false
-                }
+                guard let offsets = try plannedStart(partitions: partitions, identity: identity) else { return false }
                 identityBox.withLock { $0 = identity }
-                let offsets = try startOffsets(for: partitions, position: options.start)
                 positions = offsets
                 startOffsetsBox.withLock { $0 = offsets }
                 guard queue.put(.assigned(offsets)) != nil else { return false }
@@ -192,62 +165,33 @@ final class KafkaReader: @unchecked Sendable {
         return false
     }
 
-    /// Why the saved offsets cannot be used against this cluster and topic, or nil.
-    private func resumeMismatch(partitions: [Int32], identity: SourceIdentity) throws -> String? {
-        guard let stateFile = options.stateFile, !options.savedOffsets.isEmpty || options.savedIdentity != nil else { return nil }
-        var ends: [Int32: Int64] = [:]
-        for partition in partitions where options.savedOffsets[partition] != nil {
-            ends[partition] = try consumer.queryWatermarks(topic: options.topic, partition: partition,
-                                                           timeoutMs: options.connectTimeoutMs).high
-        }
-        return ResumeMismatch.find(saved: options.savedIdentity, offsets: options.savedOffsets, current: identity, ends: ends)?
-            .message(stateFile: stateFile, topic: options.topic)
-    }
-
-    /// Concrete start offsets: saved ones first, then per `position`. "Earliest" is offset
-    /// 0, not the log start, so records retention already deleted are counted as skipped.
-    private func startOffsets(for partitions: [Int32], position: StartPosition) throws -> [Int32: Int64] {
-        var offsets: [Int32: Int64] = [:]
-        var rest = partitions.filter { options.savedOffsets[$0] == nil }
-        for partition in partitions where !rest.contains(partition) { offsets[partition] = options.savedOffsets[partition] }
-        if position == .committed && !rest.isEmpty {
-            let committed = try consumer.committedOffsets(topic: options.topic, partitions: rest, timeoutMs: options.connectTimeoutMs)
-            for (partition, offset) in committed { offsets[partition] = offset }
-            rest.removeAll { committed[$0] != nil }
-        }
-        let byTime = try timestampOffsets(for: rest, position: position)
-        var logRanges: [EarlierRecords.LogRange] = []
-        for partition in rest {
-            if position == .earliest {
-                offsets[partition] = 0
-            } else if let found = byTime[partition] {
-                offsets[partition] = found
-            } else {
-                let (low, high) = try consumer.queryWatermarks(topic: options.topic, partition: partition, timeoutMs: options.connectTimeoutMs)
-                offsets[partition] = high
-                logRanges.append(EarlierRecords.LogRange(logStart: low, start: high))
+    /// Asks the brokers what the planner needs, one batched call per question, until it
+    /// decides; nil when the saved offsets belong to another log (the status says why).
+    private func plannedStart(partitions: [Int32], identity: SourceIdentity) throws -> [Int32: Int64]? {
+        var planner = StartOffsetPlanner(partitions: partitions, identity: identity, start: options.start,
+                                         savedOffsets: options.savedOffsets, savedIdentity: options.savedIdentity,
+                                         checksSavedOffsets: options.stateFile != nil)
+        let topic = options.topic
+        let timeoutMs = options.connectTimeoutMs
+        while true {
+            switch planner.next() {
+            case .ask(.offsetRanges(let asked)):
+                planner.learn(ranges: try consumer.queryOffsetRanges(topic: topic, partitions: asked, timeoutMs: timeoutMs))
+            case .ask(.committedOffsets(let asked)):
+                planner.learn(committed: try consumer.committedOffsets(topic: topic, partitions: asked, timeoutMs: timeoutMs))
+            case .ask(.offsetsAtOrAfter(let time, let asked)):
+                planner.learn(offsetsAt: time, try consumer.offsets(atOrAfter: time, topic: topic, partitions: asked, timeoutMs: timeoutMs))
+            case .start(let offsets, let earlier):
+                earlierRecords.store(earlier, ordering: .relaxed)
+                return offsets
+            case .refuse(let mismatch):
+                // Never a silent seek into someone else's log.
+                set(.failed(mismatch.message(stateFile: options.stateFile ?? "", topic: topic)))
+                return nil
+            case .timeLookupUnsupported:
+                throw UnsupportedLookup()
             }
         }
-        earlierRecords.store(EarlierRecords.count(logRanges), ordering: .relaxed)
-        return offsets
-    }
-
-    /// For `.timestamp`, the offsets the brokers give for that instant (ListOffsets by
-    /// time); partitions with no record that late are absent. Empty for other positions.
-    private func timestampOffsets(for partitions: [Int32], position: StartPosition) throws -> [Int32: Int64] {
-        guard case .timestamp(let milliseconds) = position, !partitions.isEmpty else { return [:] }
-        let found = try consumer.offsets(atOrAfter: milliseconds, topic: options.topic, partitions: partitions,
-                                         timeoutMs: options.connectTimeoutMs)
-        // librdkafka's mock cluster (tbdash broker, demo) answers every lookup by time with
-        // the end: a partition that has records yet none at or after time 0 shows it.
-        let none = partitions.filter { found[$0] == nil }
-        guard !none.isEmpty else { return found }
-        let anyTime = try consumer.offsets(atOrAfter: 0, topic: options.topic, partitions: none, timeoutMs: options.connectTimeoutMs)
-        for partition in none where anyTime[partition] == nil {
-            let (low, high) = try consumer.queryWatermarks(topic: options.topic, partition: partition, timeoutMs: options.connectTimeoutMs)
-            if low < high { throw UnsupportedLookup() }
-        }
-        return found
     }
 
     /// The brokers do not find offsets by time.
@@ -306,8 +250,9 @@ final class KafkaReader: @unchecked Sendable {
     /// The broker no longer has `requested`: count what was deleted and go on from the
     /// log start. (A position past the end means the topic was recreated: start over.)
     private func recoverGap(partition: Int32, requested: Int64) -> Bool {
-        guard let (low, high) = try? consumer.queryWatermarks(topic: options.topic, partition: partition, timeoutMs: 5000)
+        guard let range = try? consumer.queryOffsetRange(topic: options.topic, partition: partition, timeoutMs: 5000)
         else { return false }
+        let (low, high) = (range.logStart, range.end)
         let from = positions[partition] ?? requested
         if low > from {
             guard queue.put(.gap(partition: partition, from: from, to: low)) != nil else { return false }
@@ -331,11 +276,11 @@ final class KafkaReader: @unchecked Sendable {
         return true
     }
 
-    private func reportHighWatermarks() {
-        let highs = positions.keys.sorted().compactMap { partition in
-            consumer.cachedHighWatermark(topic: options.topic, partition: partition).map { (partition, $0) }
+    private func reportEndOffsets() {
+        let ends = positions.keys.sorted().compactMap { partition in
+            consumer.cachedEndOffset(topic: options.topic, partition: partition).map { (partition, $0) }
         }
-        if !highs.isEmpty { queue.put(.highWatermarks(highs)) }
+        if !ends.isEmpty { queue.put(.endOffsets(ends)) }
     }
 
     private func updateStatus(now: Int64) {
@@ -344,7 +289,7 @@ final class KafkaReader: @unchecked Sendable {
             return
         }
         let behind = positions.contains { partition, position in
-            (consumer.cachedHighWatermark(topic: options.topic, partition: partition) ?? position) > position
+            (consumer.cachedEndOffset(topic: options.topic, partition: partition) ?? position) > position
         }
         set(behind && now - lastRecordAt > 5000 ? .stalled : .live)
     }

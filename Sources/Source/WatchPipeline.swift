@@ -184,8 +184,8 @@ public final class WatchPipeline: @unchecked Sendable {
             aggregator.recordGap(partition: partition, from: from, to: to, now: now)
         case .assigned(let offsets):
             for (partition, offset) in offsets { aggregator.assign(partition: partition, startingAt: offset, now: now) }
-        case .highWatermarks(let highs):
-            for (partition, high) in highs { aggregator.setHighWatermark(partition: partition, high, now: now) }
+        case .endOffsets(let ends):
+            for (partition, end) in ends { aggregator.setEndOffset(partition: partition, end, now: now) }
         }
     }
 

@@ -22,13 +22,13 @@ struct PartitionsPage {
             let p = a.partitions[i]
             let row = Rect(x: list.x, y: list.y + i - cursor.top, width: list.width, height: 1)
             drawRow(&canvas, row, [
-                "\(p.partition)", p.nextOffset.map(Format.grouped) ?? "", p.highWatermark.map(Format.grouped) ?? "",
+                "\(p.partition)", p.nextOffset.map(Format.grouped) ?? "", p.endOffset.map(Format.grouped) ?? "",
                 p.lag.map(Format.grouped) ?? "", p.watermark.current == .min ? "" : watermark(p.watermark.current, canvas.model),
                 p.idle ? labels.idle : "", p.skipped > 0 ? Format.grouped(p.skipped) : "",
             ], style: theme.style(.value), marked: i == marked)
         }
         let next = a.partitions.compactMap(\.nextOffset).reduce(0, +)
-        let end = a.partitions.compactMap(\.highWatermark).reduce(0, +)
+        let end = a.partitions.compactMap(\.endOffset).reduce(0, +)
         drawRow(&canvas, totalRow, [
             labels.total, Format.grouped(next), Format.grouped(end), a.lag.map(Format.grouped) ?? "",
             a.watermark.map { watermark($0, canvas.model) } ?? "", "\(a.partitions.filter(\.idle).count)",

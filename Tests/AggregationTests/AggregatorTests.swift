@@ -104,7 +104,7 @@ import UserBehavior
         #expect(a.allAtEnd)
         ingest(a, message(month: 11, day: 11), partition: 1, offset: 0)
         #expect(!a.allAtEnd)
-        // The end of a partition is its high watermark: lag is known at once.
+        // The end of a partition is its end offset: lag is known at once.
         a.recordEnd(partition: 1, offset: 1, now: 0)
         #expect(a.snapshot(now: 0).lag == 0)
     }

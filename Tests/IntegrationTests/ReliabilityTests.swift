@@ -48,9 +48,9 @@ import TestSupport
         let consumer = try KafkaConsumer(configuration: KafkaConfiguration(brokers: cluster.bootstrapServers), group: "check")
         var held: Int64 = 0
         for partition in try consumer.partitions(of: "million", timeoutMs: 10_000) {
-            let (low, high) = try consumer.queryWatermarks(topic: "million", partition: partition, timeoutMs: 10_000)
-            #expect(low == 0)
-            held += high
+            let range = try consumer.queryOffsetRange(topic: "million", partition: partition, timeoutMs: 10_000)
+            #expect(range.logStart == 0)
+            held += range.end
         }
         #expect(held == 1_000_000)
 

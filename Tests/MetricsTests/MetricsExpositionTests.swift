@@ -23,7 +23,7 @@ import UserBehavior
             Array(line.utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: Int64(offset), payload: $0, now: 1_000) }
         }
         Array("hello".utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: Int64(n), payload: $0, now: 1_000) }
-        aggregator.setHighWatermark(partition: 0, Int64(n + 10), now: 1_000)
+        aggregator.setEndOffset(partition: 0, Int64(n + 10), now: 1_000)
         aggregator.flush(now: 2_000)
         let aggregate = aggregator.snapshot(now: 2_000, figures: true)
         return (LiveSnapshot(aggregate: aggregate, status: .live), lines.map { $0.split(separator: ",", omittingEmptySubsequences: false) })

@@ -31,9 +31,9 @@ enum Fixture {
             Array(garbage.utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: 99_999 + offset, payload: $0, now: 3_000) }
             offset += 1
         }
-        aggregator.setHighWatermark(partition: 0, 7_010, now: 3_000)
-        aggregator.setHighWatermark(partition: 1, 6_900, now: 3_000)
-        aggregator.setHighWatermark(partition: 2, 6_700, now: 3_000)
+        aggregator.setEndOffset(partition: 0, 7_010, now: 3_000)
+        aggregator.setEndOffset(partition: 1, 6_900, now: 3_000)
+        aggregator.setEndOffset(partition: 2, 6_700, now: 3_000)
         var aggregate = aggregator.snapshot(now: 3_000, figures: true)
         aggregate.eventsPerSecond = 2_310
         aggregate.rateHistory = (0..<60).map { 1_800 + ($0 * 37 % 23) * 40 }
