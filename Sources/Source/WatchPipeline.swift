@@ -108,6 +108,11 @@ public final class WatchPipeline: @unchecked Sendable {
         var meter = PipelineMeter(start: start, reader: reader)
         var busyNanoseconds: Int64 = 0
 
+        func commit(_ state: AggregationState, final: Bool) {
+            let committed = self.commit(state, waitMs: final ? 3000 : 0)
+            if final { committedAtExit.store(committed, ordering: .releasing) }
+        }
+
         /// Carries out what the core decided.
         func perform(_ effects: [WatchCore.Effect], now: Int64, final: Bool = false) {
             for effect in effects {
@@ -117,10 +122,12 @@ public final class WatchPipeline: @unchecked Sendable {
                     if !final { meter.sample(now: now, busyNanoseconds: busyNanoseconds, lag: aggregate.lag) }
                     publish(aggregate, meter: meter)
                 case .save:
-                    perform(core.saved(save(aggregator.state)), now: now, final: final)
+                    // One state for the save and the commit that follows it: computing it
+                    // folds the open batch into a copy.
+                    let state = aggregator.state
+                    for next in core.saved(save(state)) where next == .commit { commit(state, final: final) }
                 case .commit:
-                    let committed = commit(aggregator.state, waitMs: final ? 3000 : 0)
-                    if final { committedAtExit.store(committed, ordering: .releasing) }
+                    commit(aggregator.state, final: final)
                 case .stop:
                     break
                 }
