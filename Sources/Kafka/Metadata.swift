@@ -7,9 +7,14 @@ enum Metadata {
         handle: OpaquePointer, topic: OpaquePointer, name: String, brokers: String, timeoutMs: Int32,
         lastError: () -> String?
     ) throws(KafkaError) -> [Int32] {
-        let topics = try request(handle: handle, topic: topic, brokers: brokers, timeoutMs: timeoutMs, lastError: lastError)
-        defer { rd_kafka_metadata_destroy(topics.metadata) }
-        guard let entry = topics.list.first(where: { String(cString: $0.topic) == name }) else {
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let code = rd_kafka_metadata(handle, 0, topic, &metadata, timeoutMs)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+            throw .unreachable(brokers: brokers, seconds: Int(timeoutMs / 1000), detail: lastError() ?? describe(code))
+        }
+        defer { rd_kafka_metadata_destroy(metadata) }
+        let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
+        guard let entry = topics.first(where: { String(cString: $0.topic) == name }) else {
             throw .unknownTopic(name)
         }
         switch entry.err {
@@ -26,21 +31,13 @@ enum Metadata {
     /// unlike one for the topic itself, never makes a broker create it).
     static func topicExists(handle: OpaquePointer, name: String, brokers: String, timeoutMs: Int32,
                             lastError: () -> String?) throws(KafkaError) -> Bool {
-        let topics = try request(handle: handle, topic: nil, brokers: brokers, timeoutMs: timeoutMs, lastError: lastError)
-        defer { rd_kafka_metadata_destroy(topics.metadata) }
-        return topics.list.contains { String(cString: $0.topic) == name && $0.err == RD_KAFKA_RESP_ERR_NO_ERROR }
-    }
-
-    /// One metadata request: for `topic`, or for every topic when nil. The caller destroys
-    /// `metadata` after reading `list`.
-    private static func request(
-        handle: OpaquePointer, topic: OpaquePointer?, brokers: String, timeoutMs: Int32, lastError: () -> String?
-    ) throws(KafkaError) -> (metadata: UnsafePointer<rd_kafka_metadata>, list: UnsafeBufferPointer<rd_kafka_metadata_topic>) {
         var metadata: UnsafePointer<rd_kafka_metadata>?
-        let code = rd_kafka_metadata(handle, topic == nil ? 1 : 0, topic, &metadata, timeoutMs)
+        let code = rd_kafka_metadata(handle, 1, nil, &metadata, timeoutMs)
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
             throw .unreachable(brokers: brokers, seconds: Int(timeoutMs / 1000), detail: lastError() ?? describe(code))
         }
-        return (metadata, UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt)))
+        defer { rd_kafka_metadata_destroy(metadata) }
+        let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
+        return topics.contains { String(cString: $0.topic) == name && $0.err == RD_KAFKA_RESP_ERR_NO_ERROR }
     }
 }
