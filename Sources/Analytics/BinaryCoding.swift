@@ -34,9 +34,49 @@ public struct BinaryWriter: Sendable {
         bytes.append(contentsOf: raw)
     }
 
+    /// Lets `body` write at most `maxCount` bytes straight into the buffer, through a
+    /// `RawWriter`: for loops that write millions of bytes, where an append per byte costs.
+    public mutating func write(atMost maxCount: Int, _ body: (inout RawWriter) -> Void) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: maxCount))
+        let written = bytes.withUnsafeMutableBufferPointer { buffer in
+            var raw = RawWriter(buffer: UnsafeMutableBufferPointer(rebasing: buffer[start...]))
+            body(&raw)
+            return raw.count
+        }
+        bytes.removeLast(maxCount - written)
+    }
+
     public mutating func write(bytes other: some Collection<UInt8>) {
         write(varint: UInt64(other.count))
         bytes.append(contentsOf: other)
+    }
+}
+
+/// Writes into a buffer sized beforehand (`BinaryWriter.write(atMost:_:)`); writing past
+/// its end is a programming error and traps.
+public struct RawWriter {
+    private let buffer: UnsafeMutableBufferPointer<UInt8>
+    public private(set) var count = 0
+
+    init(buffer: UnsafeMutableBufferPointer<UInt8>) {
+        self.buffer = buffer
+    }
+
+    @inline(__always)
+    public mutating func write(_ value: UInt8) {
+        buffer[count] = value
+        count &+= 1
+    }
+
+    @inline(__always)
+    public mutating func write(varint value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            write(UInt8(truncatingIfNeeded: v) | 0x80)
+            v &>>= 7
+        }
+        write(UInt8(v))
     }
 }
 

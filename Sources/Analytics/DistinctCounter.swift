@@ -340,29 +340,13 @@ extension DistinctCounter {
         if nonzero * 2 < denseWordCount * 8 {
             writer.write(Form.nonzeroRegisters.rawValue)
             writer.write(varint: UInt64(nonzero))
-            var previous = -1
-            words.withUnsafeBufferPointer { packed in
-                var index = 0
-                while index < registerCount {
-                    let bit = index &* 6
-                    let word = bit &>> 6
-                    // In a zero word, every register that ends inside it is zero: jump to
-                    // the last one that starts in it (which may reach into the next word).
-                    if packed[word] == 0 {
-                        index = Swift.max(index, ((word &+ 1) &* 64 &- 1) / 6)
-                        if index >= registerCount { break }  // the padding after the last register
-                    }
-                    let start = index &* 6
-                    let shift = UInt64(start & 63)
-                    var value = packed[start &>> 6] &>> shift
-                    if shift > 58 { value |= packed[(start &>> 6) &+ 1] &<< (64 &- shift) }
-                    value &= 63
-                    if value > 0 {
-                        writer.write(varint: UInt64(index - previous - 1))
-                        writer.write(UInt8(value))
-                        previous = index
-                    }
-                    index &+= 1
+            // A gap below 2^21 takes at most three bytes, the value one.
+            writer.write(atMost: nonzero * 4) { raw in
+                var previous = -1
+                forEachNonzeroRegister { index, value in
+                    raw.write(varint: UInt64(index &- previous &- 1))
+                    raw.write(value)
+                    previous = index
                 }
             }
         } else {
@@ -371,6 +355,30 @@ extension DistinctCounter {
                 // Little-endian words, as `write(fixed:)` would write them one by one.
                 precondition(UInt64(1).littleEndian == 1, "a big-endian machine would need byte swaps here")
                 writer.write(contiguous: raw)
+            }
+        }
+    }
+
+    /// Calls `body` with each nonzero register, by increasing index. Eight registers (48
+    /// bits) are read at a time and only their nonzero ones visited, so the cost follows the
+    /// nonzero registers rather than all of them (precision ≥ 4: the registers end on a
+    /// 48-bit boundary, and a chunk that crosses a word ends inside the next one).
+    private func forEachNonzeroRegister(_ body: (Int, UInt8) -> Void) {
+        words.withUnsafeBufferPointer { packed in
+            let chunkMask: UInt64 = (1 << 48) - 1
+            for chunk in 0..<(registerCount / 8) {
+                let bit = chunk &* 48
+                let word = bit &>> 6
+                let shift = UInt64(bit & 63)
+                var registers = packed[word] &>> shift
+                if shift > 16 { registers |= packed[word &+ 1] &<< (64 &- shift) }
+                registers &= chunkMask
+                while registers != 0 {
+                    let slot = registers.trailingZeroBitCount / 6
+                    let offset = UInt64(slot &* 6)
+                    body(chunk &* 8 &+ slot, UInt8(truncatingIfNeeded: (registers &>> offset) & 63))
+                    registers &= ~(63 &<< offset)
+                }
             }
         }
     }

@@ -267,7 +267,8 @@ extension FrequentItems {
         writer.write(varint: UInt64(floor))
         writer.write(varint: UInt64(entries.count))
         var previous: Int64?
-        for entry in entries.sorted(by: { $0.id < $1.id }) {
+        for position in AscendingOrder.positions(of: entries.map { AscendingOrder.key($0.id) }) {
+            let entry = entries[position]
             if let previous {
                 writer.write(varint: UInt64(bitPattern: entry.id &- previous))
             } else {

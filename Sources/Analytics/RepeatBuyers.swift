@@ -209,11 +209,11 @@ extension RepeatBuyers {
         writer.write(varint: UInt64(capacity))
         writer.write(UInt8(level))
         writer.write(varint: UInt64(pairCount))
-        let sorted = zip(pairs, states).filter { $0.1 != 0 }.sorted {
-            ($0.0.user, $0.0.merchant) < ($1.0.user, $1.0.merchant)
-        }
+        let occupied = states.indices.filter { states[$0] != 0 }
+        let keys = occupied.map { (AscendingOrder.key(pairs[$0].user), AscendingOrder.key(pairs[$0].merchant)) }
         var previous: (user: Int64, merchant: Int64)?
-        for (pair, state) in sorted {
+        for position in AscendingOrder.positions(of: keys) {
+            let (pair, state) = (pairs[occupied[position]], states[occupied[position]])
             let (user, merchant) = (pair.user, pair.merchant)
             if let previous {
                 writer.write(varint: UInt64(bitPattern: user &- previous.user))

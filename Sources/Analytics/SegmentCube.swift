@@ -133,10 +133,14 @@ extension SegmentCube {
     public func encode(into writer: inout BinaryWriter) {
         writer.write(Self.version)
         writer.write(varint: UInt64(cellCount))
-        forEachCell { cell, events, late in
-            writer.write(varint: UInt64(cell.key))
-            writer.write(varint: UInt64(events))
-            writer.write(varint: UInt64(late))
+        // A key takes at most five bytes; no count exceeds the total.
+        let countBytes = (UInt64.bitWidth - UInt64(total).leadingZeroBitCount + 6) / 7 + 1
+        writer.write(atMost: cellCount * (5 + 2 * countBytes)) { raw in
+            forEachCell { cell, events, late in
+                raw.write(varint: UInt64(cell.key))
+                raw.write(varint: UInt64(events))
+                raw.write(varint: UInt64(late))
+            }
         }
     }
 

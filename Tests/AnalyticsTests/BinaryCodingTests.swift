@@ -1,3 +1,4 @@
+import PropertyBased
 import Testing
 @testable import Analytics
 
@@ -34,5 +35,47 @@ import Testing
         #expect(throws: SummaryDecodingError.self) { try huge.readBytes() }
         var fixed = BinaryReader([1, 2])
         #expect(throws: SummaryDecodingError.truncated) { try fixed.read(fixed: UInt32.self) }
+    }
+
+    /// The raw writer writes exactly what the appending writer does, and the unused
+    /// reservation is given back.
+    @Test func rawWritesEqualAppendedOnes() {
+        let values: [UInt64] = [0, 1, 127, 128, 16_383, 16_384, 1 << 40, .max]
+        var appended = BinaryWriter()
+        appended.write(7)
+        for v in values { appended.write(varint: v) }
+        var raw = BinaryWriter()
+        raw.write(atMost: 1 + values.count * 10 + 50) { out in
+            out.write(7)
+            for v in values { out.write(varint: v) }
+        }
+        #expect(raw.bytes == appended.bytes)
+    }
+
+    /// Against a plain comparison sort, on key sets that take every path: packed and radix
+    /// sorted (small ranges, ties, one key, none) and compared (a range that leaves no room).
+    @Test func ascendingOrderIsAStableSortByKey() {
+        var random = Xoshiro(seed: 7)
+        let sets: [[UInt64]] = [
+            [], [42], [3, 1, 2, 1, 3, 0],
+            (0..<5_000).map { _ in random.next() % 1_000 },
+            (0..<20_000).map { _ in random.next() % (1 << 40) },
+            (0..<3_000).map { _ in random.next() },
+            [0, .max, 1, .max - 1, 1 << 63],
+        ]
+        for keys in sets {
+            #expect(AscendingOrder.positions(of: keys) == keys.indices.sorted { (keys[$0], $0) < (keys[$1], $1) })
+        }
+        let pairs: [[(UInt64, UInt64)]] = [
+            (0..<4_000).map { _ in (random.next() % 300, random.next() % 50) },
+            (0..<2_000).map { _ in (random.next() % 10, random.next()) },
+            (0..<2_000).map { _ in (random.next(), random.next() % 7) },
+        ]
+        for keys in pairs {
+            let reference = keys.indices.sorted { (keys[$0].0, keys[$0].1, $0) < (keys[$1].0, keys[$1].1, $1) }
+            #expect(AscendingOrder.positions(of: keys) == reference)
+        }
+        let signed: [Int64] = [.min, -1, 0, 1, .max, -5]
+        #expect(AscendingOrder.positions(of: signed.map(AscendingOrder.key)) == signed.indices.sorted { signed[$0] < signed[$1] })
     }
 }

@@ -72,6 +72,21 @@ func sampleCheckpoint(events: Int, topic: String = "user_behavior_logs") -> Chec
         if let python { #expect(header.contains("crc32=\(python.trimmingCharacters(in: .whitespacesAndNewlines))")) }
     }
 
+    /// Slicing-by-8 takes eight bytes a step and the rest one by one: every length around
+    /// those steps, and a long one, against zlib's CRC-32 (and the standard check value).
+    @Test func crc32EqualsZlibsAtEveryAlignment() throws {
+        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
+        var random = SystemRandomNumberGenerator()
+        let buffers = ([0, 1, 3, 7, 8, 9, 15, 16, 17, 31, 64, 65] + [100_003]).map { length in
+            (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
+        }
+        let script = "import sys,zlib\nfor line in sys.stdin: print('%08x' % zlib.crc32(bytes.fromhex(line.strip())))"
+        let input = buffers.map { $0.map { String(format: "%02x", $0) }.joined() }.joined(separator: "\n") + "\n"
+        let python = try #require(try TBDashProcess.python(["-c", script], input: Data(input.utf8)))
+        let expected = python.split(separator: "\n").map(String.init)
+        #expect(expected == buffers.map { String(format: "%08x", CRC32.checksum($0)) })
+    }
+
     @Test func everyTruncationIsDetected() throws {
         let bytes = CheckpointCodec.encode(sampleCheckpoint(events: 50))
         for length in 0..<bytes.count {
