@@ -15,7 +15,7 @@ import UserBehavior
 /// ```
 /// changelog ──▶ newest state per partition ──▶ merged AggregationState ──▶ LiveSnapshot
 /// ```
-public final class ChangelogPipeline: @unchecked Sendable {
+public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
     public struct Options: Sendable {
         public var changelog: String
         /// Stop once every source partition's state has reached the source's end offsets.
@@ -64,6 +64,11 @@ public final class ChangelogPipeline: @unchecked Sendable {
     }
 
     public var snapshot: LiveSnapshot { latest.withLock { $0 } }
+
+    public var snapshotCount: Int { generation.load(ordering: .acquiring) }
+
+    /// The workers' calendar once a state has been read (their --year and --tz).
+    public var calendar: EventCalendar { config.calendar }
 
     /// The workers' semantics (year, time zone, bounds), once a state has been read.
     public var config: AggregationConfig { configBox.withLock { $0 } ?? fallbackConfig }

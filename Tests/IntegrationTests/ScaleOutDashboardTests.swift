@@ -1,0 +1,70 @@
+import Foundation
+import Kafka
+import Testing
+import TestSupport
+
+/// `watch --changelog` with a screen: the real binary in tmux, over the states two
+/// `tbdash aggregate` workers publish, showing what its own headless JSON prints.
+@Suite(.serialized) struct ScaleOutDashboardTests {
+    let topic = "events"
+    var changelog: String { "\(topic).tbdash-state" }
+
+    /// The Events, Late and Rejected cards of the full layout's KPI row.
+    static func cards(in screen: String) -> (events: Int, late: Int, rejected: Int)? {
+        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count > 2 else { return nil }
+        let cells = lines[2].split(separator: "│").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        func number(_ i: Int) -> Int? {
+            guard i < cells.count, let word = cells[i].split(separator: " ").first else { return nil }
+            return Int(word.replacingOccurrences(of: ",", with: ""))
+        }
+        guard let events = number(0), let late = number(5), let rejected = number(7) else { return nil }
+        return (events, late, rejected)
+    }
+
+    @Test func theDashboardOfAChangelogViewerShowsItsHeadlessFigures() throws {
+        guard DashboardTmuxTests.Tmux.path != nil else {
+            Issue.record("tmux is not installed: run scripts/install-deps")
+            return
+        }
+        let cluster = try MockCluster()
+        try cluster.createTopic(topic, partitions: 4)
+        try cluster.createTopic(changelog, partitions: 4)
+        let brokers = cluster.bootstrapServers
+        let tmux = try DashboardTmuxTests.Tmux()
+        let rows = tmux.dir.file("rows.csv")
+        #expect(try TBDashProcess.run(["gen", "--rows", "6000", "--seed", "7", "-o", rows.path]).status == 0)
+        #expect(try TBDashProcess.run(["produce", rows.path, "-b", brokers, "-t", topic]).status == 0)
+        let workers = try (0..<2).map { _ in
+            try TBDashProcess.start(["aggregate", "-b", brokers, "-t", topic, "--year", "2026", "--publish-interval", "200ms"])
+        }
+        defer {
+            for worker in workers { worker.signal(SIGTERM) }
+            for worker in workers { _ = worker.wait(timeout: 30) }
+        }
+        let headless = try TBDashProcess.run(["watch", "--headless", "--exit-at-end", "--json", "--changelog", changelog, "-b", brokers],
+                                             timeout: 120)
+        #expect(headless.status == 0, "\(headless.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(headless.stdout.utf8)) as! [String: Any]
+        let events = json["events"] as! Int
+        let late = json["late"] as! Int
+        let rejected = (json["rejected"] as! [String: Int]).values.reduce(0, +)
+        #expect(events > 0)
+
+        // No --year: the viewer counts days in the workers' calendar, which it reads from their states.
+        try tmux.start("viewer", width: 120, height: 40, environment: "TERM=tmux-256color LANG=C.UTF-8",
+                       subcommand: "watch --changelog \(changelog) -b \(brokers)")
+        var screen = ""
+        let shown = Running.eventually(timeout: 60) {
+            screen = (try? tmux.capture("viewer")) ?? ""
+            return Self.cards(in: screen).map { $0.events == events } ?? false
+        }
+        #expect(shown, "the events never matched \(events):\n\(screen)")
+        let cards = Self.cards(in: screen)
+        #expect(cards?.late == late && cards?.rejected == rejected, "\(screen)")
+        #expect(screen.contains(changelog))
+        try tmux.run(["send-keys", "-t", "viewer", "q"])
+        #expect(Running.eventually(timeout: 20) { tmux.exitStatus("viewer") != nil })
+        #expect(tmux.exitStatus("viewer") == "0")
+    }
+}
