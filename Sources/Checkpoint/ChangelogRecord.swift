@@ -34,6 +34,16 @@ public struct ChangelogRecord: Equatable, Sendable {
     /// The offset after the last record the state counts (0: nothing yet).
     public var nextOffset: Int64 { state.partitions.first?.nextOffset ?? 0 }
 
+    /// The writer's client id and host and the publish time. `writer` is
+    /// `client.id@host pid N` (`AggregateWorker.Options.writer`); a host has no `@`, so the
+    /// last one ends the client id. A writer of another form is all client id.
+    public var owner: PartitionOwner {
+        guard let at = writer.lastIndex(of: "@") else { return PartitionOwner(clientID: writer, host: "", publishedAtMs: publishedAtMs) }
+        let rest = writer[writer.index(after: at)...]
+        let host = rest.range(of: " pid ").map { rest[..<$0.lowerBound] } ?? rest
+        return PartitionOwner(clientID: String(writer[..<at]), host: String(host), publishedAtMs: publishedAtMs)
+    }
+
     /// Whether this record should replace `other` as the partition's newest state.
     public func supersedes(_ other: ChangelogRecord) -> Bool {
         (epoch, nextOffset) >= (other.epoch, other.nextOffset)

@@ -25,7 +25,7 @@ public final class AggregateWorker: @unchecked Sendable {
         /// Where a partition with no state in the changelog starts.
         public var start: StartPosition = .earliest
         public var publishIntervalMs: Int64 = 1_000
-        /// Client id, host and process: written into every record.
+        /// `client.id@host pid N`: written into every record (`ChangelogRecord.owner` reads it).
         public var writer: String
         public var connectTimeoutMs: Int32 = 10_000
         public var batchCapacity = 4096
@@ -210,8 +210,9 @@ public final class AggregateWorker: @unchecked Sendable {
                 }
                 restoredEpochs[partition] = record.epoch
                 aggregators[partition] = Aggregator(config: config, restoring: record.state, now: now)
+                // Not marked published: the next publish re-sends it under this worker's name
+                // and generation, so viewers see who owns the partition now.
                 offsets[partition] = record.nextOffset
-                published[partition] = (record.nextOffset, record.state.partitions.first?.skipped ?? 0)
             } else {
                 aggregators[partition] = Aggregator(config: config, now: now)
                 if let offset = startOffset(partition) { offsets[partition] = offset }

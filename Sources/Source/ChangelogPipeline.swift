@@ -36,6 +36,7 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
     private let fallbackConfig: AggregationConfig
     private let stop: StopFlag
     private let latest = Mutex(LiveSnapshot())
+    private let ownersBox = Mutex<[Int32: PartitionOwner]>([:])
     private let configBox = Mutex<AggregationConfig?>(nil)
     private let requestedQuery = Mutex<AnalyticsQuery?>(nil)
     private let finished = Atomic<Bool>(false)
@@ -64,6 +65,8 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
     }
 
     public var snapshot: LiveSnapshot { latest.withLock { $0 } }
+
+    public var owners: [Int32: PartitionOwner] { ownersBox.withLock { $0 } }
 
     public var snapshotCount: Int { generation.load(ordering: .acquiring) }
 
@@ -188,6 +191,7 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
             (view.newest[partition]?.nextOffset).map { $0 >= high } ?? (high == 0)
         }
         let status = snapshot.status
+        ownersBox.withLock { $0 = view.newest.mapValues(\.owner) }
         latest.withLock { $0 = LiveSnapshot(aggregate: aggregate, status: status) }
         generation.add(1, ordering: .releasing)
         return atEnd

@@ -13,8 +13,15 @@ public protocol LiveSource: AnyObject, Sendable {
     var snapshotCount: Int { get }
     /// The calendar the snapshot's days are counted in.
     var calendar: EventCalendar { get }
+    /// Who published each partition's newest state, and when (a changelog viewer's; one
+    /// process owns every partition itself and has none).
+    var owners: [Int32: PartitionOwner] { get }
     /// Shows another segment or ranking from the next snapshot on.
     func setQuery(_ query: AnalyticsQuery)
     /// False if still running after `timeoutMs`.
     func waitUntilFinished(timeoutMs: Int) -> Bool
+}
+
+extension LiveSource {
+    public var owners: [Int32: PartitionOwner] { [:] }
 }

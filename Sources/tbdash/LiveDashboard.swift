@@ -68,6 +68,7 @@ struct LiveDashboard {
                 let snapshot = pipeline.snapshot
                 // A changelog viewer learns the workers' calendar from their first state.
                 model.calendar = pipeline.calendar
+                model.owners = pipeline.owners
                 if snapshot.status != lastStatus {
                     lastStatus = snapshot.status
                     onStatus(snapshot.status)

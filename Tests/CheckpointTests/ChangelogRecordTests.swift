@@ -27,6 +27,19 @@ import UserBehavior
                                publishedAtMs: 1_700_000_000_000, semantics: Checkpoint.Semantics(config), state: state)
     }
 
+    /// The owner columns read the writer as `client.id@host pid N`; a client id may hold an
+    /// `@`, a host cannot; a writer of another form is all client id.
+    @Test(arguments: [
+        ("tbdash@host pid 1", "tbdash", "host"),
+        ("team@eu-worker@node7.example pid 42", "team@eu-worker", "node7.example"),
+        ("hand-written", "hand-written", ""),
+    ])
+    func theOwnerIsTheWritersClientIDAndHost(writer: String, clientID: String, host: String) throws {
+        var record = try record()
+        record.writer = writer
+        #expect(record.owner == PartitionOwner(clientID: clientID, host: host, publishedAtMs: 1_700_000_000_000))
+    }
+
     @Test func aRecordSurvivesEncodingExactly() throws {
         let original = try record()
         let decoded = try ChangelogCodec.decode(ChangelogCodec.encode(original))

@@ -22,7 +22,28 @@ import TestSupport
         return (events, late, rejected)
     }
 
-    @Test func theDashboardOfAChangelogViewerShowsItsHeadlessFigures() throws {
+    /// The partitions a worker holds by its log's assignment and revocation lines, in order.
+    static func holding(log: String) -> Set<Int> {
+        var held: Set<Int> = []
+        for line in log.split(separator: "\n") {
+            guard let match = line.firstMatch(of: #/(assigned|revoked|lost) partitions ([0-9,]+) /#) else { continue }
+            let partitions = match.2.split(separator: ",").compactMap { Int($0) }
+            if match.1 == "assigned" { held.formUnion(partitions) } else { held.subtract(partitions) }
+        }
+        return held
+    }
+
+    /// Partition → owner column of the Partitions page's rows.
+    static func owners(in screen: String) -> [Int: String] {
+        var owners: [Int: String] = [:]
+        for line in screen.split(separator: "\n") {
+            guard let match = line.firstMatch(of: /^│ ([0-9]+) .* (worker-[ab]@\S+)/) else { continue }
+            owners[Int(match.1)!] = String(match.2)
+        }
+        return owners
+    }
+
+    @Test func theDashboardOfAChangelogViewerShowsItsHeadlessFiguresAndOwners() throws {
         guard DashboardTmuxTests.Tmux.path != nil else {
             Issue.record("tmux is not installed: run scripts/install-deps")
             return
@@ -35,8 +56,9 @@ import TestSupport
         let rows = tmux.dir.file("rows.csv")
         #expect(try TBDashProcess.run(["gen", "--rows", "6000", "--seed", "7", "-o", rows.path]).status == 0)
         #expect(try TBDashProcess.run(["produce", rows.path, "-b", brokers, "-t", topic]).status == 0)
-        let workers = try (0..<2).map { _ in
-            try TBDashProcess.start(["aggregate", "-b", brokers, "-t", topic, "--year", "2026", "--publish-interval", "200ms"])
+        let workers = try ["worker-a", "worker-b"].map { id in
+            try TBDashProcess.start(["aggregate", "-b", brokers, "-t", topic, "--year", "2026", "--publish-interval", "200ms",
+                                     "-X", "client.id=\(id)"])
         }
         defer {
             for worker in workers { worker.signal(SIGTERM) }
@@ -63,6 +85,20 @@ import TestSupport
         let cards = Self.cards(in: screen)
         #expect(cards?.late == late && cards?.rejected == rejected, "\(screen)")
         #expect(screen.contains(changelog))
+
+        // Page 6: each partition's owner is the worker whose log says it holds the partition.
+        try tmux.run(["send-keys", "-t", "viewer", "6"])
+        let host = ProcessInfo.processInfo.hostName
+        var expected: [Int: String] = [:]
+        let owned = Running.eventually(timeout: 30) {
+            expected = [:]
+            for (id, worker) in zip(["worker-a", "worker-b"], workers) {
+                for partition in Self.holding(log: worker.stderr) { expected[partition] = "\(id)@\(host)" }
+            }
+            screen = (try? tmux.capture("viewer")) ?? ""
+            return expected.count == 4 && Self.owners(in: screen) == expected
+        }
+        #expect(owned, "owners never matched \(expected):\n\(screen)")
         try tmux.run(["send-keys", "-t", "viewer", "q"])
         #expect(Running.eventually(timeout: 20) { tmux.exitStatus("viewer") != nil })
         #expect(tmux.exitStatus("viewer") == "0")
