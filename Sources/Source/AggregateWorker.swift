@@ -356,6 +356,12 @@ enum ChangelogRestore {
             }
             batch.release()
         }
-        return view.newest.filter { wanted.contains($0.key) }
+        let found = wanted.filter { view.newest[$0] != nil }
+        let records = view.records().filter { wanted.contains($0.key) }
+        // Never start over a partition whose newest state is there but unreadable.
+        if let partition = found.sorted().first(where: { records[$0] == nil }) {
+            throw Problem(description: "the newest state of partition \(partition) cannot be read")
+        }
+        return records
     }
 }

@@ -131,12 +131,12 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
             if changed && !draining && now - lastPublish >= options.publishIntervalMs {
                 lastPublish = now
                 changed = false
-                let atEnd = publish(view, ends: ends, query: query, now: now)
+                let atEnd = publish(&view, ends: ends, query: query, now: now)
                 if options.exitAtEnd && atEnd { break }
             }
         }
         if !options.exitAtEnd || stop.isRequested {
-            _ = publish(view, ends: ends, query: query, now: MonotonicClock.milliseconds())
+            _ = publish(&view, ends: ends, query: query, now: MonotonicClock.milliseconds())
         }
     }
 
@@ -173,9 +173,9 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
 
     /// Merges the view into a snapshot; true when every source partition's state has
     /// reached the end offsets.
-    private func publish(_ view: ChangelogView, ends: [Int32: Int64], query: AnalyticsQuery, now: Int64) -> Bool {
+    private func publish(_ view: inout ChangelogView, ends: [Int32: Int64], query: AnalyticsQuery, now: Int64) -> Bool {
         var config = fallbackConfig
-        if let semantics = view.semantics, let calendar = try? EventCalendar(year: semantics.year, timeZone: semantics.timeZone) {
+        if let semantics = view.semantics(), let calendar = try? EventCalendar(year: semantics.year, timeZone: semantics.timeZone) {
             config = AggregationConfig(calendar: calendar)
             config.outOfOrdernessMs = semantics.outOfOrdernessMs
             config.idleTimeoutMs = semantics.idleTimeoutMs
