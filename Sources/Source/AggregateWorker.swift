@@ -195,7 +195,24 @@ public final class AggregateWorker: @unchecked Sendable {
             fail("cannot restore partitions \(list(partitions)) from \(options.changelog): \(error.description)")
             return [:]
         }
-        var offsets: [Int32: Int64] = [:]
+        // Partitions without state start where --from says, by the same rules as watch.
+        var offsets: [Int32: Int64]
+        var planner = StartOffsetPlanner(partitions: partitions.filter { restored[$0] == nil },
+                                         identity: SourceIdentity(clusterID: nil, topicID: nil, partitionCount: 0),
+                                         start: options.start, savedOffsets: [:], savedIdentity: nil, checksSavedOffsets: false)
+        do {
+            switch try planner.decide(asking: consumer, topic: options.topic, timeoutMs: options.connectTimeoutMs) {
+            case .start(let planned, _):
+                offsets = planned
+            case .timeLookupUnsupported, .ask, .refuse:
+                // (`decide` answers every question, and no saved offsets are checked here.)
+                fail(UnsupportedLookup().description)
+                return [:]
+            }
+        } catch {
+            fail("cannot find where partitions \(list(partitions)) start (--from \(options.start)): \(error.description)")
+            return [:]
+        }
         let now = MonotonicClock.milliseconds()
         for partition in partitions {
             if let record = restored[partition] {
@@ -215,26 +232,12 @@ public final class AggregateWorker: @unchecked Sendable {
                 offsets[partition] = record.nextOffset
             } else {
                 aggregators[partition] = Aggregator(config: config, now: now)
-                if let offset = startOffset(partition) { offsets[partition] = offset }
             }
             if let offset = offsets[partition] { aggregators[partition]!.assign(partition: partition, startingAt: offset, now: now) }
         }
         log("assigned partitions \(list(partitions)) (generation \(consumer.generation.map(String.init) ?? "?")): "
             + "\(restored.count) restored from \(options.changelog), \(partitions.count - restored.count) from --from \(options.start)")
         return offsets
-    }
-
-    /// Where a partition without state starts; nil: the group's committed offset (else latest).
-    private func startOffset(_ partition: Int32) -> Int64? {
-        switch options.start {
-        case .earliest: return 0
-        case .committed: return nil
-        case .latest:
-            return (try? consumer.queryOffsetRange(topic: options.topic, partition: partition, timeoutMs: options.connectTimeoutMs))?.end
-        case .timestamp(let ms):
-            return (try? consumer.offsets(atOrAfter: ms, topic: options.topic, partitions: [partition],
-                                          timeoutMs: options.connectTimeoutMs))?[partition]
-        }
     }
 
     private func forget(_ partition: Int32) {
