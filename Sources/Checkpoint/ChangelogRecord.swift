@@ -34,6 +34,18 @@ public struct ChangelogRecord: Equatable, Sendable {
     /// The offset after the last record the state counts (0: nothing yet).
     public var nextOffset: Int64 { state.partitions.first?.nextOffset ?? 0 }
 
+    /// The writer's client id and host and the publish time. `writer` is
+    /// `client.id@host pid N` (`AggregateWorker.Options.writer`); a host has no `@`, so the
+    /// last one ends the client id. A writer of another form is all client id.
+    public var owner: PartitionOwner { Self.owner(writer: writer, publishedAtMs: publishedAtMs) }
+
+    static func owner(writer: String, publishedAtMs: Int64) -> PartitionOwner {
+        guard let at = writer.lastIndex(of: "@") else { return PartitionOwner(clientID: writer, host: "", publishedAtMs: publishedAtMs) }
+        let rest = writer[writer.index(after: at)...]
+        let host = rest.range(of: " pid ").map { rest[..<$0.lowerBound] } ?? rest
+        return PartitionOwner(clientID: String(writer[..<at]), host: String(host), publishedAtMs: publishedAtMs)
+    }
+
     /// Whether this record should replace `other` as the partition's newest state.
     public func supersedes(_ other: ChangelogRecord) -> Bool {
         (epoch, nextOffset) >= (other.epoch, other.nextOffset)
@@ -43,12 +55,38 @@ public struct ChangelogRecord: Equatable, Sendable {
     public static func key(partition: Int32) -> [UInt8] { Array("\(partition)".utf8) }
 }
 
-/// The changelog message format: `tbcl`, a version byte, the record's header fields, then
-/// the semantics and state exactly as the state file encodes them (`AggregationStateCodec`).
-/// No checksum of its own: Kafka's record batches carry a CRC-32C.
+/// A changelog message read only as far as its header: enough to choose each partition's
+/// newest state (`ChangelogView`). A reader that starts on a changelog meets every state
+/// the brokers kept, most of them superseded; only the ones it keeps are decoded whole.
+public struct ChangelogEntry: Sendable {
+    public var sourceTopic: String
+    public var partition: Int32
+    public var epoch: Int32
+    public var nextOffset: Int64
+    public var writer: String
+    public var publishedAtMs: Int64
+    /// The whole message, for `record()`.
+    let bytes: [UInt8]
+
+    /// As `ChangelogRecord.supersedes`.
+    public func supersedes(_ other: ChangelogEntry) -> Bool {
+        (epoch, nextOffset) >= (other.epoch, other.nextOffset)
+    }
+
+    public var owner: PartitionOwner { ChangelogRecord.owner(writer: writer, publishedAtMs: publishedAtMs) }
+
+    /// The whole record: header, semantics and state.
+    public func record() throws(SummaryDecodingError) -> ChangelogRecord { try ChangelogCodec.decode(bytes) }
+}
+
+/// The changelog message format: `tbcl`, a version byte, the record's header fields (topic,
+/// partition, epoch, next offset, writer, publish time), then the semantics and state
+/// exactly as the state file encodes them (`AggregationStateCodec`). No checksum of its
+/// own: Kafka's record batches carry a CRC-32C. Version 1 had no next offset in the header
+/// (it is read whole, header and all, to find it).
 public enum ChangelogCodec {
     public static let magic: [UInt8] = Array("tbcl".utf8)
-    public static let formatVersion: UInt8 = 1
+    public static let formatVersion: UInt8 = 2
 
     public static func encode(_ record: ChangelogRecord) -> [UInt8] {
         var w = BinaryWriter(reservingCapacity: 1 << 14)
@@ -57,6 +95,7 @@ public enum ChangelogCodec {
         w.write(bytes: Array(record.sourceTopic.utf8))
         w.write(varint: UInt64(record.partition))
         w.write(signedVarint: Int64(record.epoch))
+        w.write(signedVarint: record.nextOffset)
         w.write(bytes: Array(record.writer.utf8))
         w.write(signedVarint: record.publishedAtMs)
         AggregationStateCodec.write(record.semantics, to: &w)
@@ -67,32 +106,63 @@ public enum ChangelogCodec {
     /// Reads a changelog message; a message of another format or version, or damaged, is
     /// an error naming why (readers skip it and say so, never misread it).
     public static func decode(_ bytes: [UInt8]) throws(SummaryDecodingError) -> ChangelogRecord {
-        guard bytes.count > magic.count, Array(bytes[..<magic.count]) == magic else {
-            throw .invalid("not a tbdash changelog record")
-        }
-        var r = BinaryReader(bytes, position: magic.count)
-        let version = try r.readByte()
-        guard version == formatVersion else { throw .invalid("changelog record version \(version) (this tbdash reads \(formatVersion))") }
+        var r = try open(bytes)
         do {
-            let topic = try r.readText()
-            let partition = Int32(try r.readCount(atMost: Int(Int32.max)))
-            let epochValue = try r.readSignedVarint()
-            guard let epoch = Int32(exactly: epochValue) else { throw SummaryDecodingError.invalid("an epoch out of range") }
-            let writer = try r.readText()
-            let publishedAt = try r.readSignedVarint()
+            let header = try readHeader(&r, bytes: bytes)
             let config = try AggregationStateCodec.readConfig(&r)
             let state = try AggregationStateCodec.read(&r, boundMs: config.outOfOrdernessMs)
             guard r.isAtEnd else { throw SummaryDecodingError.invalid("bytes after the state") }
-            guard state.partitions.map(\.partition) == [partition] else {
+            guard state.partitions.map(\.partition) == [header.partition] else {
                 throw SummaryDecodingError.invalid("a state of other partitions than its key's")
             }
-            return ChangelogRecord(sourceTopic: topic, partition: partition, epoch: epoch, writer: writer,
-                                   publishedAtMs: publishedAt, semantics: Checkpoint.Semantics(config), state: state)
+            let record = ChangelogRecord(sourceTopic: header.sourceTopic, partition: header.partition, epoch: header.epoch,
+                                         writer: header.writer, publishedAtMs: header.publishedAtMs,
+                                         semantics: Checkpoint.Semantics(config), state: state)
+            if bytes[magic.count] > 1, record.nextOffset != header.nextOffset {
+                throw SummaryDecodingError.invalid("a header offset other than its state's")
+            }
+            return record
         } catch let error as SummaryDecodingError {
             throw error
         } catch {
             throw .invalid("\(error)")
         }
+    }
+
+    /// Reads a changelog message's header only (a version 1 message whole, for its next offset).
+    public static func decodeHeader(_ bytes: [UInt8]) throws(SummaryDecodingError) -> ChangelogEntry {
+        var r = try open(bytes)
+        guard bytes[magic.count] > 1 else {
+            let record = try decode(bytes)
+            return ChangelogEntry(sourceTopic: record.sourceTopic, partition: record.partition, epoch: record.epoch,
+                                  nextOffset: record.nextOffset, writer: record.writer, publishedAtMs: record.publishedAtMs, bytes: bytes)
+        }
+        return try readHeader(&r, bytes: bytes)
+    }
+
+    /// A reader past the magic and a version this tbdash reads.
+    private static func open(_ bytes: [UInt8]) throws(SummaryDecodingError) -> BinaryReader {
+        guard bytes.count > magic.count, Array(bytes[..<magic.count]) == magic else {
+            throw .invalid("not a tbdash changelog record")
+        }
+        var r = BinaryReader(bytes, position: magic.count)
+        let version = try r.readByte()
+        guard version == 1 || version == formatVersion else {
+            throw .invalid("changelog record version \(version) (this tbdash reads 1 and \(formatVersion))")
+        }
+        return r
+    }
+
+    private static func readHeader(_ r: inout BinaryReader, bytes: [UInt8]) throws(SummaryDecodingError) -> ChangelogEntry {
+        let topic = try r.readText()
+        let partition = Int32(try r.readCount(atMost: Int(Int32.max)))
+        let epochValue = try r.readSignedVarint()
+        guard let epoch = Int32(exactly: epochValue) else { throw .invalid("an epoch out of range") }
+        let nextOffset = bytes[magic.count] > 1 ? try r.readSignedVarint() : 0
+        let writer = try r.readText()
+        let publishedAt = try r.readSignedVarint()
+        return ChangelogEntry(sourceTopic: topic, partition: partition, epoch: epoch, nextOffset: nextOffset, writer: writer,
+                              publishedAtMs: publishedAt, bytes: bytes)
     }
 }
 

@@ -25,7 +25,7 @@ public final class AggregateWorker: @unchecked Sendable {
         /// Where a partition with no state in the changelog starts.
         public var start: StartPosition = .earliest
         public var publishIntervalMs: Int64 = 1_000
-        /// Client id, host and process: written into every record.
+        /// `client.id@host pid N`: written into every record (`ChangelogRecord.owner` reads it).
         public var writer: String
         public var connectTimeoutMs: Int32 = 10_000
         public var batchCapacity = 4096
@@ -195,7 +195,24 @@ public final class AggregateWorker: @unchecked Sendable {
             fail("cannot restore partitions \(list(partitions)) from \(options.changelog): \(error.description)")
             return [:]
         }
-        var offsets: [Int32: Int64] = [:]
+        // Partitions without state start where --from says, by the same rules as watch.
+        var offsets: [Int32: Int64]
+        var planner = StartOffsetPlanner(partitions: partitions.filter { restored[$0] == nil },
+                                         identity: SourceIdentity(clusterID: nil, topicID: nil, partitionCount: 0),
+                                         start: options.start, savedOffsets: [:], savedIdentity: nil, checksSavedOffsets: false)
+        do {
+            switch try planner.decide(asking: consumer, topic: options.topic, timeoutMs: options.connectTimeoutMs) {
+            case .start(let planned, _):
+                offsets = planned
+            case .timeLookupUnsupported, .ask, .refuse:
+                // (`decide` answers every question, and no saved offsets are checked here.)
+                fail(UnsupportedLookup().description)
+                return [:]
+            }
+        } catch {
+            fail("cannot find where partitions \(list(partitions)) start (--from \(options.start)): \(error.description)")
+            return [:]
+        }
         let now = MonotonicClock.milliseconds()
         for partition in partitions {
             if let record = restored[partition] {
@@ -210,30 +227,17 @@ public final class AggregateWorker: @unchecked Sendable {
                 }
                 restoredEpochs[partition] = record.epoch
                 aggregators[partition] = Aggregator(config: config, restoring: record.state, now: now)
+                // Not marked published: the next publish re-sends it under this worker's name
+                // and generation, so viewers see who owns the partition now.
                 offsets[partition] = record.nextOffset
-                published[partition] = (record.nextOffset, record.state.partitions.first?.skipped ?? 0)
             } else {
                 aggregators[partition] = Aggregator(config: config, now: now)
-                if let offset = startOffset(partition) { offsets[partition] = offset }
             }
             if let offset = offsets[partition] { aggregators[partition]!.assign(partition: partition, startingAt: offset, now: now) }
         }
         log("assigned partitions \(list(partitions)) (generation \(consumer.generation.map(String.init) ?? "?")): "
             + "\(restored.count) restored from \(options.changelog), \(partitions.count - restored.count) from --from \(options.start)")
         return offsets
-    }
-
-    /// Where a partition without state starts; nil: the group's committed offset (else latest).
-    private func startOffset(_ partition: Int32) -> Int64? {
-        switch options.start {
-        case .earliest: return 0
-        case .committed: return nil
-        case .latest:
-            return (try? consumer.queryOffsetRange(topic: options.topic, partition: partition, timeoutMs: options.connectTimeoutMs))?.end
-        case .timestamp(let ms):
-            return (try? consumer.offsets(atOrAfter: ms, topic: options.topic, partitions: [partition],
-                                          timeoutMs: options.connectTimeoutMs))?[partition]
-        }
     }
 
     private func forget(_ partition: Int32) {
@@ -355,6 +359,12 @@ enum ChangelogRestore {
             }
             batch.release()
         }
-        return view.newest.filter { wanted.contains($0.key) }
+        let found = wanted.filter { view.newest[$0] != nil }
+        let records = view.records().filter { wanted.contains($0.key) }
+        // Never start over a partition whose newest state is there but unreadable.
+        if let partition = found.sorted().first(where: { records[$0] == nil }) {
+            throw Problem(description: "the newest state of partition \(partition) cannot be read")
+        }
+        return records
     }
 }

@@ -15,7 +15,7 @@ import UserBehavior
 /// ```
 /// changelog ──▶ newest state per partition ──▶ merged AggregationState ──▶ LiveSnapshot
 /// ```
-public final class ChangelogPipeline: @unchecked Sendable {
+public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
     public struct Options: Sendable {
         public var changelog: String
         /// Stop once every source partition's state has reached the source's end offsets.
@@ -36,6 +36,7 @@ public final class ChangelogPipeline: @unchecked Sendable {
     private let fallbackConfig: AggregationConfig
     private let stop: StopFlag
     private let latest = Mutex(LiveSnapshot())
+    private let ownersBox = Mutex<[Int32: PartitionOwner]>([:])
     private let configBox = Mutex<AggregationConfig?>(nil)
     private let requestedQuery = Mutex<AnalyticsQuery?>(nil)
     private let finished = Atomic<Bool>(false)
@@ -64,6 +65,13 @@ public final class ChangelogPipeline: @unchecked Sendable {
     }
 
     public var snapshot: LiveSnapshot { latest.withLock { $0 } }
+
+    public var owners: [Int32: PartitionOwner] { ownersBox.withLock { $0 } }
+
+    public var snapshotCount: Int { generation.load(ordering: .acquiring) }
+
+    /// The workers' calendar once a state has been read (their --year and --tz).
+    public var calendar: EventCalendar { config.calendar }
 
     /// The workers' semantics (year, time zone, bounds), once a state has been read.
     public var config: AggregationConfig { configBox.withLock { $0 } ?? fallbackConfig }
@@ -123,12 +131,12 @@ public final class ChangelogPipeline: @unchecked Sendable {
             if changed && !draining && now - lastPublish >= options.publishIntervalMs {
                 lastPublish = now
                 changed = false
-                let atEnd = publish(view, ends: ends, query: query, now: now)
+                let atEnd = publish(&view, ends: ends, query: query, now: now)
                 if options.exitAtEnd && atEnd { break }
             }
         }
         if !options.exitAtEnd || stop.isRequested {
-            _ = publish(view, ends: ends, query: query, now: MonotonicClock.milliseconds())
+            _ = publish(&view, ends: ends, query: query, now: MonotonicClock.milliseconds())
         }
     }
 
@@ -165,9 +173,9 @@ public final class ChangelogPipeline: @unchecked Sendable {
 
     /// Merges the view into a snapshot; true when every source partition's state has
     /// reached the end offsets.
-    private func publish(_ view: ChangelogView, ends: [Int32: Int64], query: AnalyticsQuery, now: Int64) -> Bool {
+    private func publish(_ view: inout ChangelogView, ends: [Int32: Int64], query: AnalyticsQuery, now: Int64) -> Bool {
         var config = fallbackConfig
-        if let semantics = view.semantics, let calendar = try? EventCalendar(year: semantics.year, timeZone: semantics.timeZone) {
+        if let semantics = view.semantics(), let calendar = try? EventCalendar(year: semantics.year, timeZone: semantics.timeZone) {
             config = AggregationConfig(calendar: calendar)
             config.outOfOrdernessMs = semantics.outOfOrdernessMs
             config.idleTimeoutMs = semantics.idleTimeoutMs
@@ -183,6 +191,7 @@ public final class ChangelogPipeline: @unchecked Sendable {
             (view.newest[partition]?.nextOffset).map { $0 >= high } ?? (high == 0)
         }
         let status = snapshot.status
+        ownersBox.withLock { $0 = view.newest.mapValues(\.owner) }
         latest.withLock { $0 = LiveSnapshot(aggregate: aggregate, status: status) }
         generation.add(1, ordering: .releasing)
         return atEnd

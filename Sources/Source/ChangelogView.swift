@@ -5,24 +5,31 @@ import Checkpoint
 /// so a zombie writer of an older group generation never replaces newer state, and a
 /// state read twice or out of order changes nothing. Pure: fed records, asked for the
 /// merged state.
+///
+/// Messages are read as far as their header; a state's body (semantics and the state
+/// itself) is decoded only when it is still the newest when asked for — a reader that
+/// starts on a changelog meets every state the brokers kept, most of them superseded.
 public struct ChangelogView: Sendable {
-    public private(set) var newest: [Int32: ChangelogRecord] = [:]
+    public private(set) var newest: [Int32: ChangelogEntry] = [:]
     /// Messages that are not changelog records of this format (skipped, and counted).
     public private(set) var unreadable = 0
     private var assembly = ChangelogAssembly()
+    /// The decoded body of each partition's newest entry, once asked for.
+    private var decoded: [Int32: ChangelogRecord] = [:]
 
     public init() {}
 
-    /// Keeps `record` if it supersedes what the partition had; true when it did.
+    /// Keeps `entry` if it supersedes what the partition had; true when it did.
     @discardableResult
-    public mutating func apply(_ record: ChangelogRecord) -> Bool {
-        if let current = newest[record.partition], !record.supersedes(current) { return false }
-        newest[record.partition] = record
+    public mutating func apply(_ entry: ChangelogEntry) -> Bool {
+        if let current = newest[entry.partition], !entry.supersedes(current) { return false }
+        newest[entry.partition] = entry
+        decoded[entry.partition] = nil
         return true
     }
 
-    /// Decodes and applies one message's value: a record, or a chunk of one (applied when
-    /// its last chunk arrives).
+    /// Reads one message's header and applies it: a record, or a chunk of one (applied
+    /// when its last chunk arrives).
     @discardableResult
     public mutating func apply(message bytes: [UInt8]) -> Bool {
         var bytes = bytes
@@ -34,23 +41,38 @@ public struct ChangelogView: Sendable {
             guard let whole = assembly.add(chunk) else { return false }
             bytes = whole
         }
-        guard let record = try? ChangelogCodec.decode(bytes) else {
+        guard let entry = try? ChangelogCodec.decodeHeader(bytes) else {
             unreadable += 1
             return false
         }
-        return apply(record)
+        return apply(entry)
+    }
+
+    /// The newest record of each partition, decoded (each body once). A body that cannot
+    /// be read drops its partition, counted in `unreadable`.
+    public mutating func records() -> [Int32: ChangelogRecord] {
+        for (partition, entry) in newest where decoded[partition] == nil {
+            if let record = try? entry.record() {
+                decoded[partition] = record
+            } else {
+                newest[partition] = nil
+                unreadable += 1
+            }
+        }
+        return decoded
     }
 
     /// The semantics every state was counted with (the first partition's; workers refuse to
     /// continue a state counted with other semantics).
-    public var semantics: Checkpoint.Semantics? { newest.min { $0.key < $1.key }?.value.semantics }
+    public mutating func semantics() -> Checkpoint.Semantics? { records().min { $0.key < $1.key }?.value.semantics }
     public var sourceTopic: String? { newest.min { $0.key < $1.key }?.value.sourceTopic }
 
     /// The newest states of all partitions merged: what one aggregation over the whole
     /// topic would hold.
-    public func merged() -> AggregationState {
+    public mutating func merged() -> AggregationState {
+        let records = records()
         var state = AggregationState()
-        for partition in newest.keys.sorted() { state.merge(newest[partition]!.state) }
+        for partition in records.keys.sorted() { state.merge(records[partition]!.state) }
         return state
     }
 }

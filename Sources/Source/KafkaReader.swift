@@ -165,40 +165,23 @@ final class KafkaReader: @unchecked Sendable {
         return false
     }
 
-    /// Asks the brokers what the planner needs, one batched call per question, until it
-    /// decides; nil when the saved offsets belong to another log (the status says why).
+    /// Where each partition starts, as the planner decides with the brokers' answers; nil
+    /// when the saved offsets belong to another log (the status says why).
     private func plannedStart(partitions: [Int32], identity: SourceIdentity) throws -> [Int32: Int64]? {
         var planner = StartOffsetPlanner(partitions: partitions, identity: identity, start: options.start,
                                          savedOffsets: options.savedOffsets, savedIdentity: options.savedIdentity,
                                          checksSavedOffsets: options.stateFile != nil)
-        let topic = options.topic
-        let timeoutMs = options.connectTimeoutMs
-        while true {
-            switch planner.next() {
-            case .ask(.offsetRanges(let asked)):
-                planner.learn(ranges: try consumer.queryOffsetRanges(topic: topic, partitions: asked, timeoutMs: timeoutMs))
-            case .ask(.committedOffsets(let asked)):
-                planner.learn(committed: try consumer.committedOffsets(topic: topic, partitions: asked, timeoutMs: timeoutMs))
-            case .ask(.offsetsAtOrAfter(let time, let asked)):
-                planner.learn(offsetsAt: time, try consumer.offsets(atOrAfter: time, topic: topic, partitions: asked, timeoutMs: timeoutMs))
-            case .start(let offsets, let earlier):
-                earlierRecords.store(earlier, ordering: .relaxed)
-                return offsets
-            case .refuse(let mismatch):
-                // Never a silent seek into someone else's log.
-                set(.failed(mismatch.message(stateFile: options.stateFile ?? "", topic: topic)))
-                return nil
-            case .timeLookupUnsupported:
-                throw UnsupportedLookup()
-            }
-        }
-    }
-
-    /// The brokers do not find offsets by time.
-    struct UnsupportedLookup: Error, CustomStringConvertible {
-        var description: String {
-            "the brokers cannot find records by time, so --from with a day cannot work here "
-                + "(librdkafka's mock cluster, as in `tbdash broker` and `demo`, cannot); use --from earliest"
+        switch try planner.decide(asking: consumer, topic: options.topic, timeoutMs: options.connectTimeoutMs) {
+        case .start(let offsets, let earlier):
+            earlierRecords.store(earlier, ordering: .relaxed)
+            return offsets
+        case .refuse(let mismatch):
+            // Never a silent seek into someone else's log.
+            set(.failed(mismatch.message(stateFile: options.stateFile ?? "", topic: options.topic)))
+            return nil
+        case .timeLookupUnsupported, .ask:
+            // (`decide` answers every question itself.)
+            throw UnsupportedLookup()
         }
     }
 

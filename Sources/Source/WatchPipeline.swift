@@ -4,6 +4,7 @@ import Foundation
 import Kafka
 import Runtime
 import Synchronization
+import UserBehavior
 
 /// A running watch: the Kafka reader thread, the bounded queue, and the aggregator on a
 /// thread of its own, publishing a `LiveSnapshot` for the screen or the headless summary.
@@ -12,7 +13,7 @@ import Synchronization
 /// KafkaReader ──queue──▶ aggregator thread ──▶ latest LiveSnapshot ──▶ TUI / JSON
 ///                                        └──▶ commits (and, with --state, checkpoints)
 /// ```
-public final class WatchPipeline: @unchecked Sendable {
+public final class WatchPipeline: LiveSource, @unchecked Sendable {
     public struct Options: Sendable {
         public var source: SourceOptions
         public var group: String
@@ -82,6 +83,10 @@ public final class WatchPipeline: @unchecked Sendable {
 
     /// The newest snapshot; cheap to call from the screen thread.
     public var snapshot: LiveSnapshot { latest.withLock { $0 } }
+
+    public var snapshotCount: Int { generation.load(ordering: .acquiring) }
+
+    public var calendar: EventCalendar { config.calendar }
 
     /// Whether the broker confirmed the offsets committed at the end; false when it did not
     /// answer or there was nothing to commit. Read after `waitUntilFinished`.

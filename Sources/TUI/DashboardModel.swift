@@ -32,6 +32,8 @@ public struct DashboardModel: Sendable {
     public var brokers: String
     public var group: String
     public var calendar: EventCalendar
+    /// Per partition, the worker that published its newest state (a changelog viewer's).
+    public var owners: [Int32: PartitionOwner] = [:]
     public var batchSize: Int
     public var batchIntervalMs: Int64
     /// A partition without records for this long is idle (its watermark is not waited for).

@@ -309,6 +309,8 @@ public struct Labels: Sendable {
     public var noRejections: String { zh ? "没有被拒消息" : "no rejected messages" }
     public var partition: String { zh ? "分区" : "partition" }
     public var nextOffset: String { zh ? "下一偏移" : "next offset" }
+    public var owner: String { zh ? "所属进程" : "owner" }
+    public var published: String { zh ? "上次发布" : "published" }
     public var endOffset: String { zh ? "末尾偏移" : "end offset" }
     public var idle: String { zh ? "空闲" : "idle" }
     public var total: String { zh ? "合计" : "total" }

@@ -1,39 +1,46 @@
 import Aggregation
 
-/// Page 6: one row per partition (next offset, end offset, lag, watermark, idle, skipped)
-/// with totals; below, the lag in time and its trend over the last 30 s.
+/// Page 6: one row per partition (next offset, end offset, lag, watermark, idle, skipped,
+/// and for a changelog viewer the worker that owns it and how long ago it published) with
+/// totals; below, the lag in time and its trend over the last 30 s.
 struct PartitionsPage {
     let full: Bool
 
     func draw(_ canvas: inout Canvas, _ body: Rect) {
         let labels = canvas.labels
         let theme = canvas.theme
-        let a = canvas.model.snapshot.aggregate
+        let model = canvas.model
+        let a = model.snapshot.aggregate
         let (outlookArea, tableArea) = body.splitBottom(full ? 6 : 4)
         let table = canvas.panel(tableArea, title: "\(labels.page(.partitions)) (\(a.partitions.count))", bordered: full,
-                                 focused: canvas.model.isFocused(.partitions))
+                                 focused: model.isFocused(.partitions))
         guard !table.isEmpty else { return }
         let (header, rest) = table.splitTop(1)
         let (totalRow, list) = rest.splitBottom(1)
-        let columns = [labels.partition, labels.nextOffset, labels.endOffset, labels.lag, labels.watermarkColumn, labels.idle, labels.skipped]
-        drawRow(&canvas, header, columns, style: theme.style(.title))
+        let shown = Self.fit(owners: !model.owners.isEmpty, width: table.width)
+        let headings = [labels.partition, labels.nextOffset, labels.endOffset, labels.lag, labels.watermarkColumn, labels.idle,
+                        labels.skipped, labels.owner, labels.published]
+        drawRow(&canvas, header, headings, shown, style: theme.style(.title))
         let (cursor, marked) = canvas.list(.partitions, ListGeometry(count: a.partitions.count, visible: list.height))
         for i in Canvas.window(cursor, visible: list.height, count: a.partitions.count) {
             let p = a.partitions[i]
             let row = Rect(x: list.x, y: list.y + i - cursor.top, width: list.width, height: 1)
+            let owner = model.owners[p.partition]
             drawRow(&canvas, row, [
                 "\(p.partition)", p.nextOffset.map(Format.grouped) ?? "", p.endOffset.map(Format.grouped) ?? "",
-                p.lag.map(Format.grouped) ?? "", p.watermark.current == .min ? "" : watermark(p.watermark.current, canvas.model),
+                p.lag.map(Format.grouped) ?? "", p.watermark.current == .min ? "" : watermark(p.watermark.current, model),
                 p.idle ? labels.idle : "", p.skipped > 0 ? Format.grouped(p.skipped) : "",
-            ], style: theme.style(.value), marked: i == marked)
+                owner.map { $0.host.isEmpty ? $0.clientID : "\($0.clientID)@\($0.host)" } ?? "",
+                owner.map { Format.duration(milliseconds: max(0, model.clock - $0.publishedAtMs), chinese: labels.language == .zh) } ?? "",
+            ], shown, style: theme.style(.value), marked: i == marked)
         }
         let next = a.partitions.compactMap(\.nextOffset).reduce(0, +)
         let end = a.partitions.compactMap(\.endOffset).reduce(0, +)
         drawRow(&canvas, totalRow, [
             labels.total, Format.grouped(next), Format.grouped(end), a.lag.map(Format.grouped) ?? "",
-            a.watermark.map { watermark($0, canvas.model) } ?? "", "\(a.partitions.filter(\.idle).count)",
-            Format.grouped(a.skipped),
-        ], style: theme.style(.emphasis))
+            a.watermark.map { watermark($0, model) } ?? "", "\(a.partitions.filter(\.idle).count)",
+            Format.grouped(a.skipped), "", "",
+        ], shown, style: theme.style(.emphasis))
         drawOutlook(&canvas, outlookArea)
     }
 
@@ -42,16 +49,32 @@ struct PartitionsPage {
         return "\(iso.dropFirst(5).prefix(5)) \(iso.dropFirst(11).prefix(5))"
     }
 
-    private static let widths = [9, 14, 14, 12, 13, 6, 9]
+    /// Partition, next offset, end offset, lag, watermark, idle, skipped, owner, published.
+    private static let widths = [9, 14, 14, 12, 13, 6, 9, 22, 9]
+    /// Which columns a narrow table keeps first: the owner columns (a changelog viewer's)
+    /// before end offset, watermark, idle and skipped.
+    private static let priority = [0, 1, 3, 7, 8, 2, 4, 6, 5]
 
-    private func drawRow(_ canvas: inout Canvas, _ rect: Rect, _ cells: [String], style: Style, marked: Bool = false) {
+    /// The columns shown, in their order: whole columns by priority while they fit.
+    private static func fit(owners: Bool, width: Int) -> [Int] {
+        var used = 0
+        var shown: [Int] = []
+        for column in priority where owners || column < 7 {
+            let needed = widths[column] + (shown.isEmpty ? 0 : 1)
+            if used + needed <= width {
+                used += needed
+                shown.append(column)
+            }
+        }
+        return shown.sorted()
+    }
+
+    private func drawRow(_ canvas: inout Canvas, _ rect: Rect, _ cells: [String], _ shown: [Int], style: Style, marked: Bool = false) {
         var x = rect.x
-        for (i, cell) in cells.enumerated() {
-            guard x < rect.maxX else { break }
-            let width = min(Self.widths[i], rect.maxX - x)
-            canvas.grid.put(DisplayWidth.pad(cell, to: width, i == 0 ? .left : .right, ellipsis: canvas.paint.glyphs.ellipsis),
+        for i in shown {
+            canvas.grid.put(DisplayWidth.pad(cells[i], to: Self.widths[i], i == 0 || i == 7 ? .left : .right, ellipsis: canvas.paint.glyphs.ellipsis),
                             x: x, y: rect.y, style: i == 0 && marked ? style.reversed : style)
-            x += width + 1
+            x += Self.widths[i] + 1
         }
     }
 

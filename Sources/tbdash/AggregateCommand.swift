@@ -17,13 +17,18 @@ struct AggregateCommand: ParsableCommand {
             restores the partition's newest state from --changelog (default <topic>.tbdash-state), \
             continues from the offset that state covers, and publishes the partition's whole \
             state every --publish-interval and when the partition is taken away. A partition \
-            with no state starts where --from says. `tbdash watch --changelog TOPIC` merges \
+            with no state starts where --from says, by the same rules as watch. `tbdash watch --changelog TOPIC` merges \
             the states and shows them; any number of viewers can watch.
 
             Exactly once: every published state carries the offsets it counted, so a worker \
             that is killed, added or restarted changes no count. Each state also carries the \
             writer's group generation; readers keep the highest (generation, next offset), \
             so a worker that was expelled while frozen cannot overwrite newer state.
+
+            --year is required (not this year by default): every worker, and every state \
+            restored from the changelog, must count in the same year. A state counted with \
+            other event-time options (--year, --tz, --out-of-orderness, --idle-timeout, \
+            --batch-size, --batch-interval) is refused with the option named.
 
             The changelog is created compacted with the source's partition count when the \
             brokers allow it (the embedded broker has no admin API: create it with \
@@ -64,6 +69,9 @@ struct AggregateCommand: ParsableCommand {
     func validate() throws {
         if changelog?.isEmpty == true { throw ValidationError("--changelog must not be empty") }
         if changelog == kafka.topic { throw ValidationError("--changelog must not be the source topic") }
+        if semantics.eventTime.year == nil {
+            throw ValidationError("aggregate needs --year: every worker and every state it restores must count in the same year")
+        }
     }
 
     func run() throws {

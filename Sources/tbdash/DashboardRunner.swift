@@ -1,11 +1,12 @@
 import Aggregation
+import Analytics
 import Kafka
 import Runtime
 import Source
 import Terminal
 import TUI
 
-/// Runs the live dashboard on a watch pipeline: checks the terminal, takes it over, shows
+/// Runs the live dashboard on a watch pipeline or a changelog viewer: checks the terminal, takes it over, shows
 /// the first frame before the broker answers, and gives the terminal back on every way
 /// out (q, Ctrl-C, SIGTERM, an error) before anything is printed.
 struct DashboardRunner {
@@ -18,9 +19,22 @@ struct DashboardRunner {
     /// Entries a ranking asks for: what the Trending page shows at 120×40 and above.
     static let rankingRows = 40
 
-    func run(options: WatchPipeline.Options, config: AggregationConfig, restoring state: AggregationState? = nil,
-             integrations: Integrations) throws {
-        let checkpointer = integrations.checkpointer
+    /// The terminal taken over for one dashboard run, with what every run needs.
+    private struct Session {
+        let screen: CursesScreen
+        let theme: Theme
+        let log: FileLog?
+        let configuration: KafkaConfiguration
+        /// Set by SIGINT/SIGTERM.
+        let interrupted: StopFlag
+        var model: DashboardModel
+    }
+
+    /// Checks the terminal, takes it over and runs `body` on it; gives the terminal back
+    /// on every way out (`body` restores it itself before printing anything). The
+    /// session's `model.query` is the query the pipeline must answer.
+    private func onScreen(topic: String, group: String, config: AggregationConfig, query: AnalyticsQuery,
+                          _ body: (inout Session) throws -> Void) throws {
         guard TerminalCheck.stdoutIsTerminal && TerminalCheck.stdinIsTerminal else {
             throw CommandFailure.usage("the dashboard needs a terminal (stdout is not one); use --headless for scripts")
         }
@@ -28,7 +42,6 @@ struct DashboardRunner {
         var configuration = try kafka.configuration(defaults: ConsumerDefaults.properties)
         if let brokers { configuration.brokers = brokers }
         if let log { configuration.log = log.kafkaLog }
-        var consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
 
         let utf8 = CursesScreen.prepareLocale()
         let interrupted = StopFlag()
@@ -47,52 +60,91 @@ struct DashboardRunner {
         defer { screen.restore() }
         let theme = Theme(colors: screen.colors, glyphs: display.glyphSet(localeIsUTF8: utf8))
         var model = DashboardModel(
-            snapshot: LiveSnapshot(), topic: kafka.topic, brokers: configuration.brokers, group: group,
+            snapshot: LiveSnapshot(), topic: topic, brokers: configuration.brokers, group: group,
             calendar: config.calendar, batchSize: config.batchSize, batchIntervalMs: config.batchIntervalMs)
         // Chinese needs a UTF-8 locale; without one the labels stay English.
         model.language = utf8 ? display.lang : .en
         model.fps = display.fps
-        model.canReadFromBeginning = checkpointer == nil
         model.idleTimeoutMs = config.idleTimeoutMs
-        var options = options
+        model.query = query
         // The Trending page has room for more than the JSON's default 20 a ranking.
-        options.query.top = max(options.query.top, Self.rankingRows)
-        model.query = options.query
-        if let weights = options.query.hotWeights {
+        model.query.top = max(query.top, Self.rankingRows)
+        if let weights = query.hotWeights {
             model.hotWeights = weights
             model.trendMeasure = .hot
         }
-        log?.write("watching \(kafka.topic) at \(configuration.brokers), group \(group)")
+        var session = Session(screen: screen, theme: theme, log: log, configuration: configuration,
+                              interrupted: interrupted, model: model)
+        try body(&session)
+    }
 
-        while true {
+    func run(options: WatchPipeline.Options, config: AggregationConfig, restoring state: AggregationState? = nil,
+             integrations: Integrations) throws {
+        let checkpointer = integrations.checkpointer
+        var options = options
+        try onScreen(topic: kafka.topic, group: group, config: config, query: options.query) { session in
+            let (screen, log, configuration) = (session.screen, session.log, session.configuration)
+            options.query = session.model.query
+            var consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
+            session.model.canReadFromBeginning = checkpointer == nil
+            log?.write("watching \(kafka.topic) at \(configuration.brokers), group \(group)")
+            while true {
+                let stop = StopFlag()
+                let pipeline = WatchPipeline(consumer: consumer, options: options, config: config, restoring: state,
+                                             stop: stop, checkpointer: checkpointer)
+                integrations.follow(pipeline)
+                var live = LiveDashboard(pipeline: pipeline, screen: screen, dashboard: Dashboard(theme: session.theme),
+                                         stop: session.interrupted, model: session.model)
+                live.onStatus = { status in log?.write("status: \(HeadlessLog.describe(status))") }
+                pipeline.start()
+                let ending = live.run()
+                if ending != .readFromBeginning { screen.restore() }
+                stop.request()
+                pipeline.waitUntilFinished()
+                consumer.close()
+                if case .failed(let why) = ending { throw CommandFailure.runtime(why) }
+                guard ending == .readFromBeginning else {
+                    let final = pipeline.snapshot
+                    try printResult("tbdash: \(Format.grouped(final.aggregate.counts.events)) events counted; \(HeadlessLog.commitOutcome(pipeline.offsetsCommittedAtExit, group: group))")
+                    try WatchCommand.requireFinalSave(final)
+                    return
+                }
+                // The old pipeline is gone: nothing it counted carries over, so nothing is
+                // counted twice. (`e` is not offered with --state, whose counts would mix.)
+                log?.write("reading from the beginning")
+                options.source.start = .earliest
+                session.model = live.model
+                session.model.snapshot = LiveSnapshot()
+                // The new pipeline answers the segment and rankings on screen, not the start's.
+                options.query = session.model.query
+                consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
+            }
+        }
+    }
+
+    /// `watch --changelog`: the dashboard over the merged states of `tbdash aggregate`
+    /// workers. A viewer never writes, and has no `e` (the workers decide where they read).
+    func runChangelog(options: ChangelogPipeline.Options, config: AggregationConfig) throws {
+        var options = options
+        try onScreen(topic: options.changelog, group: group, config: config, query: options.query) { session in
+            let (screen, log, configuration) = (session.screen, session.log, session.configuration)
+            options.query = session.model.query
+            let consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
+            log?.write("watching changelog \(options.changelog) at \(configuration.brokers)")
             let stop = StopFlag()
-            let pipeline = WatchPipeline(consumer: consumer, options: options, config: config, restoring: state,
-                                         stop: stop, checkpointer: checkpointer)
-            integrations.follow(pipeline)
-            var live = LiveDashboard(pipeline: pipeline, screen: screen, dashboard: Dashboard(theme: theme), stop: interrupted, model: model)
+            let pipeline = ChangelogPipeline(consumer: consumer, options: options, config: config, stop: stop)
+            var live = LiveDashboard(pipeline: pipeline, screen: screen, dashboard: Dashboard(theme: session.theme),
+                                     stop: session.interrupted, model: session.model)
             live.onStatus = { status in log?.write("status: \(HeadlessLog.describe(status))") }
             pipeline.start()
             let ending = live.run()
-            if ending != .readFromBeginning { screen.restore() }
+            screen.restore()
             stop.request()
             pipeline.waitUntilFinished()
             consumer.close()
             if case .failed(let why) = ending { throw CommandFailure.runtime(why) }
-            guard ending == .readFromBeginning else {
-                let final = pipeline.snapshot
-                try printResult("tbdash: \(Format.grouped(final.aggregate.counts.events)) events counted; \(HeadlessLog.commitOutcome(pipeline.offsetsCommittedAtExit, group: group))")
-                try WatchCommand.requireFinalSave(final)
-                return
-            }
-            // The old pipeline is gone: nothing it counted carries over, so nothing is
-            // counted twice. (`e` is not offered with --state, whose counts would mix.)
-            log?.write("reading from the beginning")
-            options.source.start = .earliest
-            model = live.model
-            model.snapshot = LiveSnapshot()
-            // The new pipeline answers the segment and rankings on screen, not the start's.
-            options.query = model.query
-            consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
+            let a = pipeline.snapshot.aggregate
+            try printResult("tbdash: \(Format.grouped(a.counts.events)) events in the merged states of \(a.partitions.count) partitions (changelog \(options.changelog))")
         }
     }
 }

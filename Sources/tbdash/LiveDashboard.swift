@@ -5,10 +5,10 @@ import Terminal
 import TUI
 
 /// The dashboard's main loop, on the main thread (the only one that touches ncurses):
-/// keys, snapshots from the pipeline, and frames at most `fps` a second — only when
+/// keys, snapshots from the pipeline (one process's or a changelog viewer's), and frames at most `fps` a second — only when
 /// something changed, plus once a second for the clock.
 struct LiveDashboard {
-    let pipeline: WatchPipeline
+    let pipeline: any LiveSource
     let screen: CursesScreen
     let dashboard: Dashboard
     /// Set by SIGINT/SIGTERM.
@@ -62,10 +62,13 @@ struct LiveDashboard {
                 case .none: break
                 }
             }
-            let generation = pipeline.generation.load(ordering: .acquiring)
+            let generation = pipeline.snapshotCount
             if generation != lastGeneration {
                 lastGeneration = generation
                 let snapshot = pipeline.snapshot
+                // A changelog viewer learns the workers' calendar from their first state.
+                model.calendar = pipeline.calendar
+                model.owners = pipeline.owners
                 if snapshot.status != lastStatus {
                     lastStatus = snapshot.status
                     onStatus(snapshot.status)

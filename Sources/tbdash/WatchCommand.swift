@@ -76,7 +76,9 @@ struct WatchCommand: ParsableCommand {
     func validate() throws {
         if exitAtEnd && !headless { throw ValidationError("--exit-at-end needs --headless") }
         if json && !headless { throw ValidationError("--json needs --headless") }
-        if changelog != nil && !headless { throw ValidationError("--changelog needs --headless for now (the dashboard reads one process's pipeline)") }
+        if changelog != nil && (integration.metricsAddr != nil || integration.history != nil) {
+            throw ValidationError("--changelog cannot be combined with --metrics-addr or --history: they follow one process's pipeline")
+        }
         if changelog != nil && stateOptions.state != nil { throw ValidationError("--changelog and --state cannot be combined: the workers keep the state") }
     }
 
@@ -101,7 +103,13 @@ struct WatchCommand: ParsableCommand {
 
     private func run(options: WatchPipeline.Options, start: StateOptions.Start, integrations: Integrations) throws {
         if let changelog {
-            return try runChangelog(changelog, config: start.config, query: options.query)
+            var viewer = ChangelogPipeline.Options(changelog: changelog)
+            viewer.exitAtEnd = exitAtEnd
+            viewer.query = options.query
+            viewer.connectTimeoutMs = Int32(connectTimeout * 1000)
+            viewer.failFast = headless
+            if headless { return try runChangelog(viewer, config: start.config) }
+            return try DashboardRunner(display: display, kafka: kafka, group: group).runChangelog(options: viewer, config: start.config)
         }
         if headless {
             let log = try display.log.map { try FileLog(path: $0) }
@@ -142,15 +150,12 @@ struct WatchCommand: ParsableCommand {
     }
 
     /// `--changelog`: merges the workers' states; a viewer never writes, not even offsets.
-    private func runChangelog(_ topic: String, config: AggregationConfig, query: AnalyticsQuery) throws {
+    private func runChangelog(_ options: ChangelogPipeline.Options, config: AggregationConfig) throws {
         let log = try display.log.map { try FileLog(path: $0) }
         var configuration = try kafka.configuration(defaults: ConsumerDefaults.properties)
         if let log { configuration.log = log.kafkaLog }
         let consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
-        var options = ChangelogPipeline.Options(changelog: topic)
-        options.exitAtEnd = exitAtEnd
-        options.query = query
-        options.connectTimeoutMs = Int32(connectTimeout * 1000)
+        let topic = options.changelog
         let stop = StopFlag()
         let trap = SignalTrap { _ in stop.request() }
         defer { trap.cancel() }

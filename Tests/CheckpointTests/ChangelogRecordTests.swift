@@ -27,6 +27,19 @@ import UserBehavior
                                publishedAtMs: 1_700_000_000_000, semantics: Checkpoint.Semantics(config), state: state)
     }
 
+    /// The owner columns read the writer as `client.id@host pid N`; a client id may hold an
+    /// `@`, a host cannot; a writer of another form is all client id.
+    @Test(arguments: [
+        ("tbdash@host pid 1", "tbdash", "host"),
+        ("team@eu-worker@node7.example pid 42", "team@eu-worker", "node7.example"),
+        ("hand-written", "hand-written", ""),
+    ])
+    func theOwnerIsTheWritersClientIDAndHost(writer: String, clientID: String, host: String) throws {
+        var record = try record()
+        record.writer = writer
+        #expect(record.owner == PartitionOwner(clientID: clientID, host: host, publishedAtMs: 1_700_000_000_000))
+    }
+
     @Test func aRecordSurvivesEncodingExactly() throws {
         let original = try record()
         let decoded = try ChangelogCodec.decode(ChangelogCodec.encode(original))
@@ -38,13 +51,41 @@ import UserBehavior
         #expect(decoded.nextOffset == 120 && decoded.state.partitions.first?.skipped == 4)
     }
 
+    /// Version 1 (no next offset in the header), written field by field as it was: still
+    /// read, whole and as a header.
+    @Test func aVersion1RecordIsStillRead() throws {
+        let original = try record()
+        var w = BinaryWriter(reservingCapacity: 1 << 12)
+        for byte in Array("tbcl".utf8) + [1] { w.write(byte) }
+        w.write(bytes: Array("events".utf8))
+        w.write(varint: 3)
+        w.write(signedVarint: 5)
+        w.write(bytes: Array(original.writer.utf8))
+        w.write(signedVarint: original.publishedAtMs)
+        AggregationStateCodec.write(original.semantics, to: &w)
+        AggregationStateCodec.write(original.state, to: &w)
+        let decoded = try ChangelogCodec.decode(w.bytes)
+        #expect(decoded.partition == 3 && decoded.epoch == 5 && decoded.nextOffset == 120 && decoded.state.counts == original.state.counts)
+        let header = try ChangelogCodec.decodeHeader(w.bytes)
+        #expect(header.partition == 3 && header.epoch == 5 && header.nextOffset == 120 && header.writer == original.writer)
+    }
+
+    /// The header alone gives what a reader needs to choose the newest state.
+    @Test func theHeaderAloneNamesPartitionEpochAndOffset() throws {
+        var bytes = ChangelogCodec.encode(try record(partition: 7, epoch: 9, next: 4_321))
+        bytes.removeLast(bytes.count - 60)
+        let header = try ChangelogCodec.decodeHeader(bytes)
+        #expect(header.partition == 7 && header.epoch == 9 && header.nextOffset == 4_321 && header.owner.clientID == "tbdash")
+        #expect(throws: SummaryDecodingError.self) { try header.record() }
+    }
+
     @Test func damagedOrForeignBytesAreRefusedNotMisread() throws {
         let bytes = ChangelogCodec.encode(try record())
         #expect(throws: SummaryDecodingError.self) { try ChangelogCodec.decode(Array(bytes.dropLast(3))) }
         #expect(throws: SummaryDecodingError.self) { try ChangelogCodec.decode(Array(#"{"events": 1}"#.utf8)) }
         var otherVersion = bytes
         otherVersion[4] = 9
-        #expect(throws: SummaryDecodingError.invalid("changelog record version 9 (this tbdash reads 1)")) {
+        #expect(throws: SummaryDecodingError.invalid("changelog record version 9 (this tbdash reads 1 and 2)")) {
             try ChangelogCodec.decode(otherVersion)
         }
     }

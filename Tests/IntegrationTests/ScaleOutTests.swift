@@ -8,8 +8,10 @@ import TestSupport
 /// `tbdash aggregate` workers and `watch --changelog` on an embedded broker, each run
 /// against a single-process `watch --headless --exit-at-end --json` of the same data:
 /// every exact figure equal (everything but `batches`, a count of micro-batch folds).
-/// 20,000 rows over 8 partitions keeps the suite near a minute (the 1 M rows over
-/// 64 partitions is the same code with a longer wait).
+/// The main test runs the scale (3 workers, one killed and a 4th added, 64
+/// partitions, 1 M rows: ~75 s on the 2-core VM, 40 s more than at 8 partitions and
+/// 20,000 rows); the fault tests keep 8 partitions and 10,000–20,000 rows, which exercise
+/// the same paths in 10–35 s each.
 @Suite(.serialized) struct ScaleOutTests {
     let topic = "events"
     var changelog: String { "\(topic).tbdash-state" }
@@ -66,21 +68,28 @@ import TestSupport
         for worker in workers { _ = worker.wait(timeout: 30) }
     }
 
+    /// The scale: 64 partitions, 1 M rows (two generated halves of 500,000), states
+    /// of ~590 KB published every second (at the other tests' 200 ms, encoding them would
+    /// not keep up).
     @Test func threeWorkersWithOneKilledAndOneAddedMatchOneProcess() throws {
         let cluster = try MockCluster()
-        try cluster.createTopic(topic, partitions: 8)
-        try cluster.createTopic(changelog, partitions: 8)
+        try cluster.createTopic(topic, partitions: 64)
+        try cluster.createTopic(changelog, partitions: 64)
         let dir = try TemporaryDirectory()
-        let (_, first, second) = try halves(rows: 20_000, seed: 41, in: dir)
+        let first = dir.file("first.csv"), second = dir.file("second.csv")
+        for (file, seed) in [(first, 41), (second, 42)] {
+            #expect(try TBDashProcess.run(["gen", "--rows", "500000", "--seed", "\(seed)", "-o", file.path], timeout: 120).status == 0)
+        }
         try produce(first, cluster.bootstrapServers)
-        var workers = try (0..<3).map { _ in try worker(cluster.bootstrapServers) }
+        let interval = ["--publish-interval", "1s"]
+        var workers = try (0..<3).map { _ in try worker(cluster.bootstrapServers, interval) }
         // Joined (the first JoinGroup is held ~3 s) and counting.
         #expect(Running.eventually(timeout: 30) { workers.allSatisfy { $0.stderr.contains("assigned partitions") } })
         Thread.sleep(forTimeInterval: 1)
         workers[0].signal(SIGKILL)
         _ = workers[0].wait(timeout: 10)
         try produce(second, cluster.bootstrapServers)
-        workers.append(try worker(cluster.bootstrapServers))
+        workers.append(try worker(cluster.bootstrapServers, interval))
         let merged = try viewer(cluster.bootstrapServers)
         expectSameFigures(merged.json, try single(cluster.bootstrapServers))
         // Two viewers at once see the same numbers (the workers are idle by now).

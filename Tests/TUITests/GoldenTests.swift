@@ -1,3 +1,4 @@
+import Aggregation
 import Analytics
 import Foundation
 import Testing
@@ -36,6 +37,26 @@ import TUI
             #expect(coloured == (setup.colors != .none), "\(page) \(setup.name)")
         }
         try Golden.check(lines: lines, name: "page-\(page.rawValue)-\(Labels(.en, glyphs: .blocks).page(page).lowercased())")
+    }
+
+    /// A changelog viewer's Partitions page: which worker owns each partition and how long
+    /// ago it published (partition 2's owner is an older writer without a host), in both
+    /// layouts; the narrow one keeps the owner columns before end offset and watermark.
+    @Test func partitionOwnersOfAChangelogViewer() throws {
+        var lines: [String] = []
+        for (width, height) in [(120, 40), (80, 24)] {
+            var model = Fixture.model(language: .en)
+            model.page = .partitions
+            model.owners = [
+                0: PartitionOwner(clientID: "worker-a", host: "node1.example", publishedAtMs: model.clock - 1_400),
+                1: PartitionOwner(clientID: "worker-b", host: "node2", publishedAtMs: model.clock - 95_000),
+                2: PartitionOwner(clientID: "legacy", host: "", publishedAtMs: model.clock),
+            ]
+            let grid = Dashboard(theme: Theme(colors: .none, glyphs: .set(.blocks))).render(model, width: width, height: height)
+            lines.append("=== \(width)x\(height)")
+            lines += grid.textLines()
+        }
+        try Golden.check(lines: lines, name: "partitions-owners")
     }
 
     static let cases: [(String, Int, Int, Labels.Language, GlyphSet.Mode)] = [

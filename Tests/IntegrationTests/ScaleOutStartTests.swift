@@ -1,0 +1,60 @@
+import Foundation
+import Kafka
+import Testing
+import TestSupport
+
+/// Where `tbdash aggregate` starts and which states it continues: `--from` by the watch's
+/// rules (`StartOffsetPlanner`) for partitions without state, and `--year` pinned.
+@Suite(.serialized) struct ScaleOutStartTests {
+    let topic = "events"
+
+    private func cluster(rows: Int) throws -> MockCluster {
+        let cluster = try MockCluster()
+        try cluster.createTopic(topic, partitions: 2)
+        try cluster.createTopic("\(topic).tbdash-state", partitions: 2)
+        let dir = try TemporaryDirectory()
+        let file = dir.file("rows.csv")
+        #expect(try TBDashProcess.run(["gen", "--rows", "\(rows)", "--seed", "3", "-o", file.path]).status == 0)
+        #expect(try TBDashProcess.run(["produce", file.path, "-b", cluster.bootstrapServers, "-t", topic]).status == 0)
+        return cluster
+    }
+
+    /// A short session timeout: the mock cluster may wait it out for a member that left.
+    let tuning = ["-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500"]
+
+    private func lines(_ text: String) -> [Substring] { text.split(separator: "\n") }
+
+    @Test func aWorkerNeedsAYear() throws {
+        let result = try TBDashProcess.run(["aggregate", "-b", "127.0.0.1:1", "-t", topic])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("aggregate needs --year"), "\(result.stderr)")
+    }
+
+    /// The embedded broker cannot look records up by time: the worker says so and stops,
+    /// rather than starting every partition at its end.
+    @Test func aDayWhereTheBrokersCannotFindOneFailsInOneLine() throws {
+        let cluster = try cluster(rows: 500)
+        let result = try TBDashProcess.run(["aggregate", "-b", cluster.bootstrapServers, "-t", topic, "--year", "2026",
+                                            "--from", "2026-11-11"], timeout: 60)
+        #expect(result.status == 1, "\(result.stderr)")
+        let failures = lines(result.stderr).filter { $0.contains("cannot find records by time") }
+        #expect(failures.count == 1, "\(result.stderr)")
+    }
+
+    /// A state counted in 2025 is not continued in 2026: one line naming --year.
+    @Test func aStateOfAnotherYearIsRefused() throws {
+        let cluster = try cluster(rows: 500)
+        let brokers = cluster.bootstrapServers
+        let first = try TBDashProcess.start(["aggregate", "-b", brokers, "-t", topic, "--year", "2025", "--publish-interval", "100ms"] + tuning)
+        #expect(Running.eventually(timeout: 30) { first.stderr.contains("assigned partitions") })
+        let viewer = try TBDashProcess.run(["watch", "--headless", "--exit-at-end", "--json", "--changelog", "\(topic).tbdash-state",
+                                            "-b", brokers], timeout: 60)
+        #expect(viewer.status == 0, "\(viewer.stderr)")
+        first.signal(SIGTERM)
+        #expect(first.wait(timeout: 30).status == 0)
+        let second = try TBDashProcess.run(["aggregate", "-b", brokers, "-t", topic, "--year", "2026"] + tuning, timeout: 60)
+        #expect(second.status == 1, "\(second.stderr)")
+        let refusals = lines(second.stderr).filter { $0.contains("was counted with --year 2025, not 2026") }
+        #expect(refusals.count == 1, "\(second.stderr)")
+    }
+}

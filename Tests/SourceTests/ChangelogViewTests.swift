@@ -1,0 +1,41 @@
+import Aggregation
+import Checkpoint
+import Source
+import Testing
+import UserBehavior
+
+/// The newest state per partition, chosen by header: bodies of superseded states are never
+/// decoded (a damaged one would be counted as unreadable if they were).
+@Suite struct ChangelogViewTests {
+    private func message(partition: Int32, epoch: Int32, next: Int64) throws -> [UInt8] {
+        var state = AggregationState()
+        var progress = PartitionProgress(partition: partition, boundMs: 300_000, now: 0)
+        progress.nextOffset = next
+        state.partitions = [progress]
+        let config = AggregationConfig(calendar: try EventCalendar(year: 2026, timeZone: "Asia/Shanghai"))
+        return ChangelogCodec.encode(ChangelogRecord(sourceTopic: "events", partition: partition, epoch: epoch, writer: "w@h pid 1",
+                                                     publishedAtMs: 0, semantics: Checkpoint.Semantics(config), state: state))
+    }
+
+    /// A message whose header is intact and whose body is not.
+    private func damaged(_ bytes: [UInt8]) -> [UInt8] { Array(bytes.dropLast(2)) }
+
+    @Test func supersededBodiesAreNeverDecoded() throws {
+        var view = ChangelogView()
+        view.apply(message: damaged(try message(partition: 0, epoch: 1, next: 10)))
+        view.apply(message: try message(partition: 0, epoch: 2, next: 20))
+        // Older than what partition 1 has by epoch, though further by offset: a zombie's.
+        view.apply(message: try message(partition: 1, epoch: 3, next: 5))
+        view.apply(message: damaged(try message(partition: 1, epoch: 2, next: 50)))
+        #expect(view.merged().partitions.map(\.nextOffset) == [20, 5])
+        #expect(view.unreadable == 0)
+    }
+
+    @Test func aNewestBodyThatCannotBeReadDropsItsPartitionAndIsCounted() throws {
+        var view = ChangelogView()
+        view.apply(message: try message(partition: 0, epoch: 1, next: 10))
+        view.apply(message: damaged(try message(partition: 1, epoch: 1, next: 10)))
+        #expect(view.merged().partitions.map(\.nextOffset) == [10])
+        #expect(view.unreadable == 1 && view.newest[1] == nil)
+    }
+}
