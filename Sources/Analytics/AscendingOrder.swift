@@ -18,17 +18,19 @@ enum AscendingOrder {
             }
             count = keys.count
         }
-        radixSort(&packed, significantBits: UInt64.bitWidth - ((high &- low) << positionBits | positionMask).leadingZeroBitCount)
+        radixSort(&packed, bits: 0..<(UInt64.bitWidth - ((high &- low) << positionBits | positionMask).leadingZeroBitCount))
         return packed.map { Int($0 & positionMask) }
     }
 
-    /// Least-significant-digit radix sort, eleven bits a pass: a few linear passes where a
-    /// comparison sort of the same 20,000 keys makes 300,000 comparisons.
-    private static func radixSort(_ values: inout [UInt64], significantBits: Int) {
+    /// Sorts by bits `bits` of each value (the values must differ there), least-significant
+    /// digit first, eleven bits a pass: a few linear passes where a comparison sort of the
+    /// same 20,000 keys makes 300,000 comparisons.
+    static func radixSort(_ values: inout [UInt64], bits: Range<Int>) {
         let digitBits = 11
         var scratch = [UInt64](repeating: 0, count: values.count)
         var counts = [Int](repeating: 0, count: 1 << digitBits)
-        var shift = 0
+        var shift = bits.lowerBound
+        let significantBits = bits.upperBound
         while shift < significantBits {
             values.withUnsafeBufferPointer { source in
                 scratch.withUnsafeMutableBufferPointer { target in
@@ -49,19 +51,6 @@ enum AscendingOrder {
             swap(&values, &scratch)
             shift += digitBits
         }
-    }
-
-    /// The positions of two-part keys, by ascending first part, then second: the parts
-    /// joined into one integer when their ranges fit in 64 bits together.
-    static func positions(of keys: [(UInt64, UInt64)]) -> [Int] {
-        guard let firstLow = keys.lazy.map(\.0).min(), let firstHigh = keys.lazy.map(\.0).max(),
-            let secondLow = keys.lazy.map(\.1).min(), let secondHigh = keys.lazy.map(\.1).max()
-        else { return [] }
-        let secondBits = UInt64.bitWidth - (secondHigh &- secondLow).leadingZeroBitCount
-        guard secondBits < UInt64.bitWidth, (firstHigh &- firstLow) >> (UInt64.bitWidth - secondBits) == 0 else {
-            return keys.indices.sorted { (keys[$0].0, keys[$0].1, $0) < (keys[$1].0, keys[$1].1, $1) }
-        }
-        return positions(of: keys.map { ($0.0 &- firstLow) << secondBits | ($0.1 &- secondLow) })
     }
 
     /// A signed key as an unsigned one with the same order.

@@ -37,6 +37,11 @@ public struct BehaviorSummary: Mergeable, Equatable, Sendable {
         }
     }
 
+    /// Bytes the analytics hold, part by part (capacities, not counts: what the process pays).
+    public var memoryFootprint: (segments: Int, users: Int, trending: Int, repeatBuyers: Int) {
+        (segments.memoryFootprint, users.memoryFootprint, trending.memoryFootprint, repeatBuyers.memoryFootprint)
+    }
+
     public mutating func merge(_ other: BehaviorSummary) {
         segments.merge(other.segments)
         users.merge(other.users)

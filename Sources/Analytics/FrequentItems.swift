@@ -64,6 +64,11 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
     }
 
     /// How many counters are kept before a purge: k plus a quarter.
+    /// Bytes the summary holds (entries and hash buckets, by capacity).
+    public var memoryFootprint: Int {
+        entries.capacity * MemoryLayout<Entry>.stride + buckets.capacity * MemoryLayout<Bucket>.stride
+    }
+
     public var storageLimit: Int { capacity + Swift.max(1, capacity / 4) }
 
     /// Counts `weight` (≥ 0) occurrences of `id`. No allocation once the storage is grown.

@@ -51,6 +51,11 @@ public struct RepeatBuyers: Mergeable, Equatable, Sendable {
         self.capacity = capacity
     }
 
+    /// Bytes the table and the set of repeat buyers hold, by capacity.
+    public var memoryFootprint: Int {
+        pairs.capacity * MemoryLayout<Pair>.stride + states.capacity * 2 + repeatUsers.capacity * 8
+    }
+
     public var isExact: Bool { level == 0 }
 
     /// The estimated number of repeat buyers (exact while `isExact`).
@@ -209,12 +214,8 @@ extension RepeatBuyers {
         writer.write(varint: UInt64(capacity))
         writer.write(UInt8(level))
         writer.write(varint: UInt64(pairCount))
-        let occupied = states.indices.filter { states[$0] != 0 }
-        let keys = occupied.map { (AscendingOrder.key(pairs[$0].user), AscendingOrder.key(pairs[$0].merchant)) }
         var previous: (user: Int64, merchant: Int64)?
-        for position in AscendingOrder.positions(of: keys) {
-            let (pair, state) = (pairs[occupied[position]], states[occupied[position]])
-            let (user, merchant) = (pair.user, pair.merchant)
+        forEachPairInOrder { user, merchant, state in
             if let previous {
                 writer.write(varint: UInt64(bitPattern: user &- previous.user))
                 if user == previous.user {
@@ -228,6 +229,45 @@ extension RepeatBuyers {
             }
             previous = (user, merchant)
             writer.write(varint: UInt64(state & ~Self.repeatFlag - 1) << 1 | (state & Self.repeatFlag != 0 ? 1 : 0))
+        }
+    }
+
+    /// The pairs by ascending (user, merchant), with their states. When the users' and the
+    /// merchants' ranges fit in 48 bits together, each pair and its state are packed into one
+    /// integer and radix sorted: the table is read once, in order. (Visiting a sorted list of
+    /// its slots instead missed the cache on every pair, 60 ms of a save at 320,000 pairs.)
+    private func forEachPairInOrder(_ body: (_ user: Int64, _ merchant: Int64, _ state: UInt16) -> Void) {
+        var (userLow, userHigh, merchantLow, merchantHigh) = (UInt64.max, UInt64.min, UInt64.max, UInt64.min)
+        for index in states.indices where states[index] != 0 {
+            let (user, merchant) = (AscendingOrder.key(pairs[index].user), AscendingOrder.key(pairs[index].merchant))
+            (userLow, userHigh) = (Swift.min(userLow, user), Swift.max(userHigh, user))
+            (merchantLow, merchantHigh) = (Swift.min(merchantLow, merchant), Swift.max(merchantHigh, merchant))
+        }
+        guard pairCount > 0 else { return }
+        let merchantBits = UInt64.bitWidth - (merchantHigh &- merchantLow).leadingZeroBitCount
+        let userBits = UInt64.bitWidth - (userHigh &- userLow).leadingZeroBitCount
+        let stateBits = UInt16.bitWidth
+        guard userBits + merchantBits + stateBits <= UInt64.bitWidth else {
+            let occupied = states.indices.filter { states[$0] != 0 }
+            for index in occupied.sorted(by: { (pairs[$0].user, pairs[$0].merchant) < (pairs[$1].user, pairs[$1].merchant) }) {
+                body(pairs[index].user, pairs[index].merchant, states[index])
+            }
+            return
+        }
+        var packed: [UInt64] = []
+        packed.reserveCapacity(pairCount)
+        for index in states.indices where states[index] != 0 {
+            let user = AscendingOrder.key(pairs[index].user) &- userLow
+            let merchant = AscendingOrder.key(pairs[index].merchant) &- merchantLow
+            packed.append(user << (merchantBits + stateBits) | merchant << stateBits | UInt64(states[index]))
+        }
+        // (user, merchant) is unique: the state's bits need no pass.
+        AscendingOrder.radixSort(&packed, bits: stateBits..<(stateBits + merchantBits + userBits))
+        let merchantMask = (UInt64(1) << merchantBits) &- 1
+        for value in packed {
+            let user = Int64(bitPattern: ((value >> (merchantBits + stateBits)) &+ userLow) ^ (1 << 63))
+            let merchant = Int64(bitPattern: (((value >> stateBits) & merchantMask) &+ merchantLow) ^ (1 << 63))
+            body(user, merchant, UInt16(truncatingIfNeeded: value))
         }
     }
 

@@ -69,6 +69,9 @@ public struct SegmentCube: Mergeable, Sendable {
     }
 
     /// The counts of one segment (0 when it never occurred).
+    /// Bytes the table holds (its three arrays' capacity).
+    public var memoryFootprint: Int { keys.capacity * 4 + events.capacity * 8 + late.capacity * 8 }
+
     public func counts(of cell: Cell) -> (events: Int64, late: Int64) {
         guard !keys.isEmpty else { return (0, 0) }
         let slot = find(cell.key)

@@ -45,6 +45,11 @@ public struct Trending: Mergeable, Equatable, Sendable {
     /// The event days that have summaries of their own, newest first.
     public var newestDays: [Int] { days.map(\.index) }
 
+    /// Bytes every summary holds.
+    public var memoryFootprint: Int {
+        (allDays + days.flatMap(\.summaries)).reduce(0) { $0 + $1.memoryFootprint }
+    }
+
     @inline(__always)
     public mutating func add(_ event: AnalyticEvent) {
         let action = Int(event.action)

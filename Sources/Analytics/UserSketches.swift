@@ -62,6 +62,12 @@ public struct UserSketches: Mergeable, Equatable, Sendable {
         }
     }
 
+    /// Bytes every counter holds.
+    public var memoryFootprint: Int {
+        [[all], byAction, byDay, byDayAction, byProvinceAction, byAgeAction, byGenderAction].joined()
+            .reduce(0) { $0 + $1.memoryFootprint }
+    }
+
     public mutating func merge(_ other: UserSketches) {
         all.merge(other.all)
         Self.merge(&byAction, other.byAction)

@@ -145,6 +145,11 @@ let savedBytes = (try? FileManager.default.attributesOfItem(atPath: checkpointFi
 try? FileManager.default.removeItem(atPath: checkpointFile.path)
 row("checkpoint of \(Format.thousands(messages.count)) events, every analytic (\(savedBytes / 1024) KiB): encode", String(format: "%.1f", encodeTime * 1000), "ms")
 row("… and save (encode, write, fsync, rename, fsync directory)", String(format: "%.1f", saveTime * 1000), "ms")
+let footprint = folded.state.summary.memoryFootprint
+func mebibytes(_ bytes: Int) -> String { String(format: "%.1f", Double(bytes) / 1_048_576) }
+row("memory of that state: cube \(mebibytes(footprint.segments)), distinct users \(mebibytes(footprint.users)), "
+    + "trending \(mebibytes(footprint.trending)), repeat buyers \(mebibytes(footprint.repeatBuyers))",
+    mebibytes(footprint.segments + footprint.users + footprint.trending + footprint.repeatBuyers), "MiB")
 
 let aggregator = Aggregator(config: config)
 // A filter active (SPEC §6: a frame at 200×60 with a filter active < 2 ms), with figures.

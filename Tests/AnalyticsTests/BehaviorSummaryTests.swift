@@ -42,6 +42,32 @@ import Testing
         }
     }
 
+    /// A stream where every event brings a new user, item, merchant and pair: the summaries
+    /// with a capacity stop growing once full, and every distinct counter stays within the
+    /// dense registers' 12 KiB, whatever the stream's length.
+    @Test func memoryIsBoundedByTheLimitsNotByTheStream() {
+        var limits = BehaviorSummary.Limits()
+        limits.trendingCapacity = 64
+        limits.repeatBuyerPairs = 512
+        var summary = BehaviorSummary(limits: limits)
+        var footprints: [(segments: Int, users: Int, trending: Int, repeatBuyers: Int)] = []
+        for round in 0..<3 {
+            for i in 0..<100_000 {
+                let n = round * 100_000 + i
+                summary.add(AnalyticEvent(
+                    userID: Int64(n), itemID: Int64(n), catID: Int64(n), merchantID: Int64(n), brandID: Int64(n),
+                    action: UInt8(n % 4), ageRange: UInt8(n % 9), gender: UInt8(n % 3), province: UInt8(n % 34),
+                    dayIndex: n % 7, late: false))
+            }
+            footprints.append(summary.memoryFootprint)
+        }
+        #expect(footprints[2].trending == footprints[1].trending)
+        #expect(footprints[2].repeatBuyers == footprints[1].repeatBuyers)
+        #expect(footprints[2].segments == footprints[1].segments)
+        #expect(footprints[2].users <= 2_049 * (12 * 1024 + 512))
+        #expect(summary.repeatBuyers.level > 0 && summary.trending.capacity == 64)
+    }
+
     @Test func encodingIsTheIdentity() async {
         await propertyCheck(input: Self.events) { events in
             let s = summary(events)

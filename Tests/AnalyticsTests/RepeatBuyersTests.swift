@@ -144,6 +144,23 @@ import Testing
         }
     }
 
+    /// Pairs are written sorted whichever way they are sorted: packed with their states and
+    /// radix sorted when users and merchants span at most 48 bits, compared otherwise (ids
+    /// across all of Int64). The decoder refuses pairs out of order, and insertion order
+    /// must not change a byte.
+    @Test(arguments: [Int64(1), 1 << 40])
+    func encodingIsSortedForIdsOfAnyRange(spread: Int64) throws {
+        let list = Self.purchases(count: 4_000, users: 1_000, seed: 9).map {
+            Purchase(user: $0.user &* spread, merchant: $0.merchant % 2 == 0 ? $0.merchant : -$0.merchant &* spread, day: $0.day)
+        }
+        let summary = Self.summarize(list)
+        let bytes = Self.encoded(summary)
+        var reader = BinaryReader(bytes)
+        #expect(try RepeatBuyers(from: &reader) == summary)
+        #expect(Self.encoded(Self.summarize(list.reversed())) == bytes)
+        #expect(summary.count == Self.oracle(list).repeatUsers)
+    }
+
     @Test func damagedBytesThrow() throws {
         let summary = Self.summarize(Self.purchases(count: 1_000, users: 300, seed: 6), capacity: 200)
         let bytes = Self.encoded(summary)
