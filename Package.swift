@@ -36,53 +36,57 @@ let package = Package(
         // Mergeable summaries (monoids): distinct users, frequent items, segment filters.
         // Pure values with binary encodings; no I/O, no clock.
         .target(name: "Analytics", dependencies: ["UserBehavior"], swiftSettings: hotPath),
+        // The values a screen draws: the live snapshot (counts, pipeline, connection,
+        // checkpoint trouble) and its JSON. Pure values; the dashboard, the headless summary,
+        // /metrics and the history read them.
+        .target(name: "LiveValues", dependencies: ["Aggregation", "Analytics", "UserBehavior"]),
         // The state file: atomic writes, checksum, restore.
         .target(name: "Checkpoint", dependencies: ["Aggregation", "Analytics", "Runtime", "UserBehavior"]),
         // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread;
         // the scale-out worker and the changelog viewer.
-        .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Kafka", "Runtime"]),
+        .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Kafka", "LiveValues", "Runtime"]),
         // Snapshot ─▶ cells: the dashboard's views, drawn into a grid that knows display
         // widths. No terminal here, so every screen is testable as text.
-        .target(name: "TUI", dependencies: ["Aggregation", "Analytics", "UserBehavior"]),
+        .target(name: "TUI", dependencies: ["Aggregation", "Analytics", "LiveValues", "UserBehavior"]),
         // Cells ─▶ screen: the only code that touches ncurses.
         .target(name: "Terminal", dependencies: ["CNcursesw", "CTerminalRescue", "TUI"]),
         // Restores the terminal from a crash signal handler (C: async-signal-safe only).
         .target(name: "CTerminalRescue"),
         // Snapshot ─▶ Prometheus: the text exposition and a small HTTP listener for /metrics.
-        .target(name: "Metrics", dependencies: ["Aggregation", "UserBehavior"]),
+        .target(name: "Metrics", dependencies: ["Aggregation", "LiveValues", "UserBehavior"]),
         // State ─▶ SQLite: interval deltas and running totals, written off the aggregator
         // thread, and read back for `tbdash export`. Owns every sqlite3 pointer.
-        .target(name: "History", dependencies: ["CSQLite", "Aggregation", "Runtime", "UserBehavior"]),
+        .target(name: "History", dependencies: ["CSQLite", "Aggregation", "LiveValues", "Runtime", "UserBehavior"]),
         // Synthetic datasets with the real data's skew.
         .target(name: "Generator", dependencies: ["UserBehavior"]),
 
         .executableTarget(
             name: "tbdash",
             dependencies: [
-                "UserBehavior", "Runtime", "Kafka", "Producer", "Generator", "Aggregation", "Checkpoint", "Source", "TUI", "Terminal",
+                "UserBehavior", "Runtime", "Kafka", "Producer", "Generator", "Aggregation", "LiveValues", "Checkpoint", "Source", "TUI", "Terminal",
                 "Metrics", "History",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Micro-benchmarks of the hot paths (bench/run builds them in release).
         .executableTarget(
-            name: "Benchmarks", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Generator", "Runtime", "TUI", "UserBehavior"]),
+            name: "Benchmarks", dependencies: ["Aggregation", "Analytics", "Checkpoint", "LiveValues", "Generator", "Runtime", "TUI", "UserBehavior"]),
 
         // Helpers for tests: the real binary, temporary files, independent oracles.
         .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/Support"),
         .testTarget(name: "UserBehaviorTests", dependencies: ["UserBehavior", "TestSupport"]),
-        .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "Generator", "UserBehavior", "TestSupport"]),
+        .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "Generator", "LiveValues", "UserBehavior", "TestSupport"]),
         .testTarget(name: "AnalyticsTests", dependencies: [
             "Analytics", "UserBehavior", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "SourceTests", dependencies: ["Source"]),
+        .testTarget(name: "SourceTests", dependencies: ["LiveValues", "Source"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Aggregation", "Runtime", "UserBehavior", "TestSupport"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "Aggregation", "Analytics", "UserBehavior"],
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Aggregation", "Analytics", "LiveValues", "UserBehavior"],
                     resources: [.copy("Goldens")]),
         .testTarget(name: "ProducerTests", dependencies: ["Producer", "UserBehavior", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Aggregation", "Analytics", "UserBehavior", "TestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Aggregation", "Analytics", "LiveValues", "UserBehavior", "TestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "Aggregation", "UserBehavior", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Aggregation", "Checkpoint", "Kafka", "TestSupport"]),
     ]

@@ -1,5 +1,6 @@
 import Aggregation
 import Analytics
+import LiveValues
 import UserBehavior
 
 /// What one frame shows: the snapshot plus the viewer's choices (page, focus, cursors,

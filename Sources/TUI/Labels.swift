@@ -1,5 +1,6 @@
 import Aggregation
 import Analytics
+import LiveValues
 import UserBehavior
 
 /// Every word on the screen, in English or Chinese (`--lang`, key `l`).

@@ -1,6 +1,7 @@
 import Aggregation
 import ArgumentParser
 import Kafka
+import LiveValues
 import Runtime
 import Analytics
 import Source

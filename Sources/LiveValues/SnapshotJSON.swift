@@ -1,3 +1,4 @@
+import Aggregation
 import Analytics
 import UserBehavior
 
