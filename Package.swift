@@ -25,7 +25,8 @@ let package = Package(
         // The dataset's schema: events, provinces, CSV cells, exact numbers, the message JSON,
         // and the calendar that turns (month, day) into event time.
         .target(name: "UserBehavior", swiftSettings: hotPath),
-        // Clocks, signals, stderr: the small system layer the command-line pieces share.
+        // Clocks, signals, stderr, files and locks (the broker beacon): the small system layer
+        // the command-line pieces share.
         .target(name: "Runtime"),
         // Owns every librdkafka pointer: producer, consumer, mock cluster.
         .target(name: "Kafka", dependencies: ["CRdKafka", "Runtime"]),

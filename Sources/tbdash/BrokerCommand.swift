@@ -43,7 +43,7 @@ struct BrokerCommand: ParsableCommand {
     func run() throws {
         let beacon = BrokerBeacon()
         let claim: BrokerBeacon.Claim
-        switch try orFail({ try beacon.claim() }) {
+        switch try beaconOrFail({ try beacon.claim() }) {
         case .alreadyRunning(let address):
             throw CommandFailure.runtime(
                 "an embedded broker is already running" + (address.map { " at \($0)" } ?? "")
@@ -54,7 +54,7 @@ struct BrokerCommand: ParsableCommand {
 
         let cluster = try orFail { try MockCluster(brokers: 1) }
         for name in topic { try orFail { try cluster.createTopic(name, partitions: partitions) } }
-        try orFail { try claim.publish(address: cluster.bootstrapServers) }
+        try beaconOrFail { try claim.publish(address: cluster.bootstrapServers) }
 
         let held = EmbeddedBrokerCapacity.events(partitions: partitions)
         print("""
@@ -98,6 +98,15 @@ func orFail<T>(_ body: () throws -> T) throws -> T {
         case .configuration: throw CommandFailure.usage(error.description)
         default: throw CommandFailure.runtime(error.description)
         }
+    }
+}
+
+/// The beacon's files could not be written: the broker would run where nobody finds it.
+private func beaconOrFail<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as FileOperationError {
+        throw CommandFailure.runtime("cannot publish the broker's address: \(error.operation): \(error.detail)")
     }
 }
 
