@@ -25,8 +25,8 @@ let package = Package(
         // The dataset's schema: events, provinces, CSV cells, exact numbers, the message JSON,
         // and the calendar that turns (month, day) into event time.
         .target(name: "UserBehavior", swiftSettings: hotPath),
-        // Clocks, signals, stderr, files and locks (the broker beacon): the small system layer
-        // the command-line pieces share.
+        // Clocks, signals, stderr, files and locks (the broker beacon), numbers and times for
+        // people: the small system layer the command-line pieces share.
         .target(name: "Runtime"),
         // Owns every librdkafka pointer: producer, consumer, mock cluster.
         .target(name: "Kafka", dependencies: ["CRdKafka", "Runtime"]),
@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Kafka", "LiveValues", "Runtime"]),
         // Snapshot ─▶ cells: the dashboard's views, drawn into a grid that knows display
         // widths. No terminal here, so every screen is testable as text.
-        .target(name: "TUI", dependencies: ["Aggregation", "Analytics", "LiveValues", "UserBehavior"]),
+        .target(name: "TUI", dependencies: ["Aggregation", "Analytics", "LiveValues", "Runtime", "UserBehavior"]),
         // Cells ─▶ screen: the only code that touches ncurses.
         .target(name: "Terminal", dependencies: ["CNcursesw", "CTerminalRescue", "TUI"]),
         // Restores the terminal from a crash signal handler (C: async-signal-safe only).

@@ -1,6 +1,7 @@
 import Aggregation
 import Analytics
 import LiveValues
+import Runtime
 import UserBehavior
 
 /// Every word on the screen, in English or Chinese (`--lang`, key `l`).

@@ -1,4 +1,5 @@
 import Aggregation
+import Runtime
 
 /// Page 6: one row per partition (next offset, end offset, lag, watermark, idle, skipped)
 /// with totals; below, the lag in time and its trend over the last 30 s.

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Kafka
 import Runtime
-import TUI
 #if canImport(Glibc)
 import Glibc
 #endif

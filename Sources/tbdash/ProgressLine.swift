@@ -1,6 +1,5 @@
 import Producer
 import Runtime
-import TUI
 
 /// The live progress line of `produce` on a terminal, redrawn in place on stderr.
 final class ProgressLine: @unchecked Sendable {

@@ -5,7 +5,6 @@ import LiveValues
 import Runtime
 import Analytics
 import Source
-import TUI
 
 struct WatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
