@@ -24,7 +24,7 @@ let package = Package(
 
         // The dataset's schema: events, provinces, CSV cells, exact numbers, the message JSON,
         // and the calendar that turns (month, day) into event time.
-        .target(name: "UserBehavior", swiftSettings: hotPath),
+        .target(name: "UserBehavior", dependencies: ["Runtime"], swiftSettings: hotPath),
         // Clocks, signals, stderr, files and locks (the broker beacon), numbers and times for
         // people: the small system layer the command-line pieces share.
         .target(name: "Runtime"),
@@ -33,14 +33,14 @@ let package = Package(
         // CSV file ─▶ Kafka.
         .target(name: "Producer", dependencies: ["UserBehavior", "Kafka", "Runtime"]),
         // Kafka records ─▶ counts: decoding, event time, watermarks, micro-batches. No I/O.
-        .target(name: "Aggregation", dependencies: ["Analytics", "UserBehavior"], swiftSettings: hotPath),
+        .target(name: "Aggregation", dependencies: ["Analytics", "Runtime", "UserBehavior"], swiftSettings: hotPath),
         // Mergeable summaries (monoids): distinct users, frequent items, segment filters.
         // Pure values with binary encodings; no I/O, no clock.
         .target(name: "Analytics", dependencies: ["UserBehavior"], swiftSettings: hotPath),
         // The values a screen draws: the live snapshot (counts, pipeline, connection,
         // checkpoint trouble) and its JSON. Pure values; the dashboard, the headless summary,
         // /metrics and the history read them.
-        .target(name: "LiveValues", dependencies: ["Aggregation", "Analytics", "UserBehavior"]),
+        .target(name: "LiveValues", dependencies: ["Aggregation", "Analytics", "Runtime", "UserBehavior"]),
         // The state file: atomic writes, checksum, restore.
         .target(name: "Checkpoint", dependencies: ["Aggregation", "Analytics", "Runtime", "UserBehavior"]),
         // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread;

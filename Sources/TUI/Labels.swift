@@ -241,7 +241,7 @@ public struct Labels: Sendable {
 
     /// An event day index as MM-DD.
     public func day(_ index: Int) -> String {
-        "\(Format.two(index / 31 + 1))-\(Format.two(index % 31 + 1))"
+        EventCalendar.monthDay(index)
     }
 
     public var ignoring: String { zh ? "未按" : "ignores" }

@@ -1,4 +1,5 @@
 import Foundation
+import Runtime
 
 /// Event time for the dataset's (month, day): the start of that day in a time zone, for a
 /// pinned year. Computed once per day of the year, so the hot path is a table lookup.
@@ -67,7 +68,12 @@ public struct EventCalendar: Sendable, Equatable {
 
     /// `2026-11-11`, for a day slot.
     public func dayKey(_ index: Int) -> String {
-        "\(year)-\(pad(index / 31 + 1))-\(pad(index % 31 + 1))"
+        "\(year)-" + Self.monthDay(index)
+    }
+
+    /// `11-11`, for a day slot: the dataset's (month, day) as people and filters write it.
+    public static func monthDay(_ index: Int) -> String {
+        "\(pad(index / 31 + 1))-\(pad(index % 31 + 1))"
     }
 
     /// The day slot a `YYYY-MM-DD` key names in this calendar's year, or nil.
@@ -119,7 +125,7 @@ public struct EventCalendar: Sendable, Equatable {
     }
 }
 
-private func pad(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+private func pad(_ n: Int) -> String { Format.zeroPadded(n, width: 2) }
 
 private func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
     let q = a / b
