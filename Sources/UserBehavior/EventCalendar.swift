@@ -23,14 +23,23 @@ public struct EventCalendar: Sendable, Equatable {
         public var description: String {
             switch self {
             case .unknownTimeZone(let name): "unknown time zone '\(name)' (use an IANA name such as Asia/Shanghai)"
-            case .yearOutOfRange(let year): "year \(year) is out of range (1970–9999)"
+            case .yearOutOfRange(let year): "year \(year) is out of range (\(EventCalendar.years.lowerBound)–\(EventCalendar.years.upperBound))"
             }
         }
     }
 
+    /// The years a calendar can be pinned to: event times stay positive milliseconds that
+    /// every sum with a duration keeps inside Int64.
+    public static let years = 1970...9999
+
+    /// Why `identifier` cannot place days in time, or nil when it can.
+    public static func problem(timeZone identifier: String) -> Problem? {
+        TimeZone(identifier: identifier) == nil ? .unknownTimeZone(identifier) : nil
+    }
+
     public init(year: Int, timeZone identifier: String) throws(Problem) {
         guard let timeZone = TimeZone(identifier: identifier) else { throw .unknownTimeZone(identifier) }
-        guard (1970...9999).contains(year) else { throw .yearOutOfRange(year) }
+        guard Self.years.contains(year) else { throw .yearOutOfRange(year) }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         var starts = [Int64](repeating: .min, count: Self.dayIndexCount)

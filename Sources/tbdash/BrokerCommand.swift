@@ -30,7 +30,7 @@ struct BrokerCommand: ParsableCommand {
             """)
 
     @Option(name: [.short, .long], help: "Topic to create (repeatable).")
-    var topic: [String] = ["user_behavior_logs"]
+    var topic: [String] = [KafkaOptions.defaultTopic]
 
     @Option(help: "Partitions of the topic, 1 to 10000; each holds the newest 5 MiB. (default: 64)", transform: NumericOption.wholeNumber(1...10_000))
     var partitions = 64

@@ -65,7 +65,7 @@ struct DemoCommand: ParsableCommand {
             throw CommandFailure.usage("--file must be a regular file: the demo replays it on a loop, and \(reader.name) can be read only once")
         }
         let cluster = try orFail { try MockCluster() }
-        let topic = "user_behavior_logs"
+        let topic = KafkaOptions.defaultTopic
         try orFail { try cluster.createTopic(topic, partitions: partitions) }
 
         // The replay runs on its own thread; the dashboard owns the main one.
