@@ -22,8 +22,9 @@ let package = Package(
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
-        // The dataset's schema: events, provinces, CSV cells, exact numbers, the message JSON,
-        // and the calendar that turns (month, day) into event time.
+        // The dataset's schema: events, provinces, CSV cells, exact numbers, the message
+        // format (the JSON writer and the decoder that reads it and what others send), and
+        // the calendar that turns (month, day) into event time.
         .target(name: "UserBehavior", dependencies: ["Runtime"], swiftSettings: hotPath),
         // Clocks, signals, stderr, files and locks (the broker beacon), numbers and times for
         // people: the small system layer the command-line pieces share.
@@ -32,7 +33,7 @@ let package = Package(
         .target(name: "Kafka", dependencies: ["CRdKafka", "Runtime"]),
         // CSV file ─▶ Kafka.
         .target(name: "Producer", dependencies: ["UserBehavior", "Kafka", "Runtime"]),
-        // Kafka records ─▶ counts: decoding, event time, watermarks, micro-batches. No I/O.
+        // Kafka records ─▶ counts: event time, watermarks, micro-batches. No I/O.
         .target(name: "Aggregation", dependencies: ["Analytics", "Runtime", "UserBehavior"], swiftSettings: hotPath),
         // Mergeable summaries (monoids): distinct users, frequent items, segment filters.
         // Pure values with binary encodings; no I/O, no clock.
@@ -45,7 +46,7 @@ let package = Package(
         .target(name: "Checkpoint", dependencies: ["Aggregation", "Analytics", "Runtime", "UserBehavior"]),
         // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread;
         // the scale-out worker and the changelog viewer.
-        .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Kafka", "LiveValues", "Runtime"]),
+        .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Kafka", "LiveValues", "Runtime", "UserBehavior"]),
         // Snapshot ─▶ cells: the dashboard's views, drawn into a grid that knows display
         // widths. No terminal here, so every screen is testable as text.
         .target(name: "TUI", dependencies: ["Aggregation", "Analytics", "LiveValues", "Runtime", "UserBehavior"]),

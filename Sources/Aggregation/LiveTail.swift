@@ -1,4 +1,5 @@
 import Runtime
+import UserBehavior
 
 /// The newest accepted events (of the query's segment) and the newest rejected messages,
 /// in rings of fixed size: what a user needs to see the stream go by and find a bad
