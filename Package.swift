@@ -55,7 +55,7 @@ let package = Package(
         // Restores the terminal from a crash signal handler (C: async-signal-safe only).
         .target(name: "CTerminalRescue"),
         // Snapshot ─▶ Prometheus: the text exposition and a small HTTP listener for /metrics.
-        .target(name: "Metrics", dependencies: ["Aggregation", "LiveValues", "UserBehavior"]),
+        .target(name: "Metrics", dependencies: ["Aggregation", "LiveValues", "Runtime", "UserBehavior"]),
         // State ─▶ SQLite: interval deltas and running totals, written off the aggregator
         // thread, and read back for `tbdash export`. Owns every sqlite3 pointer.
         .target(name: "History", dependencies: ["CSQLite", "Aggregation", "LiveValues", "Runtime", "UserBehavior"]),

@@ -89,16 +89,10 @@ struct DemoCommand: ParsableCommand {
         replayOptions.loop = true
         let replayStop = StopFlag()
         let replay = Replay(reader: reader, producer: producer, topic: topic, options: replayOptions, stop: replayStop)
-        let replayDone = DispatchSemaphore(value: 0)
-        let replayThread = Thread {
-            _ = try? replay.run()
-            replayDone.signal()
-        }
-        replayThread.name = "tbdash-demo-replay"
-        replayThread.start()
+        let replaying = WorkerThread.start(name: "tbdash-demo-replay") { _ = try? replay.run() }
         defer {
             replayStop.request()
-            replayDone.wait()
+            replaying.join()
         }
 
         var source = SourceOptions(topic: topic)
