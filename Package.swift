@@ -22,67 +22,73 @@ let package = Package(
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
-        // The dataset's schema: events, provinces, CSV cells, exact numbers, the message JSON,
-        // and the calendar that turns (month, day) into event time.
-        .target(name: "UserBehavior", swiftSettings: hotPath),
-        // Clocks, signals, stderr: the small system layer the command-line pieces share.
+        // The dataset's schema: events, provinces, CSV cells, exact numbers, the message
+        // format (the JSON writer and the decoder that reads it and what others send), and
+        // the calendar that turns (month, day) into event time.
+        .target(name: "UserBehavior", dependencies: ["Runtime"], swiftSettings: hotPath),
+        // Clocks, signals, stderr, files and locks (the broker beacon), numbers and times for
+        // people: the small system layer the command-line pieces share.
         .target(name: "Runtime"),
         // Owns every librdkafka pointer: producer, consumer, mock cluster.
         .target(name: "Kafka", dependencies: ["CRdKafka", "Runtime"]),
         // CSV file ─▶ Kafka.
         .target(name: "Producer", dependencies: ["UserBehavior", "Kafka", "Runtime"]),
-        // Kafka records ─▶ counts: decoding, event time, watermarks, micro-batches. No I/O.
-        .target(name: "Aggregation", dependencies: ["Analytics", "UserBehavior"], swiftSettings: hotPath),
+        // Kafka records ─▶ counts: event time, watermarks, micro-batches. No I/O.
+        .target(name: "Aggregation", dependencies: ["Analytics", "Runtime", "UserBehavior"], swiftSettings: hotPath),
         // Mergeable summaries (monoids): distinct users, frequent items, segment filters.
         // Pure values with binary encodings; no I/O, no clock.
         .target(name: "Analytics", dependencies: ["UserBehavior"], swiftSettings: hotPath),
+        // The values a screen draws: the live snapshot (counts, pipeline, connection,
+        // checkpoint trouble) and its JSON. Pure values; the dashboard, the headless summary,
+        // /metrics and the history read them.
+        .target(name: "LiveValues", dependencies: ["Aggregation", "Analytics", "Runtime", "UserBehavior"]),
         // The state file: atomic writes, checksum, restore.
         .target(name: "Checkpoint", dependencies: ["Aggregation", "Analytics", "Runtime", "UserBehavior"]),
         // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread;
         // the scale-out worker and the changelog viewer.
-        .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Kafka", "Runtime"]),
+        .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Kafka", "LiveValues", "Runtime", "UserBehavior"]),
         // Snapshot ─▶ cells: the dashboard's views, drawn into a grid that knows display
         // widths. No terminal here, so every screen is testable as text.
-        .target(name: "TUI", dependencies: ["Aggregation", "Analytics", "UserBehavior"]),
+        .target(name: "TUI", dependencies: ["Aggregation", "Analytics", "LiveValues", "Runtime", "UserBehavior"]),
         // Cells ─▶ screen: the only code that touches ncurses.
         .target(name: "Terminal", dependencies: ["CNcursesw", "CTerminalRescue", "TUI"]),
         // Restores the terminal from a crash signal handler (C: async-signal-safe only).
         .target(name: "CTerminalRescue"),
         // Snapshot ─▶ Prometheus: the text exposition and a small HTTP listener for /metrics.
-        .target(name: "Metrics", dependencies: ["Aggregation", "UserBehavior"]),
+        .target(name: "Metrics", dependencies: ["Aggregation", "LiveValues", "Runtime", "UserBehavior"]),
         // State ─▶ SQLite: interval deltas and running totals, written off the aggregator
         // thread, and read back for `tbdash export`. Owns every sqlite3 pointer.
-        .target(name: "History", dependencies: ["CSQLite", "Aggregation", "Runtime", "UserBehavior"]),
+        .target(name: "History", dependencies: ["CSQLite", "Aggregation", "LiveValues", "Runtime", "UserBehavior"]),
         // Synthetic datasets with the real data's skew.
         .target(name: "Generator", dependencies: ["UserBehavior"]),
 
         .executableTarget(
             name: "tbdash",
             dependencies: [
-                "UserBehavior", "Runtime", "Kafka", "Producer", "Generator", "Aggregation", "Checkpoint", "Source", "TUI", "Terminal",
+                "UserBehavior", "Runtime", "Kafka", "Producer", "Generator", "Aggregation", "LiveValues", "Checkpoint", "Source", "TUI", "Terminal",
                 "Metrics", "History",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Micro-benchmarks of the hot paths (bench/run builds them in release).
         .executableTarget(
-            name: "Benchmarks", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Generator", "Runtime", "TUI", "UserBehavior"]),
+            name: "Benchmarks", dependencies: ["Aggregation", "Analytics", "Checkpoint", "LiveValues", "Generator", "Runtime", "TUI", "UserBehavior"]),
 
         // Helpers for tests: the real binary, temporary files, independent oracles.
         .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/Support"),
         .testTarget(name: "UserBehaviorTests", dependencies: ["UserBehavior", "TestSupport"]),
-        .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "Generator", "UserBehavior", "TestSupport"]),
+        .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "Generator", "LiveValues", "UserBehavior", "TestSupport"]),
         .testTarget(name: "AnalyticsTests", dependencies: [
             "Analytics", "UserBehavior", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "SourceTests", dependencies: ["Source"]),
+        .testTarget(name: "SourceTests", dependencies: ["LiveValues", "Source"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Aggregation", "Runtime", "UserBehavior", "TestSupport"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "Aggregation", "Analytics", "UserBehavior"],
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Aggregation", "Analytics", "LiveValues", "UserBehavior"],
                     resources: [.copy("Goldens")]),
         .testTarget(name: "ProducerTests", dependencies: ["Producer", "UserBehavior", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Aggregation", "Analytics", "UserBehavior", "TestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Aggregation", "Analytics", "LiveValues", "UserBehavior", "TestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "Aggregation", "UserBehavior", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Aggregation", "Checkpoint", "Kafka", "TestSupport"]),
     ]

@@ -1,4 +1,4 @@
-import Aggregation
+import UserBehavior
 
 // One decoder for the whole run, as a consumer keeps one: state a message leaves behind
 // must not change how the next decodes. libFuzzer calls this from one thread.

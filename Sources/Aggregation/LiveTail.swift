@@ -1,3 +1,6 @@
+import Runtime
+import UserBehavior
+
 /// The newest accepted events (of the query's segment) and the newest rejected messages,
 /// in rings of fixed size: what a user needs to see the stream go by and find a bad
 /// producer (SPEC §7, live tail). Recording copies a few integers and at most
@@ -111,8 +114,7 @@ public struct LiveTail: Equatable, Sendable {
             case UInt8(ascii: "\\"): out += "\\\\"
             case 0x20...0x7E: out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
-                let hex = String(byte, radix: 16, uppercase: true)
-                out += "\\x" + (hex.count == 1 ? "0" : "") + hex
+                out += "\\x" + Format.zeroPadded(byte, width: 2, radix: 16, uppercase: true)
             }
         }
         return truncated ? out + ellipsis : out

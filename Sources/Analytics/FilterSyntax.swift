@@ -179,9 +179,9 @@ enum FilterSyntax {
         var run: [Int] = []
         func close() {
             if run.count >= 3 {
-                runs.append("\(DayIndex.text(run[0]))..\(DayIndex.text(run[run.count - 1]))")
+                runs.append("\(EventCalendar.monthDay(run[0]))..\(EventCalendar.monthDay(run[run.count - 1]))")
             } else {
-                runs += run.map(DayIndex.text)
+                runs += run.map(EventCalendar.monthDay)
             }
             run = []
         }
@@ -276,10 +276,4 @@ enum DayIndex {
         for (position, index) in possible.enumerated() { rank[index] = position }
         return rank
     }()
-
-    static func text(_ index: Int) -> String {
-        let month = index / 31 + 1
-        let day = index % 31 + 1
-        return (month < 10 ? "0" : "") + "\(month)-" + (day < 10 ? "0" : "") + "\(day)"
-    }
 }

@@ -3,6 +3,7 @@ import Analytics
 import Checkpoint
 import Foundation
 import Generator
+import LiveValues
 import Runtime
 import TUI
 import UserBehavior

@@ -1,5 +1,6 @@
 import Aggregation
 import Analytics
+import Runtime
 import UserBehavior
 
 /// Everything a watch needs to continue after a crash as if it had never stopped: the
@@ -134,8 +135,5 @@ public enum CheckpointCodec {
         return SourceIdentity(clusterID: cluster, topicID: topic, partitionCount: try r.readCount(atMost: 1 << 20))
     }
 
-    private static func hex(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 8 - digits.count) + digits
-    }
+    private static func hex(_ value: UInt32) -> String { Format.zeroPadded(value, width: 8, radix: 16) }
 }

@@ -1,5 +1,6 @@
 import Aggregation
 import Foundation
+import LiveValues
 import UserBehavior
 
 /// The history as text for `tbdash export`: CSV with a header row (one row per interval,

@@ -1,5 +1,6 @@
 import Aggregation
 import Foundation
+import Runtime
 import Synchronization
 import UserBehavior
 
@@ -40,7 +41,8 @@ public final class HistoryRecorder: @unchecked Sendable {
 
     private let offers: Mutex<Offers>
     private let wake = DispatchSemaphore(value: 0)
-    private let writerDone = DispatchSemaphore(value: 0)
+    /// Set once in `init`, joined by `finish`.
+    private var writer: WorkerThread?
     private let failure = Mutex<HistoryError?>(nil)
     private let database: SQLiteDatabase
     /// Touched by the writer thread only, after `init`.
@@ -78,12 +80,7 @@ public final class HistoryRecorder: @unchecked Sendable {
         self.database = db
         self.written = stored
         offers = Mutex(Offers(lastFlushAt: clock()))
-        let thread = Thread { [self] in
-            writeUntilClosed()
-            writerDone.signal()
-        }
-        thread.name = "tbdash-history"
-        thread.start()
+        writer = WorkerThread.start(name: "tbdash-history") { [self] in writeUntilClosed() }
     }
 
     /// The start of the interval `ms` falls in.
@@ -119,7 +116,7 @@ public final class HistoryRecorder: @unchecked Sendable {
             offers.closed = true
         }
         wake.signal()
-        writerDone.wait()
+        writer?.join()
         if let problem = failure.withLock({ $0 }) { throw problem }
     }
 

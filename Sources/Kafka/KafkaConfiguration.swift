@@ -20,11 +20,18 @@ public struct KafkaConfiguration: Sendable {
     /// Applies `key=value` overrides as typed after `-X`.
     public mutating func apply(overrides: [String]) throws(KafkaError) {
         for override in overrides {
-            guard let equals = override.firstIndex(of: "="), equals != override.startIndex else {
-                throw .configuration("-X \(override): expected key=value, e.g. -X security.protocol=SASL_SSL")
-            }
-            set(String(override[..<equals]), String(override[override.index(after: equals)...]))
+            let (key, value) = try Self.property(override)
+            set(key, value)
         }
+    }
+
+    /// One `-X` text as a key and a value: the one check of its form (librdkafka checks
+    /// the key and the value when a client is made).
+    public static func property(_ text: String) throws(KafkaError) -> (key: String, value: String) {
+        guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+            throw .configuration("-X \(text): expected key=value, e.g. -X security.protocol=SASL_SSL")
+        }
+        return (String(text[..<equals]), String(text[text.index(after: equals)...]))
     }
 
     /// A fresh `rd_kafka_conf_t` with every property applied, plus log routing.

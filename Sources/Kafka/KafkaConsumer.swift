@@ -1,5 +1,6 @@
 import CRdKafka
 import Foundation
+import Runtime
 
 /// Where to start reading a partition.
 public enum KafkaOffset: Equatable, Sendable {
@@ -141,12 +142,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         guard !closed else { return true }
         closed = true
         let client = UncheckedHandle(handle: handle)
-        let done = DispatchSemaphore(value: 0)
-        Thread {
-            rd_kafka_consumer_close(client.handle)
-            done.signal()
-        }.start()
-        return done.wait(timeout: .now() + .milliseconds(waitMs)) == .success
+        return WorkerThread.start(name: "tbdash-leave-group") { rd_kafka_consumer_close(client.handle) }.join(timeoutMs: waitMs)
     }
 
     /// Moves partitions' fetch positions (after a retention gap).

@@ -1,4 +1,5 @@
 import Aggregation
+import LiveValues
 import UserBehavior
 
 /// A `LiveSnapshot` as Prometheus's text exposition format (version 0.0.4): what a scrape

@@ -1,4 +1,5 @@
 import Foundation
+import Runtime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,7 +31,8 @@ public final class MetricsListener: @unchecked Sendable {
 
     private let socket: Int32
     private let render: @Sendable () -> String
-    private let stopped = DispatchSemaphore(value: 0)
+    /// Set once in `init`, joined by `stop`.
+    private var server: WorkerThread?
     private let stopping = NSLock()
     private var stopRequested = false
 
@@ -62,12 +64,7 @@ public final class MetricsListener: @unchecked Sendable {
         }
         socket = fd
         self.render = render
-        let thread = Thread { [self] in
-            serve()
-            stopped.signal()
-        }
-        thread.name = "tbdash-metrics"
-        thread.start()
+        server = WorkerThread.start(name: "tbdash-metrics") { [self] in serve() }
     }
 
     /// Stops accepting and waits for the thread (at most one request's timeout).
@@ -79,7 +76,7 @@ public final class MetricsListener: @unchecked Sendable {
         guard first else { return }
         // Wakes the thread out of poll/accept; it closes the socket itself.
         shutdown(socket, Int32(SHUT_RDWR))
-        stopped.wait()
+        server?.join()
     }
 
     private var isStopping: Bool { stopping.withLock { stopRequested } }

@@ -38,7 +38,7 @@ public final class CSVRows {
         }
         let row = parseData(bytes, line.number, columns)
         // Concatenated files repeat the header; only a failed row is worth the check.
-        if case .bad = row, looksLikeHeader(bytes) { return .bad(line: line.number, .repeatedHeader) }
+        if case .bad = row, EventField.looksLikeHeader(bytes) { return .bad(line: line.number, .repeatedHeader) }
         return row
     }
 
@@ -53,7 +53,7 @@ public final class CSVRows {
     /// Decides between a header and a first data row.
     private func readFirstLine(_ bytes: UnsafeRawBufferPointer) throws(ProducerError) {
         if looksLikeUTF16(bytes) { throw .utf16(path: path) }
-        guard looksLikeHeader(bytes) else { return }
+        guard EventField.looksLikeHeader(bytes) else { return }
         _ = CSVLine.split(bytes, into: &fields)
         if let map = ColumnMap(header: fields, line: bytes) {
             columns = map
@@ -65,15 +65,6 @@ public final class CSVRows {
         throw .incompleteHeader(path: path, missing: missing)
     }
 
-    /// A line that names a column of the dataset rather than holding numbers.
-    private func looksLikeHeader(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        Self.headerMarkers.contains { marker in
-            bytes.count >= marker.count && (0...(bytes.count - marker.count)).contains { offset in
-                zip(marker, bytes[offset..<(offset + marker.count)]).allSatisfy { $0 == $1 || $0 == ($1 | 0x20) }
-            }
-        }
-    }
-
     /// A UTF-16 byte-order mark, or ASCII text in UTF-16 without one: NUL in every other
     /// byte (odd positions little-endian, even ones big-endian).
     private func looksLikeUTF16(_ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -82,8 +73,6 @@ public final class CSVRows {
         return stride(from: 1, to: bytes.count, by: 2).allSatisfy { bytes[$0] == 0 }
             || stride(from: 0, to: bytes.count, by: 2).allSatisfy { bytes[$0] == 0 }
     }
-
-    private static let headerMarkers = [Array("user_id".utf8), Array("province".utf8)]
 
     private func isBlank(_ bytes: UnsafeRawBufferPointer) -> Bool {
         bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 }

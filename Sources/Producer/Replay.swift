@@ -142,11 +142,7 @@ public final class Replay: @unchecked Sendable {
     /// replay is stopped. Bad rows are counted and reported on the way.
     private func forEachBatch(loop: Bool, _ body: (EncodedBatch) throws -> Bool) throws {
         let encoder = RowEncoder(reader: reader, calendar: options.calendar, loop: loop, stop: stop)
-        let encoderDone = DispatchSemaphore(value: 0)
-        Thread {
-            encoder.run()
-            encoderDone.signal()
-        }.start()
+        let encoding = WorkerThread.start(name: "tbdash-encoder") { encoder.run() }
 
         var failure: Error?
         while !stop.isRequested {
@@ -172,7 +168,7 @@ public final class Replay: @unchecked Sendable {
         // Stop the encoder (at the end, the limit or Ctrl-C) and wait: it reads our file.
         encoder.queue.close()
         encoder.pool.close()
-        encoderDone.wait()
+        encoding.join()
         if let failure = encoder.failure ?? failure { throw failure }
     }
 

@@ -3,6 +3,7 @@ import Analytics
 import Checkpoint
 import Foundation
 import Kafka
+import LiveValues
 import Runtime
 import Synchronization
 import UserBehavior

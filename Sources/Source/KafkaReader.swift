@@ -1,6 +1,7 @@
 import Aggregation
 import Foundation
 import Kafka
+import LiveValues
 import Runtime
 import Synchronization
 

@@ -1,5 +1,6 @@
 import Aggregation
 import Kafka
+import UserBehavior
 
 /// Records handed from the reader to the aggregator, copied out of librdkafka into one
 /// arena: librdkafka's messages are freed at once by the reader (so its fetch queue

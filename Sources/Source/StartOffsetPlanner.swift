@@ -1,5 +1,6 @@
 import Aggregation
 import Kafka
+import LiveValues
 
 /// Where a watch starts reading partitions that have no saved offset.
 public enum StartPosition: Equatable, Sendable {

@@ -2,6 +2,7 @@ import Aggregation
 import Analytics
 import Foundation
 import Kafka
+import LiveValues
 import Runtime
 import Synchronization
 import UserBehavior

@@ -1,5 +1,6 @@
 import Aggregation
 import Analytics
+import LiveValues
 import UserBehavior
 
 /// What one frame shows: the snapshot plus the viewer's choices (page, focus, cursors,
@@ -37,7 +38,7 @@ public struct DashboardModel: Sendable {
     public var batchSize: Int
     public var batchIntervalMs: Int64
     /// A partition without records for this long is idle (its watermark is not waited for).
-    public var idleTimeoutMs: Int64 = 30_000
+    public var idleTimeoutMs = AggregationConfig.defaultIdleTimeoutMs
     public var language: Labels.Language = .en
     public var provinceSort: ProvinceSort = .count
 

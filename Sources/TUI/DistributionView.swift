@@ -1,3 +1,5 @@
+import Runtime
+
 /// Labelled horizontal bars with counts and shares: actions, ages, genders.
 struct DistributionView {
     struct Row {

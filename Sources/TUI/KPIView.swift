@@ -1,4 +1,5 @@
 import Aggregation
+import Runtime
 import UserBehavior
 
 /// The headline numbers: events, events/s with a sparkline, distinct users, buyers,

@@ -1,5 +1,7 @@
 import Aggregation
 import Analytics
+import LiveValues
+import Runtime
 import UserBehavior
 
 /// Every word on the screen, in English or Chinese (`--lang`, key `l`).
@@ -239,7 +241,7 @@ public struct Labels: Sendable {
 
     /// An event day index as MM-DD.
     public func day(_ index: Int) -> String {
-        "\(Format.two(index / 31 + 1))-\(Format.two(index % 31 + 1))"
+        EventCalendar.monthDay(index)
     }
 
     public var ignoring: String { zh ? "未按" : "ignores" }

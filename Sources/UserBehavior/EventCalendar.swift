@@ -1,4 +1,5 @@
 import Foundation
+import Runtime
 
 /// Event time for the dataset's (month, day): the start of that day in a time zone, for a
 /// pinned year. Computed once per day of the year, so the hot path is a table lookup.
@@ -22,14 +23,23 @@ public struct EventCalendar: Sendable, Equatable {
         public var description: String {
             switch self {
             case .unknownTimeZone(let name): "unknown time zone '\(name)' (use an IANA name such as Asia/Shanghai)"
-            case .yearOutOfRange(let year): "year \(year) is out of range (1970–9999)"
+            case .yearOutOfRange(let year): "year \(year) is out of range (\(EventCalendar.years.lowerBound)–\(EventCalendar.years.upperBound))"
             }
         }
     }
 
+    /// The years a calendar can be pinned to: event times stay positive milliseconds that
+    /// every sum with a duration keeps inside Int64.
+    public static let years = 1970...9999
+
+    /// Why `identifier` cannot place days in time, or nil when it can.
+    public static func problem(timeZone identifier: String) -> Problem? {
+        TimeZone(identifier: identifier) == nil ? .unknownTimeZone(identifier) : nil
+    }
+
     public init(year: Int, timeZone identifier: String) throws(Problem) {
         guard let timeZone = TimeZone(identifier: identifier) else { throw .unknownTimeZone(identifier) }
-        guard (1970...9999).contains(year) else { throw .yearOutOfRange(year) }
+        guard Self.years.contains(year) else { throw .yearOutOfRange(year) }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         var starts = [Int64](repeating: .min, count: Self.dayIndexCount)
@@ -67,7 +77,12 @@ public struct EventCalendar: Sendable, Equatable {
 
     /// `2026-11-11`, for a day slot.
     public func dayKey(_ index: Int) -> String {
-        "\(year)-\(pad(index / 31 + 1))-\(pad(index % 31 + 1))"
+        "\(year)-" + Self.monthDay(index)
+    }
+
+    /// `11-11`, for a day slot: the dataset's (month, day) as people and filters write it.
+    public static func monthDay(_ index: Int) -> String {
+        "\(pad(index / 31 + 1))-\(pad(index % 31 + 1))"
     }
 
     /// The day slot a `YYYY-MM-DD` key names in this calendar's year, or nil.
@@ -119,7 +134,7 @@ public struct EventCalendar: Sendable, Equatable {
     }
 }
 
-private func pad(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+private func pad(_ n: Int) -> String { Format.zeroPadded(n, width: 2) }
 
 private func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
     let q = a / b

@@ -8,6 +8,20 @@ public enum EventField: Int, CaseIterable, Sendable {
     /// The dataset's header line.
     public static let header = allCases.map(\.name).joined(separator: ",")
 
+    /// Whether a CSV line names the dataset's columns (a header, in any column order and
+    /// case, quoted or not) rather than holding an event: the one rule for a file's first
+    /// line, a header repeated inside a file, and a header sent as a Kafka message.
+    public static func looksLikeHeader(_ line: UnsafeRawBufferPointer) -> Bool {
+        headerMarkers.contains { marker in
+            line.count >= marker.count && (0...(line.count - marker.count)).contains { offset in
+                zip(marker, line[offset..<(offset + marker.count)]).allSatisfy { $0 == $1 || $0 == ($1 | 0x20) }
+            }
+        }
+    }
+
+    /// Column names no event's cells can hold: ids are numbers, provinces are names.
+    private static let headerMarkers = [Array("user_id".utf8), Array("province".utf8)]
+
     /// The number of fields; iterate `0..<count` on hot paths, since `allCases` allocates.
     public static let count = 11
 

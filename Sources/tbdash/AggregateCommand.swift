@@ -4,7 +4,6 @@ import Foundation
 import Kafka
 import Runtime
 import Source
-import TUI
 
 struct AggregateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

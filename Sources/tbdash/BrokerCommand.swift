@@ -1,7 +1,6 @@
 import ArgumentParser
 import Kafka
 import Runtime
-import TUI
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,7 +30,7 @@ struct BrokerCommand: ParsableCommand {
             """)
 
     @Option(name: [.short, .long], help: "Topic to create (repeatable).")
-    var topic: [String] = ["user_behavior_logs"]
+    var topic: [String] = [KafkaOptions.defaultTopic]
 
     @Option(help: "Partitions of the topic, 1 to 10000; each holds the newest 5 MiB. (default: 64)", transform: NumericOption.wholeNumber(1...10_000))
     var partitions = 64
@@ -43,7 +42,7 @@ struct BrokerCommand: ParsableCommand {
     func run() throws {
         let beacon = BrokerBeacon()
         let claim: BrokerBeacon.Claim
-        switch try orFail({ try beacon.claim() }) {
+        switch try beaconOrFail({ try beacon.claim() }) {
         case .alreadyRunning(let address):
             throw CommandFailure.runtime(
                 "an embedded broker is already running" + (address.map { " at \($0)" } ?? "")
@@ -54,7 +53,7 @@ struct BrokerCommand: ParsableCommand {
 
         let cluster = try orFail { try MockCluster(brokers: 1) }
         for name in topic { try orFail { try cluster.createTopic(name, partitions: partitions) } }
-        try orFail { try claim.publish(address: cluster.bootstrapServers) }
+        try beaconOrFail { try claim.publish(address: cluster.bootstrapServers) }
 
         let held = EmbeddedBrokerCapacity.events(partitions: partitions)
         print("""
@@ -98,6 +97,15 @@ func orFail<T>(_ body: () throws -> T) throws -> T {
         case .configuration: throw CommandFailure.usage(error.description)
         default: throw CommandFailure.runtime(error.description)
         }
+    }
+}
+
+/// The beacon's files could not be written: the broker would run where nobody finds it.
+private func beaconOrFail<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as FileOperationError {
+        throw CommandFailure.runtime("cannot publish the broker's address: \(error.operation): \(error.detail)")
     }
 }
 

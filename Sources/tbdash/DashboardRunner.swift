@@ -1,6 +1,7 @@
 import Aggregation
 import Analytics
 import Kafka
+import LiveValues
 import Runtime
 import Source
 import Terminal

@@ -65,7 +65,7 @@ struct DemoCommand: ParsableCommand {
             throw CommandFailure.usage("--file must be a regular file: the demo replays it on a loop, and \(reader.name) can be read only once")
         }
         let cluster = try orFail { try MockCluster() }
-        let topic = "user_behavior_logs"
+        let topic = KafkaOptions.defaultTopic
         try orFail { try cluster.createTopic(topic, partitions: partitions) }
 
         // The replay runs on its own thread; the dashboard owns the main one.
@@ -89,16 +89,10 @@ struct DemoCommand: ParsableCommand {
         replayOptions.loop = true
         let replayStop = StopFlag()
         let replay = Replay(reader: reader, producer: producer, topic: topic, options: replayOptions, stop: replayStop)
-        let replayDone = DispatchSemaphore(value: 0)
-        let replayThread = Thread {
-            _ = try? replay.run()
-            replayDone.signal()
-        }
-        replayThread.name = "tbdash-demo-replay"
-        replayThread.start()
+        let replaying = WorkerThread.start(name: "tbdash-demo-replay") { _ = try? replay.run() }
         defer {
             replayStop.request()
-            replayDone.wait()
+            replaying.join()
         }
 
         var source = SourceOptions(topic: topic)

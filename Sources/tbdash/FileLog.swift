@@ -1,6 +1,5 @@
 import Kafka
 import Runtime
-import TUI
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,7 +1,7 @@
 import Aggregation
+import LiveValues
 import Runtime
 import Source
-import TUI
 import UserBehavior
 
 /// What headless mode says on stderr while it runs: status changes as they happen, and a

@@ -1,6 +1,7 @@
 import Aggregation
 import History
 import Kafka
+import LiveValues
 import Metrics
 import Runtime
 import Source

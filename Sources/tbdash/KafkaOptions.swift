@@ -12,7 +12,10 @@ struct KafkaOptions: ParsableArguments {
     var brokers: String?
 
     @Option(name: [.short, .long], help: "Topic to use.")
-    var topic = "user_behavior_logs"
+    var topic = Self.defaultTopic
+
+    /// The topic of SPEC §2, where `produce` writes, `watch` reads and `broker` creates.
+    static let defaultTopic = "user_behavior_logs"
 
     @Option(
         name: .customShort("X"),
@@ -47,8 +50,8 @@ struct KafkaOptions: ParsableArguments {
     }
 
     func validate() throws {
-        for property in properties where !property.contains("=") || property.hasPrefix("=") {
-            throw ValidationError("-X \(property): expected key=value, e.g. -X security.protocol=SASL_SSL")
+        for property in properties {
+            do { _ = try KafkaConfiguration.property(property) } catch { throw ValidationError(error.description) }
         }
         if topic.isEmpty { throw ValidationError("--topic must not be empty") }
     }

@@ -1,4 +1,5 @@
 import Aggregation
+import LiveValues
 import Runtime
 import Source
 import Terminal

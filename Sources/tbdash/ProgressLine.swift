@@ -1,6 +1,5 @@
 import Producer
 import Runtime
-import TUI
 
 /// The live progress line of `produce` on a terminal, redrawn in place on stderr.
 final class ProgressLine: @unchecked Sendable {
@@ -74,7 +73,7 @@ enum ETA {
     static func text(_ seconds: Double) -> String {
         let total = Int(seconds.rounded())
         let h = total / 3600, m = total / 60 % 60, s = total % 60
-        let mm = m < 10 ? "0\(m)" : "\(m)", ss = s < 10 ? "0\(s)" : "\(s)"
+        let mm = Format.zeroPadded(m, width: 2), ss = Format.zeroPadded(s, width: 2)
         return h > 0 ? "\(h):\(mm):\(ss)" : "\(m):\(ss)"
     }
 }

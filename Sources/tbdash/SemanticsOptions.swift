@@ -7,14 +7,14 @@ import UserBehavior
 /// records with it; `watch` and `demo` count by it.
 struct EventTimeOptions: ParsableArguments {
     @Option(help: "Year of the events' (month, day). Default: the current year in --tz.",
-            transform: NumericOption.wholeNumber(1970...9999))
+            transform: NumericOption.wholeNumber(EventCalendar.years))
     var year: Int?
 
     @Option(help: "Time zone in which an event's day starts (IANA name).")
     var tz = "Asia/Shanghai"
 
     func validate() throws {
-        if TimeZone(identifier: tz) == nil { throw ValidationError("--tz \(tz): unknown time zone (use an IANA name such as Asia/Shanghai)") }
+        if let problem = EventCalendar.problem(timeZone: tz) { throw ValidationError("--tz: \(problem)") }
     }
 
     /// The calendar for --year, else `pinned` (a saved state's year), else this year in --tz.
@@ -31,20 +31,20 @@ struct EventTimeOptions: ParsableArguments {
 struct SemanticsOptions: ParsableArguments {
     @OptionGroup var eventTime: EventTimeOptions
 
-    @Option(help: "Watermark bound: how far event time may go back without being late, up to 3650d. (default: 300s)",
+    @Option(help: "Watermark bound: how far event time may go back without being late, up to 3650d. (default: \(seconds(AggregationConfig.defaultOutOfOrdernessMs)))",
             transform: DurationArgument.parser(0...DurationArgument.longest))
-    var outOfOrderness = DurationArgument(milliseconds: 300_000)
+    var outOfOrderness = DurationArgument(milliseconds: AggregationConfig.defaultOutOfOrdernessMs)
 
-    @Option(help: "A partition with no record for longer is idle and does not hold back the watermark. (default: 30s)",
+    @Option(help: "A partition with no record for longer is idle and does not hold back the watermark. (default: \(seconds(AggregationConfig.defaultIdleTimeoutMs)))",
             transform: DurationArgument.parser(1...DurationArgument.longest))
-    var idleTimeout = DurationArgument(milliseconds: 30_000)
+    var idleTimeout = DurationArgument(milliseconds: AggregationConfig.defaultIdleTimeoutMs)
 
-    @Option(help: "Fold events into the shown counts every this many events, 1 to 100000… (default: 10)", transform: NumericOption.wholeNumber(1...100_000))
-    var batchSize = 10
+    @Option(help: "Fold events into the shown counts every this many events, 1 to 100000… (default: \(AggregationConfig.defaultBatchSize))", transform: NumericOption.wholeNumber(1...100_000))
+    var batchSize = AggregationConfig.defaultBatchSize
 
-    @Option(help: "…or this long after a batch's first event, whichever comes first. (default: 2s)",
+    @Option(help: "…or this long after a batch's first event, whichever comes first. (default: \(seconds(AggregationConfig.defaultBatchIntervalMs)))",
             transform: DurationArgument.parser(1...DurationArgument.longest))
-    var batchInterval = DurationArgument(milliseconds: 2_000)
+    var batchInterval = DurationArgument(milliseconds: AggregationConfig.defaultBatchIntervalMs)
 
     func config(year pinned: Int? = nil) throws -> AggregationConfig {
         var config = AggregationConfig(calendar: try eventTime.calendar(year: pinned))
@@ -55,6 +55,9 @@ struct SemanticsOptions: ParsableArguments {
         return config
     }
 }
+
+/// A default in whole seconds, as the help texts write them: 300s.
+private func seconds(_ milliseconds: Int64) -> String { "\(milliseconds / 1000)s" }
 
 /// The year it is now in `tz`, for the default --year.
 func currentYear(in tz: String) -> Int {

@@ -22,7 +22,8 @@ enum StartArgument: Equatable {
                   let calendar = try? EventCalendar(year: year, timeZone: "UTC"),
                   calendar.eventTime(month: month, day: day) != nil
             else {
-                throw ValidationError("expected earliest, latest, committed or a day YYYY-MM-DD (1970 to 9999) such as 2026-11-11")
+                throw ValidationError("expected earliest, latest, committed or a day YYYY-MM-DD "
+                    + "(\(EventCalendar.years.lowerBound) to \(EventCalendar.years.upperBound)) such as 2026-11-11")
             }
             return .day(year: year, month: month, day: day)
         }

@@ -1,10 +1,10 @@
 import Aggregation
 import ArgumentParser
 import Kafka
+import LiveValues
 import Runtime
 import Analytics
 import Source
-import TUI
 
 struct WatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,4 +1,5 @@
 import Aggregation
+import LiveValues
 import Testing
 import UserBehavior
 

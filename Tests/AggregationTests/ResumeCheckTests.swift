@@ -1,4 +1,5 @@
 import Aggregation
+import LiveValues
 import Testing
 
 /// Whether saved offsets may be resumed against the log the brokers have now.

@@ -13,7 +13,8 @@ import TestSupport
         #expect(Running.eventually(timeout: 10) { FileManager.default.fileExists(atPath: addressFile.path) })
         let address = try String(contentsOf: addressFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(address.hasPrefix("127.0.0.1:"))
-        #expect(broker.stdout.contains("listening on \(address)"))
+        // The address is published just before the banner is printed.
+        #expect(Running.eventually(timeout: 10) { broker.stdout.contains("listening on \(address)") })
         #expect(broker.stdout.contains("3 partitions, holds about"))
 
         let second = try TBDashProcess.run(["broker"], environment: env, timeout: 20)

@@ -34,6 +34,20 @@ import TestSupport
         #expect(first.contains(option) && first.contains(" from ") && first.contains(" to "), "\(arguments): \(result.stderr)")
     }
 
+    /// The checks kept once (the `-X` form in KafkaConfiguration, time zones in
+    /// EventCalendar) still refuse before any broker is asked, each in one line naming the option.
+    @Test(arguments: [
+        (["produce", "x.csv", "-X", "novalue"], "-X novalue: expected key=value"),
+        (["watch", "--headless", "-X", "=1"], "-X =1: expected key=value"),
+        (["watch", "--headless", "--tz", "Mars/Olympus"], "--tz: unknown time zone 'Mars/Olympus'"),
+        (["produce", "x.csv", "--tz", "Mars/Olympus"], "--tz: unknown time zone 'Mars/Olympus'"),
+    ])
+    func malformedPropertiesAndZonesAreUsageErrors(_ arguments: [String], _ message: String) throws {
+        let result = try TBDashProcess.run(arguments, timeout: 20)
+        #expect(result.status == 2, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").first?.contains(message) == true, "\(arguments): \(result.stderr)")
+    }
+
     /// A `\\` at the end of a line in a `"""` string is a backslash and a newline, not a
     /// continuation: `watch --help` showed a line holding only `\`.
     @Test func noHelpHasALoneBackslashLine() throws {

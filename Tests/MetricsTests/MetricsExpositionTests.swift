@@ -1,6 +1,7 @@
 import Aggregation
 import Analytics
 import Foundation
+import LiveValues
 @testable import Metrics
 import Testing
 import TestSupport

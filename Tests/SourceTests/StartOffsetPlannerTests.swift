@@ -1,5 +1,6 @@
 import Aggregation
 import Kafka
+import LiveValues
 import Source
 import Testing
 

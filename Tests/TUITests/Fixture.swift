@@ -1,6 +1,7 @@
 import Aggregation
 import Analytics
 import Foundation
+import LiveValues
 import TUI
 import UserBehavior
 

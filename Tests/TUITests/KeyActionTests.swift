@@ -1,5 +1,6 @@
 import Aggregation
 import Analytics
+import LiveValues
 import Testing
 import TUI
 import UserBehavior

@@ -42,5 +42,16 @@ import Testing
     @Test func badSettings() {
         #expect(throws: EventCalendar.Problem.unknownTimeZone("Mars/Olympus")) { try EventCalendar(year: 2026, timeZone: "Mars/Olympus") }
         #expect(throws: EventCalendar.Problem.yearOutOfRange(1900)) { try EventCalendar(year: 1900, timeZone: "UTC") }
+        #expect(throws: EventCalendar.Problem.yearOutOfRange(10_000)) { try EventCalendar(year: 10_000, timeZone: "UTC") }
+        #expect(EventCalendar.problem(timeZone: "Mars/Olympus") == .unknownTimeZone("Mars/Olympus"))
+        #expect(EventCalendar.problem(timeZone: "Asia/Shanghai") == nil)
+        #expect((try? EventCalendar(year: 1970, timeZone: "UTC")) != nil)
+        #expect((try? EventCalendar(year: 9999, timeZone: "UTC")) != nil)
+    }
+
+    @Test func monthDayIsZeroPadded() {
+        #expect(EventCalendar.monthDay(0) == "01-01")
+        #expect(EventCalendar.monthDay(10 * 31 + 10) == "11-11")
+        #expect(EventCalendar.monthDay(11 * 31 + 30) == "12-31")
     }
 }

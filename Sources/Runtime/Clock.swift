@@ -9,7 +9,7 @@ public enum Clock {
         var seconds = time_t(milliseconds / 1000)
         var parts = tm()
         localtime_r(&seconds, &parts)
-        return "\(parts.tm_year + 1900)-\(Format.two(Int(parts.tm_mon) + 1))-\(Format.two(Int(parts.tm_mday))) "
-            + "\(Format.two(Int(parts.tm_hour))):\(Format.two(Int(parts.tm_min))):\(Format.two(Int(parts.tm_sec)))"
+        func two(_ n: Int32) -> String { Format.zeroPadded(n, width: 2) }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
     }
 }

@@ -36,8 +36,7 @@ public enum Format {
         for _ in 0..<places { scale *= 10 }
         let scaled = Int((value * scale).rounded())
         let whole = scaled / Int(scale)
-        let fraction = String(scaled % Int(scale))
-        return places == 0 ? "\(whole)" : "\(whole)." + String(repeating: "0", count: places - fraction.count) + fraction
+        return places == 0 ? "\(whole)" : "\(whole)." + zeroPadded(scaled % Int(scale), width: places)
     }
 
     /// 3 d 4 h, 2 h 5 min, 5 min, 12 s
@@ -50,5 +49,10 @@ public enum Format {
         return "\(ms / 1000)\(s)"
     }
 
-    public static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+    /// The digits of a non-negative `value`, zeros in front up to `width`: 07, 0000001f.
+    /// The one way tbdash pads numbers (dates, times, checksums, escapes).
+    public static func zeroPadded(_ value: some BinaryInteger, width: Int, radix: Int = 10, uppercase: Bool = false) -> String {
+        let digits = String(value, radix: radix, uppercase: uppercase)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
 }

@@ -1,7 +1,7 @@
-import Aggregation
 import Foundation
-import Testing
 import TestSupport
+import Testing
+import UserBehavior
 
 /// Replays the fuzzer's seeds and every input it once failed on (`Fuzz/*/message-decoder`)
 /// through the properties `scripts/fuzz message-decoder` checks.

@@ -1,4 +1,6 @@
+import Aggregation
 import Analytics
+import Runtime
 import UserBehavior
 
 /// The snapshot as SPEC §4 JSON: raw codes as keys, counts exact, zero counts left out.
@@ -91,8 +93,7 @@ public enum SnapshotJSON {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                out += "\\u" + Format.zeroPadded(scalar.value, width: 4, radix: 16)
             default: out.unicodeScalars.append(scalar)
             }
         }

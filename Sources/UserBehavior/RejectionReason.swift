@@ -1,5 +1,3 @@
-import UserBehavior
-
 /// Why a Kafka message is not counted as an event. A fixed set, so counting by reason
 /// needs no strings and memory stays flat whatever arrives.
 public enum RejectionReason: Int, CaseIterable, Sendable {

@@ -1,4 +1,3 @@
-import Runtime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,7 +7,8 @@ import Glibc
 ///
 /// The directory holds `broker.lock`, flock-ed for as long as the broker runs (the kernel
 /// drops the lock if it is killed, so a stale address is never believed), and
-/// `broker.address` with the bootstrap address on its first line.
+/// `broker.address` with the bootstrap address on its first line. Files and locks only:
+/// no Kafka here.
 public struct BrokerBeacon: Sendable {
     public let directory: String
 
@@ -36,14 +36,14 @@ public struct BrokerBeacon: Sendable {
             self.beacon = beacon
         }
 
-        /// Writes the address atomically.
-        public func publish(address: String) throws(KafkaError) {
+        /// Writes the address atomically (and durably: see `AtomicFileWriter`).
+        public func publish(address: String) throws(FileOperationError) {
             do {
                 try AtomicFileWriter.replace(beacon.addressPath, with: Array((address + "\n").utf8))
             } catch let error as FileOperationError {
-                throw .operation("write \(beacon.addressPath)", detail: "\(error.operation): \(error.detail)")
+                throw FileOperationError(operation: "write \(beacon.addressPath)", detail: "\(error.operation): \(error.detail)")
             } catch {
-                throw .operation("write \(beacon.addressPath)", detail: "\(error)")
+                throw FileOperationError(operation: "write \(beacon.addressPath)", detail: "\(error)")
             }
         }
 
@@ -60,12 +60,12 @@ public struct BrokerBeacon: Sendable {
     }
 
     /// Takes the beacon unless another broker holds it.
-    public func claim() throws(KafkaError) -> ClaimResult {
+    public func claim() throws(FileOperationError) -> ClaimResult {
         guard mkdir(directory, 0o700) == 0 || errno == EEXIST else {
-            throw .operation("create \(directory)", detail: errnoText())
+            throw FileOperationError(operation: "create \(directory)", detail: String(cString: strerror(errno)))
         }
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .operation("open \(lockPath)", detail: errnoText()) }
+        guard fd >= 0 else { throw FileOperationError(operation: "open \(lockPath)", detail: String(cString: strerror(errno))) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             close(fd)
             return .alreadyRunning(address: readAddress())
@@ -91,19 +91,8 @@ public struct BrokerBeacon: Sendable {
         defer { fclose(file) }
         var buffer = [CChar](repeating: 0, count: 256)
         guard fgets(&buffer, Int32(buffer.count), file) != nil else { return nil }
-        let line = text(of: buffer).trimmingTrailingNewline()
+        var line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        while line.last == "\n" || line.last == "\r" { line.removeLast() }
         return line.isEmpty ? nil : line
-    }
-}
-
-func errnoText() -> String {
-    String(cString: strerror(errno))
-}
-
-extension String {
-    fileprivate func trimmingTrailingNewline() -> String {
-        var s = self
-        while s.last == "\n" || s.last == "\r" { s.removeLast() }
-        return s
     }
 }

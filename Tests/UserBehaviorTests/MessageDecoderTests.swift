@@ -1,4 +1,3 @@
-import Aggregation
 import Foundation
 import Testing
 import UserBehavior
@@ -88,6 +87,18 @@ import UserBehavior
         #expect(try event(#""1","2","3","4","","11","11","0","5","1","上海市"\#r\#n"#).brandID == nil)
         #expect(decode(#""1","2","3""#) == .rejected(.malformedCSV))
         #expect(decode(#""user_id","item_id","cat_id""#) == .rejected(.csvHeader))
+    }
+
+    /// A header is a header by the one rule `produce` reads files by: in any column order
+    /// and case, as a file with columns reordered or a spreadsheet's export sends it.
+    @Test func headersInAnyOrderOrCaseAreHeaders() {
+        let reordered = "item_id,user_id,cat_id,merchant_id,brand_id,month,day,action,age_range,gender,province"
+        #expect(decode(reordered) == .rejected(.csvHeader))
+        #expect(decode(EventField.header.uppercased()) == .rejected(.csvHeader))
+        #expect(decode("province,user_id") == .rejected(.csvHeader))
+        #expect(decode("a,b,c") == .rejected(.malformedCSV))
+        let lines = [EventField.header, reordered, EventField.header.uppercased(), "a,b,c", "1,2,3,4,,11,11,0,5,1,浙江"]
+        #expect(lines.map { line in Array(line.utf8).withUnsafeBytes(EventField.looksLikeHeader) } == [true, true, true, false, false])
     }
 
     /// A UTF-8 byte-order mark (Windows tools write one) before a JSON object is not part of

@@ -1,5 +1,3 @@
-import UserBehavior
-
 /// Turns one Kafka message into an event or a rejection reason.
 ///
 /// Accepts the JSON object of SPEC §2 and what other producers send: numbers as strings,
@@ -90,7 +88,7 @@ public struct MessageDecoder: ~Copyable {
         case .success(let event):
             return .event(event)
         case .failure(let error):
-            if Self.startsWithHeader(line) { return .rejected(.csvHeader) }
+            if EventField.looksLikeHeader(line) { return .rejected(.csvHeader) }
             switch error {
             case .record(let record): return .rejected(RejectionReason(record))
             case .notUTF8: return .rejected(.notUTF8)
@@ -98,14 +96,6 @@ public struct MessageDecoder: ~Copyable {
                 return .rejected(UTF8Validation.isValid(line) ? .malformedCSV : .notUTF8)
             }
         }
-    }
-
-    private static let headerStart = Array("user_id".utf8)
-
-    private static func startsWithHeader(_ line: UnsafeRawBufferPointer) -> Bool {
-        var i = 0
-        while i < line.count && (line[i] == 0x20 || line[i] == 0x22) { i += 1 }
-        return line.count - i >= headerStart.count && headerStart.indices.allSatisfy { line[i + $0] == headerStart[$0] }
     }
 
     // MARK: JSON
