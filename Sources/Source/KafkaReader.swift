@@ -50,9 +50,11 @@ enum SourceItem: @unchecked Sendable {
 final class KafkaReader: @unchecked Sendable {
     private let consumer: KafkaConsumer
     private let options: SourceOptions
-    let queue: BlockingQueue<SourceItem>
-    /// Empty chunks ready for the reader; the aggregator gives them back when done.
-    let pool: BlockingQueue<RecordChunk>
+    /// Items to the aggregator, and chunks back empty once it is done with them.
+    private let pipe: RecyclingPipe<SourceItem, RecordChunk>
+    /// The aggregator's ends of the pipe: what it takes, and where it gives chunks back.
+    var queue: BlockingQueue<SourceItem> { pipe.queue }
+    var pool: BlockingQueue<RecordChunk> { pipe.pool }
     /// Where librdkafka's messages land, copied out and freed at once.
     private let fetched: KafkaRecordBatch
     private let stop: StopFlag
@@ -76,10 +78,8 @@ final class KafkaReader: @unchecked Sendable {
         self.consumer = consumer
         self.options = options
         self.stop = stop
-        queue = BlockingQueue(capacity: options.queueCapacity)
-        pool = BlockingQueue(capacity: options.queueCapacity + 2)
-        for _ in 0..<(options.queueCapacity + 2) {
-            pool.put(RecordChunk(arenaBytes: options.chunkBytes, entryCapacity: options.batchCapacity))
+        pipe = RecyclingPipe(depth: options.queueCapacity, spare: 2) {
+            RecordChunk(arenaBytes: options.chunkBytes, entryCapacity: options.batchCapacity)
         }
         fetched = KafkaRecordBatch(capacity: options.batchCapacity)
     }
