@@ -14,8 +14,10 @@ public final class KafkaProducer: @unchecked Sendable {
         let conf = try configuration.makeConf(context: Unmanaged.passUnretained(context).toOpaque())
         rd_kafka_conf_set_dr_msg_cb(conf, { _, message, opaque in
             guard let message, let opaque else { return }
-            Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
-                .recordDelivery(message.pointee.err)
+            // Borrowed, not retained: the producer keeps the context alive until after
+            // rd_kafka_destroy, and a retain and release per message were an eighth of the
+            // producing thread's time (perf, 1 M rows).
+            Unmanaged<ClientContext>.fromOpaque(opaque)._withUnsafeGuaranteedRef { $0.recordDelivery(message.pointee.err) }
         })
         var error = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &error, error.count) else {

@@ -19,8 +19,10 @@ final class EncodedBatch: @unchecked Sendable {
     static let arenaBytes = messageCapacity * (EventJSON.maxBytes + 24)
 
     private let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: arenaBytes, alignment: 8)
-    private var used = 0
-    private(set) var messages: [Message] = []
+    // Touched per message by one thread at a time (the pipe hands the batch over): kept
+    // free of dynamic exclusivity checks.
+    @exclusivity(unchecked) private var used = 0
+    @exclusivity(unchecked) private(set) var messages: [Message] = []
     private(set) var badRows: [(line: Int, error: CSVRowError)] = []
     /// How far into the file the parser was when it sent this batch, and in which pass.
     var bytesRead = 0

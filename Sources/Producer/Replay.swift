@@ -146,8 +146,8 @@ public final class Replay: @unchecked Sendable {
 
         var failure: Error?
         while !stop.isRequested {
-            guard let batch = encoder.queue.take(timeoutMs: 100) else {
-                if encoder.queue.isFinished { break }
+            guard let batch = encoder.pipe.queue.take(timeoutMs: 100) else {
+                if encoder.pipe.queue.isFinished { break }
                 continue
             }
             for (line, error) in batch.badRows {
@@ -163,11 +163,10 @@ public final class Replay: @unchecked Sendable {
             bytesRead = batch.bytesRead
             summary.progress.pass = batch.pass
             batch.reset()
-            encoder.pool.put(batch)
+            encoder.pipe.pool.put(batch)
         }
         // Stop the encoder (at the end, the limit or Ctrl-C) and wait: it reads our file.
-        encoder.queue.close()
-        encoder.pool.close()
+        encoder.pipe.close()
         encoding.join()
         if let failure = encoder.failure ?? failure { throw failure }
     }

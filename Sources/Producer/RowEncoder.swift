@@ -5,8 +5,8 @@ import UserBehavior
 /// --loop), validates rows and encodes messages into batches for the sending half, so
 /// parsing and librdkafka's produce calls run on both cores at once.
 final class RowEncoder: @unchecked Sendable {
-    let queue: BlockingQueue<EncodedBatch>
-    let pool: BlockingQueue<EncodedBatch>
+    /// Filled batches to the sender, and back empty.
+    let pipe: RecyclingPipe<EncodedBatch, EncodedBatch>
     private let reader: CSVFileReader
     private let calendar: EventCalendar
     private let loop: Bool
@@ -19,18 +19,16 @@ final class RowEncoder: @unchecked Sendable {
         self.calendar = calendar
         self.loop = loop
         self.stop = stop
-        queue = BlockingQueue(capacity: batches)
-        pool = BlockingQueue(capacity: batches + 1)
-        for _ in 0...batches { pool.put(EncodedBatch()) }
+        pipe = RecyclingPipe(depth: batches, spare: 1) { EncodedBatch() }
     }
 
     /// Runs until the file ends (or, looping, until stopped or the queue is closed by the
     /// sender); closes the queue on the way out.
     func run() {
-        defer { queue.close() }
+        defer { pipe.queue.close() }
         do {
             var pass = 1
-            guard var batch = pool.take(timeoutMs: nil) else { return }
+            guard var batch = pipe.pool.take(timeoutMs: nil) else { return }
             while true {
                 let rows = CSVRows(path: reader.name)
                 var eventsThisPass = 0
@@ -72,7 +70,6 @@ final class RowEncoder: @unchecked Sendable {
     private func send(_ batch: EncodedBatch, pass: Int) -> EncodedBatch? {
         batch.bytesRead = reader.bytesRead
         batch.pass = pass
-        guard queue.put(batch) != nil else { return nil }
-        return pool.take(timeoutMs: nil)
+        return pipe.exchange(batch)
     }
 }

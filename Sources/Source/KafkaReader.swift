@@ -51,9 +51,8 @@ enum SourceItem: @unchecked Sendable {
 final class KafkaReader: @unchecked Sendable {
     private let consumer: KafkaConsumer
     private let options: SourceOptions
-    let queue: BlockingQueue<SourceItem>
-    /// Empty chunks ready for the reader; the aggregator gives them back when done.
-    let pool: BlockingQueue<RecordChunk>
+    /// Items to the aggregator, and chunks back empty once it is done with them.
+    let pipe: RecyclingPipe<SourceItem, RecordChunk>
     /// Where librdkafka's messages land, copied out and freed at once.
     private let fetched: KafkaRecordBatch
     private let stop: StopFlag
@@ -77,10 +76,8 @@ final class KafkaReader: @unchecked Sendable {
         self.consumer = consumer
         self.options = options
         self.stop = stop
-        queue = BlockingQueue(capacity: options.queueCapacity)
-        pool = BlockingQueue(capacity: options.queueCapacity + 2)
-        for _ in 0..<(options.queueCapacity + 2) {
-            pool.put(RecordChunk(arenaBytes: options.chunkBytes, entryCapacity: options.batchCapacity))
+        pipe = RecyclingPipe(depth: options.queueCapacity, spare: 2) {
+            RecordChunk(arenaBytes: options.chunkBytes, entryCapacity: options.batchCapacity)
         }
         fetched = KafkaRecordBatch(capacity: options.batchCapacity)
     }
@@ -93,7 +90,7 @@ final class KafkaReader: @unchecked Sendable {
 
     /// Runs until stopped or failed; closes the queue on the way out.
     func run() {
-        defer { queue.close() }
+        defer { pipe.queue.close() }
         guard connect() else { return }
         var lastEndOffsets: Int64 = 0
         var lastRefresh = MonotonicClock.milliseconds()
@@ -146,7 +143,7 @@ final class KafkaReader: @unchecked Sendable {
                 identityBox.withLock { $0 = identity }
                 positions = offsets
                 startOffsetsBox.withLock { $0 = offsets }
-                guard queue.put(.assigned(offsets)) != nil else { return false }
+                guard pipe.queue.put(.assigned(offsets)) != nil else { return false }
                 try consumer.assign(topic: options.topic, offsets.mapValues { .at($0) })
                 set(.live)
                 return true
@@ -190,9 +187,9 @@ final class KafkaReader: @unchecked Sendable {
 
     private func takeEmptyChunk() -> RecordChunk? {
         while !stop.isRequested {
-            if let chunk = pool.take(timeoutMs: 0) { return chunk }
+            if let chunk = pipe.pool.take(timeoutMs: 0) { return chunk }
             let start = MonotonicClock.nanoseconds()
-            let chunk = pool.take(timeoutMs: 100)
+            let chunk = pipe.pool.take(timeoutMs: 100)
             blockedNanoseconds.add(MonotonicClock.nanoseconds() - start, ordering: .relaxed)
             if let chunk { return chunk }
         }
@@ -200,7 +197,7 @@ final class KafkaReader: @unchecked Sendable {
     }
 
     private func putTimed(_ item: SourceItem) -> Bool {
-        guard let waited = queue.put(item) else { return false }
+        guard let waited = pipe.queue.put(item) else { return false }
         blockedNanoseconds.add(waited, ordering: .relaxed)
         return true
     }
@@ -239,7 +236,7 @@ final class KafkaReader: @unchecked Sendable {
         let (low, high) = (range.logStart, range.end)
         let from = positions[partition] ?? requested
         if low > from {
-            guard queue.put(.gap(partition: partition, from: from, to: low)) != nil else { return false }
+            guard pipe.queue.put(.gap(partition: partition, from: from, to: low)) != nil else { return false }
         }
         positions[partition] = from > high ? low : max(low, from)
         return true
@@ -256,7 +253,7 @@ final class KafkaReader: @unchecked Sendable {
         guard !added.isEmpty else { return false }
         for partition in added { positions[partition] = 0 }
         identityBox.withLock { $0?.partitionCount = partitions.count }
-        queue.put(.assigned(Dictionary(uniqueKeysWithValues: added.map { ($0, 0) })))
+        pipe.queue.put(.assigned(Dictionary(uniqueKeysWithValues: added.map { ($0, 0) })))
         return true
     }
 
@@ -264,7 +261,7 @@ final class KafkaReader: @unchecked Sendable {
         let ends = positions.keys.sorted().compactMap { partition in
             consumer.cachedEndOffset(topic: options.topic, partition: partition).map { (partition, $0) }
         }
-        if !ends.isEmpty { queue.put(.endOffsets(ends)) }
+        if !ends.isEmpty { pipe.queue.put(.endOffsets(ends)) }
     }
 
     private func updateStatus(now: Int64) {

@@ -1,5 +1,6 @@
 import Aggregation
 import Analytics
+import LiveValues
 import UserBehavior
 
 /// What the live dashboard reads: a pipeline that publishes snapshots from its own threads —

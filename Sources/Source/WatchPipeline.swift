@@ -142,7 +142,7 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
 
         while true {
             let now = MonotonicClock.milliseconds()
-            let item = reader.queue.take(timeoutMs: core.waitMs(now: now, batchDeadline: aggregator.nextDeadline))
+            let item = reader.pipe.queue.take(timeoutMs: core.waitMs(now: now, batchDeadline: aggregator.nextDeadline))
             let workStart = MonotonicClock.nanoseconds()
             if let item { apply(item, to: aggregator) }
             let now2 = MonotonicClock.milliseconds()
@@ -154,16 +154,16 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
             }
             let effects = core.step(now: now2, WatchCore.Conditions(
                 sourceReady: reader.startOffsets != nil, allAtEnd: aggregator.allAtEnd,
-                stopRequested: stop.isRequested, failed: isFailed, idle: item == nil && reader.queue.isEmpty))
+                stopRequested: stop.isRequested, failed: isFailed, idle: item == nil && reader.pipe.queue.isEmpty))
             perform(effects, now: now2)
             if effects.contains(.stop) { break }
         }
         // Stop the reader (a full queue would block it) and wait for it, then release
         // what it fetched but we did not count: it is read again next time.
         stop.request()
-        reader.queue.close()
+        reader.pipe.queue.close()
         readerThread.join()
-        while reader.queue.take(timeoutMs: 0) != nil {}
+        while reader.pipe.queue.take(timeoutMs: 0) != nil {}
         let end = MonotonicClock.milliseconds()
         aggregator.flush(now: end)
         perform(core.finish(sourceReady: reader.startOffsets != nil), now: end, final: true)
@@ -192,7 +192,7 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
                 }
             }
             chunk.reset()
-            reader.pool.put(chunk)
+            reader.pipe.pool.put(chunk)
         case .gap(let partition, let from, let to):
             aggregator.recordGap(partition: partition, from: from, to: to, now: now)
         case .assigned(let offsets):
@@ -204,7 +204,7 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
 
     private func publish(_ aggregate: AggregateSnapshot, meter: PipelineMeter) {
         let snapshot = LiveSnapshot(
-            aggregate: aggregate, pipeline: meter.stats(queueFill: reader.queue.fill),
+            aggregate: aggregate, pipeline: meter.stats(queueFill: reader.pipe.queue.fill),
             status: reader.status, checkpointProblem: checkpointProblem.withLock { $0 },
             earlierRecords: reader.earlierRecords.load(ordering: .relaxed))
         // Only a changed snapshot is news: the screen redraws on each generation, and an
