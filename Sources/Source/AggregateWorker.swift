@@ -176,13 +176,25 @@ public final class AggregateWorker: @unchecked Sendable {
             log("lost partitions \(list(partitions)) (expelled from the group): nothing published for them")
             return [:]
         case .revoked(let partitions, lost: false):
-            publish(partitions, now: MonotonicClock.milliseconds(), force: true)
-            let flushed = producer.flush(timeoutMs: 10_000)
+            let sent = publish(partitions, now: MonotonicClock.milliseconds(), force: true)
+            let flushed = sent.isEmpty || producer.flush(timeoutMs: 10_000)
             for partition in partitions { forget(partition) }
             log("revoked partitions \(list(partitions)) (generation \(consumer.generation.map(String.init) ?? "?")): "
-                + (flushed ? "final state published" : "final state NOT confirmed by the brokers"))
+                + revocation(of: partitions, sent: sent, flushed: flushed))
             return [:]
         }
+    }
+
+    /// What a revocation published: a partition this worker never counted (its assignment
+    /// failed, or a publish was refused) has no final state, and the line says so.
+    private func revocation(of partitions: [Int32], sent: [Int32], flushed: Bool) -> String {
+        let unsent = partitions.filter { !sent.contains($0) }
+        // (A failure, or a refused publish, has its own line.)
+        let why = failure == nil ? "no state to publish, or the producer refused it" : "the worker failed before counting them"
+        guard !sent.isEmpty else { return "nothing published (\(why))" }
+        let outcome = flushed ? "published" : "NOT confirmed by the brokers"
+        guard !unsent.isEmpty else { return "final state \(outcome)" }
+        return "final state of \(list(sent)) \(outcome); nothing published for \(list(unsent)) (\(why))"
     }
 
     private func assign(_ partitions: [Int32]) -> [Int32: Int64] {
@@ -217,12 +229,12 @@ public final class AggregateWorker: @unchecked Sendable {
         for partition in partitions {
             if let record = restored[partition] {
                 if record.sourceTopic != options.topic {
-                    fail("\(options.changelog) holds states of topic '\(record.sourceTopic)', not '\(options.topic)'; use another --changelog")
+                    refuse(partitions, "\(options.changelog) holds states of topic '\(record.sourceTopic)', not '\(options.topic)'; use another --changelog")
                     return [:]
                 }
                 if let (option, saved, requested) = record.semantics.firstDifference(from: semantics) {
-                    fail("partition \(partition) in \(options.changelog) was counted with \(option) \(saved), not \(requested); "
-                         + "use the same options or another --changelog")
+                    refuse(partitions, "partition \(partition) in \(options.changelog) was counted with \(option) \(saved), not \(requested); "
+                           + "use the same options or another --changelog")
                     return [:]
                 }
                 restoredEpochs[partition] = record.epoch
@@ -247,6 +259,13 @@ public final class AggregateWorker: @unchecked Sendable {
         publishes[partition] = nil
     }
 
+    /// Fails with `partitions` half set up: the ones before the refused one must not be
+    /// published either (they would go out under this worker's name, counted by no one).
+    private func refuse(_ partitions: [Int32], _ why: String) {
+        for partition in partitions { forget(partition) }
+        fail(why)
+    }
+
     private func fail(_ why: String) {
         failure = failure ?? why
         stop.request()
@@ -255,10 +274,12 @@ public final class AggregateWorker: @unchecked Sendable {
     // MARK: Publishing
 
     /// Sends the state of each partition that changed since it was last sent (all of them
-    /// with `force`), then commits their offsets to the group for visibility.
-    private func publish(_ partitions: [Int32], now: Int64, force: Bool = false) {
+    /// with `force`), then commits their offsets to the group for visibility. Returns the
+    /// partitions whose states were handed to the producer.
+    @discardableResult
+    private func publish(_ partitions: [Int32], now: Int64, force: Bool = false) -> [Int32] {
         // An expelled member's partitions belong to someone else by now.
-        guard !consumer.assignmentLost else { return }
+        guard !consumer.assignmentLost else { return [] }
         let generation = consumer.generation ?? 0
         var commits: [Int32: Int64] = [:]
         for partition in partitions.sorted() {
@@ -284,6 +305,7 @@ public final class AggregateWorker: @unchecked Sendable {
             commits[partition] = next
         }
         try? consumer.commit(topic: options.topic, offsets: commits)
+        return commits.keys.sorted()
     }
 
     private func send(_ bytes: [UInt8], key: [UInt8], partition: Int32) -> Bool {

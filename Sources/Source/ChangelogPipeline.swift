@@ -96,10 +96,9 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
         guard connect() else { return }
         var view = ChangelogView()
         var query = options.query
-        var ends: [Int32: Int64] = [:]
+        var source: SourceEnds?
         var changed = true
         var lastPublish: Int64 = 0
-        var lastEnds: Int64 = 0
         let batch = KafkaRecordBatch(capacity: 1024)
         while !stop.isRequested {
             let received = consumer.consume(into: batch, timeoutMs: 100)
@@ -116,14 +115,20 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
             }
             batch.release()
             let now = MonotonicClock.milliseconds()
-            if let topic = view.sourceTopic, now - lastEnds >= 1000 {
-                lastEnds = now
-                ends = sourceEnds(topic) ?? ends
-                changed = true
+            if let topic = view.sourceTopic, source?.topic != topic {
+                source = SourceEnds(topic: topic)
             }
+            if source?.refresh(asking: consumer, now: now) == true { changed = true }
             if let newQuery = requestedQuery.withLock({ $0.take() }) {
                 query = newQuery
                 changed = true
+            }
+            // Reaching the end is read from the states' headers: no merge is needed to know
+            // it, so the viewer stops as soon as the last state arrives (and merges once).
+            let ends = source?.ends ?? [:]
+            if options.exitAtEnd && Self.reached(ends, in: view) {
+                if publish(&view, ends: ends, query: query, now: now) { return }
+                continue
             }
             // Merging every partition's state costs far more than reading one (64 states
             // of 570 KB: seconds in a debug build): while the changelog still pours in,
@@ -132,12 +137,16 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
             if changed && !draining && now - lastPublish >= options.publishIntervalMs {
                 lastPublish = now
                 changed = false
-                let atEnd = publish(&view, ends: ends, query: query, now: now)
-                if options.exitAtEnd && atEnd { break }
+                _ = publish(&view, ends: ends, query: query, now: now)
             }
         }
-        if !options.exitAtEnd || stop.isRequested {
-            _ = publish(&view, ends: ends, query: query, now: MonotonicClock.milliseconds())
+        _ = publish(&view, ends: source?.ends ?? [:], query: query, now: MonotonicClock.milliseconds())
+    }
+
+    /// Whether every source partition's newest state has reached its end offset.
+    private static func reached(_ ends: [Int32: Int64], in view: ChangelogView) -> Bool {
+        !ends.isEmpty && ends.allSatisfy { partition, high in
+            (view.newest[partition]?.nextOffset).map { $0 >= high } ?? (high == 0)
         }
     }
 
@@ -161,17 +170,6 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
         return false
     }
 
-    /// The source topic's end offsets, asking the brokers (nil when they do not answer).
-    private func sourceEnds(_ topic: String) -> [Int32: Int64]? {
-        guard let partitions = try? consumer.partitions(of: topic, timeoutMs: 5000) else { return nil }
-        var ends: [Int32: Int64] = [:]
-        for partition in partitions {
-            guard let range = try? consumer.queryOffsetRange(topic: topic, partition: partition, timeoutMs: 5000) else { return nil }
-            ends[partition] = range.end
-        }
-        return ends
-    }
-
     /// Merges the view into a snapshot; true when every source partition's state has
     /// reached the end offsets.
     private func publish(_ view: inout ChangelogView, ends: [Int32: Int64], query: AnalyticsQuery, now: Int64) -> Bool {
@@ -188,9 +186,8 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
         aggregator.query = query
         for (partition, high) in ends { aggregator.setEndOffset(partition: partition, high, now: now) }
         let aggregate = aggregator.snapshot(now: now, figures: true)
-        let atEnd = !ends.isEmpty && ends.allSatisfy { partition, high in
-            (view.newest[partition]?.nextOffset).map { $0 >= high } ?? (high == 0)
-        }
+        // (After the merge: a state whose body cannot be read was dropped by it.)
+        let atEnd = Self.reached(ends, in: view)
         let status = snapshot.status
         ownersBox.withLock { $0 = view.newest.mapValues(\.owner) }
         latest.withLock { $0 = LiveSnapshot(aggregate: aggregate, status: status) }
@@ -201,5 +198,33 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
     private func set(status: SourceStatus) {
         latest.withLock { $0.status = status }
         generation.add(1, ordering: .releasing)
+    }
+}
+
+/// The source topic's end offsets as the viewer last asked for them: once a second, its
+/// partitions, then the offsets of all of them at once (`queryOffsetRanges`). Asking each
+/// partition in turn made a 64-partition viewer wait 13–15 s at its end, at low CPU: each
+/// answer queued on the connection behind a fetch that the embedded broker holds for
+/// fetch.wait.max.ms (100 ms) once the changelog is read.
+private struct SourceEnds {
+    let topic: String
+    private(set) var ends: [Int32: Int64] = [:]
+    private var askedAt: Int64?
+
+    init(topic: String) {
+        self.topic = topic
+    }
+
+    /// Asks again when a second has passed since the last answer; true when they changed.
+    mutating func refresh(asking consumer: KafkaConsumer, now: Int64) -> Bool {
+        if let askedAt, now - askedAt < 1000 { return false }
+        askedAt = now
+        // Kept as they were when the brokers do not answer.
+        guard let partitions = try? consumer.partitions(of: topic, timeoutMs: 5000),
+              let fresh = try? consumer.queryOffsetRanges(topic: topic, partitions: partitions, timeoutMs: 5000).mapValues(\.end),
+              fresh != ends
+        else { return false }
+        ends = fresh
+        return true
     }
 }

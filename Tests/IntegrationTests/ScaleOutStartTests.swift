@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 import Kafka
 import Testing
@@ -39,6 +40,16 @@ import TestSupport
         #expect(result.status == 1, "\(result.stderr)")
         let failures = lines(result.stderr).filter { $0.contains("cannot find records by time") }
         #expect(failures.count == 1, "\(result.stderr)")
+        expectNothingPublished(result.stderr)
+    }
+
+    /// A worker that failed while taking its partitions counted nothing: as it leaves, its
+    /// revocation line says that nothing was published, never "final state published".
+    private func expectNothingPublished(_ stderr: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let revoked = lines(stderr).filter { $0.contains("revoked partitions 0,1 ") }
+        #expect(revoked.count == 1, "\(stderr)", sourceLocation: sourceLocation)
+        #expect(revoked.allSatisfy { $0.hasSuffix("nothing published (the worker failed before counting them)") },
+                "\(stderr)", sourceLocation: sourceLocation)
     }
 
     /// A state counted in 2025 is not continued in 2026: one line naming --year.
@@ -51,10 +62,17 @@ import TestSupport
                                             "-b", brokers], timeout: 60)
         #expect(viewer.status == 0, "\(viewer.stderr)")
         first.signal(SIGTERM)
-        #expect(first.wait(timeout: 30).status == 0)
-        let second = try TBDashProcess.run(["aggregate", "-b", brokers, "-t", topic, "--year", "2026"] + tuning, timeout: 60)
+        let stopped = first.wait(timeout: 30)
+        #expect(stopped.status == 0)
+        #expect(lines(stopped.stderr).contains { $0.contains("revoked partitions 0,1 ") && $0.hasSuffix(": final state published") },
+                "\(stopped.stderr)")
+        let refused = try TBDashProcess.start(["aggregate", "-b", brokers, "-t", topic, "--year", "2026"] + tuning)
+        let second = refused.wait(timeout: 60)
         #expect(second.status == 1, "\(second.stderr)")
         let refusals = lines(second.stderr).filter { $0.contains("was counted with --year 2025, not 2026") }
         #expect(refusals.count == 1, "\(second.stderr)")
+        expectNothingPublished(second.stderr)
+        let writers = try TopicReader.readRecords(brokers: brokers, topic: "\(topic).tbdash-state").map { try ChangelogCodec.decode($0.value).writer }
+        #expect(!writers.isEmpty && !writers.contains { $0.hasSuffix("pid \(refused.process.processIdentifier)") }, "\(writers)")
     }
 }

@@ -9,9 +9,8 @@ import TestSupport
 /// against a single-process `watch --headless --exit-at-end --json` of the same data:
 /// every exact figure equal (everything but `batches`, a count of micro-batch folds).
 /// The main test runs the scale (3 workers, one killed and a 4th added, 64
-/// partitions, 1 M rows: ~75 s on the 2-core VM, 40 s more than at 8 partitions and
-/// 20,000 rows); the fault tests keep 8 partitions and 10,000–20,000 rows, which exercise
-/// the same paths in 10–35 s each.
+/// partitions, 1 M rows: ~45 s on the quiet 2-core VM); the fault tests keep 8 partitions
+/// and 10,000–20,000 rows, which exercise the same paths in 10–35 s each.
 @Suite(.serialized) struct ScaleOutTests {
     let topic = "events"
     var changelog: String { "\(topic).tbdash-state" }
