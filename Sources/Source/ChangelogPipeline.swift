@@ -40,8 +40,7 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
     private let ownersBox = Mutex<[Int32: PartitionOwner]>([:])
     private let configBox = Mutex<AggregationConfig?>(nil)
     private let requestedQuery = Mutex<AnalyticsQuery?>(nil)
-    private let finished = Atomic<Bool>(false)
-    private let done = DispatchSemaphore(value: 0)
+    private let thread = Mutex<WorkerThread?>(nil)
 
     /// A counter that changes whenever a new snapshot is published.
     public let generation = Atomic<Int>(0)
@@ -56,13 +55,7 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
     }
 
     public func start() {
-        let thread = Thread { [self] in
-            run()
-            finished.store(true, ordering: .releasing)
-            done.signal()
-        }
-        thread.name = "tbdash-changelog"
-        thread.start()
+        thread.withLock { $0 = WorkerThread.start(name: "tbdash-changelog") { [self] in run() } }
     }
 
     public var snapshot: LiveSnapshot { latest.withLock { $0 } }
@@ -86,8 +79,7 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
     }
 
     public func waitUntilFinished(timeoutMs: Int) -> Bool {
-        if finished.load(ordering: .acquiring) { return true }
-        return done.wait(timeout: .now() + .milliseconds(timeoutMs)) == .success
+        thread.withLock { $0 }?.join(timeoutMs: timeoutMs) ?? false
     }
 
     // MARK: The reading thread
