@@ -65,6 +65,8 @@ public struct RawWriter {
 
     @inline(__always)
     public mutating func write(_ value: UInt8) {
+        // Unsafe buffers check their bounds only in debug builds; a wrong size is a bug.
+        precondition(count < buffer.count, "a raw write past the size reserved for it")
         buffer[count] = value
         count &+= 1
     }
