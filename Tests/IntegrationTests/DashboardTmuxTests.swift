@@ -40,13 +40,14 @@ import TestSupport
         }
 
         /// Starts `tbdash demo` (or another `subcommand`) with `environment`; its exit status
-        /// lands in a file, then the terminal's modes as `stty -a` prints them.
+        /// lands in a file, then the terminal's modes as `stty -a` prints them — each written
+        /// aside and renamed, so that a poll never reads a file the shell has only created.
         func start(_ session: String, width: Int, height: Int, environment: String = "", arguments: String = "",
                    subcommand: String = "demo --file-order --rate 400") throws {
             let status = dir.file("\(session).status").path
             let modes = dir.file("\(session).stty").path
-            let command = "env \(environment) \(TBDashProcess.binary.path) \(subcommand) \(arguments); echo $? > \(status); "
-                + "stty -a > \(modes); sleep 60"
+            let command = "env \(environment) \(TBDashProcess.binary.path) \(subcommand) \(arguments); "
+                + "echo $? > \(status).part; mv \(status).part \(status); stty -a > \(modes).part; mv \(modes).part \(modes); sleep 60"
             try run(["new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", command])
         }
 
