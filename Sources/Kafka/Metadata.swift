@@ -7,37 +7,44 @@ enum Metadata {
         handle: OpaquePointer, topic: OpaquePointer, name: String, brokers: String, timeoutMs: Int32,
         lastError: () -> String?
     ) throws(KafkaError) -> [Int32] {
-        var metadata: UnsafePointer<rd_kafka_metadata>?
-        let code = rd_kafka_metadata(handle, 0, topic, &metadata, timeoutMs)
-        guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
-            throw .unreachable(brokers: brokers, seconds: Int(timeoutMs / 1000), detail: lastError() ?? describe(code))
+        try withTopics(handle: handle, topic: topic, brokers: brokers, timeoutMs: timeoutMs, lastError: lastError) {
+            topics throws(KafkaError) in
+            guard let entry = topics.first(where: { String(cString: $0.topic) == name }) else {
+                throw .unknownTopic(name)
+            }
+            switch entry.err {
+            case RD_KAFKA_RESP_ERR_NO_ERROR: break
+            case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART: throw .unknownTopic(name)
+            default: throw .operation("metadata for topic '\(name)'", detail: describe(entry.err))
+            }
+            let partitions = UnsafeBufferPointer(start: entry.partitions, count: Int(entry.partition_cnt))
+            guard !partitions.isEmpty else { throw .unknownTopic(name) }
+            return partitions.map(\.id).sorted()
         }
-        defer { rd_kafka_metadata_destroy(metadata) }
-        let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
-        guard let entry = topics.first(where: { String(cString: $0.topic) == name }) else {
-            throw .unknownTopic(name)
-        }
-        switch entry.err {
-        case RD_KAFKA_RESP_ERR_NO_ERROR: break
-        case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART: throw .unknownTopic(name)
-        default: throw .operation("metadata for topic '\(name)'", detail: describe(entry.err))
-        }
-        let partitions = UnsafeBufferPointer(start: entry.partitions, count: Int(entry.partition_cnt))
-        guard !partitions.isEmpty else { throw .unknownTopic(name) }
-        return partitions.map(\.id).sorted()
     }
 
     /// Whether the cluster has `name`, from a metadata request for all topics (which,
     /// unlike one for the topic itself, never makes a broker create it).
     static func topicExists(handle: OpaquePointer, name: String, brokers: String, timeoutMs: Int32,
                             lastError: () -> String?) throws(KafkaError) -> Bool {
+        try withTopics(handle: handle, topic: nil, brokers: brokers, timeoutMs: timeoutMs, lastError: lastError) { topics in
+            topics.contains { String(cString: $0.topic) == name && $0.err == RD_KAFKA_RESP_ERR_NO_ERROR }
+        }
+    }
+
+    /// One metadata request — for `topic`, or for every topic when nil — with its topics
+    /// lent to `body`; the reply is freed after. Brokers that do not answer in time throw
+    /// `.unreachable`, with librdkafka's last error when it has one.
+    private static func withTopics<T>(
+        handle: OpaquePointer, topic: OpaquePointer?, brokers: String, timeoutMs: Int32, lastError: () -> String?,
+        _ body: (UnsafeBufferPointer<rd_kafka_metadata_topic>) throws(KafkaError) -> T
+    ) throws(KafkaError) -> T {
         var metadata: UnsafePointer<rd_kafka_metadata>?
-        let code = rd_kafka_metadata(handle, 1, nil, &metadata, timeoutMs)
+        let code = rd_kafka_metadata(handle, topic == nil ? 1 : 0, topic, &metadata, timeoutMs)
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
             throw .unreachable(brokers: brokers, seconds: Int(timeoutMs / 1000), detail: lastError() ?? describe(code))
         }
         defer { rd_kafka_metadata_destroy(metadata) }
-        let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
-        return topics.contains { String(cString: $0.topic) == name && $0.err == RD_KAFKA_RESP_ERR_NO_ERROR }
+        return try body(UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt)))
     }
 }
