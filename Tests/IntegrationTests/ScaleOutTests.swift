@@ -38,6 +38,14 @@ import TestSupport
         try TBDashProcess.start(["aggregate", "-b", brokers, "-t", topic, "--year", "2026"] + workerTuning + extra)
     }
 
+    /// `count` workers, once every one of them has logged its first assignment (the first
+    /// JoinGroup is held ~3 s).
+    private func assignedWorkers(_ count: Int, _ brokers: String, _ extra: [String] = []) throws -> [Running] {
+        let workers = try (0..<count).map { _ in try worker(brokers, extra) }
+        #expect(Running.eventually(timeout: 30) { workers.allSatisfy { $0.stderr.contains("assigned partitions") } })
+        return workers
+    }
+
     private func single(_ brokers: String) throws -> [String: Any] {
         let result = try TBDashProcess.run(["watch", "--headless", "--exit-at-end", "--json", "--from", "earliest", "--year", "2026",
                                             "-b", brokers, "-t", topic, "--group", "single"])
@@ -81,9 +89,7 @@ import TestSupport
         }
         try produce(first, cluster.bootstrapServers)
         let interval = ["--publish-interval", "1s"]
-        var workers = try (0..<3).map { _ in try worker(cluster.bootstrapServers, interval) }
-        // Joined (the first JoinGroup is held ~3 s) and counting.
-        #expect(Running.eventually(timeout: 30) { workers.allSatisfy { $0.stderr.contains("assigned partitions") } })
+        var workers = try assignedWorkers(3, cluster.bootstrapServers, interval)
         Thread.sleep(forTimeInterval: 1)
         workers[0].signal(SIGKILL)
         _ = workers[0].wait(timeout: 10)
@@ -129,8 +135,7 @@ import TestSupport
         let dir = try TemporaryDirectory()
         let (_, first, second) = try halves(rows: 10_000, seed: 42, in: dir)
         try produce(first, cluster.bootstrapServers)
-        let workers = try (0..<2).map { _ in try worker(cluster.bootstrapServers) }
-        #expect(Running.eventually(timeout: 30) { workers.allSatisfy { $0.stderr.contains("assigned partitions") } })
+        let workers = try assignedWorkers(2, cluster.bootstrapServers)
         Thread.sleep(forTimeInterval: 1)
         // Frozen past the session timeout: the other worker takes its partitions and goes on.
         workers[0].signal(SIGSTOP)
@@ -168,8 +173,7 @@ import TestSupport
         let dir = try TemporaryDirectory()
         let (_, first, second) = try halves(rows: 10_000, seed: 43, in: dir)
         try produce(first, cluster.bootstrapServers)
-        let before = try (0..<2).map { _ in try worker(cluster.bootstrapServers) }
-        #expect(Running.eventually(timeout: 30) { before.allSatisfy { $0.stderr.contains("assigned partitions") } })
+        let before = try assignedWorkers(2, cluster.bootstrapServers)
         Thread.sleep(forTimeInterval: 1.5)
         for worker in before { worker.signal(SIGKILL) }
         for worker in before { _ = worker.wait(timeout: 10) }
@@ -191,8 +195,7 @@ import TestSupport
         let dir = try TemporaryDirectory()
         let (_, first, second) = try halves(rows: 10_000, seed: 44, in: dir)
         try produce(first, cluster.bootstrapServers)
-        let workers = try (0..<2).map { _ in try worker(cluster.bootstrapServers) }
-        #expect(Running.eventually(timeout: 30) { workers.allSatisfy { $0.stderr.contains("assigned partitions") } })
+        let workers = try assignedWorkers(2, cluster.bootstrapServers)
         let producer = try TBDashProcess.start(["produce", second.path, "-b", cluster.bootstrapServers, "-t", topic, "--rate", "2500"])
         Thread.sleep(forTimeInterval: 0.7)
         cluster.setBroker(1, up: false)
@@ -236,8 +239,7 @@ import TestSupport
         let (_, first, second) = try halves(rows: 10_000, seed: 46, in: dir)
         try produce(first, cluster.bootstrapServers)
         let small = ["-X", "message.max.bytes=20000"]
-        let workers = try (0..<2).map { _ in try worker(cluster.bootstrapServers, small) }
-        #expect(Running.eventually(timeout: 30) { workers.allSatisfy { $0.stderr.contains("assigned partitions") } })
+        let workers = try assignedWorkers(2, cluster.bootstrapServers, small)
         Thread.sleep(forTimeInterval: 1)
         workers[0].signal(SIGTERM)
         _ = workers[0].wait(timeout: 30)
