@@ -40,6 +40,13 @@ public struct MessageDecoder: ~Copyable {
     }
 
     public func decode(_ payload: UnsafeRawBufferPointer) -> Result {
+        if let event = CanonicalMessage.decode(payload) { return .event(event) }
+        return decodeInGeneral(payload)
+    }
+
+    /// The same answer as `decode`, always through the general parser, without the shortcut
+    /// for tbdash's own messages: slower, for checking that shortcut (the fuzzer does).
+    public func decodeInGeneral(_ payload: UnsafeRawBufferPointer) -> Result {
         guard payload.count <= Self.maxMessageBytes else { return .rejected(.tooLarge) }
         // A UTF-8 byte-order mark (Windows tools write one) is not part of the message.
         var i = Self.startsWithByteOrderMark(payload) ? 3 : 0

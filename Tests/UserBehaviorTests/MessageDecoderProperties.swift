@@ -10,6 +10,8 @@ enum MessageDecoderProperties {
     static func violation(of payload: UnsafeRawBufferPointer, decoder: borrowing MessageDecoder) -> String? {
         let result = decoder.decode(payload)
         if decoder.decode(payload) != result { return "decoding the same bytes twice differs" }
+        let general = decoder.decodeInGeneral(payload)
+        if general != result { return "the shortcut for tbdash's own messages says \(result), the general parser \(general)" }
         let isUTF8 = String(validating: payload, as: UTF8.self) != nil
         switch result {
         case .rejected(.notUTF8) where isUTF8:
