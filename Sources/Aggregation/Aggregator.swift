@@ -68,7 +68,22 @@ public final class Aggregator {
     /// a record delivered twice is never counted twice.
     public func ingest(partition: Int32, offset: Int64, payload: UnsafeRawBufferPointer, now: Int64) {
         guard let index = accept(partition, offset, now: now) else { return }
-        switch decoder.decode(payload) {
+        count(decoder.decode(payload), at: index, partition: partition, offset: offset, payload: payload, now: now)
+    }
+
+    /// Counts one record decoded elsewhere (a watch's reader thread decodes while this
+    /// folds). `payload` is only read for a rejection, whose first bytes the tail shows;
+    /// nil when they were not kept (a message too large to copy).
+    public func ingest(partition: Int32, offset: Int64, decoded: MessageDecoder.Result,
+                       payload: UnsafeRawBufferPointer?, now: Int64) {
+        guard let index = accept(partition, offset, now: now) else { return }
+        count(decoded, at: index, partition: partition, offset: offset, payload: payload, now: now)
+    }
+
+    @inline(__always)
+    private func count(_ decoded: MessageDecoder.Result, at index: Int, partition: Int32, offset: Int64,
+                       payload: UnsafeRawBufferPointer?, now: Int64) {
+        switch decoded {
         case .rejected(let reason):
             shown.counts.rejected[reason.rawValue] += 1
             tail.recordRejected(partition: partition, offset: offset, reason: reason, payload: payload)
@@ -92,14 +107,6 @@ public final class Aggregator {
             }
             if batcher.add(now: now) { flush(now: now) }
         }
-    }
-
-    /// A record refused before decoding (the reader does not copy messages too large to
-    /// count): a rejection, and its offset is accounted for.
-    public func reject(partition: Int32, offset: Int64, reason: RejectionReason, now: Int64) {
-        guard accept(partition, offset, now: now) != nil else { return }
-        shown.counts.rejected[reason.rawValue] += 1
-        tail.recordRejected(partition: partition, offset: offset, reason: reason, payload: nil)
     }
 
     /// Moves the partition past `offset`; nil (and nothing changes) when that record was

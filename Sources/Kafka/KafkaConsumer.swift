@@ -145,10 +145,11 @@ public final class KafkaConsumer: @unchecked Sendable {
         return WorkerThread.start(name: "tbdash-leave-group") { rd_kafka_consumer_close(client.handle) }.join(timeoutMs: waitMs)
     }
 
-    /// Moves partitions' fetch positions (after a retention gap).
-    public func seek(topic: String, _ offsets: [Int32: KafkaOffset]) {
+    /// Moves partitions' fetch positions (after a retention gap), waiting up to `waitMs` for
+    /// the move; 0 starts it and returns at once.
+    public func seek(topic: String, _ offsets: [Int32: KafkaOffset], waitMs: Int32 = 5000) {
         let list = PartitionList(topic: topic, offsets.mapValues(\.raw))
-        if let error = rd_kafka_seek_partitions(handle, list.pointer, 5000) { rd_kafka_error_destroy(error) }
+        if let error = rd_kafka_seek_partitions(handle, list.pointer, waitMs) { rd_kafka_error_destroy(error) }
     }
 
     /// The partition ids of `topic`; throws `unknownTopic` or `unreachable` within the bound.

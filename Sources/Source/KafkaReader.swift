@@ -4,6 +4,7 @@ import Kafka
 import LiveValues
 import Runtime
 import Synchronization
+import UserBehavior
 
 public struct SourceOptions: Sendable {
     public var topic: String
@@ -18,12 +19,12 @@ public struct SourceOptions: Sendable {
     public var failFast = true
     public var connectTimeoutMs: Int32 = 10_000
     /// Records fetched per call, and chunks in flight between reader and aggregator. The
-    /// queue is deep (24 chunks, at most ~20 MiB of compact copies) so that a hiccup of the
+    /// queue is deep (24 chunks of up to 4,096 decoded records) so that a hiccup of the
     /// aggregator is absorbed here: if the reader stops draining librdkafka, librdkafka
     /// parks every partition when its own cap is reached, for up to a second.
     public var batchCapacity = 4096
     public var queueCapacity = 24
-    /// Bytes of payload one chunk holds (at least the largest message counted).
+    /// Bytes of rejected messages one chunk keeps for the tail (at least the largest one counted).
     public var chunkBytes = 1 << 20
     /// How often to look for partitions added to the topic.
     public var partitionRefreshMs: Int64 = 10_000
@@ -55,6 +56,8 @@ final class KafkaReader: @unchecked Sendable {
     let pipe: RecyclingPipe<SourceItem, RecordChunk>
     /// Where librdkafka's messages land, copied out and freed at once.
     private let fetched: KafkaRecordBatch
+    /// Decodes on this thread, so the aggregator only folds.
+    private let decoder = MessageDecoder()
     private let stop: StopFlag
 
     /// Nanoseconds blocked on a full queue or an empty pool, and records read, so far.
@@ -96,17 +99,18 @@ final class KafkaReader: @unchecked Sendable {
         var lastRefresh = MonotonicClock.milliseconds()
         guard var chunk = takeEmptyChunk() else { return }
         while !stop.isRequested {
-            consumer.consume(into: fetched, timeoutMs: 100)
+            consumer.consume(into: fetched, timeoutMs: fetcherMayBePaused ? 0 : 100)
+            if fetched.count == 0 && fetcherMayBePaused { wakeFetcher() }
             var reassign = false
             if fetched.count > 0 {
                 reassign = scan(fetched)
                 for i in 0..<fetched.count {
                     let record = fetched[i]
                     guard record.kind == .message || record.kind == .partitionEnd else { continue }
-                    if !chunk.append(record) {
+                    if !chunk.append(record, decoder: decoder) {
                         guard putTimed(.records(chunk)), let next = takeEmptyChunk() else { return }
                         chunk = next
-                        _ = chunk.append(record)
+                        _ = chunk.append(record, decoder: decoder)
                     }
                 }
                 fetched.release()
@@ -188,6 +192,7 @@ final class KafkaReader: @unchecked Sendable {
     private func takeEmptyChunk() -> RecordChunk? {
         while !stop.isRequested {
             if let chunk = pipe.pool.take(timeoutMs: 0) { return chunk }
+            fetcherMayBePaused = true
             let start = MonotonicClock.nanoseconds()
             let chunk = pipe.pool.take(timeoutMs: 100)
             blockedNanoseconds.add(MonotonicClock.nanoseconds() - start, ordering: .relaxed)
@@ -198,8 +203,29 @@ final class KafkaReader: @unchecked Sendable {
 
     private func putTimed(_ item: SourceItem) -> Bool {
         guard let waited = pipe.queue.put(item) else { return false }
+        if waited > 0 { fetcherMayBePaused = true }
         blockedNanoseconds.add(waited, ordering: .relaxed)
         return true
+    }
+
+    /// Set while this thread waits on the aggregator: meanwhile librdkafka's queue may pass
+    /// `queued.max.messages.kbytes`, and librdkafka 2.0.2 then stops fetching those
+    /// partitions without waking up when the queue drains: its broker thread sleeps until
+    /// some other event, up to a second, and the aggregator starves (measured: the watch
+    /// took 1.6–2.7 s for 1 M records instead of 1.6). Newer librdkafka re-checks after
+    /// `fetch.queue.backoff.ms`.
+    private var fetcherMayBePaused = false
+
+    /// Once the queue is drained, restarts the fetch of every partition still behind: a
+    /// seek to where this reader is wakes the broker thread. Whatever librdkafka holds past
+    /// that point (a fetch in flight) is dropped and fetched again, so nothing is skipped
+    /// or read twice.
+    private func wakeFetcher() {
+        fetcherMayBePaused = false
+        let behind = positions.filter { partition, position in
+            (consumer.cachedEndOffset(topic: options.topic, partition: partition) ?? position) > position
+        }
+        if !behind.isEmpty { consumer.seek(topic: options.topic, behind.mapValues { .at($0) }, waitMs: 0) }
     }
 
     /// Tracks positions; recovers partitions whose offset retention deleted. True when the

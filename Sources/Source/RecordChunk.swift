@@ -2,15 +2,19 @@ import Aggregation
 import Kafka
 import UserBehavior
 
-/// Records handed from the reader to the aggregator, copied out of librdkafka into one
-/// arena: librdkafka's messages are freed at once by the reader (so its fetch queue
-/// drains and fetching never stalls on its thresholds), and the aggregator gets compact
-/// records. Chunks are recycled through a pool: no allocation per record or per batch.
+/// Records handed from the reader to the aggregator, already decoded: the reader thread
+/// decodes while the aggregator folds, so the two share the work. librdkafka's messages
+/// are freed at once by the reader (so its fetch queue drains and fetching never stalls on
+/// its thresholds). Only a rejected message's bytes are copied, into one arena, for the
+/// tail to show. Chunks are recycled through a pool: no allocation per record or per batch.
 final class RecordChunk: @unchecked Sendable {
     struct Entry {
         var kind: KafkaRecord.Kind
         var partition: Int32
         var offset: Int64
+        /// A message's event or why it was rejected; nil for other kinds.
+        var decoded: MessageDecoder.Result?
+        /// A rejected message's bytes in the arena; start −1: not kept (too large to copy).
         var start: Int
         var length: Int
     }
@@ -35,31 +39,36 @@ final class RecordChunk: @unchecked Sendable {
 
     var isEmpty: Bool { count == 0 }
 
-    /// Copies one record in; false when the chunk is full (the caller sends it on and
-    /// continues in a fresh one). A message over `MessageDecoder.maxMessageBytes` is not
-    /// copied: it can only be rejected as too large (`isOversized`).
-    func append(_ record: KafkaRecord) -> Bool {
-        let size = record.kind == .message ? record.payload.count : 0
-        let oversized = size > MessageDecoder.maxMessageBytes
-        guard count < entryCapacity, oversized || used + size <= arena.count else { return false }
-        if !oversized && size > 0 {
-            (arena.baseAddress! + used).copyMemory(from: record.payload.baseAddress!, byteCount: size)
+    /// Decodes one record in; false when the chunk is full (the caller sends it on and
+    /// continues in a fresh one, which always has room).
+    func append(_ record: KafkaRecord, decoder: borrowing MessageDecoder) -> Bool {
+        guard count < entryCapacity else { return false }
+        var entry = Entry(kind: record.kind, partition: record.partition, offset: record.offset, decoded: nil, start: -1, length: 0)
+        if record.kind == .message {
+            let decoded = decoder.decode(record.payload)
+            entry.decoded = decoded
+            // A message over `maxMessageBytes` is rejected unparsed and not copied.
+            if case .rejected(let reason) = decoded, reason != .tooLarge {
+                let size = record.payload.count
+                guard used + size <= arena.count else { return false }
+                if size > 0 {
+                    (arena.baseAddress! + used).copyMemory(from: record.payload.baseAddress!, byteCount: size)
+                }
+                entry.start = used
+                entry.length = size
+                used += size
+            }
         }
-        entries[count] = Entry(kind: record.kind, partition: record.partition, offset: record.offset,
-                               start: oversized ? -1 : used, length: oversized ? 0 : size)
-        if !oversized { used += size }
+        entries[count] = entry
         count += 1
         return true
     }
 
-    /// A message too large to copy (and to count).
-    func isOversized(_ entry: Entry) -> Bool { entry.start < 0 }
-
     subscript(index: Int) -> Entry { entries[index] }
 
-    /// The payload of an entry; valid until the chunk is reset.
-    func payload(_ entry: Entry) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: arena[entry.start..<(entry.start + entry.length)])
+    /// The bytes kept of a rejected message; valid until the chunk is reset.
+    func rejectedPayload(_ entry: Entry) -> UnsafeRawBufferPointer? {
+        entry.start < 0 ? nil : UnsafeRawBufferPointer(rebasing: arena[entry.start..<(entry.start + entry.length)])
     }
 
     func reset() {

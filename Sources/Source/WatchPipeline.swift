@@ -181,10 +181,9 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
             for i in 0..<chunk.count {
                 let entry = chunk[i]
                 switch entry.kind {
-                case .message where chunk.isOversized(entry):
-                    aggregator.reject(partition: entry.partition, offset: entry.offset, reason: .tooLarge, now: now)
                 case .message:
-                    aggregator.ingest(partition: entry.partition, offset: entry.offset, payload: chunk.payload(entry), now: now)
+                    aggregator.ingest(partition: entry.partition, offset: entry.offset, decoded: entry.decoded.unsafelyUnwrapped,
+                                      payload: chunk.rejectedPayload(entry), now: now)
                 case .partitionEnd:
                     aggregator.recordEnd(partition: entry.partition, offset: entry.offset, now: now)
                 case .offsetOutOfRange, .error:

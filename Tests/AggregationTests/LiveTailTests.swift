@@ -45,7 +45,7 @@ import Testing
         for (offset, bytes) in [nasty, long].enumerated() {
             bytes.withUnsafeBytes { a.ingest(partition: 0, offset: Int64(offset), payload: $0, now: 0) }
         }
-        a.reject(partition: 0, offset: 2, reason: .tooLarge, now: 0)
+        a.ingest(partition: 0, offset: 2, decoded: .rejected(.tooLarge), payload: nil, now: 0)
         let rejected = a.snapshot(now: 0).tail.newestRejected
         #expect(rejected.map(\.offset) == [2, 1, 0])
         #expect(rejected[0].reason == .tooLarge && rejected[0].size == -1 && rejected[0].preview.isEmpty)
