@@ -93,7 +93,7 @@ public final class Aggregator {
             var lateness: Int64?
             if let eventTime {
                 lateness = shown.partitions[index].watermark.lateness(of: eventTime)
-                shown.partitions[index].watermark.observe(eventTime)
+                if shown.partitions[index].watermark.observe(eventTime) { globalWatermarkInputsChanged = true }
             }
             let shownDay = eventTime == nil ? nil : dayIndex
             pending.append(PendingEvent(event, dayIndex: shownDay, latenessMs: lateness))
@@ -116,6 +116,7 @@ public final class Aggregator {
         let index = progressIndex(partition, now: now)
         if let next = shown.partitions[index].nextOffset, offset < next { return nil }
         shown.partitions[index].nextOffset = offset + 1
+        if now - shown.partitions[index].lastActivityMs > config.idleTimeoutMs { globalWatermarkInputsChanged = true }
         shown.partitions[index].lastActivityMs = now
         shown.partitions[index].atEnd = false
         return index
@@ -217,7 +218,17 @@ public final class Aggregator {
             tail: tail)
     }
 
+    /// Whether anything the global watermark is made of changed since it was computed at
+    /// `globalWatermarkComputedAt`: a partition's watermark rose, an idle partition woke,
+    /// or a partition was added. With neither that nor the clock changed, computing it
+    /// again (a pass over every partition, after every batch of 10) gives the same value.
+    @exclusivity(unchecked) private var globalWatermarkInputsChanged = true
+    private var globalWatermarkComputedAt = Int64.min
+
     private func updateGlobalWatermark(now: Int64) {
+        guard globalWatermarkInputsChanged || now != globalWatermarkComputedAt else { return }
+        globalWatermarkInputsChanged = false
+        globalWatermarkComputedAt = now
         var global = GlobalWatermark(idleTimeoutMs: config.idleTimeoutMs, current: shown.globalWatermark)
         global.update(partitions: shown.partitions.lazy.map { ($0.watermark.current, $0.lastActivityMs) }, now: now)
         shown.globalWatermark = global.current
@@ -228,6 +239,7 @@ public final class Aggregator {
         let id = Int(partition)
         if id >= 0 && id < partitionIndex.count && partitionIndex[id] >= 0 { return partitionIndex[id] }
         shown.partitions.append(PartitionProgress(partition: partition, boundMs: config.outOfOrdernessMs, now: now))
+        globalWatermarkInputsChanged = true
         setIndex(shown.partitions.count - 1, for: partition)
         return shown.partitions.count - 1
     }

@@ -26,9 +26,12 @@ public struct PartitionWatermark: Equatable, Sendable {
         return eventTime < watermark ? watermark - eventTime : nil
     }
 
-    @inline(__always)
-    public mutating func observe(_ eventTime: Int64) {
-        if maxEventTime == nil || eventTime > maxEventTime! { maxEventTime = eventTime }
+    /// Takes an event time in; true when the watermark rose.
+    @inline(__always) @discardableResult
+    public mutating func observe(_ eventTime: Int64) -> Bool {
+        guard maxEventTime == nil || eventTime > maxEventTime! else { return false }
+        maxEventTime = eventTime
+        return true
     }
 }
 

@@ -36,6 +36,42 @@ import UserBehavior
         #expect(counts.maxLatenessMs == expected)
     }
 
+    /// The global watermark is recomputed only when its inputs or the clock changed: after
+    /// every event it must equal a recomputation over every partition (as SPEC §3 defines
+    /// it), also when all partitions were idle and one wakes within the same millisecond.
+    @Test func theGlobalWatermarkEqualsARecomputationAfterEveryEvent() {
+        var config = AggregationConfig(calendar: calendar)
+        config.batchSize = 1
+        config.idleTimeoutMs = 5
+        let a = Aggregator(config: config)
+        var partitions: [Int32: (watermark: PartitionWatermark, lastActivity: Int64)] = [:]
+        var global = GlobalWatermark(idleTimeoutMs: 5)
+        var rng = SystemRandomNumberGenerator()
+        var now: Int64 = 0
+        var offsets: [Int32: Int64] = [:]
+        for step in 0..<3_000 {
+            // Mostly the same millisecond; sometimes long enough for everything to go idle,
+            // and then a tick sees them all idle just before an event in that millisecond.
+            now += [0, 0, 0, 1, 3, 7].randomElement(using: &rng)!
+            if step % 5 == 0 {
+                now += 7
+                a.tick(now: now)
+                global.update(partitions: partitions.values.map { ($0.watermark.current, $0.lastActivity) }, now: now)
+            }
+            let partition = Int32.random(in: 0..<4, using: &rng)
+            let (month, day) = step % 500 == 499 ? (12, 31) : (Int.random(in: 5...11, using: &rng), Int.random(in: 1...28, using: &rng))
+            let offset = offsets[partition, default: 0]
+            offsets[partition] = offset + 1
+            ingest(a, message(month: month, day: day), partition: partition, offset: offset, now: now)
+            var entry = partitions[partition] ?? (PartitionWatermark(boundMs: config.outOfOrdernessMs), now)
+            entry.watermark.observe(calendar.eventTime(month: Int32(month), day: Int32(day))!)
+            entry.lastActivity = now
+            partitions[partition] = entry
+            global.update(partitions: partitions.values.map { ($0.watermark.current, $0.lastActivity) }, now: now)
+            #expect(a.snapshot(now: now).watermark == global.current, "step \(step)")
+        }
+    }
+
     @Test func eventWithinTheBoundIsOnTime() {
         let a = aggregator(batchSize: 1, bound: 86_400_000)
         ingest(a, message(month: 11, day: 11), offset: 0)
