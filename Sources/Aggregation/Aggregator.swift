@@ -64,6 +64,12 @@ public final class Aggregator {
         }
     }
 
+    /// Allocates the analytics' growing tables at their bounds now, so memory does not grow
+    /// with the stream (for a watch's one state; see `BehaviorSummary.reserveFullTables`).
+    public func reserveFullTables() {
+        shown.summary.reserveFullTables()
+    }
+
     /// Counts one record. Records at or before a partition's counted offset are ignored, so
     /// a record delivered twice is never counted twice.
     public func ingest(partition: Int32, offset: Int64, payload: UnsafeRawBufferPointer, now: Int64) {

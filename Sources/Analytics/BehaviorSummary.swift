@@ -37,6 +37,12 @@ public struct BehaviorSummary: Mergeable, Equatable, Sendable {
         }
     }
 
+    /// Allocates now what would otherwise grow with the stream up to its bound (the repeat
+    /// buyers' table), so a watch's memory is flat from the start; see `RepeatBuyers`.
+    public mutating func reserveFullTables() {
+        repeatBuyers.reserveFullTable()
+    }
+
     /// Bytes the analytics hold, part by part (capacities, not counts: what the process pays).
     public var memoryFootprint: (segments: Int, users: Int, trending: Int, repeatBuyers: Int) {
         (segments.memoryFootprint, users.memoryFootprint, trending.memoryFootprint, repeatBuyers.memoryFootprint)

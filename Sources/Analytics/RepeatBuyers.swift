@@ -18,7 +18,7 @@
 ///
 /// Memory: a table of at most ⌊1.25 · capacity⌋ + 1 buckets (kept at most 80 % full) of
 /// 18 bytes (user 8, merchant 8, first day and repeat flag 2): 22.5 MB for the default
-/// 1,000,000 pairs, allocated as the pairs arrive; plus a set of the repeat users in the
+/// 1,000,000 pairs, allocated as the pairs arrive (or at once: `reserveFullTable`); plus a set of the repeat users in the
 /// sample (about 11 bytes each, at most one per pair, usually far fewer).
 public struct RepeatBuyers: Mergeable, Equatable, Sendable {
     /// Event days are indices 0..<372 (the span of the logs).
@@ -53,8 +53,11 @@ public struct RepeatBuyers: Mergeable, Equatable, Sendable {
 
     /// Bytes the table and the set of repeat buyers hold, by capacity.
     public var memoryFootprint: Int {
-        pairs.capacity * MemoryLayout<Pair>.stride + states.capacity * 2 + repeatUsers.capacity * 8
+        tableFootprint + repeatUsers.capacity * 8
     }
+
+    /// Bytes of the table alone (internal: the tests check it stays put once reserved).
+    var tableFootprint: Int { pairs.capacity * MemoryLayout<Pair>.stride + states.capacity * 2 }
 
     public var isExact: Bool { level == 0 }
 
@@ -156,8 +159,21 @@ public struct RepeatBuyers: Mergeable, Equatable, Sendable {
         states[index] = state
     }
 
+    /// The most buckets the table has: ⌊1.25 · capacity⌋ + 1.
+    private var fullTableSize: Int { (5 * capacity + 3) / 4 + 1 }
+
+    /// Allocates the table at its largest size now, so memory stays the same as pairs arrive
+    /// instead of doubling on the way (and holding both tables during each doubling). For a
+    /// watch's one summary; the many per-partition summaries of a scale-out grow as needed.
+    public mutating func reserveFullTable() {
+        if states.count < fullTableSize { rehash(size: fullTableSize) }
+    }
+
     private mutating func growTable() {
-        let size = Swift.min(Swift.max(64, 2 * states.count), (5 * capacity + 3) / 4 + 1)
+        rehash(size: Swift.min(Swift.max(64, 2 * states.count), fullTableSize))
+    }
+
+    private mutating func rehash(size: Int) {
         let (oldPairs, oldStates) = (pairs, states)
         pairs = Array(repeating: Pair(user: 0, merchant: 0), count: size)
         states = Array(repeating: 0, count: size)

@@ -15,4 +15,18 @@ public enum MemoryPolicy {
         let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
         _ = unsafeBitCast(symbol, to: Mallopt.self)(mmapThreshold, 1 << 20)
     }
+
+    /// Gives the free memory inside glibc's arenas back to the system (`malloc_trim(0)`,
+    /// which also releases free pages in the middle of an arena, not only at its top).
+    /// librdkafka allocates every fetched message on its broker thread and a consumer frees
+    /// it on another: glibc keeps what was freed in the broker thread's arena for reuse, so
+    /// each time the fetch queue filled up, that memory stayed resident. Measured at the end
+    /// of a 5 M-event catch-up: 64 MiB resident in that arena, 49 KB of it in use.
+    /// A few milliseconds a call; meant for about once a second.
+    public static func releaseFreeMemory() {
+        if let trim = mallocTrim { _ = trim(0) }
+    }
+
+    private typealias MallocTrim = @convention(c) (Int) -> Int32
+    private static let mallocTrim: MallocTrim? = dlsym(nil, "malloc_trim").map { unsafeBitCast($0, to: MallocTrim.self) }
 }

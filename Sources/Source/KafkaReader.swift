@@ -125,6 +125,8 @@ final class KafkaReader: @unchecked Sendable {
                 lastEndOffsets = now
                 reportEndOffsets()
                 updateStatus(now: now)
+                // The messages this thread freed went back to librdkafka's arena: return them.
+                MemoryPolicy.releaseFreeMemory()
             }
             if now - lastRefresh >= options.partitionRefreshMs {
                 lastRefresh = now

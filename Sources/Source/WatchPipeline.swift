@@ -109,6 +109,7 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
     private func aggregate(reader readerThread: WorkerThread) {
         let start = MonotonicClock.milliseconds()
         let aggregator = Aggregator(config: config, restoring: restored, now: start)
+        aggregator.reserveFullTables()
         aggregator.query = options.query
         var core = WatchCore(timing: options.timing, checkpointing: checkpointer != nil, now: start)
         var meter = PipelineMeter(start: start, reader: reader)

@@ -42,6 +42,28 @@ import Testing
         return summary
     }
 
+    /// A table sized at its bound from the start holds the same state, and its memory does
+    /// not move while pairs arrive, up to and past the capacity (sampling).
+    @Test func aFullTableFromTheStartKeepsTheSameStateInFlatMemory() {
+        let purchases = Self.purchases(count: 30_000, users: 3_000, seed: 41)
+        var grown = RepeatBuyers(capacity: 4_000)
+        var reserved = RepeatBuyers(capacity: 4_000)
+        reserved.reserveFullTable()
+        let footprint = reserved.tableFootprint
+        #expect(footprint > RepeatBuyers(capacity: 4_000).tableFootprint)
+        for p in purchases {
+            grown.addPurchase(user: p.user, merchant: p.merchant, dayIndex: p.day)
+            reserved.addPurchase(user: p.user, merchant: p.merchant, dayIndex: p.day)
+            #expect(reserved.tableFootprint == footprint)
+        }
+        #expect(!reserved.isExact)
+        #expect(reserved == grown)
+        var a = BinaryWriter(), b = BinaryWriter()
+        reserved.encode(into: &a)
+        grown.encode(into: &b)
+        #expect(a.bytes == b.bytes)
+    }
+
     @Test func sameDayPurchasesAreNotRepeats() {
         var summary = RepeatBuyers()
         summary.addPurchase(user: 1, merchant: 10, dayIndex: 5)
