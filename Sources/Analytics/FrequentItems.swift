@@ -22,8 +22,8 @@
 /// exactly while the union has at most k ids, and within the bounds above otherwise.
 ///
 /// Storage grows with the ids seen up to k + ⌊k/4⌋ counters (the slack is what makes a
-/// purge cost O(1) per new id): 24 bytes each plus a hash table of 16-byte buckets kept at
-/// most ¾ full — about 1 MB at k = 16,384. A merge or a purge leaves at most k.
+/// purge cost O(1) per new id), each a 24-byte slot of a hash table kept at most ¾ full —
+/// 768 KB at k = 16,384. A merge or a purge leaves at most k.
 public struct FrequentItems: Mergeable, Equatable, Sendable {
     public struct Estimate: Equatable, Sendable {
         /// An upper bound on the true count.
@@ -38,21 +38,18 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
         public var bound: Int64
     }
 
-    private struct Bucket {
-        var id: Int64
-        var slot: Int32  // −1: empty
-        static let empty = Bucket(id: 0, slot: -1)
-    }
-
     public private(set) var capacity: Int
     public private(set) var total: Int64 = 0
     public private(set) var floor: Int64 = 0
 
-    /// Every tracked id, in no particular order.
-    public private(set) var entries: [Entry] = []
-    /// Open addressing with linear probing, id → slot in `entries`; a power of two.
-    private var buckets: [Bucket] = []
-    private var bucketShift: UInt64 = 64
+    /// The tracked ids with their counts, in place: open addressing with linear probing,
+    /// a power of two. A count lands in the id's own slot, one cache line, where a table
+    /// of positions into a separate entry list took two misses per event. A tracked count
+    /// is always above the floor, so it is never 0: 0 marks a vacant slot.
+    private var table: [Entry] = []
+    private var tableShift: UInt64 = 64
+    /// Ids tracked.
+    public private(set) var trackedCount = 0
 
     /// The largest capacity accepted, also when decoding (it bounds what damaged bytes can
     /// make us allocate).
@@ -63,50 +60,63 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
         self.capacity = capacity
     }
 
+    /// Bytes the summary holds (its table, by capacity).
+    public var memoryFootprint: Int { table.capacity * MemoryLayout<Entry>.stride }
+
     /// How many counters are kept before a purge: k plus a quarter.
-    /// Bytes the summary holds (entries and hash buckets, by capacity).
-    public var memoryFootprint: Int {
-        entries.capacity * MemoryLayout<Entry>.stride + buckets.capacity * MemoryLayout<Bucket>.stride
+    public var storageLimit: Int { capacity + Swift.max(1, capacity / 4) }
+
+    /// Every tracked id, in no particular order.
+    public var entries: [Entry] {
+        var list: [Entry] = []
+        list.reserveCapacity(trackedCount)
+        forEachEntry { list.append($0) }
+        return list
     }
 
-    public var storageLimit: Int { capacity + Swift.max(1, capacity / 4) }
+    /// Calls `body` with every tracked id, in no particular order, without copying them.
+    public func forEachEntry(_ body: (Entry) throws -> Void) rethrows {
+        for entry in table where entry.count != 0 { try body(entry) }
+    }
 
     /// Counts `weight` (≥ 0) occurrences of `id`. No allocation once the storage is grown.
     public mutating func add(_ id: Int64, weight: Int64 = 1) {
         precondition(weight >= 0, "a negative weight")
         guard weight > 0 else { return }
         total += weight
-        let mask = buckets.count &- 1
-        var index = home(id)
-        while mask >= 0 {
-            let bucket = buckets[index]
-            if bucket.slot < 0 { break }
-            if bucket.id == id {
-                entries[Int(bucket.slot)].count += weight
-                return
+        if !table.isEmpty {
+            let home = home(id)
+            let found = table.withUnsafeMutableBufferPointer { table -> Bool in
+                let mask = table.count &- 1
+                var index = home
+                while table[index].count != 0 {
+                    if table[index].id == id {
+                        table[index].count += weight
+                        return true
+                    }
+                    index = (index &+ 1) & mask
+                }
+                return false
             }
-            index = (index &+ 1) & mask
+            if found { return }
         }
-        if entries.count == storageLimit {
-            purge()
-            rebuildTable(holding: entries.count)
-        }
-        append(Entry(id: id, count: floor + weight, bound: floor))
+        if trackedCount == storageLimit { rebuild(keeping: purged(entries, capacity: capacity)) }
+        insert(Entry(id: id, count: floor + weight, bound: floor))
     }
 
     public func estimate(_ id: Int64) -> Estimate {
-        guard let slot = slot(of: id) else { return Estimate(count: floor, bound: floor) }
-        return Estimate(count: entries[slot].count, bound: entries[slot].bound)
+        guard let entry = entry(of: id) else { return Estimate(count: floor, bound: floor) }
+        return Estimate(count: entry.count, bound: entry.bound)
     }
 
     /// The `n` highest counts, by count descending then id ascending (deterministic).
     public func top(_ n: Int) -> [Entry] {
         guard n > 0 else { return [] }
-        guard n < entries.count else { return entries.sorted(by: Self.ranksBefore) }
+        guard n < trackedCount else { return entries.sorted(by: Self.ranksBefore) }
         // A heap of the n best so far whose root is the weakest of them: O(k log n).
         var best: [Entry] = []
         best.reserveCapacity(n)
-        for entry in entries {
+        forEachEntry { entry in
             if best.count < n {
                 best.append(entry)
                 var child = best.count - 1
@@ -142,49 +152,46 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
     /// up, then a purge leaves at most k. With different capacities the smaller one wins.
     public mutating func merge(_ other: FrequentItems) {
         var union: [Entry] = []
-        union.reserveCapacity(entries.count + other.entries.count)
-        for entry in entries {
+        union.reserveCapacity(trackedCount + other.trackedCount)
+        forEachEntry { entry in
             let theirs = other.estimate(entry.id)
             union.append(Entry(id: entry.id, count: entry.count + theirs.count, bound: entry.bound + theirs.bound))
         }
-        for entry in other.entries where slot(of: entry.id) == nil {
-            union.append(Entry(id: entry.id, count: entry.count + floor, bound: entry.bound + floor))
+        other.forEachEntry { entry in
+            if self.entry(of: entry.id) == nil {
+                union.append(Entry(id: entry.id, count: entry.count + floor, bound: entry.bound + floor))
+            }
         }
         var merged = FrequentItems(capacity: Swift.min(capacity, other.capacity))
         merged.total = total + other.total
         merged.floor = floor + other.floor
-        merged.entries = union
-        if union.count > merged.capacity {
-            merged.purge()
-            merged.entries = Array(merged.entries[...])  // let go of the union's storage
-        }
-        merged.rebuildTable(holding: merged.entries.count)
+        merged.rebuild(keeping: union.count > merged.capacity ? merged.purged(union, capacity: merged.capacity) : union)
         self = merged
     }
 
     public static func == (a: FrequentItems, b: FrequentItems) -> Bool {
-        guard a.capacity == b.capacity, a.total == b.total, a.floor == b.floor, a.entries.count == b.entries.count else {
+        guard a.capacity == b.capacity, a.total == b.total, a.floor == b.floor, a.trackedCount == b.trackedCount else {
             return false
         }
-        return a.entries.allSatisfy { entry in b.slot(of: entry.id).map { b.entries[$0] == entry } == true }
+        var same = true
+        a.forEachEntry { entry in
+            if same && b.entry(of: entry.id) != entry { same = false }
+        }
+        return same
     }
 
     // MARK: Storage
 
-    /// With more than k entries: the (k+1)-th largest count becomes the floor (if higher), and every id at or below
-    /// the floor goes: each purge takes at least (k+1) × the rise of the floor off the sum
-    /// of the counts above it, which is what keeps k · floor + Σ (count − floor) ≤ N.
-    private mutating func purge() {
-        let kept = capacity
+    /// With more than k entries: the (k+1)-th largest count becomes the floor (if higher),
+    /// and every id at or below the floor goes: each purge takes at least (k+1) × the rise
+    /// of the floor off the sum of the counts above it, which is what keeps
+    /// k · floor + Σ (count − floor) ≤ N. Returns what stays.
+    private mutating func purged(_ entries: [Entry], capacity kept: Int) -> [Entry] {
+        var entries = entries
         entries.withUnsafeMutableBufferPointer { Self.select(kept, in: $0) }
         floor = Swift.max(floor, entries[kept].count)
-        entries.removeLast(entries.count - kept)
-        var write = 0
-        for read in entries.indices where entries[read].count > floor {
-            entries[write] = entries[read]
-            write += 1
-        }
-        entries.removeLast(entries.count - write)
+        let floor = floor
+        return entries[..<kept].filter { $0.count > floor }
     }
 
     /// Hoare's quickselect: afterwards the entry at `rank` is the one a descending sort by
@@ -209,52 +216,50 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
         }
     }
 
-    private func slot(of id: Int64) -> Int? {
-        guard !buckets.isEmpty else { return nil }
-        let mask = buckets.count - 1
+    private func entry(of id: Int64) -> Entry? {
+        guard !table.isEmpty else { return nil }
+        let mask = table.count - 1
         var index = home(id)
-        while true {
-            let bucket = buckets[index]
-            if bucket.slot < 0 { return nil }
-            if bucket.id == id { return Int(bucket.slot) }
+        while table[index].count != 0 {
+            if table[index].id == id { return table[index] }
             index = (index + 1) & mask
         }
+        return nil
     }
 
     /// Fibonacci hashing: the top bits of id × 2⁶⁴/φ spread consecutive ids apart.
     private func home(_ id: Int64) -> Int {
-        Int(truncatingIfNeeded: (UInt64(bitPattern: id) &* 0x9E37_79B9_7F4A_7C15) >> bucketShift)
+        Int(truncatingIfNeeded: (UInt64(bitPattern: id) &* 0x9E37_79B9_7F4A_7C15) >> tableShift)
     }
 
-    private mutating func append(_ entry: Entry) {
-        if 4 * (entries.count + 1) > 3 * buckets.count { rebuildTable(holding: entries.count + 1) }
-        if entries.count == entries.capacity {
-            // Array would double; never grow past the storage limit.
-            entries.reserveCapacity(Swift.min(storageLimit, Swift.max(16, 2 * entries.count)))
-        }
-        insertIntoTable(entry.id, slot: entries.count)
-        entries.append(entry)
+    /// Seats a new id, growing the table first if it would pass ¾ full (never past the size
+    /// for the storage limit).
+    private mutating func insert(_ entry: Entry) {
+        if 4 * (trackedCount + 1) > 3 * table.count { rebuild(keeping: entries, atLeast: trackedCount + 1) }
+        place(entry)
+        trackedCount += 1
     }
 
-    /// Empties the table, growing it if it could not hold `count` ids at most ¾ full, and
-    /// seats every entry again.
-    private mutating func rebuildTable(holding count: Int) {
-        var size = Swift.max(16, buckets.count)
-        while 4 * count > 3 * size { size *= 2 }
-        if size == buckets.count {
-            for index in buckets.indices { buckets[index] = .empty }
+    /// Empties the table (growing it if it could not hold `atLeast` ids at most ¾ full)
+    /// and seats `entries`.
+    private mutating func rebuild(keeping entries: [Entry], atLeast count: Int = 0) {
+        var size = Swift.max(16, table.count)
+        while 4 * Swift.max(count, entries.count) > 3 * size { size *= 2 }
+        if size == table.count {
+            for index in table.indices { table[index].count = 0 }
         } else {
-            buckets = Array(repeating: .empty, count: size)
-            bucketShift = UInt64(64 - size.trailingZeroBitCount)
+            table = Array(repeating: Entry(id: 0, count: 0, bound: 0), count: size)
+            tableShift = UInt64(64 - size.trailingZeroBitCount)
         }
-        for (slot, entry) in entries.enumerated() { insertIntoTable(entry.id, slot: slot) }
+        for entry in entries { place(entry) }
+        trackedCount = entries.count
     }
 
-    private mutating func insertIntoTable(_ id: Int64, slot: Int) {
-        let mask = buckets.count - 1
-        var index = home(id)
-        while buckets[index].slot >= 0 { index = (index + 1) & mask }
-        buckets[index] = Bucket(id: id, slot: Int32(slot))
+    private mutating func place(_ entry: Entry) {
+        let mask = table.count - 1
+        var index = home(entry.id)
+        while table[index].count != 0 { index = (index + 1) & mask }
+        table[index] = entry
     }
 }
 
@@ -270,6 +275,7 @@ extension FrequentItems {
         writer.write(varint: UInt64(capacity))
         writer.write(varint: UInt64(total))
         writer.write(varint: UInt64(floor))
+        let entries = entries
         writer.write(varint: UInt64(entries.count))
         var previous: Int64?
         for position in AscendingOrder.positions(of: entries.map { AscendingOrder.key($0.id) }) {
@@ -314,6 +320,8 @@ extension FrequentItems {
             let excess = try Self.readInt64(&reader)
             let bound = try Self.readInt64(&reader)
             guard bound <= floor, excess <= Int64.max - floor else { throw .invalid("a frequent-items bound above its floor") }
+            // A tracked count is always above the floor.
+            guard excess > 0 else { throw .invalid("a frequent-items count at its floor") }
             let (sum, overflow) = excessSum.addingReportingOverflow(excess)
             guard !overflow else { throw .invalid("frequent-items counts overflow") }
             excessSum = sum
@@ -325,8 +333,7 @@ extension FrequentItems {
         }
         self.total = total
         self.floor = floor
-        self.entries = entries
-        rebuildTable(holding: entries.count)
+        rebuild(keeping: entries)
     }
 
     private static func readInt64(_ reader: inout BinaryReader) throws(SummaryDecodingError) -> Int64 {

@@ -232,18 +232,19 @@ import Testing
             for entry in entries { for value in [entry.idDelta, entry.excess, entry.bound] { writer.write(varint: value) } }
             return writer.bytes
         }
-        var valid = BinaryReader(encoding(entries: [(2, 3, 1), (1, 0, 0)]))
+        var valid = BinaryReader(encoding(entries: [(2, 3, 1), (1, 2, 0)]))
         #expect(try FrequentItems(from: &valid).estimate(1) == .init(count: 4, bound: 1))
         let damaged: [String: [UInt8]] = [
             "unknown version": encoding(version: 2, entries: []),
             "capacity 0": encoding(capacity: 0, entries: []),
-            "more entries than the storage limit": encoding(capacity: 1, total: 30, entries: [(2, 0, 0), (1, 0, 0), (1, 0, 0)]),
-            "ids out of order": encoding(entries: [(2, 3, 1), (0, 0, 0)]),
+            "more entries than the storage limit": encoding(capacity: 1, total: 30, entries: [(2, 1, 0), (1, 1, 0), (1, 1, 0)]),
+            "ids out of order": encoding(entries: [(2, 3, 1), (0, 1, 0)]),
+            "a count at the floor": encoding(entries: [(2, 3, 1), (1, 0, 0)]),
             "a bound above the floor": encoding(entries: [(2, 3, 2)]),
             "a floor above N/k": encoding(floor: 3, entries: []),
             "counts above the total": encoding(entries: [(2, 8, 0)]),
             "a total above 2⁶³": encoding(total: .max, entries: []),
-            "an id overflowing": encoding(entries: [(UInt64.max - 3, 0, 0), (5, 0, 0)]),  // Int64.max − 1, then + 5
+            "an id overflowing": encoding(entries: [(UInt64.max - 3, 1, 0), (5, 1, 0)]),  // Int64.max − 1, then + 5
         ]
         for (why, bytes) in damaged {
             var reader = BinaryReader(bytes)
