@@ -35,21 +35,10 @@ final class RowEncoder: @unchecked Sendable {
                 var open = true
                 try reader.forEachLine(stopWaiting: { stop.isRequested }) { line in
                     if stop.isRequested { return false }
-                    switch try rows.parse(line) {
-                    case .none: break
-                    case .bad(let number, let error): batch.appendBadRow(line: number, error)
-                    case .event(let event):
-                        batch.append(event, calendar: calendar)
-                        eventsThisPass += 1
-                    }
-                    if batch.isFull {
-                        guard let next = send(batch, pass: pass) else {
-                            open = false
-                            return false
-                        }
-                        batch = next
-                    }
-                    return true
+                    let row = try rows.parse(line)
+                    if case .event = row { eventsThisPass += 1 }
+                    open = add(row, to: &batch, pass: pass)
+                    return open
                 }
                 guard open else { return }
                 // A file with no valid rows would loop forever without sending anything.
@@ -64,6 +53,21 @@ final class RowEncoder: @unchecked Sendable {
         } catch {
             failure = error
         }
+    }
+
+    /// Adds `row` to `batch` and, once the batch is full, hands it on for an empty one; false
+    /// when the sender has stopped. The batch comes inout, not read from the line callback's
+    /// captured variable: read there, it was retained and released around every row.
+    private func add(_ row: CSVRows.Row, to batch: inout EncodedBatch, pass: Int) -> Bool {
+        switch row {
+        case .none: break
+        case .bad(let number, let error): batch.appendBadRow(line: number, error)
+        case .event(let event): batch.append(event, calendar: calendar)
+        }
+        guard batch.isFull else { return true }
+        guard let next = send(batch, pass: pass) else { return false }
+        batch = next
+        return true
     }
 
     /// Hands a batch on and takes an empty one; nil when the sender has stopped.

@@ -143,6 +143,7 @@ public struct EventBuilder: Sendable {
         if problem == nil { problem = error }
     }
 
+    @inline(__always)
     private mutating func integer(_ field: EventField, _ kind: FieldValueKind, _ bytes: UnsafeRawBufferPointer) -> Int64? {
         switch kind {
         case .null:
@@ -165,6 +166,7 @@ public struct EventBuilder: Sendable {
 
     /// A small code; nil with `problem` set when it is not a number, or nil alone when the
     /// number does not fit a code (the caller reports it as out of range).
+    @inline(__always)
     private mutating func code(_ field: EventField, _ kind: FieldValueKind, _ bytes: UnsafeRawBufferPointer) -> UInt8? {
         guard let value = integer(field, kind, bytes) else { return nil }
         return UInt8(exactly: value)

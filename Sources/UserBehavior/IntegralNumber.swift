@@ -9,19 +9,19 @@ public enum IntegralNumber {
     public static func parse(_ text: UnsafeRawBufferPointer) -> Int64? {
         let n = text.count
         guard n > 0 else { return nil }
-        // The common case: up to 18 plain digits cannot overflow.
+        // The common cases: up to 18 plain digits cannot overflow, and a point followed
+        // only by zeros (`5161.0`, how pandas writes the brand column) leaves them whole.
         if n <= 18 {
             var value: Int64 = 0
-            var plain = true
-            for k in 0..<n {
+            var k = 0
+            while k < n {
                 let d = text[k] &- UInt8(ascii: "0")
-                if d > 9 {
-                    plain = false
-                    break
-                }
+                if d > 9 { break }
                 value = value &* 10 &+ Int64(d)
+                k += 1
             }
-            if plain { return value }
+            if k == n { return value }
+            if k > 0 && text[k] == UInt8(ascii: ".") && isZeros(text, from: k + 1) { return value }
         }
         var i = 0
         var negative = false
@@ -99,6 +99,17 @@ public enum IntegralNumber {
         }
         if negative { return value }
         return value == .min ? nil : -value
+    }
+
+    /// Whether every byte of `text` from `start` on is `0` (true when there are none).
+    @inline(__always)
+    private static func isZeros(_ text: UnsafeRawBufferPointer, from start: Int) -> Bool {
+        var i = start
+        while i < text.count {
+            if text[i] != UInt8(ascii: "0") { return false }
+            i += 1
+        }
+        return true
     }
 
     /// `NaN` in any case, as Python's `json.dumps` and pandas write a missing float.

@@ -30,6 +30,25 @@ import UserBehavior
         #expect(parse(text) == nil)
     }
 
+    /// Digits, a point and zeros (how pandas writes the brand column) are read on a short
+    /// path up to 18 bytes and on the exact one beyond: both agree with `Int64(digits)`, and
+    /// a non-zero digit after the point is a fraction on either.
+    @Test func pointFollowedByZerosOnEitherSideOfTheShortPath() {
+        let pattern = "918273645546372819"
+        for digitCount in 1...pattern.count {
+            let digits = String(pattern.prefix(digitCount))
+            for zeroCount in 0...4 {
+                let zeros = String(repeating: "0", count: zeroCount)
+                #expect(parse("\(digits).\(zeros)") == Int64(digits), "\(digits).\(zeros)")
+                #expect(parse("\(digits).\(zeros)1") == nil, "\(digits).\(zeros)1")
+                #expect(parse("\(digits).\(zeros)x") == nil, "\(digits).\(zeros)x")
+            }
+        }
+        #expect(parse(".0") == 0)
+        #expect(parse("-5161.0") == -5161)
+        #expect(parse("5161.0e1") == 51610)
+    }
+
     @Test func exponentsAsLongAsTheDigits() {
         let zeros = String(repeating: "0", count: 2000)
         #expect(parse("1\(zeros)e-2000") == 1)
