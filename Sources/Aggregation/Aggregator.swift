@@ -31,6 +31,11 @@ public struct AggregationState: Equatable, Sendable {
     public var partitions: [PartitionProgress] = []
 
     public init() {}
+
+    /// Each partition's next offset to read: what a commit records.
+    public var nextOffsets: [Int32: Int64] {
+        Dictionary(uniqueKeysWithValues: partitions.compactMap { p in p.nextOffset.map { (p.partition, $0) } })
+    }
 }
 
 /// Turns Kafka records into the counts the dashboard shows: decode, event time, watermark
@@ -200,6 +205,10 @@ public final class Aggregator {
         state.partitions.sort { $0.partition < $1.partition }
         return state
     }
+
+    /// Each partition's next offset to read, the open batch included (as in `state`),
+    /// without copying the state.
+    public var nextOffsets: [Int32: Int64] { shown.nextOffsets }
 
     /// The segment the snapshot's counts and figures cover, and how rankings are made.
     public var query = AnalyticsQuery() {

@@ -294,6 +294,20 @@ public final class KafkaConsumer: @unchecked Sendable {
         return batch.count
     }
 
+    /// Messages fetched and not yet consumed.
+    public var queuedMessages: Int { Int(rd_kafka_queue_length(queue)) }
+
+    /// The bytes of fetched messages at which librdkafka stops fetching a partition
+    /// (`queued.max.messages.kbytes`, as configured).
+    public var queuedBytesLimit: Int {
+        var value = [CChar](repeating: 0, count: 32)
+        var size = value.count
+        guard rd_kafka_conf_get(rd_kafka_conf(handle), "queued.max.messages.kbytes", &value, &size) == RD_KAFKA_CONF_OK,
+              let kilobytes = Int(text(of: value))
+        else { return 65_536 * 1024 }
+        return kilobytes * 1024
+    }
+
     /// True after librdkafka reported every broker down, until records flow again.
     public var brokersDown: Bool { context.brokersDown.load(ordering: .relaxed) }
     public var lastError: String? { context.lastErrorText }

@@ -101,6 +101,7 @@ final class KafkaReader: @unchecked Sendable {
         while !stop.isRequested {
             consumer.consume(into: fetched, timeoutMs: fetcherMayBePaused ? 0 : 100)
             if fetched.count == 0 && fetcherMayBePaused { wakeFetcher() }
+            if fetched.count > 0 { watchFetchQueue(fetched) }
             var reassign = false
             if fetched.count > 0 {
                 reassign = scan(fetched)
@@ -194,7 +195,6 @@ final class KafkaReader: @unchecked Sendable {
     private func takeEmptyChunk() -> RecordChunk? {
         while !stop.isRequested {
             if let chunk = pipe.pool.take(timeoutMs: 0) { return chunk }
-            fetcherMayBePaused = true
             let start = MonotonicClock.nanoseconds()
             let chunk = pipe.pool.take(timeoutMs: 100)
             blockedNanoseconds.add(MonotonicClock.nanoseconds() - start, ordering: .relaxed)
@@ -205,18 +205,28 @@ final class KafkaReader: @unchecked Sendable {
 
     private func putTimed(_ item: SourceItem) -> Bool {
         guard let waited = pipe.queue.put(item) else { return false }
-        if waited > 0 { fetcherMayBePaused = true }
         blockedNanoseconds.add(waited, ordering: .relaxed)
         return true
     }
 
-    /// Set while this thread waits on the aggregator: meanwhile librdkafka's queue may pass
-    /// `queued.max.messages.kbytes`, and librdkafka 2.0.2 then stops fetching those
-    /// partitions without waking up when the queue drains: its broker thread sleeps until
-    /// some other event, up to a second, and the aggregator starves (measured: the watch
-    /// took 1.6–2.7 s for 1 M records instead of 1.6). Newer librdkafka re-checks after
-    /// `fetch.queue.backoff.ms`.
+    /// Set when librdkafka's queue came near `queued.max.messages.kbytes`: past it,
+    /// librdkafka 2.0.2 stops fetching and does not start again when the queue drains; its
+    /// broker thread sleeps until some other event, up to a second, and the aggregator
+    /// starves (measured: 1.6–2.7 s for 1 M records instead of 1.6; at a 16 MiB limit up
+    /// to 4 s). Newer librdkafka re-checks after `fetch.queue.backoff.ms`.
     private var fetcherMayBePaused = false
+    private lazy var nearlyFullQueueBytes = consumer.queuedBytesLimit / 4 * 3
+    /// Payload bytes and messages taken so far, for the average message size.
+    private var bytesTaken = 0
+    private var messagesTaken = 0
+
+    /// Estimates the bytes still queued after a take from the count left and the average
+    /// message size (the count is all librdkafka tells).
+    private func watchFetchQueue(_ batch: KafkaRecordBatch) {
+        for i in 0..<batch.count where batch[i].kind == .message { bytesTaken += batch[i].payload.count }
+        messagesTaken += batch.count
+        if consumer.queuedMessages * (bytesTaken / messagesTaken) >= nearlyFullQueueBytes { fetcherMayBePaused = true }
+    }
 
     /// Once the queue is drained, restarts the fetch of every partition still behind: a
     /// seek to where this reader is wakes the broker thread. Whatever librdkafka holds past

@@ -115,8 +115,8 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
         var meter = PipelineMeter(start: start, reader: reader)
         var busyNanoseconds: Int64 = 0
 
-        func commit(_ state: AggregationState, final: Bool) {
-            let committed = self.commit(state, waitMs: final ? 3000 : 0)
+        func commit(_ offsets: [Int32: Int64], final: Bool) {
+            let committed = self.commit(offsets, waitMs: final ? 3000 : 0)
             if final { committedAtExit.store(committed, ordering: .releasing) }
         }
 
@@ -132,9 +132,10 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
                     // One state for the save and the commit that follows it: computing it
                     // folds the open batch into a copy.
                     let state = aggregator.state
-                    for next in core.saved(save(state)) where next == .commit { commit(state, final: final) }
+                    for next in core.saved(save(state)) where next == .commit { commit(state.nextOffsets, final: final) }
                 case .commit:
-                    commit(aggregator.state, final: final)
+                    // Only the offsets: a whole state would copy every table it folds into.
+                    commit(aggregator.nextOffsets, final: final)
                 case .stop:
                     break
                 }
@@ -230,12 +231,11 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
         return problem == nil
     }
 
-    /// Commits the state's offsets so Kafka tools see the true lag; a failed commit is
+    /// Commits the offsets so Kafka tools see the true lag; a failed commit is
     /// retried at the next interval. Never waits for the broker longer than `waitMs` (0
     /// during the run: snapshots come from this thread). True when offsets were committed
     /// (with `waitMs`: confirmed by the broker).
-    private func commit(_ state: AggregationState, waitMs: Int32) -> Bool {
-        let offsets = Dictionary(uniqueKeysWithValues: state.partitions.compactMap { p in p.nextOffset.map { (p.partition, $0) } })
+    private func commit(_ offsets: [Int32: Int64], waitMs: Int32) -> Bool {
         guard !offsets.isEmpty else { return false }
         do {
             try consumer.commit(topic: options.source.topic, offsets: offsets, waitMs: waitMs)
