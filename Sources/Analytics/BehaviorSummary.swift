@@ -38,9 +38,11 @@ public struct BehaviorSummary: Mergeable, Equatable, Sendable {
     }
 
     /// Allocates now what would otherwise grow with the stream up to its bound (the repeat
-    /// buyers' table), so a watch's memory is flat from the start; see `RepeatBuyers`.
+    /// buyers' table, the item summaries' tables), so a watch's memory is flat from the
+    /// start; see `RepeatBuyers` and `Trending`.
     public mutating func reserveFullTables() {
         repeatBuyers.reserveFullTable()
+        trending.reserveItemTables()
     }
 
     /// Bytes the analytics hold, part by part (capacities, not counts: what the process pays).

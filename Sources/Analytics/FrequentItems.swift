@@ -79,6 +79,12 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
         for entry in table where entry.count != 0 { try body(entry) }
     }
 
+    /// Sizes the table for the storage limit now, so it does not grow (and rehash) as ids
+    /// arrive: for summaries that will surely fill.
+    public mutating func reserveFullTable() {
+        rebuild(keeping: entries, atLeast: storageLimit)
+    }
+
     /// Counts `weight` (≥ 0) occurrences of `id`. No allocation once the storage is grown.
     public mutating func add(_ id: Int64, weight: Int64 = 1) {
         precondition(weight >= 0, "a negative weight")

@@ -27,6 +27,9 @@ public struct Trending: Mergeable, Equatable, Sendable {
     private var allDays: [FrequentItems]
     /// The newest event days seen, newest first, each with its summaries.
     private var days: [Day] = []
+    /// Whether item summaries get their full tables at once (see `reserveItemTables`); not
+    /// part of the value.
+    private var reservesItemTables = false
 
     struct Day: Equatable, Sendable {
         var index: Int
@@ -40,6 +43,24 @@ public struct Trending: Mergeable, Equatable, Sendable {
 
     private static func emptySummaries(_ capacity: Int) -> [FrequentItems] {
         Array(repeating: FrequentItems(capacity: capacity), count: Entity.allCases.count * actions)
+    }
+
+    /// Gives every item summary, and those of days opened later, its full table now. Items
+    /// are the ids that outnumber the capacity on a real stream (the Tmall logs have about
+    /// 4 M; categories, brands and merchants stay below it), so their tables reach full size
+    /// anyway; reserved, memory does not grow with the stream. For a watch's one summary.
+    public mutating func reserveItemTables() {
+        reservesItemTables = true
+        Self.reserveItemTables(in: &allDays)
+        for i in days.indices { Self.reserveItemTables(in: &days[i].summaries) }
+    }
+
+    private static func reserveItemTables(in summaries: inout [FrequentItems]) {
+        for action in 0..<actions { summaries[Entity.item.rawValue * actions + action].reserveFullTable() }
+    }
+
+    public static func == (a: Trending, b: Trending) -> Bool {
+        a.capacity == b.capacity && a.allDays == b.allDays && a.days == b.days
     }
 
     /// The event days that have summaries of their own, newest first.
@@ -73,7 +94,9 @@ public struct Trending: Mergeable, Equatable, Sendable {
         guard days.count < Self.keptDays || day > days[days.count - 1].index else { return nil }
         if days.count == Self.keptDays { days.removeLast() }
         let slot = days.firstIndex { $0.index < day } ?? days.count
-        days.insert(Day(index: day, summaries: Self.emptySummaries(capacity)), at: slot)
+        var summaries = Self.emptySummaries(capacity)
+        if reservesItemTables { Self.reserveItemTables(in: &summaries) }
+        days.insert(Day(index: day, summaries: summaries), at: slot)
         return slot
     }
 
@@ -128,7 +151,7 @@ public struct Trending: Mergeable, Equatable, Sendable {
         let used = (0..<Self.actions).filter { actions.contains(UInt8($0)) && weights[$0] != 0 }
         let parts = used.map { (summaries[entity.rawValue * Self.actions + $0], weights[$0]) }
         var candidates = Set<Int64>()
-        for (summary, _) in parts { for entry in summary.entries { candidates.insert(entry.id) } }
+        for (summary, _) in parts { summary.forEachEntry { candidates.insert($0.id) } }
         var ranked = candidates.map { id in
             var count: Int64 = 0
             var bound: Int64 = 0

@@ -68,6 +68,33 @@ import Testing
         #expect(summary.repeatBuyers.level > 0 && summary.trending.capacity == 64)
     }
 
+    /// Tables sized at their bounds up front (a watch's summary) hold the same value, and
+    /// encode to the same bytes, as tables grown on demand; days opened later are sized too.
+    @Test func fullTablesFromTheStartChangeNothingButMemory() async {
+        var limits = BehaviorSummary.Limits()
+        limits.trendingCapacity = 64
+        limits.repeatBuyerPairs = 512
+        var reserved = BehaviorSummary(limits: limits)
+        reserved.reserveFullTables()
+        let start = reserved.memoryFootprint
+        #expect(start.trending > BehaviorSummary(limits: limits).memoryFootprint.trending)
+        #expect(start.repeatBuyers > BehaviorSummary(limits: limits).memoryFootprint.repeatBuyers)
+        await propertyCheck(input: Self.events) { events in
+            var grown = BehaviorSummary(limits: limits)
+            var sized = BehaviorSummary(limits: limits)
+            sized.reserveFullTables()
+            for e in events {
+                grown.add(e)
+                sized.add(e)
+            }
+            #expect(sized == grown)
+            var a = BinaryWriter(), b = BinaryWriter()
+            sized.encode(into: &a)
+            grown.encode(into: &b)
+            #expect(a.bytes == b.bytes)
+        }
+    }
+
     @Test func encodingIsTheIdentity() async {
         await propertyCheck(input: Self.events) { events in
             let s = summary(events)
