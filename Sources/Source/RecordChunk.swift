@@ -29,6 +29,10 @@ final class RecordChunk: @unchecked Sendable {
     init(arenaBytes: Int, entryCapacity: Int) {
         arena = .allocate(byteCount: max(arenaBytes, MessageDecoder.maxMessageBytes), alignment: 16)
         entries = .allocate(capacity: entryCapacity)
+        // Written once now: otherwise a chunk's memory grows with the largest batch it has
+        // carried yet, and a long catch-up looks like a leak.
+        entries.initialize(repeating: Entry(kind: .message, partition: 0, offset: 0, decoded: nil, start: -1, length: 0),
+                           count: entryCapacity)
         self.entryCapacity = entryCapacity
     }
 

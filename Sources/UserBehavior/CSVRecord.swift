@@ -6,6 +6,8 @@ public struct ColumnMap: Equatable, Sendable {
     private var columns: InlineArray<11, Int8>
     /// The number of columns a data line must have.
     public let width: Int
+    /// The dataset's own columns in its order, nothing else: `CanonicalRow` can read a line.
+    let isDatasetOrder: Bool
 
     public static let dataset = ColumnMap(columns: Array(0..<EventField.count), width: EventField.count)
 
@@ -14,6 +16,7 @@ public struct ColumnMap: Equatable, Sendable {
         for (field, column) in columns.enumerated() { inline[field] = Int8(column) }
         self.columns = inline
         self.width = width
+        isDatasetOrder = width == EventField.count && columns == Array(0..<EventField.count)
     }
 
     @inline(__always)
@@ -67,6 +70,16 @@ public enum CSVRecord {
     /// Parses one data line into an event. `fields` and `builder` are scratch space the
     /// caller keeps between lines, so the hot path does not allocate.
     public static func parse(
+        _ line: UnsafeRawBufferPointer, columns: ColumnMap,
+        fields: inout CSVFields, builder: inout EventBuilder
+    ) -> Result<BehaviorEvent, CSVRowError> {
+        if columns.isDatasetOrder, let event = CanonicalRow.parse(line) { return .success(event) }
+        return parseInGeneral(line, columns: columns, fields: &fields, builder: &builder)
+    }
+
+    /// The same answer as `parse`, always through the general path (splitting into cells,
+    /// then the builder), without the shortcut for plain lines: for checking that shortcut.
+    public static func parseInGeneral(
         _ line: UnsafeRawBufferPointer, columns: ColumnMap,
         fields: inout CSVFields, builder: inout EventBuilder
     ) -> Result<BehaviorEvent, CSVRowError> {

@@ -70,6 +70,8 @@ struct CSVRecordProperties {
         if CSVRecord.parse(line, columns: .dataset, fields: &freshFields, builder: &freshBuilder) != result {
             return "reused scratch space parses differently from fresh"
         }
+        let general = CSVRecord.parseInGeneral(line, columns: .dataset, fields: &freshFields, builder: &freshBuilder)
+        if general != result { return "the shortcut for plain lines says \(result), the general path \(general)" }
         switch result {
         case .success(let event):
             if !isUTF8 { return "an event from a line that is not UTF-8" }

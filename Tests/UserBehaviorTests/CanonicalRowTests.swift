@@ -1,0 +1,74 @@
+import Testing
+@testable import UserBehavior
+
+/// The shortcut for plain dataset lines must read every line of the dataset's own form,
+/// and wherever it answers, answer as the general path does.
+@Suite struct CanonicalRowTests {
+    private struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// A line as the dataset (or pandas) writes one: the brand empty, plain, or with `.0`.
+    private static func line(_ rng: inout SplitMix) -> String {
+        func id() -> String { String(Int64.random(in: 0...999_999_999_999, using: &rng)) }
+        let brand = [String(""), id(), id() + ".0", "0.00"].randomElement(using: &rng)!
+        let cells = [id(), id(), id(), id(), brand,
+                     String(Int.random(in: 1...12, using: &rng)), String(Int.random(in: 1...31, using: &rng)),
+                     String(Int.random(in: 0...3, using: &rng)), String(Int.random(in: 0...8, using: &rng)),
+                     String(Int.random(in: 0...2, using: &rng)), Province.names.randomElement(using: &rng)!]
+        return cells.joined(separator: ",")
+    }
+
+    private func general(_ bytes: [UInt8]) -> Result<BehaviorEvent, CSVRowError> {
+        var fields = CSVFields()
+        var builder = EventBuilder()
+        return bytes.withUnsafeBytes { CSVRecord.parseInGeneral($0, columns: .dataset, fields: &fields, builder: &builder) }
+    }
+
+    @Test func readsEveryPlainLine() {
+        var rng = SplitMix(state: 21)
+        for _ in 0..<20_000 {
+            let bytes = Array(Self.line(&rng).utf8)
+            let shortcut = bytes.withUnsafeBytes { CanonicalRow.parse($0) }
+            #expect(shortcut != nil)
+            #expect(general(bytes) == shortcut.map { .success($0) })
+        }
+    }
+
+    /// Every line one edit away from a plain one: the shortcut declines or agrees.
+    @Test func oneEditAwayItDeclinesOrAgreesWithTheGeneralPath() {
+        var rng = SplitMix(state: 22)
+        let replacements: [UInt8] = Array(" \t09-+.e\",xN".utf8) + [0x00, 0x0D, 0x80, 0xE6, 0xFF]
+        var answered = 0
+        for _ in 0..<12 {
+            let original = Array(Self.line(&rng).utf8)
+            var variants: [[UInt8]] = [original + Array(",".utf8), Array(" ".utf8) + original]
+            for at in original.indices {
+                var deleted = original
+                deleted.remove(at: at)
+                variants.append(deleted)
+                for byte in replacements {
+                    var replaced = original
+                    replaced[at] = byte
+                    variants.append(replaced)
+                    var inserted = original
+                    inserted.insert(byte, at: at)
+                    variants.append(inserted)
+                }
+            }
+            for variant in variants {
+                guard let shortcut = variant.withUnsafeBytes({ CanonicalRow.parse($0) }) else { continue }
+                answered += 1
+                #expect(general(variant) == .success(shortcut), "\(String(decoding: variant, as: UTF8.self))")
+            }
+        }
+        #expect(answered > 100)
+    }
+}
