@@ -22,7 +22,7 @@ public enum MemoryPolicy {
     /// it on another: glibc keeps what was freed in the broker thread's arena for reuse, so
     /// each time the fetch queue filled up, that memory stayed resident. Measured at the end
     /// of a 5 M-event catch-up: 64 MiB resident in that arena, 49 KB of it in use.
-    /// A few milliseconds a call; meant for about once a second.
+    /// Cheap enough for a few calls a second.
     public static func releaseFreeMemory() {
         if let trim = mallocTrim { _ = trim(0) }
     }

@@ -96,6 +96,7 @@ final class KafkaReader: @unchecked Sendable {
         defer { pipe.queue.close() }
         guard connect() else { return }
         var lastEndOffsets: Int64 = 0
+        var lastTrim: Int64 = 0
         var lastRefresh = MonotonicClock.milliseconds()
         guard var chunk = takeEmptyChunk() else { return }
         while !stop.isRequested {
@@ -126,6 +127,9 @@ final class KafkaReader: @unchecked Sendable {
                 lastEndOffsets = now
                 reportEndOffsets()
                 updateStatus(now: now)
+            }
+            if now - lastTrim >= 250 {
+                lastTrim = now
                 // The messages this thread freed went back to librdkafka's arena: return them.
                 MemoryPolicy.releaseFreeMemory()
             }
