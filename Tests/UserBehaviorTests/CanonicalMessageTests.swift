@@ -4,17 +4,6 @@ import Testing
 /// The shortcut for tbdash's own messages must read every message `EventJSON` writes for
 /// ids it can hold, and wherever it answers, answer as the general parser does.
 @Suite struct CanonicalMessageTests {
-    private struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Ids from every digit count, including the edges the shortcut leaves to the general
     /// parser (19 digits, negative).
     private static func id(_ rng: inout SplitMix) -> Int64 {
@@ -85,22 +74,7 @@ import Testing
             var event = Self.event(&rng)
             while !Self.fitsTheShortcut(event) { event = Self.event(&rng) }
             let original = Self.message(event)
-            var variants: [[UInt8]] = []
-            for at in original.indices {
-                var deleted = original
-                deleted.remove(at: at)
-                variants.append(deleted)
-                for byte in replacements {
-                    var replaced = original
-                    replaced[at] = byte
-                    variants.append(replaced)
-                    var inserted = original
-                    inserted.insert(byte, at: at)
-                    variants.append(inserted)
-                }
-            }
-            variants.append(original + Array(" ".utf8))
-            for variant in variants {
+            for variant in oneEditVariants(of: original, with: replacements) + [original + Array(" ".utf8)] {
                 let shortcut = variant.withUnsafeBytes { CanonicalMessage.decode($0) }
                 guard let shortcut else { continue }
                 answered += 1

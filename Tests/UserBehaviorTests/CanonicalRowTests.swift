@@ -4,17 +4,6 @@ import Testing
 /// The shortcut for plain dataset lines must read every line of the dataset's own form,
 /// and wherever it answers, answer as the general path does.
 @Suite struct CanonicalRowTests {
-    private struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// A line as the dataset (or pandas) writes one: the brand empty, plain, or with `.0`.
     private static func line(_ rng: inout SplitMix) -> String {
         func id() -> String { String(Int64.random(in: 0...999_999_999_999, using: &rng)) }
@@ -49,21 +38,8 @@ import Testing
         var answered = 0
         for _ in 0..<12 {
             let original = Array(Self.line(&rng).utf8)
-            var variants: [[UInt8]] = [original + Array(",".utf8), Array(" ".utf8) + original]
-            for at in original.indices {
-                var deleted = original
-                deleted.remove(at: at)
-                variants.append(deleted)
-                for byte in replacements {
-                    var replaced = original
-                    replaced[at] = byte
-                    variants.append(replaced)
-                    var inserted = original
-                    inserted.insert(byte, at: at)
-                    variants.append(inserted)
-                }
-            }
-            for variant in variants {
+            let ends = [original + Array(",".utf8), Array(" ".utf8) + original]
+            for variant in oneEditVariants(of: original, with: replacements) + ends {
                 guard let shortcut = variant.withUnsafeBytes({ CanonicalRow.parse($0) }) else { continue }
                 answered += 1
                 #expect(general(variant) == .success(shortcut), "\(String(decoding: variant, as: UTF8.self))")
