@@ -76,7 +76,7 @@ let package = Package(
 
         // Helpers for tests: the real binary, temporary files, independent oracles.
         .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/Support"),
-        .testTarget(name: "UserBehaviorTests", dependencies: ["UserBehavior", "TestSupport"]),
+        .testTarget(name: "UserBehaviorTests", dependencies: ["UserBehavior", "Generator", "TestSupport"]),
         .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "Generator", "LiveValues", "UserBehavior", "TestSupport"]),
         .testTarget(name: "AnalyticsTests", dependencies: [
             "Analytics", "UserBehavior", "TestSupport",

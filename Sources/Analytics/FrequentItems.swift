@@ -106,7 +106,11 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
             }
             if found { return }
         }
-        if trackedCount == storageLimit { rebuild(keeping: purged(entries, capacity: capacity)) }
+        if trackedCount == storageLimit {
+            let kept = purged(entries, capacity: capacity)
+            rebuild(keeping: kept)
+        }
+        // After a purge, against the new floor.
         insert(Entry(id: id, count: floor + weight, bound: floor))
     }
 
@@ -171,7 +175,8 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
         var merged = FrequentItems(capacity: Swift.min(capacity, other.capacity))
         merged.total = total + other.total
         merged.floor = floor + other.floor
-        merged.rebuild(keeping: union.count > merged.capacity ? merged.purged(union, capacity: merged.capacity) : union)
+        let kept = union.count > merged.capacity ? merged.purged(union, capacity: merged.capacity) : union
+        merged.rebuild(keeping: kept)
         self = merged
     }
 

@@ -21,7 +21,7 @@ public struct SourceOptions: Sendable {
     /// Records fetched per call, and chunks in flight between reader and aggregator. The
     /// queue is deep (24 chunks of up to 4,096 decoded records) so that a hiccup of the
     /// aggregator is absorbed here: if the reader stops draining librdkafka, librdkafka
-    /// parks every partition when its own cap is reached, for up to a second.
+    /// parks every partition when its own cap is reached (until `wakeFetcher`).
     public var batchCapacity = 4096
     public var queueCapacity = 24
     /// Bytes of rejected messages one chunk keeps for the tail (at least the largest one counted).

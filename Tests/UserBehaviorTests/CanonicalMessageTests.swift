@@ -1,3 +1,4 @@
+import Generator
 import Testing
 @testable import UserBehavior
 
@@ -6,7 +7,7 @@ import Testing
 @Suite struct CanonicalMessageTests {
     /// Ids from every digit count, including the edges the shortcut leaves to the general
     /// parser (19 digits, negative).
-    private static func id(_ rng: inout SplitMix) -> Int64 {
+    private static func id(_ rng: inout SplitMix64) -> Int64 {
         switch Int.random(in: 0..<10, using: &rng) {
         case 0: return 0
         case 1: return Int64.max
@@ -21,7 +22,7 @@ import Testing
         }
     }
 
-    private static func event(_ rng: inout SplitMix) -> BehaviorEvent {
+    private static func event(_ rng: inout SplitMix64) -> BehaviorEvent {
         BehaviorEvent(
             userID: id(&rng), itemID: id(&rng), catID: id(&rng), merchantID: id(&rng),
             brandID: Bool.random(using: &rng) ? nil : id(&rng),
@@ -45,7 +46,7 @@ import Testing
     }
 
     @Test func readsEveryMessageTheProducerWritesForIdsItHolds() {
-        var rng = SplitMix(state: 11)
+        var rng = SplitMix64(seed: 11)
         let decoder = MessageDecoder()
         var taken = 0
         for _ in 0..<20_000 {
@@ -66,7 +67,7 @@ import Testing
 
     /// Every message one edit away from a canonical one: the shortcut declines or agrees.
     @Test func oneEditAwayItDeclinesOrAgreesWithTheGeneralParser() {
-        var rng = SplitMix(state: 12)
+        var rng = SplitMix64(seed: 12)
         let decoder = MessageDecoder()
         let replacements: [UInt8] = Array(" 09-.+e\"\\,}{:nN".utf8) + [0x00, 0x1F, 0x80, 0xE6, 0xFF]
         var answered = 0
