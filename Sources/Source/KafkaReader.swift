@@ -102,10 +102,10 @@ final class KafkaReader: @unchecked Sendable {
         while !stop.isRequested {
             consumer.consume(into: fetched, timeoutMs: fetcherMayBePaused ? 0 : 100)
             if fetched.count == 0 && fetcherMayBePaused { wakeFetcher() }
-            if fetched.count > 0 { watchFetchQueue(fetched) }
             var reassign = false
             if fetched.count > 0 {
                 reassign = scan(fetched)
+                watchFetchQueue()
                 for i in 0..<fetched.count {
                     let record = fetched[i]
                     guard record.kind == .message || record.kind == .partitionEnd else { continue }
@@ -220,15 +220,14 @@ final class KafkaReader: @unchecked Sendable {
     /// to 4 s). Newer librdkafka re-checks after `fetch.queue.backoff.ms`.
     private var fetcherMayBePaused = false
     private lazy var nearlyFullQueueBytes = consumer.queuedBytesLimit / 4 * 3
-    /// Payload bytes and messages taken so far, for the average message size.
+    /// Payload bytes and messages taken so far (counted by `scan`), for the average size.
     private var bytesTaken = 0
     private var messagesTaken = 0
 
     /// Estimates the bytes still queued after a take from the count left and the average
     /// message size (the count is all librdkafka tells).
-    private func watchFetchQueue(_ batch: KafkaRecordBatch) {
-        for i in 0..<batch.count where batch[i].kind == .message { bytesTaken += batch[i].payload.count }
-        messagesTaken += batch.count
+    private func watchFetchQueue() {
+        guard messagesTaken > 0 else { return }
         if consumer.queuedMessages * (bytesTaken / messagesTaken) >= nearlyFullQueueBytes { fetcherMayBePaused = true }
     }
 
@@ -238,9 +237,7 @@ final class KafkaReader: @unchecked Sendable {
     /// or read twice.
     private func wakeFetcher() {
         fetcherMayBePaused = false
-        let behind = positions.filter { partition, position in
-            (consumer.cachedEndOffset(topic: options.topic, partition: partition) ?? position) > position
-        }
+        let behind = positions.filter(isBehind)
         if !behind.isEmpty { consumer.seek(topic: options.topic, behind.mapValues { .at($0) }, waitMs: 0) }
     }
 
@@ -255,6 +252,7 @@ final class KafkaReader: @unchecked Sendable {
             case .message:
                 positions[record.partition] = record.offset + 1
                 messages += 1
+                bytesTaken += record.payload.count
             case .partitionEnd:
                 positions[record.partition] = record.offset
             case .offsetOutOfRange:
@@ -264,6 +262,7 @@ final class KafkaReader: @unchecked Sendable {
             }
         }
         if messages > 0 {
+            messagesTaken += Int(messages)
             recordsRead.add(messages, ordering: .relaxed)
             lastRecordAt = MonotonicClock.milliseconds()
         }
@@ -311,9 +310,11 @@ final class KafkaReader: @unchecked Sendable {
             set(.disconnected(consumer.lastError ?? "all brokers are down"))
             return
         }
-        let behind = positions.contains { partition, position in
-            (consumer.cachedEndOffset(topic: options.topic, partition: partition) ?? position) > position
-        }
-        set(behind && now - lastRecordAt > 5000 ? .stalled : .live)
+        set(positions.contains(where: isBehind) && now - lastRecordAt > 5000 ? .stalled : .live)
+    }
+
+    /// Whether the partition has records past `position`, as of its last fetch.
+    private func isBehind(_ partition: Int32, _ position: Int64) -> Bool {
+        (consumer.cachedEndOffset(topic: options.topic, partition: partition) ?? position) > position
     }
 }
