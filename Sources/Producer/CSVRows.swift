@@ -28,6 +28,10 @@ public final class CSVRows {
         self.maxLineBytes = maxLineBytes
     }
 
+    /// Lines are in the dataset's own column order (its header, or none), so a plain one
+    /// can be encoded without `parse` (`CanonicalRow.writeMessage`); known after the first line.
+    public var readsPlainLines: Bool { columns?.isDatasetOrder == true }
+
     /// Classifies one line. Throws only when the header makes the whole file unusable.
     public func parse(_ line: CSVFileReader.Line) throws(ProducerError) -> Row {
         if line.tooLong { return .bad(line: line.number, .tooLong(limit: maxLineBytes)) }

@@ -41,16 +41,34 @@ final class EncodedBatch: @unchecked Sendable {
     func append(_ event: BehaviorEvent, calendar: EventCalendar) {
         let keyStart = used
         let base = arena.baseAddress!
-        used += EventJSON.writeInteger(event.userID, into: base + used)
-        let keyEnd = used
-        used += EventJSON.write(event, into: base + used)
+        let keyLength = EventJSON.writeInteger(event.userID, into: base + keyStart)
+        let messageLength = EventJSON.write(event, into: base + keyStart + keyLength)
+        appendWritten(keyLength: keyLength, messageLength: messageLength, month: event.month, day: event.day, calendar: calendar)
+    }
+
+    /// Encodes a plain dataset line straight into the batch (`CanonicalRow.writeMessage`);
+    /// false, with nothing added, when the line needs the general path.
+    @inline(__always)
+    func appendPlainLine(_ line: UnsafeRawBufferPointer, calendar: EventCalendar) -> Bool {
+        guard let written = CanonicalRow.writeMessage(of: line, into: arena.baseAddress! + used) else { return false }
+        appendWritten(keyLength: written.keyLength, messageLength: written.messageLength,
+                      month: written.month, day: written.day, calendar: calendar)
+        return true
+    }
+
+    /// Records the key and message just written at `used`, stamped with their day.
+    @inline(__always)
+    private func appendWritten(keyLength: Int, messageLength: Int, month: Int32, day: Int32, calendar: EventCalendar) {
+        let keyStart = used
+        used += keyLength + messageLength
         var slot = DayBuckets.undated
         var timestamp: Int64 = 0
-        if let day = EventCalendar.dayIndex(month: event.month, day: event.day), let start = calendar.startOfDay(dayIndex: day) {
+        if let day = EventCalendar.dayIndex(month: month, day: day), let start = calendar.startOfDay(dayIndex: day) {
             slot = day
             timestamp = start
         }
-        messages.append(Message(keyStart: keyStart, keyEnd: keyEnd, valueEnd: used, timestampMs: timestamp, daySlot: slot))
+        messages.append(Message(keyStart: keyStart, keyEnd: keyStart + keyLength, valueEnd: used,
+                                timestampMs: timestamp, daySlot: slot))
     }
 
     func appendBadRow(line: Int, _ error: CSVRowError) {

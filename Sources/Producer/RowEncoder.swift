@@ -35,9 +35,8 @@ final class RowEncoder: @unchecked Sendable {
                 var open = true
                 try reader.forEachLine(stopWaiting: { stop.isRequested }) { line in
                     if stop.isRequested { return false }
-                    let row = try rows.parse(line)
-                    if case .event = row { eventsThisPass += 1 }
-                    open = add(row, to: &batch, pass: pass)
+                    if try encode(line, rows: rows, into: &batch) { eventsThisPass += 1 }
+                    open = handOnIfFull(&batch, pass: pass)
                     return open
                 }
                 guard open else { return }
@@ -55,15 +54,24 @@ final class RowEncoder: @unchecked Sendable {
         }
     }
 
-    /// Adds `row` to `batch` and, once the batch is full, hands it on for an empty one; false
-    /// when the sender has stopped. The batch comes inout, not read from the line callback's
-    /// captured variable: read there, it was retained and released around every row.
-    private func add(_ row: CSVRows.Row, to batch: inout EncodedBatch, pass: Int) -> Bool {
-        switch row {
-        case .none: break
+    /// Encodes `line` into `batch`: its message, or its bad row. True for an event. The
+    /// batch comes inout, not read from the line callback's captured variable: read there,
+    /// it was retained and released around every row.
+    private func encode(_ line: CSVFileReader.Line, rows: CSVRows, into batch: inout EncodedBatch) throws(ProducerError) -> Bool {
+        // A plain dataset line (nearly every line of a real file) is written in one pass.
+        if !line.tooLong, rows.readsPlainLines, batch.appendPlainLine(line.bytes, calendar: calendar) { return true }
+        switch try rows.parse(line) {
+        case .none: return false
         case .bad(let number, let error): batch.appendBadRow(line: number, error)
-        case .event(let event): batch.append(event, calendar: calendar)
+        case .event(let event):
+            batch.append(event, calendar: calendar)
+            return true
         }
+        return false
+    }
+
+    /// Once `batch` is full, hands it on for an empty one; false when the sender has stopped.
+    private func handOnIfFull(_ batch: inout EncodedBatch, pass: Int) -> Bool {
         guard batch.isFull else { return true }
         guard let next = send(batch, pass: pass) else { return false }
         batch = next

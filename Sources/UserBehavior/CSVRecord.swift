@@ -7,7 +7,7 @@ public struct ColumnMap: Equatable, Sendable {
     /// The number of columns a data line must have.
     public let width: Int
     /// The dataset's own columns in its order, nothing else: `CanonicalRow` can read a line.
-    let isDatasetOrder: Bool
+    public let isDatasetOrder: Bool
 
     public static let dataset = ColumnMap(columns: Array(0..<EventField.count), width: EventField.count)
 

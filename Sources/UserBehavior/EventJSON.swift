@@ -16,18 +16,25 @@ public enum EventJSON {
     /// stores, no allocation, no reference counting: the producer's hot path.
     @inline(__always)
     public static func write(_ event: BehaviorEvent, into start: UnsafeMutableRawPointer) -> Int {
+        write(EventFields(event), into: start)
+    }
+
+    /// The one template of the message, for an event's values and for digits read from a
+    /// plain dataset line (`CanonicalRow.writeMessage`) alike.
+    @inline(__always)
+    static func write<Number: MessageNumber>(_ event: EventFields<Number>, into start: UnsafeMutableRawPointer) -> Int {
         var p = start
         p = put(#"{"user_id":"#, p)
-        p += writeInteger(event.userID, into: p)
+        p += event.user.write(into: p)
         p = put(#","item_id":"#, p)
-        p += writeInteger(event.itemID, into: p)
+        p += event.item.write(into: p)
         p = put(#","cat_id":"#, p)
-        p += writeInteger(event.catID, into: p)
+        p += event.category.write(into: p)
         p = put(#","merchant_id":"#, p)
-        p += writeInteger(event.merchantID, into: p)
+        p += event.merchant.write(into: p)
         p = put(#","brand_id":"#, p)
-        if let brand = event.brandID {
-            p += writeInteger(brand, into: p)
+        if let brand = event.brand {
+            p += brand.write(into: p)
         } else {
             p = put("null", p)
         }
@@ -108,6 +115,51 @@ public enum EventJSON {
 
     /// "00" "01" … "99".
     private static let pairDigits: StaticBytes = StaticBytes("00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899")
+}
+
+/// A message's fields, with its ids and brand as `Number`s: values to format, or digits
+/// to copy.
+struct EventFields<Number: MessageNumber> {
+    var user: Number
+    var item: Number
+    var category: Number
+    var merchant: Number
+    var brand: Number?
+    var month: Int32
+    var day: Int32
+    var action: Action
+    var ageRange: AgeRange
+    var gender: Gender
+    var province: Province
+}
+
+extension EventFields<Int64> {
+    @inline(__always)
+    init(_ event: BehaviorEvent) {
+        self.init(user: event.userID, item: event.itemID, category: event.catID, merchant: event.merchantID,
+                  brand: event.brandID, month: event.month, day: event.day, action: event.action,
+                  ageRange: event.ageRange, gender: event.gender, province: event.province)
+    }
+}
+
+/// A whole number as the message writes it.
+protocol MessageNumber {
+    /// Writes the number's digits at `start`; returns how many.
+    func write(into start: UnsafeMutableRawPointer) -> Int
+}
+
+extension Int64: MessageNumber {
+    @inline(__always)
+    func write(into start: UnsafeMutableRawPointer) -> Int { EventJSON.writeInteger(self, into: start) }
+}
+
+extension DigitRun: MessageNumber {
+    /// Only for plain digits (`isPlain`): they are then the value's own.
+    @inline(__always)
+    func write(into destination: UnsafeMutableRawPointer) -> Int {
+        destination.copyMemory(from: start, byteCount: count)
+        return count
+    }
 }
 
 /// Bytes of a string literal, read without reference counting.

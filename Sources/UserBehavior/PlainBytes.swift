@@ -44,6 +44,14 @@ struct PlainBytes {
         return i > start ? value : nil
     }
 
+    /// What `digits` reads, and where it is in the input.
+    @inline(__always)
+    mutating func digitRun(leadingZeros: Bool) -> DigitRun? {
+        let start = i
+        guard let value = digits(leadingZeros: leadingZeros) else { return nil }
+        return DigitRun(start: base + start, count: i - start, value: value)
+    }
+
     /// A code (action, age band, gender) as digits.
     @inline(__always)
     mutating func code(leadingZeros: Bool) -> UInt8? {
@@ -76,4 +84,15 @@ struct PlainBytes {
 
     /// Everything left (a line's last cell).
     var rest: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base + i, count: end - i) }
+}
+
+/// Digits read from an input, with their value: a message writer can copy them instead
+/// of formatting the value, when they are written as it would write them.
+struct DigitRun {
+    let start: UnsafePointer<UInt8>
+    let count: Int
+    let value: Int64
+
+    /// No leading zero (`0` itself aside): the digits `EventJSON.writeInteger` gives for the value.
+    var isPlain: Bool { count == 1 || start.pointee != UInt8(ascii: "0") }
 }

@@ -72,6 +72,7 @@ struct CSVRecordProperties {
         }
         let general = CSVRecord.parseInGeneral(line, columns: .dataset, fields: &freshFields, builder: &freshBuilder)
         if general != result { return "the shortcut for plain lines says \(result), the general path \(general)" }
+        if let wrong = Self.writtenMessageViolation(line, general) { return wrong }
         switch result {
         case .success(let event):
             if !isUTF8 { return "an event from a line that is not UTF-8" }
@@ -91,6 +92,25 @@ struct CSVRecordProperties {
             if EventField.allCases.contains(where: { map.column(of: $0) >= map.width }) { return "a header maps a field past its width" }
         }
         return nil
+    }
+
+    /// Where `produce` writes a plain line's key and message straight from its bytes, they
+    /// are the general path's event encoded, and the general message decoder reads them back.
+    static func writtenMessageViolation(_ line: UnsafeRawBufferPointer, _ general: Result<BehaviorEvent, CSVRowError>) -> String? {
+        withUnsafeTemporaryAllocation(byteCount: EventJSON.maxBytes + 24, alignment: 8) { buffer -> String? in
+            guard let written = CanonicalRow.writeMessage(of: line, into: buffer.baseAddress!) else { return nil }
+            guard case .success(let event) = general else { return "a message written for a line the general path rejects: \(general)" }
+            var expected: [UInt8] = []
+            EventJSON.appendInteger(event.userID, to: &expected)
+            let keyLength = expected.count
+            EventJSON.append(event, to: &expected)
+            let bytes = Array(buffer[..<(written.keyLength + written.messageLength)])
+            let text = String(decoding: bytes, as: UTF8.self)
+            if written.keyLength != keyLength || bytes != expected { return "written \(text), the event encodes to \(String(decoding: expected, as: UTF8.self))" }
+            if (written.month, written.day) != (event.month, event.day) { return "written for \(written.month)-\(written.day), the event is of \(event.month)-\(event.day)" }
+            let decoded = bytes[keyLength...].withUnsafeBytes { MessageDecoder().decodeInGeneral($0) }
+            return decoded == .event(event) ? nil : "written \(text) decodes as \(decoded)"
+        }
     }
 
     /// The line the dataset would hold for `event`.

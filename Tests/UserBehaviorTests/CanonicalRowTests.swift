@@ -32,6 +32,38 @@ import Testing
         }
     }
 
+    /// `produce` writes these lines' messages straight from their bytes: what the general
+    /// path's event encodes to (and decodes back from), for every plain line.
+    @Test func writesEveryPlainLinesMessageAsItsEventEncodes() {
+        var rng = SplitMix64(seed: 23)
+        for _ in 0..<20_000 {
+            let bytes = Array(Self.line(&rng).utf8)
+            let written = bytes.withUnsafeBytes { line in
+                withUnsafeTemporaryAllocation(byteCount: EventJSON.maxBytes + 24, alignment: 8) {
+                    CanonicalRow.writeMessage(of: line, into: $0.baseAddress!)
+                }
+            }
+            #expect(written != nil)
+            let wrong = bytes.withUnsafeBytes { CSVRecordProperties.writtenMessageViolation($0, general(bytes)) }
+            #expect(wrong == nil)
+        }
+    }
+
+    /// Ids with leading zeros are numbers all the same, but their digits are not the
+    /// message's: the line is left to the general path, which writes `7` for `007`.
+    @Test func leadingZerosAreLeftToTheGeneralPath() {
+        for line in ["007,1,2,3,4,11,11,0,1,0,浙江", "7,01,2,3,4,11,11,0,1,0,浙江", "7,1,2,3,04.0,11,11,0,1,0,浙江"] {
+            let bytes = Array(line.utf8)
+            let written = bytes.withUnsafeBytes { line in
+                withUnsafeTemporaryAllocation(byteCount: EventJSON.maxBytes + 24, alignment: 8) {
+                    CanonicalRow.writeMessage(of: line, into: $0.baseAddress!)
+                }
+            }
+            #expect(written == nil, "\(line)")
+            #expect(bytes.withUnsafeBytes { CanonicalRow.parse($0) } != nil, "\(line)")
+        }
+    }
+
     /// Every line one edit away from a plain one: the shortcut declines or agrees.
     @Test func oneEditAwayItDeclinesOrAgreesWithTheGeneralPath() {
         var rng = SplitMix64(seed: 22)
@@ -41,6 +73,8 @@ import Testing
             let original = Array(Self.line(&rng).utf8)
             let ends = [original + Array(",".utf8), Array(" ".utf8) + original]
             for variant in oneEditVariants(of: original, with: replacements) + ends {
+                let wrong = variant.withUnsafeBytes { CSVRecordProperties.writtenMessageViolation($0, general(variant)) }
+                #expect(wrong == nil, "\(String(decoding: variant, as: UTF8.self))")
                 guard let shortcut = variant.withUnsafeBytes({ CanonicalRow.parse($0) }) else { continue }
                 answered += 1
                 #expect(general(variant) == .success(shortcut), "\(String(decoding: variant, as: UTF8.self))")
