@@ -57,7 +57,7 @@ print("|---|---:|---|")
 nonisolated func csvToJSON(_ csv: [[UInt8]]) -> Int {
     var fields = CSVFields()
     var builder = EventBuilder()
-    let out = UnsafeMutableRawPointer.allocate(byteCount: EventJSON.maxBytes + 24, alignment: 8)
+    let out = UnsafeMutableRawPointer.allocate(byteCount: EventJSON.maxKeyAndMessageBytes, alignment: 8)
     defer { out.deallocate() }
     var bytesOut = 0
     for line in csv {

@@ -16,7 +16,7 @@ final class EncodedBatch: @unchecked Sendable {
 
     static let messageCapacity = 2048
     /// Room for `messageCapacity` messages of the largest size, keys included.
-    static let arenaBytes = messageCapacity * (EventJSON.maxBytes + 24)
+    static let arenaBytes = messageCapacity * EventJSON.maxKeyAndMessageBytes
 
     private let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: arenaBytes, alignment: 8)
     // Touched per message by one thread at a time (the pipe hands the batch over): kept

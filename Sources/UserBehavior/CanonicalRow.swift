@@ -26,7 +26,7 @@ public enum CanonicalRow {
     }
 
     /// Writes the key (user_id) and the message of a plain line at `start` (room for
-    /// `EventJSON.maxBytes` and 24 more), without building the event: its ids' digits are
+    /// `EventJSON.maxKeyAndMessageBytes`), without building the event: its ids' digits are
     /// copied, not folded into numbers and formatted again. The bytes are those of
     /// `EventJSON` for `parse`'s event. Nil, with nothing to use at `start`, for a line
     /// `parse` declines and for ids written with leading zeros: the caller then takes the

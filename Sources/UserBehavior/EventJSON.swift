@@ -3,6 +3,8 @@
 public enum EventJSON {
     /// The most bytes one message can take (four 20-digit ids and the longest province).
     public static let maxBytes = 320
+    /// The most bytes a key (the user_id's digits, a sign at most: 20) and its message take.
+    public static let maxKeyAndMessageBytes = maxBytes + 24
 
     /// Appends the message to `out` (which the caller reuses between events).
     public static func append(_ event: BehaviorEvent, to out: inout [UInt8]) {

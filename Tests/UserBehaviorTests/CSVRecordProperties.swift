@@ -97,7 +97,7 @@ struct CSVRecordProperties {
     /// Where `produce` writes a plain line's key and message straight from its bytes, they
     /// are the general path's event encoded, and the general message decoder reads them back.
     static func writtenMessageViolation(_ line: UnsafeRawBufferPointer, _ general: Result<BehaviorEvent, CSVRowError>) -> String? {
-        withUnsafeTemporaryAllocation(byteCount: EventJSON.maxBytes + 24, alignment: 8) { buffer -> String? in
+        withUnsafeTemporaryAllocation(byteCount: EventJSON.maxKeyAndMessageBytes, alignment: 8) { buffer -> String? in
             guard let written = CanonicalRow.writeMessage(of: line, into: buffer.baseAddress!) else { return nil }
             guard case .success(let event) = general else { return "a message written for a line the general path rejects: \(general)" }
             var expected: [UInt8] = []

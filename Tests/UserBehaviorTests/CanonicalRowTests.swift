@@ -22,6 +22,15 @@ import Testing
         return bytes.withUnsafeBytes { CSVRecord.parseInGeneral($0, columns: .dataset, fields: &fields, builder: &builder) }
     }
 
+    /// What `writeMessage` answers for `bytes` (where it wrote them is let go).
+    private static func writeMessage(_ bytes: [UInt8]) -> CanonicalRow.Written? {
+        bytes.withUnsafeBytes { line in
+            withUnsafeTemporaryAllocation(byteCount: EventJSON.maxKeyAndMessageBytes, alignment: 8) {
+                CanonicalRow.writeMessage(of: line, into: $0.baseAddress!)
+            }
+        }
+    }
+
     @Test func readsEveryPlainLine() {
         var rng = SplitMix64(seed: 21)
         for _ in 0..<20_000 {
@@ -38,11 +47,7 @@ import Testing
         var rng = SplitMix64(seed: 23)
         for _ in 0..<20_000 {
             let bytes = Array(Self.line(&rng).utf8)
-            let written = bytes.withUnsafeBytes { line in
-                withUnsafeTemporaryAllocation(byteCount: EventJSON.maxBytes + 24, alignment: 8) {
-                    CanonicalRow.writeMessage(of: line, into: $0.baseAddress!)
-                }
-            }
+            let written = Self.writeMessage(bytes)
             #expect(written != nil)
             let wrong = bytes.withUnsafeBytes { CSVRecordProperties.writtenMessageViolation($0, general(bytes)) }
             #expect(wrong == nil)
@@ -54,11 +59,7 @@ import Testing
     @Test func leadingZerosAreLeftToTheGeneralPath() {
         for line in ["007,1,2,3,4,11,11,0,1,0,浙江", "7,01,2,3,4,11,11,0,1,0,浙江", "7,1,2,3,04.0,11,11,0,1,0,浙江"] {
             let bytes = Array(line.utf8)
-            let written = bytes.withUnsafeBytes { line in
-                withUnsafeTemporaryAllocation(byteCount: EventJSON.maxBytes + 24, alignment: 8) {
-                    CanonicalRow.writeMessage(of: line, into: $0.baseAddress!)
-                }
-            }
+            let written = Self.writeMessage(bytes)
             #expect(written == nil, "\(line)")
             #expect(bytes.withUnsafeBytes { CanonicalRow.parse($0) } != nil, "\(line)")
         }
