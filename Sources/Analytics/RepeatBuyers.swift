@@ -18,8 +18,9 @@
 ///
 /// Memory: a table of at most ⌊1.25 · capacity⌋ + 1 buckets (kept at most 80 % full) of
 /// 18 bytes (user 8, merchant 8, first day and repeat flag 2): 22.5 MB for the default
-/// 1,000,000 pairs, allocated as the pairs arrive (or at once: `reserveFullTable`); plus a set of the repeat users in the
-/// sample (about 11 bytes each, at most one per pair, usually far fewer).
+/// 1,000,000 pairs, allocated as the pairs arrive (or at once: `reserveFullTable`); plus
+/// a set of the repeat users in the sample (about 11 bytes each, at most one per pair,
+/// usually far fewer).
 public struct RepeatBuyers: Mergeable, Equatable, Sendable {
     /// Event days are indices 0..<372 (the span of the logs).
     public static let dayCount = 372
