@@ -51,19 +51,27 @@ public enum EventJSON {
         p = put(#","gender":"#, p)
         p += writeInteger(Int64(event.gender.rawValue), into: p)
         p = put(#","province":""#, p)
-        p = Province.withUTF8Name(of: event.province) { name in
-            for i in 0..<name.count { p.storeBytes(of: name[i], toByteOffset: i, as: UInt8.self) }
-            return p + name.count
-        }
+        p += Province.writeUTF8Name(of: event.province, into: p)
         p = put(#""}"#, p)
         return p - start
     }
 
+    /// Writes `text` eight bytes at a time, the last eight overlapping the rest.
     @inline(__always)
     private static func put(_ text: StaticString, _ p: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
-        let bytes = text.utf8Start
-        for i in 0..<text.utf8CodeUnitCount { p.storeBytes(of: bytes[i], toByteOffset: i, as: UInt8.self) }
-        return p + text.utf8CodeUnitCount
+        let n = text.utf8CodeUnitCount
+        let bytes = UnsafeRawPointer(text.utf8Start)
+        if n >= 8 {
+            var k = 0
+            while k + 8 < n {
+                p.storeBytes(of: bytes.loadUnaligned(fromByteOffset: k, as: UInt64.self), toByteOffset: k, as: UInt64.self)
+                k += 8
+            }
+            p.storeBytes(of: bytes.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self), toByteOffset: n - 8, as: UInt64.self)
+        } else {
+            for k in 0..<n { p.storeBytes(of: bytes.load(fromByteOffset: k, as: UInt8.self), toByteOffset: k, as: UInt8.self) }
+        }
+        return p + n
     }
 
     /// Appends the decimal digits of `value`, as used for message keys too.
@@ -79,6 +87,16 @@ public enum EventJSON {
     /// Two digits at a time from a table.
     @inline(__always)
     public static func writeInteger(_ value: Int64, into start: UnsafeMutableRawPointer) -> Int {
+        // Months, days and codes: one or two digits, without counting them first.
+        if value >= 0 && value < 100 {
+            if value < 10 {
+                start.storeBytes(of: UInt8(ascii: "0") &+ UInt8(value), as: UInt8.self)
+                return 1
+            }
+            start.storeBytes(of: pairDigits[Int(value) * 2], as: UInt8.self)
+            start.storeBytes(of: pairDigits[Int(value) * 2 + 1], toByteOffset: 1, as: UInt8.self)
+            return 2
+        }
         var p = start
         if value < 0 {
             p.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self)
@@ -146,7 +164,7 @@ extension EventFields<Int64> {
 
 /// A whole number as the message writes it.
 protocol MessageNumber {
-    /// Writes the number's digits at `start`; returns how many.
+    /// Writes the number's digits at `start` (room for 20 bytes); returns how many.
     func write(into start: UnsafeMutableRawPointer) -> Int
 }
 
@@ -156,10 +174,15 @@ extension Int64: MessageNumber {
 }
 
 extension DigitRun: MessageNumber {
-    /// Only for plain digits (`isPlain`): they are then the value's own.
+    /// Only for plain digits (`isPlain`): they are then the value's own. Up to 8 bytes are
+    /// stored, the digits first; the caller writes over the rest next.
     @inline(__always)
     func write(into destination: UnsafeMutableRawPointer) -> Int {
-        destination.copyMemory(from: start, byteCount: count)
+        if let word {
+            destination.storeBytes(of: word.littleEndian, as: UInt64.self)
+        } else {
+            destination.copyMemory(from: start, byteCount: count)
+        }
         return count
     }
 }

@@ -16,13 +16,28 @@ struct PlainBytes {
 
     func isAt(_ byte: UInt8) -> Bool { i < end && base[i] == byte }
 
-    /// Steps over `text` if the bytes here are exactly it.
+    /// Steps over `text` if the bytes here are exactly it: eight bytes at a time, the last
+    /// eight overlapping the rest.
     @inline(__always)
     mutating func literal(_ text: StaticString) -> Bool {
         let n = text.utf8CodeUnitCount
         guard end - i >= n else { return false }
-        let bytes = text.utf8Start
-        for k in 0..<n where base[i + k] != bytes[k] { return false }
+        let here = UnsafeRawPointer(base + i)
+        let expected = UnsafeRawPointer(text.utf8Start)
+        if n >= 8 {
+            var k = 0
+            while k + 8 < n {
+                guard here.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+                    == expected.loadUnaligned(fromByteOffset: k, as: UInt64.self) else { return false }
+                k += 8
+            }
+            guard here.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+                == expected.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) else { return false }
+        } else {
+            for k in 0..<n where here.load(fromByteOffset: k, as: UInt8.self) != expected.load(fromByteOffset: k, as: UInt8.self) {
+                return false
+            }
+        }
         i += n
         return true
     }
@@ -32,24 +47,31 @@ struct PlainBytes {
     /// step then fails on the digit left.
     @inline(__always)
     mutating func digits(leadingZeros: Bool) -> Int64? {
-        let start = i
-        let limit = !leadingZeros && isAt(UInt8(ascii: "0")) ? i + 1 : min(end, i + 18)
-        var value: Int64 = 0
-        while i < limit {
-            let digit = base[i] &- UInt8(ascii: "0")
-            if digit >= 10 { break }
-            value = value &* 10 &+ Int64(digit)
-            i += 1
-        }
-        return i > start ? value : nil
+        digitRun(leadingZeros: leadingZeros)?.value
     }
 
-    /// What `digits` reads, and where it is in the input.
+    /// What `digits` reads, and where it is in the input; its value is worked out only if
+    /// asked for.
+    ///
+    /// A run of up to 7 digits with 8 bytes left to look at — every id of the dataset — is
+    /// read as one word: where it ends is found without a branch per digit.
     @inline(__always)
     mutating func digitRun(leadingZeros: Bool) -> DigitRun? {
         let start = i
-        guard let value = digits(leadingZeros: leadingZeros) else { return nil }
-        return DigitRun(start: base + start, count: i - start, value: value)
+        if end - i >= 8 {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+            let count = DigitWord.leadingDigits(word)
+            if count == 0 { return nil }
+            let leadingZero = !leadingZeros && word & 0xFF == UInt64(UInt8(ascii: "0"))
+            if count < 8 || leadingZero {
+                i += leadingZero ? 1 : count
+                return DigitRun(start: base + start, count: i - start, word: word)
+            }
+        }
+        // Near the end of the input, or 8 digits or more: one byte at a time.
+        let limit = !leadingZeros && isAt(UInt8(ascii: "0")) ? i + 1 : min(end, i + 18)
+        while i < limit && base[i] &- UInt8(ascii: "0") < 10 { i += 1 }
+        return i > start ? DigitRun(start: base + start, count: i - start, word: nil) : nil
     }
 
     /// A code (action, age band, gender) as digits.
@@ -86,13 +108,52 @@ struct PlainBytes {
     var rest: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base + i, count: end - i) }
 }
 
-/// Digits read from an input, with their value: a message writer can copy them instead
-/// of formatting the value, when they are written as it would write them.
+/// Digits read from an input (1 to 18): a message writer can copy them instead of
+/// formatting their value, when they are written as it would write them.
 struct DigitRun {
     let start: UnsafePointer<UInt8>
     let count: Int
-    let value: Int64
+    /// The eight input bytes from `start` (the first lowest) — the digits and what follows
+    /// them — when there are eight and fewer than eight digits: a writer stores them at
+    /// once, and the value is folded from them.
+    let word: UInt64?
+
+    @inline(__always)
+    var value: Int64 {
+        if let word {
+            // Codes, and most months and days: one digit.
+            if count == 1 { return Int64(word & 0x0F) }
+            return Int64(DigitWord.value(word, count: count))
+        }
+        var value: Int64 = 0
+        for k in 0..<count { value = value &* 10 &+ Int64(start[k] &- UInt8(ascii: "0")) }
+        return value
+    }
 
     /// No leading zero (`0` itself aside): the digits `EventJSON.writeInteger` gives for the value.
     var isPlain: Bool { count == 1 || start.pointee != UInt8(ascii: "0") }
+}
+
+/// Eight input bytes in one little-endian word (the first byte lowest), read as digits.
+enum DigitWord {
+    /// How many of the word's bytes, from the first, are ASCII digits (0 to 8).
+    @inline(__always)
+    static func leadingDigits(_ word: UInt64) -> Int {
+        // A digit becomes 0…9; adding 0x76 sets a byte's top bit from 10 up, and `| t`
+        // from 0x80 up. A carry out of a byte only reaches later bytes, so the first
+        // flagged byte is the first that is not a digit.
+        let t = word ^ 0x3030_3030_3030_3030
+        let flags = ((t &+ 0x7676_7676_7676_7676) | t) & 0x8080_8080_8080_8080
+        return flags == 0 ? 8 : flags.trailingZeroBitCount >> 3
+    }
+
+    /// The value of the first `count` (1 to 8) bytes, all digits: shifted so that the
+    /// bytes before them read as leading zeros, then folded in pairs, fours and eights.
+    @inline(__always)
+    static func value(_ word: UInt64, count: Int) -> UInt64 {
+        var v = (word & 0x0F0F_0F0F_0F0F_0F0F) &<< UInt64(8 * (8 - count))
+        v = ((v &* 10) &+ (v >> 8)) & 0x00FF_00FF_00FF_00FF
+        v = ((v &* 100) &+ (v >> 16)) & 0x0000_FFFF_0000_FFFF
+        return ((v &* 10_000) &+ (v >> 32)) & 0xFFFF_FFFF
+    }
 }

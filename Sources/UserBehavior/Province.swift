@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// One of the 34 provincial-level regions that the dataset's `province` column names.
 ///
 /// Stored as a small index so counting by province needs no strings and no hashing.
@@ -45,10 +41,10 @@ public struct Province: Hashable, Comparable, Sendable {
 
     public static func < (a: Province, b: Province) -> Bool { a.index < b.index }
 
-    /// Calls `body` with the canonical name's UTF-8 bytes, without copying them.
+    /// Writes the canonical name's UTF-8 bytes at `start`; returns how many (at most 9).
     @inline(__always)
-    public static func withUTF8Name<R>(of province: Province, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        ProvinceTable.shared.withCanonicalBytes(Int(province.index), body)
+    public static func writeUTF8Name(of province: Province, into start: UnsafeMutableRawPointer) -> Int {
+        ProvinceTable.shared.canonicalWords(Int(province.index)).write(into: start)
     }
 
     /// The province a UTF-8 name denotes, or nil. Allocation-free.
@@ -70,34 +66,26 @@ public struct Province: Hashable, Comparable, Sendable {
 private final class ProvinceTable: @unchecked Sendable {
     static let shared = ProvinceTable()
 
-    /// All canonical names in one immutable buffer, so reading one is a pointer and a
-    /// length (no array to retain on the hot path).
-    private let flat: UnsafeMutableBufferPointer<UInt8>
-    private let ranges: [Range<Int>]
+    /// The canonical names as words, by index: read and written without a loop or a call.
+    private let canonical: UnsafeMutableBufferPointer<NameWords>
     /// Canonical index + 1 by hash slot; 0 is empty.
     private let buckets: UnsafeMutableBufferPointer<UInt8>
 
-    /// Canonical name bytes, then the short form (北京市 → 北京) in one flat table.
-    private let canonical: [[UInt8]]
+    /// Each province's short form (北京市 → 北京).
     private let short: [[UInt8]]
     /// Longest suffixes first, so 壮族自治区 is removed before 自治区.
     private let suffixes: [[UInt8]]
 
     private init() {
-        canonical = Province.names.map { Array($0.utf8) }
-        flat = .allocate(capacity: canonical.reduce(0) { $0 + $1.count })
-        var ranges: [Range<Int>] = []
-        var at = 0
-        for name in canonical {
-            _ = UnsafeMutableBufferPointer(rebasing: flat[at..<(at + name.count)]).initialize(from: name)
-            ranges.append(at..<(at + name.count))
-            at += name.count
+        let names = Province.names.map { name in
+            Array(name.utf8).withUnsafeBytes { NameWords($0)! }
         }
-        self.ranges = ranges
+        canonical = .allocate(capacity: names.count)
+        _ = canonical.initialize(from: names)
         buckets = .allocate(capacity: Self.slots)
         buckets.initialize(repeating: 0)
-        for (index, name) in canonical.enumerated() {
-            var slot = name.withUnsafeBytes { Self.hash($0) } & (Self.slots - 1)
+        for (index, name) in names.enumerated() {
+            var slot = name.slot
             while buckets[slot] != 0 { slot = (slot + 1) & (Self.slots - 1) }
             buckets[slot] = UInt8(index + 1)
         }
@@ -109,13 +97,10 @@ private final class ProvinceTable: @unchecked Sendable {
     }
 
     @inline(__always)
-    func withCanonicalBytes<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        let range = ranges.withUnsafeBufferPointer { $0[index] }
-        return body(UnsafeBufferPointer(rebasing: flat[range]))
-    }
+    func canonicalWords(_ index: Int) -> NameWords { canonical[index] }
 
     func lookup(_ name: UnsafeRawBufferPointer) -> UInt8? {
-        if let index = findCanonical(name) { return index }
+        if let words = NameWords(name), let index = findCanonical(words) { return index }
         for suffix in suffixes where name.count > suffix.count {
             let stem = UnsafeRawBufferPointer(rebasing: name[..<(name.count - suffix.count)])
             let tail = UnsafeRawBufferPointer(rebasing: name[(name.count - suffix.count)...])
@@ -126,29 +111,19 @@ private final class ProvinceTable: @unchecked Sendable {
 
     /// The exact canonical names through a small open-addressing hash table: the hot path,
     /// since producers send canonical names.
-    private func findCanonical(_ name: UnsafeRawBufferPointer) -> UInt8? {
-        var slot = Self.hash(name) & (Self.slots - 1)
+    @inline(__always)
+    private func findCanonical(_ name: NameWords) -> UInt8? {
+        var slot = name.slot
         while true {
             let entry = buckets[slot]
             if entry == 0 { return nil }
             let index = Int(entry - 1)
-            let range = ranges.withUnsafeBufferPointer { $0[index] }
-            if range.count == name.count && memcmp(flat.baseAddress! + range.lowerBound, name.baseAddress!, name.count) == 0 {
-                return UInt8(index)
-            }
+            if canonical[index] == name { return UInt8(index) }
             slot = (slot + 1) & (Self.slots - 1)
         }
     }
 
-    private static let slots = 128
-
-    /// FNV-1a.
-    @inline(__always)
-    private static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
-        var h: UInt32 = 2_166_136_261
-        for byte in bytes { h = (h ^ UInt32(byte)) &* 16_777_619 }
-        return Int(h)
-    }
+    fileprivate static let slots = 128
 
     private func find(_ name: UnsafeRawBufferPointer, in table: [[UInt8]]) -> UInt8? {
         for (index, candidate) in table.enumerated()
@@ -156,5 +131,49 @@ private final class ProvinceTable: @unchecked Sendable {
             return UInt8(index)
         }
         return nil
+    }
+}
+
+/// A name of 4 to 16 bytes as two words that together hold every byte (overlapping when
+/// it is shorter than 16): compared, hashed and written in a few instructions. Every
+/// canonical province name is 6 or 9 bytes.
+private struct NameWords: Equatable {
+    let count: Int
+    /// Bytes 0–7, or (shorter than 8) bytes 0–3 and the last four.
+    let head: UInt64
+    /// The last eight bytes, or 0 when shorter than 8.
+    let tail: UInt64
+
+    @inline(__always)
+    init?(_ bytes: UnsafeRawBufferPointer) {
+        count = bytes.count
+        guard (4...16).contains(count), let base = bytes.baseAddress else { return nil }
+        if count >= 8 {
+            head = base.loadUnaligned(as: UInt64.self)
+            tail = base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        } else {
+            head = UInt64(base.loadUnaligned(as: UInt32.self))
+                | UInt64(base.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)) << 32
+            tail = 0
+        }
+    }
+
+    /// Where `ProvinceTable` looks for it first.
+    var slot: Int {
+        let mixed = (head ^ (tail &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(count)) &* 0xBF58_476D_1CE4_E5B9
+        return Int(truncatingIfNeeded: mixed >> 40) & (ProvinceTable.slots - 1)
+    }
+
+    /// Writes the bytes at `start`, and nothing past them; returns how many.
+    @inline(__always)
+    func write(into start: UnsafeMutableRawPointer) -> Int {
+        if count >= 8 {
+            start.storeBytes(of: head, as: UInt64.self)
+            start.storeBytes(of: tail, toByteOffset: count - 8, as: UInt64.self)
+        } else {
+            start.storeBytes(of: UInt32(truncatingIfNeeded: head), as: UInt32.self)
+            start.storeBytes(of: UInt32(truncatingIfNeeded: head >> 32), toByteOffset: count - 4, as: UInt32.self)
+        }
+        return count
     }
 }
