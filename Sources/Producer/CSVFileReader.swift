@@ -65,18 +65,20 @@ public final class CSVFileReader {
 
     deinit { close(fd) }
 
-    /// Reads into `buffer` once input is there. Nil when `stopWaiting` became true while
-    /// a pipe had nothing to read (checked every 100 ms).
-    private func read(into buffer: UnsafeMutableRawPointer, count: Int, stopWaiting: () -> Bool) throws -> Int? {
+    /// Reads into `buffer` once input is there. Nil when `whileWaiting` answered true: it
+    /// is called when a pipe has nothing to read right now, then every 100 ms until it has.
+    private func read(into buffer: UnsafeMutableRawPointer, count: Int, whileWaiting: () throws -> Bool) throws -> Int? {
+        var waiting = false
         while true {
             if !isRewindable {
                 var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                let polled = poll(&ready, 1, 100)
+                let polled = poll(&ready, 1, waiting ? 100 : 0)
                 if polled < 0 && errno != EINTR {
                     throw ProducerError.unreadable(path: name, detail: String(cString: strerror(errno)))
                 }
                 if polled <= 0 {
-                    if stopWaiting() { return nil }
+                    if try whileWaiting() { return nil }
+                    waiting = true
                     continue
                 }
             }
@@ -87,9 +89,10 @@ public final class CSVFileReader {
     }
 
     /// Calls `body` for each line, in order, until the file ends, `body` returns false or
-    /// `stopWaiting` is true while waiting for a pipe. Each call after the first starts
-    /// again at the top, which only a regular file can.
-    public func forEachLine(stopWaiting: () -> Bool = { false }, _ body: (Line) throws -> Bool) throws {
+    /// `whileWaiting` answers true: it is called when a pipe has nothing to read right now
+    /// (every line read so far has been to `body`), then every 100 ms until it has. Each
+    /// call after the first starts again at the top, which only a regular file can.
+    public func forEachLine(whileWaiting: () throws -> Bool = { false }, _ body: (Line) throws -> Bool) throws {
         if passes > 0 {
             guard isRewindable, lseek(fd, 0, SEEK_SET) == 0 else {
                 throw ProducerError.unreadable(path: name, detail: "not a regular file, so it can be read only once")
@@ -114,7 +117,7 @@ public final class CSVFileReader {
                 filled -= start
                 start = 0
             }
-            guard let n = try read(into: buffer.baseAddress! + filled, count: chunkBytes - filled, stopWaiting: stopWaiting)
+            guard let n = try read(into: buffer.baseAddress! + filled, count: chunkBytes - filled, whileWaiting: whileWaiting)
             else { return }
             if n == 0 { endOfFile = true }
             filled += n

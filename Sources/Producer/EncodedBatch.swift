@@ -1,7 +1,8 @@
 import UserBehavior
 
-/// Messages ready to send, encoded by the parsing thread into one arena (keys and JSON
-/// values back to back), with the bad rows met on the way. Recycled through a pool.
+/// Messages ready to send, encoded into one arena (keys and JSON values back to back),
+/// with the bad rows met on the way. Filled, sent and emptied again (`reset`); handed
+/// between threads whole, never shared.
 final class EncodedBatch: @unchecked Sendable {
     struct Message {
         var keyStart: Int
@@ -14,27 +15,26 @@ final class EncodedBatch: @unchecked Sendable {
         var daySlot: Int
     }
 
-    static let messageCapacity = 2048
+    let messageCapacity: Int
     /// Room for `messageCapacity` messages of the largest size, keys included.
-    static let arenaBytes = messageCapacity * EventJSON.maxKeyAndMessageBytes
-
-    private let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: arenaBytes, alignment: 8)
-    // Touched per message by one thread at a time (the pipe hands the batch over): kept
-    // free of dynamic exclusivity checks.
+    private let arena: UnsafeMutableRawBufferPointer
+    // Touched per message: kept free of dynamic exclusivity checks.
     @exclusivity(unchecked) private var used = 0
     @exclusivity(unchecked) private(set) var messages: [Message] = []
     private(set) var badRows: [(line: Int, error: CSVRowError)] = []
-    /// How far into the file the parser was when it sent this batch, and in which pass.
+    /// How far into the file the reader was when it handed this batch on, and in which pass.
     var bytesRead = 0
     var pass = 1
 
-    init() {
-        messages.reserveCapacity(Self.messageCapacity)
+    init(messageCapacity: Int) {
+        self.messageCapacity = messageCapacity
+        arena = .allocate(byteCount: messageCapacity * EventJSON.maxKeyAndMessageBytes, alignment: 8)
+        messages.reserveCapacity(messageCapacity)
     }
 
     deinit { arena.deallocate() }
 
-    var isFull: Bool { messages.count >= Self.messageCapacity }
+    var isFull: Bool { messages.count >= messageCapacity }
     var isEmpty: Bool { messages.isEmpty && badRows.isEmpty }
 
     /// Encodes the key (user_id) and the message, stamped with its event time in `calendar`.

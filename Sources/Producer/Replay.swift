@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Runtime
+import Synchronization
 import UserBehavior
 
 /// Replays a dataset file into a topic: one JSON message per valid row, keyed by user_id
@@ -24,6 +25,11 @@ public final class Replay: @unchecked Sendable {
         public var calendar: EventCalendar
         /// Send in event-time order; nil sends in file order.
         public var eventTimeOrder: EventTimeOrder?
+        /// Read and encode rows on a thread of their own, beside the one that calls
+        /// librdkafka — worth it with a core to spare for it. With two, one thread does
+        /// both, as kcat does: handing every message from one core to the other cost more
+        /// CPU than the parsing (BENCHMARKS.md).
+        public var parsesOnItsOwnThread = ProcessInfo.processInfo.activeProcessorCount > 2
 
         public init(calendar: EventCalendar) {
             self.calendar = calendar
@@ -137,38 +143,60 @@ public final class Replay: @unchecked Sendable {
         }
     }
 
-    /// Runs a `RowEncoder` thread over the file (it parses and encodes; this thread sends)
-    /// and hands each batch to `body` until the file ends, `body` returns false or the
-    /// replay is stopped. Bad rows are counted and reported on the way.
+    /// Reads the file with a `RowEncoder` (on this thread or its own) and hands each batch
+    /// to `body` until the file ends, `body` returns false or the replay is stopped. Bad
+    /// rows are counted and reported on the way; delivery reports are served while a pipe
+    /// has nothing to read.
     private func forEachBatch(loop: Bool, _ body: (EncodedBatch) throws -> Bool) throws {
         let encoder = RowEncoder(reader: reader, calendar: options.calendar, loop: loop, stop: stop)
-        let encoding = WorkerThread.start(name: "tbdash-encoder") { encoder.run() }
-
-        var failure: Error?
-        while !stop.isRequested {
-            guard let batch = encoder.pipe.queue.take(timeoutMs: 100) else {
-                if encoder.pipe.queue.isFinished { break }
-                continue
-            }
+        func deliver(_ batch: EncodedBatch) throws -> Bool {
             for (line, error) in batch.badRows {
                 summary.progress.badRows += 1
                 if let text = summary.badRows.record(path: reader.name, line: line, error) { onNotice(text) }
             }
-            let goOn: Bool
-            do { goOn = try body(batch) } catch {
-                failure = error
-                goOn = false
-            }
-            guard goOn else { break }
+            guard try body(batch) else { return false }
             bytesRead = batch.bytesRead
             summary.progress.pass = batch.pass
             batch.reset()
-            encoder.pipe.pool.put(batch)
+            return true
         }
-        // Stop the encoder (at the end, the limit or Ctrl-C) and wait: it reads our file.
-        encoder.pipe.close()
-        encoding.join()
-        if let failure = encoder.failure ?? failure { throw failure }
+        func serveDeliveryReports() {
+            producer.poll(timeoutMs: 0)
+            reportNow()
+        }
+        let first = EncodedBatch(messageCapacity: RowEncoder.batchCapacity)
+        guard options.parsesOnItsOwnThread else {
+            try encoder.run(first: first, send: { try deliver($0) ? $0 : nil }, idle: serveDeliveryReports)
+            return
+        }
+
+        let pipe = RecyclingPipe<EncodedBatch, EncodedBatch>(depth: 4, spare: 0) {
+            EncodedBatch(messageCapacity: RowEncoder.batchCapacity)
+        }
+        let failure = Mutex<Error?>(nil)
+        let encoding = WorkerThread.start(name: "tbdash-encoder") {
+            defer { pipe.queue.close() }
+            do { try encoder.run(first: first, send: { pipe.exchange($0) }, idle: {}) } catch let error {
+                failure.withLock { $0 = error }
+            }
+        }
+        do {
+            defer {
+                // Stop the encoder (at the end, the limit, Ctrl-C or an error) and wait: it reads our file.
+                pipe.close()
+                encoding.join()
+            }
+            while !stop.isRequested {
+                guard let batch = pipe.queue.take(timeoutMs: 100) else {
+                    if pipe.queue.isFinished { break }
+                    serveDeliveryReports()
+                    continue
+                }
+                guard try deliver(batch) else { break }
+                pipe.pool.put(batch)
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
     }
 
     /// Sorts the file into day buckets (one pass, bounded memory), then sends day after

@@ -123,6 +123,38 @@ import TestSupport
         #expect(diff.missing.isEmpty && diff.extra.isEmpty, "missing \(diff.missing.count), extra \(diff.extra.count)")
     }
 
+    /// Rows written to a pipe a few at a time were held until a batch of them filled (2,048
+    /// rows) or the writer closed it: a slow stream never reached the topic.
+    @Test func rowsTrickledIntoAFIFOAreSentAsTheyCome() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("trickle", partitions: 2)
+        let dir = try TemporaryDirectory()
+        let fifo = dir.file("trickle.fifo")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        let sample = try String(contentsOf: TBDashProcess.repository.appendingPathComponent("data/sample.csv"), encoding: .utf8)
+        let lines = sample.split(separator: "\n").prefix(6).map { $0 + "\n" }
+        let running = try TBDashProcess.start(["produce", fifo.path, "-b", cluster.bootstrapServers, "-t", "trickle"])
+        let writer = open(fifo.path, O_WRONLY)
+        #expect(writer >= 0)
+        func write(_ text: String) { _ = text.utf8CString.withUnsafeBufferPointer { Glibc.write(writer, $0.baseAddress, $0.count - 1) } }
+
+        // The header and three rows, and the pipe stays open: the three arrive meanwhile.
+        write(lines[0...3].joined())
+        let three = Running.eventually(timeout: 15) {
+            (try? TopicReader.readAll(brokers: cluster.bootstrapServers, topic: "trickle").count) == 3
+        }
+        #expect(three, "rows written to the pipe were not sent while it stayed open")
+        write(lines[4...5].joined())
+        close(writer)
+        let result = running.wait(timeout: 30)
+        #expect(result.status == 0, "\(result.stderr)")
+        try lines.joined().write(to: dir.file("written.csv"), atomically: true, encoding: .utf8)
+        let expected = try DatasetOracle.rows(ofSimpleCSV: dir.file("written.csv"))
+        #expect(expected.count == 5)
+        let actual = try TopicReader.readAll(brokers: cluster.bootstrapServers, topic: "trickle").map { try DatasetOracle.canonical(message: $0.value) }
+        #expect(DatasetOracle.difference(expected: expected, actual: actual) == ([], []))
+    }
+
     @Test func dashReadsStandardInput() throws {
         let cluster = try MockCluster()
         try cluster.createTopic("stdin", partitions: 2)
