@@ -164,18 +164,19 @@ public final class Replay: @unchecked Sendable {
             producer.poll(timeoutMs: 0)
             reportNow()
         }
-        let first = EncodedBatch(messageCapacity: RowEncoder.batchCapacity)
         guard options.parsesOnItsOwnThread else {
-            try encoder.run(first: first, send: { try deliver($0) ? $0 : nil }, idle: serveDeliveryReports)
+            let batch = EncodedBatch(messageCapacity: RowEncoder.batchCapacity)
+            try encoder.run(first: batch, send: { try deliver($0) ? $0 : nil }, idle: serveDeliveryReports)
             return
         }
 
-        let pipe = RecyclingPipe<EncodedBatch, EncodedBatch>(depth: 4, spare: 0) {
+        let pipe = RecyclingPipe<EncodedBatch, EncodedBatch>(depth: 4, spare: 1) {
             EncodedBatch(messageCapacity: RowEncoder.batchCapacity)
         }
         let failure = Mutex<Error?>(nil)
         let encoding = WorkerThread.start(name: "tbdash-encoder") {
             defer { pipe.queue.close() }
+            guard let first = pipe.pool.take(timeoutMs: nil) else { return }
             do { try encoder.run(first: first, send: { pipe.exchange($0) }, idle: {}) } catch let error {
                 failure.withLock { $0 = error }
             }

@@ -114,8 +114,8 @@ struct DigitRun {
     let start: UnsafePointer<UInt8>
     let count: Int
     /// The eight input bytes from `start` (the first lowest) — the digits and what follows
-    /// them — when there are eight and fewer than eight digits: a writer stores them at
-    /// once, and the value is folded from them.
+    /// them — when the input had eight bytes left there and the run is shorter: a writer
+    /// stores them at once, and the value is folded from them.
     let word: UInt64?
 
     @inline(__always)
