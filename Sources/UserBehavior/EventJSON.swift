@@ -62,12 +62,10 @@ public enum EventJSON {
         let n = text.utf8CodeUnitCount
         let bytes = UnsafeRawPointer(text.utf8Start)
         if n >= 8 {
-            var k = 0
-            while k + 8 < n {
+            _ = everyWord(covering: n) { k in
                 p.storeBytes(of: bytes.loadUnaligned(fromByteOffset: k, as: UInt64.self), toByteOffset: k, as: UInt64.self)
-                k += 8
+                return true
             }
-            p.storeBytes(of: bytes.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self), toByteOffset: n - 8, as: UInt64.self)
         } else {
             for k in 0..<n { p.storeBytes(of: bytes.load(fromByteOffset: k, as: UInt8.self), toByteOffset: k, as: UInt8.self) }
         }

@@ -25,14 +25,10 @@ struct PlainBytes {
         let here = UnsafeRawPointer(base + i)
         let expected = UnsafeRawPointer(text.utf8Start)
         if n >= 8 {
-            var k = 0
-            while k + 8 < n {
-                guard here.loadUnaligned(fromByteOffset: k, as: UInt64.self)
-                    == expected.loadUnaligned(fromByteOffset: k, as: UInt64.self) else { return false }
-                k += 8
+            let same = everyWord(covering: n) { k in
+                here.loadUnaligned(fromByteOffset: k, as: UInt64.self) == expected.loadUnaligned(fromByteOffset: k, as: UInt64.self)
             }
-            guard here.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
-                == expected.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) else { return false }
+            guard same else { return false }
         } else {
             for k in 0..<n where here.load(fromByteOffset: k, as: UInt8.self) != expected.load(fromByteOffset: k, as: UInt8.self) {
                 return false
@@ -132,6 +128,19 @@ struct DigitRun {
 
     /// No leading zero (`0` itself aside): the digits `EventJSON.writeInteger` gives for the value.
     var isPlain: Bool { count == 1 || start.pointee != UInt8(ascii: "0") }
+}
+
+/// Calls `body` with the offsets of 8-byte words that together cover `count` (8 or more)
+/// bytes — every eighth, then the last eight, overlapping the one before — until it
+/// answers false; true if it never did.
+@inline(__always)
+func everyWord(covering count: Int, _ body: (Int) -> Bool) -> Bool {
+    var k = 0
+    while k + 8 < count {
+        guard body(k) else { return false }
+        k += 8
+    }
+    return body(count - 8)
 }
 
 /// Eight input bytes in one little-endian word (the first byte lowest), read as digits.
