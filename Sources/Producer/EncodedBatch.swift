@@ -15,9 +15,12 @@ final class EncodedBatch: @unchecked Sendable {
         var daySlot: Int
     }
 
-    let messageCapacity: Int
+    /// Messages per batch: its arena (about 90 KiB) is still in the core's cache when the
+    /// messages are sent.
+    static let messageCapacity = 256
     /// Room for `messageCapacity` messages of the largest size, keys included.
-    private let arena: UnsafeMutableRawBufferPointer
+    private let arena = UnsafeMutableRawBufferPointer.allocate(
+        byteCount: messageCapacity * EventJSON.maxKeyAndMessageBytes, alignment: 8)
     // Touched per message: kept free of dynamic exclusivity checks.
     @exclusivity(unchecked) private var used = 0
     @exclusivity(unchecked) private(set) var messages: [Message] = []
@@ -26,15 +29,13 @@ final class EncodedBatch: @unchecked Sendable {
     var bytesRead = 0
     var pass = 1
 
-    init(messageCapacity: Int) {
-        self.messageCapacity = messageCapacity
-        arena = .allocate(byteCount: messageCapacity * EventJSON.maxKeyAndMessageBytes, alignment: 8)
-        messages.reserveCapacity(messageCapacity)
+    init() {
+        messages.reserveCapacity(Self.messageCapacity)
     }
 
     deinit { arena.deallocate() }
 
-    var isFull: Bool { messages.count >= messageCapacity }
+    var isFull: Bool { messages.count >= Self.messageCapacity }
     var isEmpty: Bool { messages.isEmpty && badRows.isEmpty }
 
     /// Encodes the key (user_id) and the message, stamped with its event time in `calendar`.

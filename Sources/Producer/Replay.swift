@@ -165,14 +165,11 @@ public final class Replay: @unchecked Sendable {
             reportNow()
         }
         guard options.parsesOnItsOwnThread else {
-            let batch = EncodedBatch(messageCapacity: RowEncoder.batchCapacity)
-            try encoder.run(first: batch, send: { try deliver($0) ? $0 : nil }, idle: serveDeliveryReports)
+            try encoder.run(first: EncodedBatch(), send: { try deliver($0) ? $0 : nil }, idle: serveDeliveryReports)
             return
         }
 
-        let pipe = RecyclingPipe<EncodedBatch, EncodedBatch>(depth: 4, spare: 1) {
-            EncodedBatch(messageCapacity: RowEncoder.batchCapacity)
-        }
+        let pipe = RecyclingPipe<EncodedBatch, EncodedBatch>(depth: 4, spare: 1) { EncodedBatch() }
         let failure = Mutex<Error?>(nil)
         let encoding = WorkerThread.start(name: "tbdash-encoder") {
             defer { pipe.queue.close() }

@@ -6,10 +6,6 @@ import UserBehavior
 /// full, when a pipe has nothing more to read for now (so a trickle of rows is sent as it
 /// comes), and at the end of each pass.
 final class RowEncoder: @unchecked Sendable {
-    /// Messages per batch: its arena (about 90 KiB) is still in the core's cache when the
-    /// messages are sent.
-    static let batchCapacity = 256
-
     private let reader: CSVFileReader
     private let calendar: EventCalendar
     private let loop: Bool

@@ -52,7 +52,7 @@ import UserBehavior
     func theLimitStopsMidBatch(ownThread: Bool) throws {
         let cluster = try MockCluster()
         try cluster.createTopic("limited", partitions: 2)
-        let limit = RowEncoder.batchCapacity * 3 + 7
+        let limit = EncodedBatch.messageCapacity * 3 + 7
         let summary = try Self.replay(Self.sample.path, cluster: cluster, topic: "limited", ownThread: ownThread, limit: limit)
         #expect(summary.progress.sent == limit)
         #expect(summary.allDelivered)
