@@ -47,7 +47,7 @@ struct IndependentBrokerTests {
         Thread.sleep(forTimeInterval: seconds)
         stall(SIGCONT)
         let produced = producer.wait(timeout: 120)
-        let held = try TopicReader.readAll(brokers: brokers, topic: "stall").map { try DatasetOracle.canonical(message: $0.value) }
+        let held = try TopicReader.canonicalRows(brokers: brokers, topic: "stall")
         return (produced, held)
     }
 

@@ -118,7 +118,7 @@ import TestSupport
         #expect(result.status == 0, "\(result.stderr)")
         #expect(writer.terminationReason == .exit && writer.terminationStatus == 0, "the writer died: \(writer.terminationStatus)")
         let expected = try DatasetOracle.rows(ofSimpleCSV: sample)
-        let actual = try TopicReader.readAll(brokers: cluster.bootstrapServers, topic: "fifo").map { try DatasetOracle.canonical(message: $0.value) }
+        let actual = try TopicReader.canonicalRows(brokers: cluster.bootstrapServers, topic: "fifo")
         let diff = DatasetOracle.difference(expected: expected, actual: actual)
         #expect(diff.missing.isEmpty && diff.extra.isEmpty, "missing \(diff.missing.count), extra \(diff.extra.count)")
     }
@@ -151,7 +151,7 @@ import TestSupport
         try lines.joined().write(to: dir.file("written.csv"), atomically: true, encoding: .utf8)
         let expected = try DatasetOracle.rows(ofSimpleCSV: dir.file("written.csv"))
         #expect(expected.count == 5)
-        let actual = try TopicReader.readAll(brokers: cluster.bootstrapServers, topic: "trickle").map { try DatasetOracle.canonical(message: $0.value) }
+        let actual = try TopicReader.canonicalRows(brokers: cluster.bootstrapServers, topic: "trickle")
         #expect(DatasetOracle.difference(expected: expected, actual: actual) == ([], []))
     }
 
@@ -163,7 +163,7 @@ import TestSupport
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("stdin → stdin"), "\(result.stderr)")
         let expected = try DatasetOracle.rows(ofSimpleCSV: sample)
-        let actual = try TopicReader.readAll(brokers: cluster.bootstrapServers, topic: "stdin").map { try DatasetOracle.canonical(message: $0.value) }
+        let actual = try TopicReader.canonicalRows(brokers: cluster.bootstrapServers, topic: "stdin")
         #expect(DatasetOracle.difference(expected: expected, actual: actual) == ([], []))
     }
 

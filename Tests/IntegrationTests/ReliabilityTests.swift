@@ -117,7 +117,7 @@ import TestSupport
 
         // Every row is in the topic exactly once.
         let expectedRows = try DatasetOracle.rows(ofSimpleCSV: file)
-        let actualRows = try TopicReader.readAll(brokers: cluster.bootstrapServers, topic: "outage").map { try DatasetOracle.canonical(message: $0.value) }
+        let actualRows = try TopicReader.canonicalRows(brokers: cluster.bootstrapServers, topic: "outage")
         let diff = DatasetOracle.difference(expected: expectedRows, actual: actualRows)
         #expect(diff.missing.isEmpty && diff.extra.isEmpty, "missing \(diff.missing.count), extra \(diff.extra.count)")
 
@@ -172,7 +172,7 @@ import TestSupport
         #expect(produced.stderr.contains("Not leader for partition"))
         #expect(produced.stderr.contains("5,000 delivered, 0 not delivered"))
         let expected = try DatasetOracle.rows(ofSimpleCSV: file)
-        let actual = try TopicReader.readAll(brokers: cluster.bootstrapServers, topic: "retried").map { try DatasetOracle.canonical(message: $0.value) }
+        let actual = try TopicReader.canonicalRows(brokers: cluster.bootstrapServers, topic: "retried")
         let diff = DatasetOracle.difference(expected: expected, actual: actual)
         #expect(diff.missing.isEmpty && diff.extra.isEmpty, "missing \(diff.missing.count), extra \(diff.extra.count)")
     }

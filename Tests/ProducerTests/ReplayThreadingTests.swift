@@ -44,7 +44,7 @@ import UserBehavior
         #expect(summary.progress.sent == lines.count - 1)
         #expect(summary.progress.badRows == (lines.count - 1) / 1_000)
         let expected = try DatasetOracle.rows(ofSimpleCSV: Self.sample)
-        let actual = try TopicReader.readAll(brokers: cluster.bootstrapServers, topic: "rows").map { try DatasetOracle.canonical(message: $0.value) }
+        let actual = try TopicReader.canonicalRows(brokers: cluster.bootstrapServers, topic: "rows")
         #expect(DatasetOracle.difference(expected: expected, actual: actual) == ([], []))
     }
 
@@ -57,7 +57,7 @@ import UserBehavior
         #expect(summary.progress.sent == limit)
         #expect(summary.allDelivered)
         let expected = Array(try DatasetOracle.rows(ofSimpleCSV: Self.sample).prefix(limit))
-        let actual = try TopicReader.readAll(brokers: cluster.bootstrapServers, topic: "limited").map { try DatasetOracle.canonical(message: $0.value) }
+        let actual = try TopicReader.canonicalRows(brokers: cluster.bootstrapServers, topic: "limited")
         #expect(DatasetOracle.difference(expected: expected, actual: actual) == ([], []))
     }
 

@@ -18,6 +18,11 @@ public enum TopicReader {
         return try readWithConsumer(brokers: brokers, topic: topic)
     }
 
+    /// Every message of `topic` as the row it carries, in `DatasetOracle`'s canonical form.
+    public static func canonicalRows(brokers: String, topic: String) throws -> [String] {
+        try readAll(brokers: brokers, topic: topic).map { try DatasetOracle.canonical(message: $0.value) }
+    }
+
     /// Every record of `topic` as kcat prints it with `format` (`kcat -f`), one line each.
     public static func kcatLines(_ kcat: String, brokers: String, topic: String, format: String) throws -> [Substring] {
         let process = Process()
