@@ -37,7 +37,8 @@ public struct AnalyticsFigures: Equatable, Sendable {
     /// Distinct users in the segment.
     public var users: Int?
     /// Distinct users per action code, per day index, per province index, per age code and
-    /// per gender code, within the segment; values outside the segment are left out.
+    /// per gender code, within the segment; values outside the segment are left out. Age
+    /// codes 7 and 8 (both ≥ 50) are apart, as event counts are: each its own users.
     public var usersByAction: [Int: Int?] = [:]
     public var usersByDay: [Int: Int?] = [:]
     public var usersByProvince: [Int: Int?] = [:]
@@ -49,8 +50,12 @@ public struct AnalyticsFigures: Equatable, Sendable {
     /// The whole stream's distinct users and funnel, whatever the segment: what metrics report.
     public var streamUsers: Int?
     public var streamFunnel = Funnel()
-    /// Per dimension (province, age, gender), its values ranked by conversion.
+    /// Per dimension (province, age, gender), its codes ranked by conversion; age codes 7
+    /// and 8 apart, as `usersByAge`.
     public var conversion: [FilterDimension: [ConversionRow]] = [:]
+    /// Age bands ranked by conversion, codes 7 and 8 as one band (row code 7): what the
+    /// dashboard shows, as it shows ages in bands. Nil where `conversion[.age]` is.
+    public var conversionByAgeBand: [ConversionRow]?
     /// Per entity, the top ids; nil when the filter's days have no summaries of their own.
     public var top: [Trending.Entity: [Trending.Ranked]]?
     /// The event day the rankings cover, or nil for all days.
@@ -109,7 +114,7 @@ extension AnalyticsFigures {
             usersByProvince[code] = users.count(adding: .province, code)
         }
         for (code, events) in counts.ageRange.enumerated() where events > 0 {
-            usersByAge[code] = users.count(adding: .age, code)
+            usersByAge[code] = users.count(ageCode: code)
         }
         for (code, events) in counts.gender.enumerated() where events > 0 {
             usersByGender[code] = users.count(adding: .gender, code)
@@ -131,20 +136,26 @@ extension AnalyticsFigures {
         }
 
         // Conversion by segment: clickers and buyers of each value of one dimension, which
-        // the sketches answer only when the filter constrains nothing else but actions.
+        // the sketches answer only when the filter constrains nothing else.
+        let unfiltered = SegmentUsers(sketches: summary.users, filter: SegmentFilter())
+        func ranked(_ rows: [ConversionRow]) -> [ConversionRow] {
+            rows.filter { $0.clickers >= query.minimumSupport }
+                .sorted { $0.rate != $1.rate ? $0.rate > $1.rate : $0.code < $1.code }
+        }
         for dimension in [FilterDimension.province, .age, .gender] {
-            let unfiltered = SegmentUsers(sketches: summary.users, filter: SegmentFilter())
             guard filter.constrainedDimensions.allSatisfy({ $0 == dimension }) else { continue }
-            var rows: [ConversionRow] = []
-            // Age codes 7 and 8 are one band (a filter on either selects both): one row.
-            for code in dimension.domain where filter.values(of: dimension)?.contains(code) ?? true
-                && !(dimension == .age && code == 8) {
-                let clickers = unfiltered.count(adding: .action, 0, and: dimension, code) ?? 0
-                let buyers = unfiltered.count(adding: .action, 2, and: dimension, code) ?? 0
-                if clickers >= query.minimumSupport { rows.append(ConversionRow(code: code, clickers: clickers, buyers: buyers)) }
+            let codes = dimension.domain.filter { filter.values(of: dimension)?.contains($0) ?? true }
+            conversion[dimension] = ranked(codes.map { code in
+                ConversionRow(code: code, clickers: unfiltered.count(action: .click, dimension, code) ?? 0,
+                              buyers: unfiltered.count(action: .purchase, dimension, code) ?? 0)
+            })
+            if dimension == .age {
+                // A filter on either of codes 7 and 8 selects both: the band's users.
+                conversionByAgeBand = ranked(codes.filter { $0 != 8 }.map { code in
+                    ConversionRow(code: code, clickers: unfiltered.count(adding: .action, Int(Action.click.rawValue), and: .age, code) ?? 0,
+                                  buyers: unfiltered.count(adding: .action, Int(Action.purchase.rawValue), and: .age, code) ?? 0)
+                })
             }
-            rows.sort { $0.rate != $1.rate ? $0.rate > $1.rate : $0.code < $1.code }
-            conversion[dimension] = rows
         }
 
         // Rankings keep actions and the newest days apart, nothing else.
@@ -192,7 +203,20 @@ struct SegmentUsers {
         answer(filter.adding(first, code: a).adding(second, code: b))
     }
 
-    private func answer(_ filter: SegmentFilter) -> Int? {
+    /// Users of one age code: codes 7 and 8 apart, which a filter cannot say (naming either
+    /// selects both), but the sketches keep per code.
+    func count(ageCode code: Int) -> Int? {
+        answer(filter.adding(.age, code: code), ageCodes: [code])
+    }
+
+    /// Users with an event of `action` and `code` in `dimension`; per code, ages included.
+    func count(action: Action, _ dimension: FilterDimension, _ code: Int) -> Int? {
+        let narrowed = filter.adding(.action, code: Int(action.rawValue)).adding(dimension, code: code)
+        return answer(narrowed, ageCodes: dimension == .age ? [code] : nil)
+    }
+
+    /// `ageCodes`: the age codes to count, within the filter's (nil: the filter's).
+    private func answer(_ filter: SegmentFilter, ageCodes: Set<Int>? = nil) -> Int? {
         let actions = Set((filter.values(of: .action).map { Array($0) } ?? [0, 1, 2, 3]).map { UInt8($0) })
         let others = filter.constrainedDimensions.filter { $0 != .action }
         guard others.count <= 1 else { return nil }
@@ -200,7 +224,7 @@ struct SegmentUsers {
         switch (others.first, others.first.flatMap { filter.values(of: $0) }) {
         case (.day, let values?): slice = .days(Set(values))
         case (.province, let values?): slice = .provinces(Set(values.map { UInt8($0) }))
-        case (.age, let values?): slice = .ageRanges(Set(values.map { UInt8($0) }))
+        case (.age, let values?): slice = .ageRanges(Set(values.filter { ageCodes?.contains($0) ?? true }.map { UInt8($0) }))
         case (.gender, let values?): slice = .genders(Set(values.map { UInt8($0) }))
         default: slice = .none
         }

@@ -20,7 +20,8 @@ struct ConversionPage {
             let title = "\(labels.dimension(dimension)) (\(labels.minimumSupport(support, long: full)))"
             let inner = canvas.panel(area, title: title, bordered: full, focused: canvas.model.isFocused(.conversion(dimension)))
             guard !inner.isEmpty else { continue }
-            guard let rows = figures?.conversion[dimension] else {
+            // Ages in bands, as everywhere on the dashboard (the JSON keeps codes 7 and 8 apart).
+            guard let rows = dimension == .age ? figures?.conversionByAgeBand : figures?.conversion[dimension] else {
                 canvas.lists[.conversion(dimension)] = ListGeometry(count: 0, visible: inner.height)
                 let why = figures == nil ? labels.computing : labels.cannotRankUnderFilter
                 canvas.grid.put(DisplayWidth.truncate(why, to: inner.width, ellipsis: canvas.paint.glyphs.ellipsis),

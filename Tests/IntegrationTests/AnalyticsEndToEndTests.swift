@@ -82,6 +82,19 @@ import TestSupport
                 let byProvince = uv["province"] as! [String: Any]
                 for (p, exact) in o.users(by: \.province) { expectUsers(byProvince[p], exact, "\(label) uv.province.\(p)") }
             }
+            // Per age code, as `age_range` counts events: codes 7 and 8 (both ≥ 50) apart,
+            // never the band's users under each code (which summing counted twice).
+            if dimensions.isEmpty || dimensions == ["age"] {
+                let byAge = uv["age_range"] as! [String: Any]
+                let exact = o.users { "\($0.age)" }
+                #expect(Set(byAge.keys) == Set(exact.keys), "\(label) uv.age_range keys")
+                for (code, n) in exact { expectUsers(byAge[code], n, "\(label) uv.age_range.\(code)") }
+            }
+            // Conversion ranks a dimension's values when the filter constrains nothing else.
+            let constrained = Set(text.split(separator: " ").map { $0.split(separator: "=")[0] })
+            if constrained.isEmpty || constrained == ["age"] {
+                try checkAgeConversion(json, rows: rows, codes: Set(o.rows.map(\.age)), label: label)
+            }
             if dimensions.isEmpty {
                 let funnel = json["funnel"] as! [String: Any]
                 let stages = o.users { "\($0.action)" }
@@ -90,6 +103,21 @@ import TestSupport
                 }
             }
             #expect(json["filter"] is String)
+        }
+    }
+
+    /// `conversion.age_range`: one row per age code with at least 30 clickers (the default
+    /// --min-support), its clickers and buyers distinct per code like `uv.age_range`.
+    private func checkAgeConversion(_ json: [String: Any], rows: [AnalyticsOracle.Row], codes: Set<Int>, label: String) throws {
+        let shown = try #require((json["conversion"] as? [String: Any])?["age_range"] as? [[String: Any]], "\(label)")
+        let clickers = AnalyticsOracle(rows: rows) { $0.action == 0 }.users { "\($0.age)" }
+        let buyers = AnalyticsOracle(rows: rows) { $0.action == 2 }.users { "\($0.age)" }
+        let expected = Set(codes.map { "\($0)" }.filter { (clickers[$0] ?? 0) >= 30 })
+        #expect(Set(shown.compactMap { $0["key"] as? String }) == expected, "\(label) conversion.age_range keys")
+        for row in shown {
+            let code = row["key"] as? String ?? "?"
+            expectUsers(row["clickers"], clickers[code] ?? 0, "\(label) conversion.age_range.\(code).clickers")
+            expectUsers(row["buyers"], buyers[code] ?? 0, "\(label) conversion.age_range.\(code).buyers")
         }
     }
 
