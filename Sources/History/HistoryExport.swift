@@ -116,8 +116,9 @@ public struct HistoryExport {
 
 extension HistoryExport {
     /// An instant typed on the command line, in ms: `2026-12-01`, `2026-12-01T10:00`,
-    /// `2026-12-01 10:00:30`, in this export's time zone unless it ends in `Z` or an
-    /// offset (`+08:00`, `-0500`); nil when malformed.
+    /// `2026-12-01 10:00:30`, `2026-12-01T10:00:30.400` (what `iso` writes), in this
+    /// export's time zone unless it ends in `Z` or an offset (`+08:00`, `-0500`); nil when
+    /// malformed.
     public func instant(_ text: String) -> Int64? {
         var body = Substring(text)
         var offsetSeconds: Int?
@@ -135,7 +136,18 @@ extension HistoryExport {
         let parts = body.split(whereSeparator: { $0 == "T" || $0 == " " })
         guard parts.count == 1 || parts.count == 2 else { return nil }
         let date = parts[0].split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
-        let time = parts.count == 2 ? parts[1].split(separator: ":", omittingEmptySubsequences: false).map { Int($0) } : [0, 0]
+        var clock = parts.count == 2 ? parts[1].split(separator: ":", omittingEmptySubsequences: false) : ["0", "0"]
+        // Milliseconds: export writes them when an interval starts within a second.
+        var milliseconds = 0
+        if clock.count == 3, let dot = clock[2].firstIndex(of: ".") {
+            let fraction = clock[2][clock[2].index(after: dot)...]
+            guard (1...3).contains(fraction.count), fraction.allSatisfy({ $0.isASCII && $0.isNumber }),
+                let n = Int(fraction.padding(toLength: 3, withPad: "0", startingAt: 0))
+            else { return nil }
+            milliseconds = n
+            clock[2] = clock[2][..<dot]
+        }
+        let time = clock.map { Int($0) }
         guard date.count == 3, (2...3).contains(time.count), let y = date[0], let m = date[1], let d = date[2],
             let hour = time[0], let minute = time[1], let second = time.count == 3 ? time[2] : 0,
             (1...12).contains(m), (1...31).contains(d), (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second)
@@ -144,6 +156,6 @@ extension HistoryExport {
         gregorian.timeZone = offsetSeconds.flatMap { TimeZone(secondsFromGMT: $0) } ?? timeZone
         let components = DateComponents(year: y, month: m, day: d, hour: hour, minute: minute, second: second)
         guard components.isValidDate(in: gregorian), let instant = gregorian.date(from: components) else { return nil }
-        return Int64((instant.timeIntervalSince1970 * 1000).rounded())
+        return Int64((instant.timeIntervalSince1970 * 1000).rounded()) + Int64(milliseconds)
     }
 }

@@ -14,8 +14,10 @@ struct ExportCommand: ParsableCommand {
             age_range, gender, province, day, rejected) and the running totals. Counts are \
             what each interval added; uv_new is the growth of distinct users. Times are \
             ISO 8601 with the offset of --tz. --since and --until take a date or a time \
-            (2026-12-01, 2026-12-01T10:00, with an optional Z or +08:00) and select \
-            intervals by their start; --by groups them into calendar minutes, hours or days.
+            (2026-12-01, 2026-12-01T10:00, 2026-12-01T10:00:30.400, with an optional Z or \
+            +08:00; every time export writes is accepted back) and select intervals by \
+            their start, --since included, --until not; --since must be before --until. \
+            --by groups them into calendar minutes, hours or days.
 
             Examples:
               tbdash export --history counts.db > counts.csv
@@ -63,10 +65,18 @@ struct ExportCommand: ParsableCommand {
         } catch {
             throw ValidationError("--tz: \(error.description)")
         }
+        var instants: [Int64] = []
         for (name, value) in [("--since", since), ("--until", until)] {
-            if let value, export.instant(value) == nil {
-                throw ValidationError("\(name) \(value): expected a date or time such as 2026-12-01 or 2026-12-01T10:00+08:00")
+            guard let value else { continue }
+            guard let instant = export.instant(value) else {
+                throw ValidationError(
+                    "\(name) \(value): expected a date or time such as 2026-12-01, 2026-12-01T10:00+08:00 or 2026-12-01T10:00:30.400+08:00")
             }
+            instants.append(instant)
+        }
+        // An empty range selects nothing by construction: say so instead of printing nothing.
+        if let since, let until, instants.count == 2, instants[0] >= instants[1] {
+            throw ValidationError("--since \(since) is not before --until \(until): the range selects no interval")
         }
     }
 

@@ -117,6 +117,47 @@ import TestSupport
         #expect(Set(starts).count == starts.count && starts.count > 3)
     }
 
+    /// Every time `export` writes is accepted back by --since and --until (milliseconds and
+    /// offsets included) and selects exactly the rows from it; an empty or inverted range is
+    /// a usage error, not an empty export.
+    @Test func exportedTimesSelectTheirRowsBack() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("times", partitions: 2)
+        let dir = try TemporaryDirectory()
+        let db = dir.file("history.db").path
+        #expect(try TBDashProcess.run(["produce", Self.sample.path, "-b", cluster.bootstrapServers, "-t", "times"]).status == 0)
+        // Without --state each run adds an interval of its own; intervals of 200 ms start
+        // within a second 4 times in 5: run until there are 3 rows and one such start.
+        func starts(_ tz: String, since: String? = nil, until: String? = nil) throws -> [String] {
+            let range = (since.map { ["--since", $0] } ?? []) + (until.map { ["--until", $0] } ?? [])
+            let csv = try TBDashProcess.run(["export", "--history", db, "--tz", tz] + range)
+            #expect(csv.status == 0, "\(range): \(csv.stderr)")
+            return csv.stdout.split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[0]) }
+        }
+        for _ in 0..<12 {
+            let result = try TBDashProcess.run(watch(cluster, topic: "times", ["--exit-at-end", "--history", db, "--history-interval", "200ms"]))
+            #expect(result.status == 0, "\(result.stderr)")
+            let shanghai = try starts("Asia/Shanghai")
+            if shanghai.count >= 3 && shanghai.contains(where: { $0.contains(".") }) { break }
+        }
+        for tz in ["Asia/Shanghai", "UTC", "America/New_York"] {
+            let all = try starts(tz)
+            try #require(all.count >= 3 && all.contains { $0.contains(".") }, "\(all)")
+            for i in all.indices {
+                #expect(try starts(tz, since: all[i]) == Array(all[i...]), "--tz \(tz) --since \(all[i])")
+                for j in all.indices where j > i {
+                    #expect(try starts(tz, since: all[i], until: all[j]) == Array(all[i..<j]), "--tz \(tz) \(all[i])..<\(all[j])")
+                }
+            }
+            for (since, until) in [(all[1], all[0]), (all[1], all[1])] {
+                let result = try TBDashProcess.run(["export", "--history", db, "--tz", tz, "--since", since, "--until", until])
+                #expect(result.status == 2, "--since \(since) --until \(until)")
+                #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains("--since"), "\(result.stderr)")
+                #expect(result.stdout.isEmpty)
+            }
+        }
+    }
+
     @Test func badFilesAndOptionsAreOneLineAndExitTwo() throws {
         let dir = try TemporaryDirectory()
         let text = dir.file("notes.db")
