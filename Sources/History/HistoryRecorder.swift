@@ -107,8 +107,9 @@ public final class HistoryRecorder: @unchecked Sendable {
         if due { wake.signal() }
     }
 
-    /// Writes the newest offered state (into the current interval), waits for every write
-    /// and stops the writer. Throws the first write failure.
+    /// Writes the newest offered state (into the current interval), waits for every write,
+    /// stops the writer and moves the WAL into the database file. Throws the first write
+    /// failure.
     public func finish() throws(HistoryError) {
         offers.withLock { offers in
             if let latest = offers.latest { offers.queued.append(latest) }
@@ -118,6 +119,11 @@ public final class HistoryRecorder: @unchecked Sendable {
         wake.signal()
         writer?.join()
         if let problem = failure.withLock({ $0 }) { throw problem }
+        // The process exits without closing the connection, which is when SQLite would
+        // checkpoint: without this, the whole history stays in FILE.db-wal and a copy of
+        // FILE.db alone (a backup) is an empty database. A reader that keeps the checkpoint
+        // from finishing loses nothing: the WAL is still there, and SQLite replays it.
+        try database.checkpoint()
     }
 
     /// Why the last write failed, while writes fail (a full disk): for the logs.

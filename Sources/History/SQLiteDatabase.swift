@@ -43,6 +43,14 @@ final class SQLiteDatabase {
         }
     }
 
+    /// Copies the WAL into the database file and empties it (`wal_checkpoint(TRUNCATE)`),
+    /// so the file alone holds every committed transaction. A reader still open keeps it
+    /// from completing: then the WAL stays, as valid as before.
+    func checkpoint() throws(HistoryError) {
+        let status = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+        guard status == SQLITE_OK || status == SQLITE_BUSY else { throw failure() }
+    }
+
     func prepare(_ sql: String) throws(HistoryError) -> Statement {
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {

@@ -117,6 +117,35 @@ import TestSupport
         #expect(Set(starts).count == starts.count && starts.count > 3)
     }
 
+    /// A clean exit checkpoints the WAL: the `.db` copied alone (as a backup would) is the
+    /// whole history, whose totals are the CSV's. It used to be an empty 4 KiB file, with
+    /// everything in `-wal`.
+    @Test func aCleanExitLeavesTheWholeHistoryInTheDatabaseFile() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("backup", partitions: 3)
+        let dir = try TemporaryDirectory()
+        let db = dir.file("history.db")
+        #expect(try TBDashProcess.run(["produce", Self.sample.path, "-b", cluster.bootstrapServers, "-t", "backup"]).status == 0)
+        let result = try TBDashProcess.run(watch(cluster, topic: "backup", ["--exit-at-end", "--history", db.path, "--history-interval", "200ms"]))
+        #expect(result.status == 0, "\(result.stderr)")
+
+        let backup = dir.file("backup.db")
+        try FileManager.default.copyItem(at: db, to: backup)
+        let export = try TBDashProcess.run(["export", "--history", backup.path])
+        #expect(export.status == 0, "\(export.stderr)")
+        let script = """
+            import csv, sys
+            rows = list(csv.DictReader(sys.stdin))
+            print(sum(int(r["events"]) for r in rows), rows[-1]["events_total"] if rows else 0,
+                  *(sum(int(r[a]) for r in rows) for a in ("click", "cart", "purchase", "favourite")))
+            """
+        let totals = try #require(try TBDashProcess.python(["-c", script], input: Data(export.stdout.utf8)))
+        let oracle = AnalyticsOracle(rows: try AnalyticsOracle.rows(of: Self.sample))
+        let actions = oracle.count { "\($0.action)" }
+        let expected = [oracle.events, oracle.events] + (0...3).map { actions["\($0)"] ?? 0 }
+        #expect(totals == expected.map(String.init).joined(separator: " ") + "\n")
+    }
+
     /// Every time `export` writes is accepted back by --since and --until (milliseconds and
     /// offsets included) and selects exactly the rows from it; an empty or inverted range is
     /// a usage error, not an empty export.
