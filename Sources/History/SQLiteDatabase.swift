@@ -3,8 +3,14 @@ import CSQLite
 /// Why the history database could not be used: one line for the user.
 public struct HistoryError: Error, CustomStringConvertible, Equatable {
     public let description: String
+    /// Another connection holds the lock (a second writer): the file is right, the moment
+    /// is not, so not a usage error.
+    public let isLocked: Bool
 
-    public init(_ description: String) { self.description = description }
+    public init(_ description: String, isLocked: Bool = false) {
+        self.description = description
+        self.isLocked = isLocked
+    }
 }
 
 /// One SQLite connection: owns the `sqlite3` pointer and closes it in `deinit`. Used by
@@ -27,7 +33,7 @@ final class SQLiteDatabase {
         self.handle = handle
         self.path = path
         // Another connection (an export while a watch writes) waits for a lock instead of
-        // failing at once.
+        // failing at once; `failure` says how long.
         sqlite3_busy_timeout(handle, 5_000)
     }
 
@@ -39,7 +45,7 @@ final class SQLiteDatabase {
         guard status == SQLITE_OK else {
             let reason = message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(status))
             sqlite3_free(message)
-            throw HistoryError("history \(path): \(reason)")
+            throw failure(status: status, reason)
         }
     }
 
@@ -79,7 +85,16 @@ final class SQLiteDatabase {
     }
 
     func failure() -> HistoryError {
-        HistoryError("history \(path): \(String(cString: sqlite3_errmsg(handle)))")
+        failure(status: sqlite3_errcode(handle), String(cString: sqlite3_errmsg(handle)))
+    }
+
+    /// SQLITE_BUSY once the busy timeout has passed: another connection is writing.
+    private func failure(status: Int32, _ reason: String) -> HistoryError {
+        let primary = status & 0xff
+        guard primary == SQLITE_BUSY || primary == SQLITE_LOCKED else { return HistoryError("history \(path): \(reason)") }
+        return HistoryError(
+            "history \(path) is locked by another writer (a transaction held open for over 5 s): stop that program, or use another file",
+            isLocked: true)
     }
 
     /// A prepared statement; finalized in `deinit`.

@@ -86,7 +86,7 @@ struct ExportCommand: ParsableCommand {
         do {
             intervals = try HistoryArchive(path: history).intervals(sinceMs: since.flatMap(export.instant), untilMs: until.flatMap(export.instant))
         } catch {
-            throw CommandFailure.usage(error.description)
+            throw error.isLocked ? CommandFailure.runtime(error.description) : CommandFailure.usage(error.description)
         }
         var chunk = format == .csv ? HistoryExport.csvHeader + "\n" : ""
         for row in export.rows(intervals, by: by?.grouping ?? .interval) {

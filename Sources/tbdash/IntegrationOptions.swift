@@ -44,7 +44,7 @@ struct IntegrationOptions: ParsableArguments {
                 recorder = try HistoryRecorder(path: history, intervalMs: intervalMs, calendar: calendar,
                                                continuing: continuing, clock: { WallClock.milliseconds() })
             } catch {
-                throw CommandFailure.usage(error.description)
+                throw error.isLocked ? CommandFailure.runtime(error.description) : CommandFailure.usage(error.description)
             }
         }
         return try Integrations(metricsAddress: metricsAddr, history: recorder, historyIntervalMs: intervalMs,

@@ -187,6 +187,41 @@ import TestSupport
         }
     }
 
+    /// A history another process is writing (here a transaction held by Python's sqlite3)
+    /// is a runtime failure naming the file and the lock (exit 1), not a usage error.
+    @Test func aHistoryLockedByAnotherWriterExitsOneNamingTheLock() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("locked", partitions: 1)
+        let dir = try TemporaryDirectory()
+        let db = dir.file("history.db").path
+        let first = try TBDashProcess.run(watch(cluster, topic: "locked", ["--exit-at-end", "--history", db]))
+        #expect(first.status == 0, "\(first.stderr)")
+
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        holder.arguments = ["-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1], isolation_level=None)
+            db.execute("BEGIN IMMEDIATE")
+            print("holding", flush=True)
+            sys.stdin.read()
+            """, db]
+        let stdin = Pipe(), stdout = Pipe()
+        holder.standardInput = stdin
+        holder.standardOutput = stdout
+        try holder.run()
+        defer {
+            try? stdin.fileHandleForWriting.close()
+            holder.waitUntilExit()
+        }
+        #expect(String(decoding: stdout.fileHandleForReading.availableData, as: UTF8.self).hasPrefix("holding"))
+
+        let second = try TBDashProcess.run(watch(cluster, topic: "locked", ["--exit-at-end", "--history", db]), timeout: 60)
+        #expect(second.status == 1, "\(second.stderr)")
+        #expect(second.stderr.split(separator: "\n").count == 1, "\(second.stderr)")
+        #expect(second.stderr.contains(db) && second.stderr.contains("locked"), "\(second.stderr)")
+    }
+
     @Test func badFilesAndOptionsAreOneLineAndExitTwo() throws {
         let dir = try TemporaryDirectory()
         let text = dir.file("notes.db")
