@@ -3,7 +3,7 @@ import Analytics
 import ArgumentParser
 import Foundation
 
-/// The analytics options of SPEC §7, shared by `watch` and `demo`: which segment to show
+/// The analytics options of SPEC §7, on `watch`: which segment to show
 /// and how to rank.
 struct AnalyticsOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
@@ -12,7 +12,9 @@ struct AnalyticsOptions: ParsableArguments {
         valueName: "filter"))
     var filter = ""
 
-    @Option(help: "Entries in each ranking (top items, categories, brands, merchants).")
+    // `.unconditional`: argument-parser would take `-3` for an option ("Missing value");
+    // read it as the value, and the range check names the option.
+    @Option(parsing: .unconditional, help: "Entries in each ranking (top items, categories, brands, merchants).")
     var top = 20
 
     @Option(help: ArgumentHelp("Rank by events, or by the hot score (see --hot-weights).", valueName: "events|hot"))
@@ -21,7 +23,7 @@ struct AnalyticsOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Hot-score weights of click, favourite, add-to-cart, purchase.", valueName: "c,f,a,p"))
     var hotWeights = "1,2,3,4"
 
-    @Option(help: "Fewest clicking users a segment needs to be ranked by conversion.")
+    @Option(parsing: .unconditional, help: "Fewest clicking users a segment needs to be ranked by conversion.")
     var minSupport = 30
 
     enum RankBy: String, ExpressibleByArgument, CaseIterable {
@@ -44,12 +46,13 @@ struct AnalyticsOptions: ParsableArguments {
         guard (0...1_000_000_000).contains(minSupport) else { throw ValidationError("--min-support must be between 0 and 1000000000") }
         query.top = top
         query.minimumSupport = minSupport
+        // Checked whatever --rank-by says: a typo is found now, not when `h` switches ranking.
+        let parts = hotWeights.split(separator: ",", omittingEmptySubsequences: false)
+        let weights = parts.compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 4, weights.count == 4, weights.allSatisfy({ (0...1_000_000).contains($0) }) else {
+            throw ValidationError("--hot-weights must be four whole numbers from 0 to 1000000 (click,favourite,add-to-cart,purchase), e.g. 1,2,3,4")
+        }
         if rankBy == .hot {
-            let parts = hotWeights.split(separator: ",", omittingEmptySubsequences: false)
-            let weights = parts.compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
-            guard weights.count == 4, weights.allSatisfy({ (0...1_000_000).contains($0) }) else {
-                throw ValidationError("--hot-weights must be four whole numbers from 0 to 1000000 (click,favourite,add-to-cart,purchase), e.g. 1,2,3,4")
-            }
             // Given in the order of SPEC §7; kept by action code (0 click, 1 cart, 2 purchase, 3 favourite).
             query.hotWeights = [weights[0], weights[2], weights[3], weights[1]]
         }

@@ -48,6 +48,25 @@ import TestSupport
         #expect(result.stderr.split(separator: "\n").first?.contains(message) == true, "\(arguments): \(result.stderr)")
     }
 
+    /// --hot-weights is checked whatever --rank-by says (`nan`, three weights, a negative
+    /// one exited 0 unless --rank-by hot), and a negative --top or --min-support says what
+    /// the range is (argument-parser took `-3` for an option: "Missing value").
+    @Test(arguments: [
+        (["watch", "--headless", "--hot-weights", "nan,1,1,1"], "--hot-weights must be four whole numbers"),
+        (["watch", "--headless", "--hot-weights", "1,2,3"], "--hot-weights must be four whole numbers"),
+        (["watch", "--headless", "--hot-weights=-1,1,1,1"], "--hot-weights must be four whole numbers"),
+        (["watch", "--headless", "--rank-by", "events", "--hot-weights", "1,2,3,4,5"], "--hot-weights must be four whole numbers"),
+        (["watch", "--headless", "--top", "-3"], "--top must be between 1 and 1000"),
+        (["watch", "--headless", "--top=-3"], "--top must be between 1 and 1000"),
+        (["watch", "--headless", "--top", "-1", "--json"], "--top must be between 1 and 1000"),
+        (["watch", "--headless", "--min-support", "-5"], "--min-support must be between 0 and 1000000000"),
+    ])
+    func analyticsOptionsAreCheckedAlways(_ arguments: [String], _ message: String) throws {
+        let result = try TBDashProcess.run(arguments, timeout: 20)
+        #expect(result.status == 2, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").first?.contains(message) == true, "\(arguments): \(result.stderr)")
+    }
+
     /// A `\\` at the end of a line in a `"""` string is a backslash and a newline, not a
     /// continuation: `watch --help` showed a line holding only `\`.
     @Test func noHelpHasALoneBackslashLine() throws {
