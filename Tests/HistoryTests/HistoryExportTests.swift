@@ -30,6 +30,21 @@ import Testing
         #expect(try HistoryExport(timeZone: "UTC").iso(1_796_090_400_005) == "2026-12-01T02:00:00.005+00:00")
     }
 
+    /// What `iso` writes parses back to the same instant, milliseconds included (they were
+    /// refused: "expected a date or time"); 1 to 3 decimals, nothing else after the dot.
+    @Test func instantsTakeBackWhatIsoWrites() throws {
+        let utc = try HistoryExport(timeZone: "UTC")
+        for ms: Int64 in [1_796_090_400_000, 1_796_090_400_250, 1_796_090_400_005, 1_796_090_459_999, 1_796_090_400_400] {
+            #expect(export.instant(export.iso(ms)) == ms, "\(export.iso(ms))")
+            #expect(utc.instant(utc.iso(ms)) == ms, "\(utc.iso(ms))")
+        }
+        #expect(export.instant("2026-12-01T10:00:00.4") == 1_796_090_400_400)
+        #expect(export.instant("2026-12-01T10:00:00.40Z") == 1_796_119_200_400)
+        for bad in ["2026-12-01T10:00:00.", "2026-12-01T10:00:00.4000", "2026-12-01T10:00.5", "2026-12-01T10:00:00.-1", "2026-12-01T10:00:00.4a"] {
+            #expect(export.instant(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func groupingAddsDeltasAndKeepsTheLastTotals() {
         let base: Int64 = 1_796_090_400_000  // 10:00 in Shanghai
         let intervals = [interval(base, events: 5, total: 5), interval(base + 60_000, events: 7, total: 12),
