@@ -7,11 +7,33 @@ enum FilterSyntax {
     // MARK: Parsing
 
     static func terms(of text: String) throws(FilterError) -> [FilterTerm] {
+        let words = text.split(whereSeparator: \.isWhitespace)
         var terms: [FilterTerm] = []
-        for word in text.split(whereSeparator: \.isWhitespace) {
-            terms.append(try term(word))
+        for (i, word) in words.enumerated() {
+            do {
+                terms.append(try term(word))
+            } catch {
+                throw respelled(error, words[(i + 1)...])
+            }
         }
         return terms
+    }
+
+    /// `province=Inner Mongolia` reads as `province=Inner` and a term `Mongolia`: when an
+    /// unknown value is followed by words without `=` and joining up to two of them on gives
+    /// a term that parses, the error says so and offers that spelling and the normalized one.
+    private static func respelled(_ error: FilterError, _ following: ArraySlice<Substring>) -> FilterError {
+        guard case .unknownValue(let dimension, let value, let term, _) = error else { return error }
+        var joined = term
+        for word in following.prefix(2) {
+            guard !word.contains("=") else { break }
+            joined += word
+            if let parsed = try? self.term(Substring(joined)) {
+                return .valueSplitBySpace(dimension, value, term: term,
+                                          respellings: joined == parsed.text ? [joined] : [joined, parsed.text])
+            }
+        }
+        return error
     }
 
     private static func term(_ word: Substring) throws(FilterError) -> FilterTerm {

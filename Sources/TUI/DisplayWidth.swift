@@ -34,6 +34,20 @@ public enum DisplayWidth {
         return out + ellipsis
     }
 
+    /// The longest end of `text` that fits in `columns`, in whole characters. Walks back from
+    /// the end only as far as it shows, so the cost is the width, not the length of the text.
+    public static func suffix(of text: String, fitting columns: Int) -> Substring {
+        var start = text.endIndex
+        var used = 0
+        while start > text.startIndex {
+            let before = text.index(before: start)
+            used += text[before].unicodeScalars.reduce(0) { $0 + of($1) }
+            if used > columns { break }
+            start = before
+        }
+        return text[start...]
+    }
+
     public enum Alignment: Sendable { case left, right, center }
 
     /// `text` truncated and padded with spaces to exactly `columns`.

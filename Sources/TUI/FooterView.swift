@@ -12,15 +12,16 @@ struct FooterView {
         let theme = paint.theme
         var x = rect.x + 1
         var right = rect.maxX
-        if let prompt = model.prompt {
-            drawPrompt(prompt, &grid, rect)
-            return
-        }
         if model.paused {
+            // Kept while typing a filter too: the numbers on screen stay frozen.
             let badge = " \(labels.paused) +\(Format.grouped(model.newSincePause)) \(labels.newEvents) "
             right -= DisplayWidth.of(badge)
             grid.put(badge, x: right, y: rect.y, style: theme.style(.highlight).reversed)
             right -= 1
+        }
+        if let prompt = model.prompt {
+            drawPrompt(prompt, &grid, Rect(x: rect.x, y: rect.y, width: max(0, right - rect.x), height: 1))
+            return
         }
         if let problem = model.snapshot.checkpointProblem {
             // Nothing matters more than "your state is not being saved".
@@ -63,19 +64,20 @@ struct FooterView {
 }
 
 extension FooterView {
-    /// `/ text▏` and, after it, why the text did not parse.
+    /// `/ text▏` and, after it, why the text did not parse or was cut.
     private func drawPrompt(_ prompt: FilterPrompt, _ grid: inout CellGrid, _ rect: Rect) {
         let theme = paint.theme
-        var x = rect.x + grid.put("/ ", x: rect.x, y: rect.y, style: theme.style(.footerKey))
-        let hint = prompt.error.map { "  \(paint.glyphs.bullet) \($0)" } ?? "  \(labels.promptHint)"
+        var x = rect.x + grid.put("/ ", x: rect.x, y: rect.y, maxColumns: rect.width, style: theme.style(.footerKey))
+        let problem = prompt.refused > 0
+            ? labels.filterTooLong(limit: FilterPrompt.maximumLength, refused: prompt.refused) : prompt.error
+        let hint = problem.map { "  \(paint.glyphs.bullet) \($0)" } ?? "  \(labels.promptHint)"
         let textRoom = max(10, rect.width - 3 - min(DisplayWidth.of(hint), rect.width / 2))
         // The end of long text is what is being typed: keep it in view.
-        var text = prompt.text
-        while DisplayWidth.of(text) > textRoom - 1, !text.isEmpty { text.removeFirst() }
-        x += grid.put(text, x: x, y: rect.y, style: theme.style(.value))
-        x += grid.put(" ", x: x, y: rect.y, style: theme.style(.value).reversed)
+        let text = String(DisplayWidth.suffix(of: prompt.text, fitting: textRoom - 1))
+        x += grid.put(text, x: x, y: rect.y, maxColumns: rect.maxX - x, style: theme.style(.value))
+        x += grid.put(" ", x: x, y: rect.y, maxColumns: rect.maxX - x, style: theme.style(.value).reversed)
         grid.put(DisplayWidth.truncate(hint, to: rect.maxX - x, ellipsis: paint.glyphs.ellipsis), x: x, y: rect.y,
-                 style: theme.style(prompt.error == nil ? .muted : .alert))
+                 style: theme.style(problem == nil ? .muted : .alert))
     }
 }
 

@@ -149,6 +149,12 @@ public struct Labels: Sendable {
     public var exact: String { zh ? "精确" : "exact" }
     public var perThousandClicks: String { zh ? " 单/千次点击" : " per 1k clicks" }
     public var promptHint: String { zh ? "Tab 补全, Enter 应用, Esc 取消" : "Tab completes, Enter applies, Esc cancels" }
+    /// The prompt refused `refused` characters (a paste) past its `limit`; short, to fit
+    /// beside the text on an 80-column footer.
+    public func filterTooLong(limit: Int, refused: Int) -> String {
+        zh ? "最多 \(Format.grouped(limit)) 个字符, 已拒绝 \(Format.grouped(refused)) 个"
+            : "at most \(Format.grouped(limit)) characters: \(Format.grouped(refused)) refused"
+    }
 
     public func page(_ page: Page) -> String {
         switch page {
@@ -281,6 +287,8 @@ public struct Labels: Sendable {
     public func rankedBy(_ metric: String) -> String { zh ? "按\(metric)排行" : "ranked by \(metric)" }
     public var share: String { zh ? "占比" : "share" }
     public var rank: String { zh ? "排名" : "rank" }
+    /// The rank of a province without events: it has none.
+    public var unranked: String { zh ? "无事件" : "no events" }
     public func enterFilters(_ name: String) -> String { zh ? "Enter: 筛选 \(name)" : "Enter: filter to \(name)" }
 
     /// Short page names for a footer too narrow for the full ones.

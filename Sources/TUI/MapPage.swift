@@ -132,7 +132,8 @@ struct MapPage {
         let rows: [(String, String)] = [
             (labels.events, Format.grouped(count)),
             (labels.share, total == 0 ? "" : Format.percent(Double(count) / Double(total))),
-            (labels.rank, "\(rank) / \(Province.count)"),
+            // Every province without events would share one rank after the last that has some.
+            (labels.rank, count == 0 ? labels.unranked : "\(rank) / \(Province.count)"),
             (labels.uv, users.map(Format.grouped) ?? canvas.paint.glyphs.unknown),
             (labels.conversion, conversion.map { "\(Format.percent($0.rate)) (\($0.buyers)/\($0.clickers))" } ?? canvas.paint.glyphs.unknown),
         ]
@@ -151,7 +152,8 @@ struct MapPage {
         guard inner.height > top + 1 else { return }
         canvas.grid.put(labels.rankedBy(labels.mapMetric(canvas.model.mapMetric)), x: inner.x, y: inner.y + top,
                         maxColumns: inner.width, style: theme.style(.title))
-        let ranked = (0..<Province.count).filter { values.value[$0] != nil }
+        // Provinces without events are not ranked (a rate of 0 % over some clicks is).
+        let ranked = (0..<Province.count).filter { values.value[$0] != nil && (canvas.model.mapMetric == .conversion || values.value[$0]! > 0) }
             .sorted { values.value[$0]! != values.value[$1]! ? values.value[$0]! > values.value[$1]! : $0 < $1 }
         for (i, index) in ranked.prefix(inner.height - top - 1).enumerated() {
             let y = inner.y + top + 1 + i

@@ -50,19 +50,26 @@ struct LiveDashboard {
             }
             let untilFrame = dirty ? nextFrame - now : Int64(1000 / model.fps)
             let untilSecond = 1000 - wall % 1000
-            if let key = screen.readKey(timeoutMs: Int(max(1, min(untilFrame, untilSecond)))) {
+            var next = screen.readKey(timeoutMs: Int(max(1, min(untilFrame, untilSecond))))
+            let keysStarted = MonotonicClock.milliseconds()
+            var answer = KeyAction.none
+            while let key = next {
                 switch KeyAction.apply(key, to: &model, lists: lists) {
                 case .quit: return .quit
                 case .readFromBeginning: return .readFromBeginning
-                case .query:
-                    pipeline.setQuery(model.query)
-                    // Keys answer at once, not at the next frame.
-                    lists = draw(clock: WallClock.milliseconds())
-                case .redraw:
-                    lists = draw(clock: WallClock.milliseconds())
-                case .none: break
+                case .query: answer = .query
+                case .redraw where answer == .none: answer = .redraw
+                case .redraw, .none: break
                 }
+                // A paste into the prompt arrives as thousands of keys at once: take all that
+                // are waiting (for at most one frame's time), then draw once. Other keys move
+                // within the lists of the frame drawn before them, so each is drawn.
+                guard model.prompt != nil, MonotonicClock.milliseconds() - keysStarted < Int64(1000 / model.fps) else { break }
+                next = screen.readKey(timeoutMs: 0)
             }
+            if answer == .query { pipeline.setQuery(model.query) }
+            // Keys answer at once, not at the next frame.
+            if answer != .none { lists = draw(clock: WallClock.milliseconds()) }
             let generation = pipeline.snapshotCount
             if generation != lastGeneration {
                 lastGeneration = generation

@@ -261,6 +261,44 @@ import UserBehavior
         #expect(error("day=11-01..")?.term == "day=11-01..")
     }
 
+    @Test func aSpaceInsideAValueIsNamedWithTheSpellingsThatWork() throws {
+        #expect(error("province=Inner Mongolia") == .valueSplitBySpace(.province, "Inner", term: "province=Inner",
+                                                                       respellings: ["province=InnerMongolia", "province=内蒙古"]))
+        #expect(error("gender=f province=Inner Mongolia")?.description
+            == #"unknown province "Inner" in "province=Inner": a space separates terms, so write province=InnerMongolia or province=内蒙古"#)
+        // Both spellings offered parse, to the province the words name.
+        let innerMongolia = Province.all.first { $0.englishName == "Inner Mongolia" }!
+        for respelling in ["province=InnerMongolia", "province=内蒙古"] {
+            #expect(try SegmentFilter.parse(respelling).matches(action: 0, ageRange: 0, gender: 0, province: innerMongolia.index, dayIndex: 0))
+        }
+        // After a list, over three words, and where the joined spelling is already normal.
+        #expect(error("province=Beijing,Hong Kong")?.description
+            == #"unknown province "Hong" in "province=Beijing,Hong": a space separates terms, so write province=Beijing,HongKong or province=北京市,香港"#)
+        #expect(error("action=add to cart") == .valueSplitBySpace(.action, "add", term: "action=add",
+                                                                  respellings: ["action=addtocart", "action=cart"]))
+        #expect(error("gender=fe male") == .valueSplitBySpace(.gender, "fe", term: "gender=fe", respellings: ["gender=female"]))
+        // Nothing to join: the plain error, with its own suggestion.
+        #expect(error("province=Zhejang gender=f") == .unknownValue(.province, "Zhejang", term: "province=Zhejang", suggestion: "Zhejiang"))
+        #expect(error("province=Atlantis Mongolia") == .unknownValue(.province, "Atlantis", term: "province=Atlantis", suggestion: nil))
+    }
+
+    @Test func aPastedScreenfulIsEchoedOnceAndCut() {
+        let junk = String(repeating: "x", count: 120_000)
+        let cut = String(repeating: "x", count: 40) + "…"
+        for (text, expected) in [
+            ("province=" + junk, "unknown province \"\(cut)\""),
+            ("gender=f " + junk, "expected dimension=value in \"\(cut)\" (dimensions: action, age, gender, province, day)"),
+            (junk + "=1", "unknown dimension \"\(cut)\" (use action, age, gender, province or day)"),
+            ("age=" + String(repeating: "9", count: 120_000), "age code \(String(repeating: "9", count: 40))… is out of range 0–8"),
+            ("day=11-01.." + junk, "bad day \"\(cut)\" (write MM-DD or MM-DD..MM-DD)"),
+        ] {
+            #expect(error(text)?.description == expected)
+        }
+        // A long term with a short bad value names the value alone.
+        let list = Array(repeating: "Beijing", count: 20).joined(separator: ",")
+        #expect(error("province=\(list),Atlantis")?.description == #"unknown province "Atlantis""#)
+    }
+
     // MARK: Drill-down
 
     @Test func addingNarrowsByOneValueAsTheNewestTerm() throws {

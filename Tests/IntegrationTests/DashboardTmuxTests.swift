@@ -326,6 +326,35 @@ import TestSupport
         try quit(tmux, "ascii")
     }
 
+    /// A screenful pasted into the `/` prompt: drawn at once with the part past 1,000
+    /// characters refused on the footer, and the next key answered at once. (The prompt
+    /// measured its text once per character it dropped: this paste took about a minute.)
+    @Test func aPasteIntoThePromptIsDrawnAtOnceAndCut() throws {
+        guard let tmux = try runningDemo("paste", environment: "TERM=tmux-256color LANG=C.UTF-8") else { return }
+        let pasted = String(repeating: "province=Zhejiang ", count: 280)
+        #expect(pasted.count == 5_040)
+        let file = tmux.dir.file("paste.txt")
+        try pasted.write(to: file, atomically: true, encoding: .utf8)
+        try tmux.run(["send-keys", "-t", "paste", "/"])
+        _ = try waitFor(tmux, "paste") { $0.contains("Tab completes") }
+        try tmux.run(["load-buffer", "-b", "filter", file.path])
+        // Generous for a shared CPU, far below the old behaviour.
+        let bound = 3.0
+        var started = Date()
+        try tmux.run(["paste-buffer", "-b", "filter", "-t", "paste"])
+        let refused = try waitFor(tmux, "paste", timeout: 90) { $0.contains("at most 1,000 characters: 4,040 refused") }
+        #expect(Date().timeIntervalSince(started) < bound, "the paste was drawn after \(Date().timeIntervalSince(started)) s")
+        // The end of the 1,000 characters kept is in view.
+        #expect(refused.contains("/ ") && refused.contains("Zhejiang province=Z "), "\(refused)")
+        started = Date()
+        try tmux.run(["send-keys", "-t", "paste", "BSpace"])
+        _ = try waitFor(tmux, "paste", timeout: 90) { $0.contains("Zhejiang province= ") && $0.contains("Tab completes") }
+        #expect(Date().timeIntervalSince(started) < bound, "a key after the paste took \(Date().timeIntervalSince(started)) s")
+        try tmux.run(["send-keys", "-t", "paste", "Escape"])
+        _ = try waitFor(tmux, "paste") { !$0.contains("Tab completes") && $0.contains("? help") }
+        try quit(tmux, "paste")
+    }
+
     @Test func ctrlCRestoresTheTerminal() throws {
         guard let tmux = try runningDemo("interrupt", environment: "TERM=tmux-256color LANG=C.UTF-8") else { return }
         try quit(tmux, "interrupt", with: "C-c")

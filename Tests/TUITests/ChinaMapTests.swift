@@ -40,6 +40,32 @@ import UserBehavior
         }
     }
 
+    /// Seen through `province=浙江`, Zhejiang alone has events: it ranks 1st, and the 33
+    /// others have no rank at all (not a shared 2nd).
+    @Test func onlyProvincesWithEventsAreRanked() throws {
+        var model = Fixture.model(filtered: true)
+        model.page = .map
+        let dashboard = Dashboard(theme: Theme(colors: .none, glyphs: .blocks))
+        for (width, height) in [(120, 40), (80, 24)] {
+            func screen(cursorOn name: String) -> [String] {
+                model.cursors[.map] = ListCursor(row: ChinaTiles.tiles.firstIndex { $0.province == Province(name)! }!)
+                return dashboard.render(model, width: width, height: height).textLines()
+            }
+            for name in ["黑龙江", "北京", "江苏"] {
+                let lines = screen(cursorOn: name)
+                #expect(lines.contains { $0.contains("rank ") && $0.contains(" no events") }, "\(name)")
+                #expect(!lines.contains { $0.contains("/ 34") }, "\(name) at \(width)x\(height)")
+            }
+            let zhejiang = screen(cursorOn: "浙江")
+            #expect(zhejiang.contains { $0.firstMatch(of: /rank +1 \/ 34/) != nil }, "\(zhejiang.joined(separator: "\n"))")
+            if let title = zhejiang.firstIndex(where: { $0.contains("ranked by count") }) {
+                #expect(zhejiang[title + 1].contains(" 1 Zhejiang"))
+                #expect(zhejiang[(title + 2)..<(zhejiang.count - 1)].allSatisfy { $0.firstMatch(of: /\s[0-9]+ [A-Z][a-z]+ +[0-9]/) == nil },
+                        "a province without events is listed with a rank")
+            }
+        }
+    }
+
     /// Where each province's label is on a rendered Map page, by province index.
     private func labelPositions(width: Int, height: Int, language: Labels.Language, glyphs: GlyphSet.Mode) -> [Int: [(Int, Int)]] {
         var model = Fixture.model(language: language)
