@@ -47,15 +47,20 @@ struct AnalyticsOptions: ParsableArguments {
         query.top = top
         query.minimumSupport = minSupport
         // Checked whatever --rank-by says: a typo is found now, not when `h` switches ranking.
+        let weights = try hotWeightsByAction()
+        if rankBy == .hot { query.hotWeights = weights }
+        return query
+    }
+
+    /// `--hot-weights`, kept by action code (0 click, 1 cart, 2 purchase, 3 favourite); the
+    /// dashboard's `h` ranks by them even when `--rank-by` starts it on events.
+    func hotWeightsByAction() throws -> [Int64] {
         let parts = hotWeights.split(separator: ",", omittingEmptySubsequences: false)
         let weights = parts.compactMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 4, weights.count == 4, weights.allSatisfy({ (0...1_000_000).contains($0) }) else {
             throw ValidationError("--hot-weights must be four whole numbers from 0 to 1000000 (click,favourite,add-to-cart,purchase), e.g. 1,2,3,4")
         }
-        if rankBy == .hot {
-            // Given in the order of SPEC §7; kept by action code (0 click, 1 cart, 2 purchase, 3 favourite).
-            query.hotWeights = [weights[0], weights[2], weights[3], weights[1]]
-        }
-        return query
+        // Given in the order of SPEC §7.
+        return [weights[0], weights[2], weights[3], weights[1]]
     }
 }

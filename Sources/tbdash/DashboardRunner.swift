@@ -16,6 +16,8 @@ struct DashboardRunner {
     let group: String
     /// Where the brokers come from when not from the Kafka options (the demo's own).
     var brokers: String?
+    /// The weights `h` ranks Trending by (`--hot-weights`); the default ones when nil.
+    var hotWeights: [Int64]?
 
     /// Entries a ranking asks for: what the Trending page shows at 120×40 and above.
     static let rankingRows = 40
@@ -70,10 +72,8 @@ struct DashboardRunner {
         model.query = query
         // The Trending page has room for more than the JSON's default 20 a ranking.
         model.query.top = max(query.top, Self.rankingRows)
-        if let weights = query.hotWeights {
-            model.hotWeights = weights
-            model.trendMeasure = .hot
-        }
+        if let weights = query.hotWeights ?? hotWeights { model.hotWeights = weights }
+        if query.hotWeights != nil { model.trendMeasure = .hot }
         var session = Session(screen: screen, theme: theme, log: log, configuration: configuration,
                               interrupted: interrupted, model: model)
         try body(&session)

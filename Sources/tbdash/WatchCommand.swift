@@ -109,7 +109,7 @@ struct WatchCommand: ParsableCommand {
             viewer.connectTimeoutMs = Int32(connectTimeout * 1000)
             viewer.failFast = headless
             if headless { return try runChangelog(viewer, config: start.config) }
-            return try DashboardRunner(display: display, kafka: kafka, group: group).runChangelog(options: viewer, config: start.config)
+            return try DashboardRunner(display: display, kafka: kafka, group: group, hotWeights: try analytics.hotWeightsByAction()).runChangelog(options: viewer, config: start.config)
         }
         if headless {
             let log = try display.log.map { try FileLog(path: $0) }
@@ -119,7 +119,7 @@ struct WatchCommand: ParsableCommand {
             log?.write("watching \(kafka.topic) at \(configuration.brokers), group \(group)")
             try runHeadless(consumer: consumer, options: options, start: start, log: log, integrations: integrations)
         } else {
-            try DashboardRunner(display: display, kafka: kafka, group: group)
+            try DashboardRunner(display: display, kafka: kafka, group: group, hotWeights: try analytics.hotWeightsByAction())
                 .run(options: options, config: start.config, restoring: start.restored, integrations: integrations)
         }
     }

@@ -160,6 +160,42 @@ import TestSupport
         #expect(try tmux.capture("e").contains("tbdash: 3,000 events counted"))
     }
 
+    /// `--hot-weights` ranks Trending when `m` reaches "hot", also when the dashboard started
+    /// ranking by events (`--rank-by` left at its default).
+    @Test func hotRanksByTheGivenWeightsWithoutRankByHot() throws {
+        guard Tmux.path != nil else {
+            Issue.record("tmux is not installed: run scripts/install-deps")
+            return
+        }
+        let cluster = try MockCluster()
+        try cluster.createTopic("t", partitions: 2)
+        let tmux = try Tmux()
+        let file = tmux.dir.file("rows.csv")
+        #expect(try TBDashProcess.run(["gen", "--rows", "20000", "--seed", "5", "-o", file.path]).status == 0)
+        #expect(try TBDashProcess.run(["produce", file.path, "-b", cluster.bootstrapServers, "-t", "t"]).status == 0)
+        // Purchases only (0,0,0,1), against the default 1,2,3,4 of click, favourite, cart, purchase.
+        let rows = try AnalyticsOracle.rows(of: file)
+        let purchases = AnalyticsOracle(rows: rows) { $0.action == 2 }.tally(\.item)
+        let most = try #require(purchases.values.max())
+        var byDefault: [Int: Int] = [:]
+        for row in rows { byDefault[row.item, default: 0] += [1, 3, 4, 2][row.action] }
+        try #require(byDefault.values.max() != most, "the weights must change the top score")
+
+        try tmux.start("hot", width: 120, height: 40, environment: "TERM=tmux-256color LANG=C.UTF-8",
+                       subcommand: "watch -b \(cluster.bootstrapServers) -t t --from earliest --year 2026 --group hot --hot-weights 0,0,0,1")
+        _ = try waitFor(tmux, "hot") { Self.events(in: $0) == 20_000 }
+        try tmux.run(["send-keys", "-t", "hot", "2"])
+        _ = try waitFor(tmux, "hot") { $0.contains("Top items") }
+        for _ in 0..<5 { try tmux.run(["send-keys", "-t", "hot", "m"]) }
+        // The first row: rank, item id, bar, score.
+        let first = #/│  1 (\d+) +[^│0-9]* ([0-9,]+) │/#
+        let ranked = try waitFor(tmux, "hot") { $0.contains("[hot]") && $0.firstMatch(of: first) != nil }
+        let row = try #require(ranked.firstMatch(of: first))
+        #expect(Int(row.2.replacingOccurrences(of: ",", with: "")) == most, "the top score is the most purchases of an item:\n\(ranked)")
+        #expect(Int(row.1).flatMap { purchases[$0] } == most, "\(ranked)")
+        try quit(tmux, "hot")
+    }
+
     /// The KPI cards' values (full layout): Events, Events/s, UV, Buyers, Conversion, …
     static func cardValues(in screen: String) -> [String] {
         let lines = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
