@@ -162,9 +162,7 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// The cluster's id from metadata, or nil when the brokers give none within the bound.
     public func clusterID(timeoutMs: Int32) -> String? {
-        guard let id = rd_kafka_clusterid(handle, timeoutMs) else { return nil }
-        defer { rd_kafka_mem_free(handle, id) }
-        return String(cString: id)
+        Metadata.clusterID(handle: handle, timeoutMs: timeoutMs)
     }
 
     /// Replaces the assignment with exactly these partitions and start offsets.
