@@ -33,7 +33,8 @@ extension StartPosition: CustomStringConvertible {
 /// after they are checked against this cluster and topic (`ResumeMismatch`); `committed`
 /// takes the group's offsets and starts the other partitions at their end; `earliest` is
 /// offset 0, not the log start, so records retention already deleted count as skipped; a
-/// timestamp starts at the first record at or after it, or at the end where there is none.
+/// timestamp starts at the first record at or after it, or at the end where there is none
+/// (found by reading records, `OffsetSearch`, where the brokers cannot look up by time).
 /// Partitions started at their end report the records before them (`EarlierRecords`).
 public struct StartOffsetPlanner: Sendable {
     /// What the planner needs to know from the brokers next. Each is one call for all the

@@ -192,7 +192,7 @@ struct ProduceCommand: ParsableCommand {
             do {
                 if try producer.createTopic(kafka.topic, partitions: partitions, config: ["retention.ms": "-1"], timeoutMs: timeoutMs) {
                     StandardError.write("created topic \(kafka.topic): \(partitions) partitions, retention.ms=-1 "
-                                        + "(kept forever: records are stamped with their event day, long past)\n")
+                                        + "(records are kept whatever their timestamps; event days are long past)\n")
                 }
             } catch {
                 StandardError.write("warning: topic \(kafka.topic) not created (\(error)); the brokers create it on first use, "
