@@ -57,6 +57,34 @@ struct IndependentBrokerTests {
         #expect(try TopicReader.readAll(brokers: broker.bootstrapServers, topic: "week").isEmpty)
     }
 
+    /// In file order the first too-old row stops the replay before it is sent: rows before
+    /// it (within retention) are delivered and counted, nothing from it on is sent.
+    @Test func inFileOrderNothingFromTheFirstTooOldRowOnIsSent() throws {
+        let broker = try NoidaBroker()
+        try broker.createTopic("week", partitions: 2, config: [:])
+        // Yesterday in Asia/Shanghai: well within 7 days.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 8 * 3600)!
+        let yesterday = calendar.dateComponents([.year, .month, .day], from: Date().addingTimeInterval(-86_400))
+        let recent = (1...600).map { "\($0),1,2,3,4.0,\(yesterday.month!),\(yesterday.day!),0,3,1,浙江" }
+        let old = "601,1,2,3,4.0,5,11,0,3,1,浙江"
+        let dir = try TemporaryDirectory()
+        let file = dir.file("mixed.csv")
+        try ([EventTimeReplayTests.header] + recent + [old] + recent.prefix(10)).joined(separator: "\n").appending("\n")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let produce = try TBDashProcess.run(["produce", file.path, "-b", broker.bootstrapServers, "-t", "week",
+                                             "--year", "\(yesterday.year!)"])
+        #expect(produce.status == 1, "\(produce.stderr)")
+        let held = try TopicReader.readAll(brokers: broker.bootstrapServers, topic: "week")
+        let users = held.map { Int($0.key)! }
+        // Only rows before the old one, each once, and the line says how many.
+        #expect(!users.isEmpty && users.allSatisfy { (1...600).contains($0) } && Set(users).count == users.count, "\(users.count) held")
+        #expect(produce.stderr.contains("\(EventTimeReplayTests.grouped(users.count)) sent, \(EventTimeReplayTests.grouped(users.count)) delivered"),
+                "\(produce.stderr)")
+        #expect(produce.stderr.contains("rows of event day \(yesterday.year!)-05-11 are older: the \(EventTimeReplayTests.grouped(users.count)) "
+                                        + "rows before them were sent, none after"), "\(produce.stderr)")
+    }
+
     /// A topic produce creates is kept forever (and it says so): the replay is there whole,
     /// with and without --event-time.
     @Test(arguments: [false, true])
