@@ -29,7 +29,7 @@ struct ProduceCommand: ParsableCommand {
             time any more (watch --from DATE). The embedded broker deletes by size only.
 
             --event-time sends the rows in event-time order instead of file order: the \
-            file is first sorted into one temporary file per day (in $TMPDIR, deleted as \
+            file is first sorted by day into one temporary file (in $TMPDIR, deleted as \
             soon as created, so nothing is left behind however the replay ends; memory \
             stays small whatever the file's size), then sent day after day, a day's rows \
             in file order and spread over --day-seconds (or at --speedup × real time); \
@@ -111,7 +111,7 @@ struct ProduceCommand: ParsableCommand {
         } catch {
             throw CommandFailure.usage(error.description)
         }
-        // Sorted into day files, even a pipe can be replayed again.
+        // Sorted into the day file, even a pipe can be replayed again.
         if loop && !reader.isRewindable && !eventTime {
             throw CommandFailure.usage("--loop needs a regular file; \(reader.name) is a pipe, FIFO or terminal and can be read only once")
         }

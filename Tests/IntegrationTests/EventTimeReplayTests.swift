@@ -194,7 +194,7 @@ import TestSupport
     }
 
     /// Ctrl-C, SIGTERM or SIGHUP in the middle of a replay: the summary says what was
-    /// sent, and the day files, open until then, are gone with the process.
+    /// sent, and the day file, open until then, is gone with the process.
     @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
     func stoppingMidReplayLeavesNoTemporaryFiles(signal: Int32) throws {
         let cluster = try MockCluster()
@@ -214,7 +214,7 @@ import TestSupport
                 ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")) ?? "").hasPrefix(temporary.path + "/tbdash-days-")
             }.count
         }
-        #expect(Running.eventually(timeout: 20) { dayFiles() == 1 }, "\(dayFiles()) day files open")
+        #expect(Running.eventually(timeout: 20) { dayFiles() == 1 }, "\(dayFiles()) day files open, not 1")
         // Sorted in well under a second; the days take 0.2 s each, 37 s in all.
         Thread.sleep(forTimeInterval: 2)
         running.signal(signal)
