@@ -6,10 +6,18 @@ import UserBehavior
 /// Writes CSV rows with the dataset's schema and its skew: clicks dominate, a few users and
 /// items account for much of the traffic, rows are grouped by user (so event time jumps
 /// back and forth), May to November with a strong 11-11 peak, all 34 provinces, ages 0–8,
-/// genders 0–2, brand written as a float (`2661.0`) and sometimes empty.
+/// genders 0–2, brand written as a float (`2661.0`) and sometimes empty. Items are drawn
+/// by popularity rank and named by `ScatteredIDs`, so the top item is not item 1; an item's
+/// category, merchant and brand follow from its rank, scattered over their ranges too.
 public struct SyntheticDataset: Sendable {
     public let rows: Int
     public let seed: UInt64
+    /// Names items by rank (1 the most frequent) instead, for comparing skews.
+    var namesItemsByRank = false
+
+    static let itemCount: Int64 = 1_100_000
+    /// The same for every seed: an id means the same item in any generated file.
+    static let itemIDs = ScatteredIDs(count: itemCount, key: 0x7462_6461_7368)
 
     public init(rows: Int, seed: UInt64) {
         self.rows = rows
@@ -46,11 +54,12 @@ public struct SyntheticDataset: Sendable {
     }
 
     private func appendRow(userID: Int64, profile: UserProfile, day: DayOfYear, random: inout SplitMix64, to out: inout [UInt8]) {
-        // Zipf-like items: density ∝ 1/x over 1…1,100,000.
-        let item = Int64(pow(1_100_000, random.unit()))
+        // Zipf-like items: density ∝ 1/rank over ranks 1…1,100,000.
+        let item = Int64(pow(Double(Self.itemCount), random.unit()))
         let action = random.pick(cumulative: Self.actionWeights)
         let comma = UInt8(ascii: ",")
-        for value in [userID, item, 1 + item * 7919 % 1_600, 1 + item * 104_729 % 4_900] {
+        let itemID = namesItemsByRank ? item : Self.itemIDs.id(rank: item)
+        for value in [userID, itemID, 1 + item * 7919 % 1_600, 1 + item * 104_729 % 4_900] {
             EventJSON.appendInteger(value, to: &out)
             out.append(comma)
         }

@@ -29,11 +29,14 @@ public final class KafkaConsumer: @unchecked Sendable {
     private let context: ClientContext
     public let brokers: String
     private var closed = false
+    /// As given, for a second consumer that reads records at chosen offsets (`RecordProbe`).
+    private let configuration: KafkaConfiguration
+    private let group: String
 
     /// `group` names where offsets are committed. Automatic commits and offset resets are
     /// off: tbdash commits what it has counted, and a gap is reported, never jumped.
-    public init(configuration: KafkaConfiguration, group: String) throws(KafkaError) {
-        var configuration = configuration
+    public init(configuration given: KafkaConfiguration, group: String) throws(KafkaError) {
+        var configuration = given
         configuration.set("group.id", group)
         configuration.set("enable.auto.commit", "false")
         configuration.set("enable.auto.offset.store", "false")
@@ -59,6 +62,14 @@ public final class KafkaConsumer: @unchecked Sendable {
         self.queue = rd_kafka_queue_get_consumer(handle)
         self.context = context
         self.brokers = configuration.brokers
+        self.configuration = given
+        self.group = group
+    }
+
+    /// A consumer of its own, with this one's settings, to read single records wherever
+    /// asked without moving this one's assignment (which may belong to a group).
+    public func makeProbe() throws(KafkaError) -> RecordProbe {
+        RecordProbe(consumer: try KafkaConsumer(configuration: configuration, group: group))
     }
 
     deinit {
@@ -162,9 +173,7 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// The cluster's id from metadata, or nil when the brokers give none within the bound.
     public func clusterID(timeoutMs: Int32) -> String? {
-        guard let id = rd_kafka_clusterid(handle, timeoutMs) else { return nil }
-        defer { rd_kafka_mem_free(handle, id) }
-        return String(cString: id)
+        Metadata.clusterID(handle: handle, timeoutMs: timeoutMs)
     }
 
     /// Replaces the assignment with exactly these partitions and start offsets.

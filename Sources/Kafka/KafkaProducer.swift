@@ -5,7 +5,7 @@ import CRdKafka
 /// Not thread-safe by design: one thread produces and polls (delivery reports are served
 /// on the thread that calls `poll` or `flush`).
 public final class KafkaProducer: @unchecked Sendable {
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
     private let context: ClientContext
     public let brokers: String
 
@@ -64,6 +64,11 @@ public final class KafkaProducer: @unchecked Sendable {
         if code == RD_KAFKA_RESP_ERR_NO_ERROR { return .queued }
         if code == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
         return .failed(describe(code))
+    }
+
+    /// The cluster's id from metadata, or nil when the brokers give none within the bound.
+    public func clusterID(timeoutMs: Int32) -> String? {
+        Metadata.clusterID(handle: handle, timeoutMs: timeoutMs)
     }
 
     /// Whether the cluster has the topic (without creating it).

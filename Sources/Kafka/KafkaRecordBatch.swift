@@ -48,6 +48,13 @@ public final class KafkaRecordBatch: @unchecked Sendable {
         count = 0
     }
 
+    /// The record's timestamp (ms since 1970), or nil when it has none.
+    public func timestampMs(at index: Int) -> Int64? {
+        var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(messages[index].unsafelyUnwrapped, &type)
+        return type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp
+    }
+
     public subscript(index: Int) -> KafkaRecord {
         let message = messages[index].unsafelyUnwrapped.pointee
         let payload = UnsafeRawBufferPointer(start: message.payload, count: message.payload == nil ? 0 : message.len)

@@ -32,6 +32,13 @@ enum Metadata {
         }
     }
 
+    /// The cluster's id from metadata, or nil when the brokers give none within the bound.
+    static func clusterID(handle: OpaquePointer, timeoutMs: Int32) -> String? {
+        guard let id = rd_kafka_clusterid(handle, timeoutMs) else { return nil }
+        defer { rd_kafka_mem_free(handle, id) }
+        return String(cString: id)
+    }
+
     /// One metadata request — for `topic`, or for every topic when nil — with its topics
     /// lent to `body`; the reply is freed after. Brokers that do not answer in time throw
     /// `.unreachable`, with librdkafka's last error when it has one.

@@ -74,6 +74,13 @@ public final class MockCluster: @unchecked Sendable {
         rd_kafka_mock_topic_set_error(cluster, topic, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
     }
 
+    /// Whether a cluster id is a mock cluster's (librdkafka names them `mockCluster<hex>`):
+    /// it answers neither CreateTopics nor DescribeConfigs (a request waits out its bound)
+    /// nor a lookup by time.
+    public static func isMock(clusterID: String?) -> Bool {
+        clusterID?.hasPrefix("mockCluster") ?? false
+    }
+
     /// How many messages of `messageBytes` each the cluster holds across `partitions`.
     public static func capacity(partitions: Int, messageBytes: Int) -> Int {
         partitions * (retentionBytesPerPartition / max(1, messageBytes))

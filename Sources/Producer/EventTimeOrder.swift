@@ -13,7 +13,7 @@ public struct EventTimeOrder: Sendable {
     /// fast as Kafka takes it (still in order).
     public var nanosecondsPerEventMillisecond: Double?
     public var undated = UndatedRows.last
-    /// Where the day files go while the replay runs (they are unlinked at once).
+    /// Where the day file goes while the replay runs (it is unlinked at once).
     public var temporaryDirectory: String
 
     public init(nanosecondsPerEventMillisecond: Double?, temporaryDirectory: String) {

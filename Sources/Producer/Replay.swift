@@ -25,6 +25,12 @@ public final class Replay: @unchecked Sendable {
         public var calendar: EventCalendar
         /// Send in event-time order; nil sends in file order.
         public var eventTimeOrder: EventTimeOrder?
+        /// Stamp every record with the time it is sent instead of the start of its event
+        /// day: nothing is old to the broker's retention, and nothing can be found by day.
+        public var stampsSendTime = false
+        /// The brokers delete records stamped before this (ms since 1970, from the topic's
+        /// retention): the first row older than it stops the replay before it is sent.
+        public var oldestKept: Int64?
         /// Read and encode rows on a thread of their own, beside the one that calls
         /// librdkafka — worth it with a core to spare for it. With two, one thread does
         /// both, as kcat does: handing every message from one core to the other cost more
@@ -62,6 +68,9 @@ public final class Replay: @unchecked Sendable {
         public var badRows = BadRowReport()
         /// Event time with `--no-date skip`: valid rows left out (per pass).
         public var undatedSkipped = 0
+        /// The event day (`2026-05-11`) of the row that stopped the replay because the
+        /// topic's retention would delete it at once; it and the rows after it were not sent.
+        public var tooOldDay: String?
 
         /// Every valid row that was read was delivered.
         public var allDelivered: Bool { progress.failed == 0 && progress.delivered == progress.sent }
@@ -107,8 +116,15 @@ public final class Replay: @unchecked Sendable {
             try replayInEventTime(order, topic: topic)
         } else {
             try forEachBatch(loop: options.loop) { batch in
+                if let oldest = options.oldestKept,
+                   let old = batch.messages.first(where: { $0.timestampMs != 0 && $0.timestampMs < oldest }) {
+                    // Not one row of this batch is sent: it would be deleted, and
+                    // "delivered" would be a lie.
+                    summary.tooOldDay = options.calendar.dayKey(old.daySlot)
+                    return false
+                }
                 for index in 0..<batch.messages.count {
-                    let timestamp = batch.messages[index].timestampMs
+                    let timestamp = options.stampsSendTime ? 0 : batch.messages[index].timestampMs
                     let sent = batch.withMessage(index) { key, value in
                         sendWhenDue(topic: topic, key: key, value: value, timestampMs: timestamp, due: nil)
                     }
@@ -220,6 +236,12 @@ public final class Replay: @unchecked Sendable {
         if order.undated == .skip { summary.undatedSkipped = undated }
         let sendsUndated = order.undated != .skip && undated > 0
         guard !days.isEmpty || sendsUndated else { return }
+        let calendar = options.calendar
+        if let oldest = options.oldestKept, let first = days.first, calendar.startOfDay(dayIndex: first)! < oldest {
+            // Sorted: the oldest day is known before anything is sent.
+            summary.tooOldDay = calendar.dayKey(first)
+            return
+        }
 
         /// Rows with no date: in file order, paced only by --rate, stamped with the send time.
         func sendUndated() throws -> Bool {
@@ -231,7 +253,6 @@ public final class Replay: @unchecked Sendable {
             }
         }
 
-        let calendar = options.calendar
         var pass = 1
         repeat {
             summary.progress.pass = pass
@@ -250,7 +271,7 @@ public final class Replay: @unchecked Sendable {
                 let finished = try buckets.forEachMessage(in: day) { key, value in
                     let due = schedule?.due(dayMs: dayMs, row: row, of: rows)
                     row += 1
-                    return sendWhenDue(topic: topic, key: key, value: value, timestampMs: dayMs, due: due)
+                    return sendWhenDue(topic: topic, key: key, value: value, timestampMs: options.stampsSendTime ? 0 : dayMs, due: due)
                 }
                 guard finished else { return }
             }

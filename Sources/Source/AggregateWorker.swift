@@ -216,10 +216,8 @@ public final class AggregateWorker: @unchecked Sendable {
             switch try planner.decide(asking: consumer, topic: options.topic, timeoutMs: options.connectTimeoutMs) {
             case .start(let planned, _):
                 offsets = planned
-            case .timeLookupUnsupported, .ask, .refuse:
-                // (`decide` answers every question, and no saved offsets are checked here.)
-                fail(UnsupportedLookup().description)
-                return [:]
+            case .ask, .refuse:
+                preconditionFailure("decide(asking:) answers every question, and no saved offsets are checked here")
             }
         } catch {
             fail("cannot find where partitions \(list(partitions)) start (--from \(options.start)): \(error.description)")

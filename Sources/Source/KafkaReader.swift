@@ -188,9 +188,8 @@ final class KafkaReader: @unchecked Sendable {
             // Never a silent seek into someone else's log.
             set(.failed(mismatch.message(stateFile: options.stateFile ?? "", topic: options.topic)))
             return nil
-        case .timeLookupUnsupported, .ask:
-            // (`decide` answers every question itself.)
-            throw UnsupportedLookup()
+        case .ask:
+            preconditionFailure("decide(asking:) answers every question itself")
         }
     }
 

@@ -33,7 +33,8 @@ extension StartPosition: CustomStringConvertible {
 /// after they are checked against this cluster and topic (`ResumeMismatch`); `committed`
 /// takes the group's offsets and starts the other partitions at their end; `earliest` is
 /// offset 0, not the log start, so records retention already deleted count as skipped; a
-/// timestamp starts at the first record at or after it, or at the end where there is none.
+/// timestamp starts at the first record at or after it, or at the end where there is none
+/// (found by reading records, `OffsetSearch`, where the brokers cannot look up by time).
 /// Partitions started at their end report the records before them (`EarlierRecords`).
 public struct StartOffsetPlanner: Sendable {
     /// What the planner needs to know from the brokers next. Each is one call for all the
@@ -45,6 +46,9 @@ public struct StartOffsetPlanner: Sendable {
         case committedOffsets([Int32])
         /// The first offset at or after a time (ms since 1970), answered with `learn(offsetsAt:_:)`.
         case offsetsAtOrAfter(Int64, [Int32])
+        /// The first record at or after each offset (its offset and timestamp), where the
+        /// brokers cannot look up by time; answered with `learn(records:at:)`.
+        case recordsAt([Int32: Int64])
     }
 
     public enum Decision: Equatable, Sendable {
@@ -53,9 +57,6 @@ public struct StartOffsetPlanner: Sendable {
         case start(offsets: [Int32: Int64], earlierRecords: Int64)
         /// The saved offsets belong to another log: never a silent seek into it.
         case refuse(ResumeMismatch)
-        /// The brokers answered a time lookup with "none" for a partition that has records
-        /// (librdkafka's mock cluster cannot look up by time).
-        case timeLookupUnsupported
     }
 
     public let partitions: [Int32]
@@ -69,6 +70,8 @@ public struct StartOffsetPlanner: Sendable {
     private var ranges: [Int32: OffsetRange] = [:]
     private var committed: [Int32: Int64]?
     private var byTime: [Int64: [Int32: Int64]] = [:]
+    /// Partitions searched by reading records (`OffsetSearch`), where the brokers found nothing by time.
+    private var searches: [Int32: OffsetSearch] = [:]
 
     /// `partitions` and `identity` as the brokers' metadata gives them now.
     public init(partitions: [Int32], identity: SourceIdentity, start: StartPosition, savedOffsets: [Int32: Int64],
@@ -93,6 +96,15 @@ public struct StartOffsetPlanner: Sendable {
     /// Partitions with no record at or after `timestamp` are absent.
     public mutating func learn(offsetsAt timestamp: Int64, _ answer: [Int32: Int64]) {
         byTime[timestamp, default: [:]].merge(answer) { $1 }
+    }
+
+    /// The first records at or after `asked` offsets (absent: none up to the end).
+    public mutating func learn(records answer: [Int32: RecordStamp], at asked: [Int32: Int64]) {
+        guard case .timestamp(let milliseconds) = start else { return }
+        for (partition, offset) in asked {
+            guard let range = ranges[partition] else { continue }
+            searches[partition, default: OffsetSearch(range: range, targetMs: milliseconds)].learn(at: offset, answer[partition])
+        }
     }
 
     /// The next question, or the outcome once everything needed is known.
@@ -120,14 +132,23 @@ public struct StartOffsetPlanner: Sendable {
             guard let answer = byTime[milliseconds] else { return .ask(.offsetsAtOrAfter(milliseconds, rest)) }
             found = answer
             // librdkafka's mock cluster answers every lookup by time with the end: a
-            // partition that has records yet none at or after time 0 shows it.
+            // partition that has records yet none at or after time 0 shows it. Those are
+            // searched by reading records, all partitions a step at a time.
             let none = rest.filter { found[$0] == nil }
             if !none.isEmpty {
                 guard let anyTime = byTime[0] else { return .ask(.offsetsAtOrAfter(0, none)) }
                 // These start at their end anyway: one question for all their ranges.
                 if let missing = unknownRanges(none) { return .ask(.offsetRanges(missing)) }
-                let never = none.filter { anyTime[$0] == nil }
-                if never.contains(where: { ranges[$0]!.count > 0 }) { return .timeLookupUnsupported }
+                var reads: [Int32: Int64] = [:]
+                for partition in none where anyTime[partition] == nil && ranges[partition]!.count > 0 {
+                    let range = ranges[partition]!
+                    switch (searches[partition] ?? OffsetSearch(range: range, targetMs: milliseconds)).next {
+                    case .read(let offset): reads[partition] = offset
+                    case .found(let offset) where offset < range.end: found[partition] = offset
+                    case .found: break
+                    }
+                }
+                if !reads.isEmpty { return .ask(.recordsAt(reads)) }
             }
         }
         var earlier: [EarlierRecords.LogRange] = []

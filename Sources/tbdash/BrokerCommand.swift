@@ -60,7 +60,7 @@ struct BrokerCommand: ParsableCommand {
             embedded Kafka broker listening on \(cluster.bootstrapServers)
               \(topic.count == 1 ? "topic" : "topics") \(topic.joined(separator: ", ")): \(partitions) partitions\
             \(topic.count == 1 ? "" : " each"), holds about \(held) events \
-            (the newest 5 MiB per partition; older events are dropped)
+            (the newest 5 MiB per partition, whatever their timestamps: nothing is deleted by age; older events are dropped)
               tbdash commands on this machine find it automatically; other tools: -b \(cluster.bootstrapServers)
               Ctrl-C to stop
             """)

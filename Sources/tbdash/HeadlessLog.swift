@@ -63,12 +63,14 @@ struct HeadlessLog {
         let c = a.counts
         let earlier = snapshot.earlierRecords == 0 ? "" : "\nstarted at the end: \(Format.grouped(snapshot.earlierRecords)) "
             + "earlier records not read; --from earliest\(withState ? " --reset-state" : "") reads them"
+        let skipped = a.skipped == 0 ? "" : "\nskipped: \(Format.grouped(a.skipped)) records were deleted before they were read, "
+            + "most likely by the topic's retention (retention.ms; records stamped with past days go first)"
         return """
             events \(Format.grouped(c.events)) · rejected \(Format.grouped(c.rejectedTotal)) · skipped \(Format.grouped(a.skipped)) \
             · no event time \(Format.grouped(c.noEventTime))
             late \(Format.grouped(c.late)) (\(Format.percent(c.lateShare))), largest \(Format.duration(milliseconds: c.maxLatenessMs, chinese: false))
             watermark \(a.watermark.map { calendar.isoString(milliseconds: $0) } ?? "none") · batches \(Format.grouped(a.batches)) \
             · partitions \(a.partitions.count) · \(commitOutcome(committed, group: group))
-            """ + earlier
+            """ + earlier + skipped
     }
 }

@@ -17,10 +17,19 @@ struct ProduceCommand: ParsableCommand {
 
             Every record's Kafka timestamp is its event time: the start of (--year, month, \
             day) in --tz, as watch counts it (a row whose date does not exist gets the send \
-            time). So `watch --from 2026-11-11`, `kcat -o s@…` and retention by time work.
+            time). So `watch --from 2026-11-11` and `kcat -o s@…` find days.
+
+            Those days are in the past, and a broker deletes records stamped longer ago \
+            than the topic's retention.ms (Kafka's default: 7 days) as soon as it can. So \
+            produce reads the topic's retention first (DescribeConfigs) and refuses rows \
+            that it would delete, before sending them, with one line naming the day and \
+            the fixes. A topic that does not exist yet is created with --partitions and \
+            retention.ms=-1 (kept forever). --timestamps send-time stamps records with the \
+            time they are sent instead: any topic keeps them, but days cannot be found by \
+            time any more (watch --from DATE). The embedded broker deletes by size only.
 
             --event-time sends the rows in event-time order instead of file order: the \
-            file is first sorted into one temporary file per day (in $TMPDIR, deleted as \
+            file is first sorted by day into one temporary file (in $TMPDIR, deleted as \
             soon as created, so nothing is left behind however the replay ends; memory \
             stays small whatever the file's size), then sent day after day, a day's rows \
             in file order and spread over --day-seconds (or at --speedup × real time); \
@@ -39,6 +48,8 @@ struct ProduceCommand: ParsableCommand {
               tbdash produce data/sample.csv --rate 500 --loop
               tbdash produce data/sample.csv --event-time --day-seconds 5
               tbdash produce big.csv -b kafka1:9092 -X compression.type=lz4
+              tbdash produce data/sample.csv -b kafka1:9092 -t events --partitions 16
+              tbdash produce data/sample.csv -b kafka1:9092 -t week-topic --timestamps send-time
               zcat big.csv.gz | tbdash produce -
             """)
 
@@ -74,6 +85,14 @@ struct ProduceCommand: ParsableCommand {
                                valueName: "placement"))
     var noDate: EventTimeOrder.UndatedRows?
 
+    @Option(help: ArgumentHelp("Each record's Kafka timestamp: event-day (the start of its day, so days can be found by time) or send-time (any retention keeps it). (default: event-day)",
+                               valueName: "stamp"))
+    var timestamps: RecordTimestamps?
+
+    @Option(help: "Partitions of the topic when produce creates it (only when it does not exist), 1 to 10000. (default: 8)",
+            transform: NumericOption.wholeNumber(1...10_000))
+    var partitions = 8
+
     @OptionGroup(title: "Event time") var eventTimeOptions: EventTimeOptions
 
     func validate() throws {
@@ -92,12 +111,14 @@ struct ProduceCommand: ParsableCommand {
         } catch {
             throw CommandFailure.usage(error.description)
         }
-        // Sorted into day files, even a pipe can be replayed again.
+        // Sorted into the day file, even a pipe can be replayed again.
         if loop && !reader.isRewindable && !eventTime {
             throw CommandFailure.usage("--loop needs a regular file; \(reader.name) is a pipe, FIFO or terminal and can be read only once")
         }
         let configuration = try kafka.configuration(defaults: ProducerDefaults.properties)
         let producer = try orFail { try KafkaProducer(configuration: configuration) }
+        let stampsSendTime = timestamps == .sendTime
+        let retention = try prepareTopic(producer, checksRetention: !stampsSendTime)
 
         var options = Replay.Options(calendar: try eventTimeOptions.calendar())
         if eventTime {
@@ -106,6 +127,9 @@ struct ProduceCommand: ParsableCommand {
             order.undated = noDate ?? .last
             options.eventTimeOrder = order
         }
+        options.stampsSendTime = stampsSendTime
+        // A record must outlive its sending by an hour at least, not vanish at once.
+        options.oldestKept = retention?.oldestKept(nowMs: WallClock.milliseconds() + 3_600_000)
         options.rate = rate
         options.loop = loop
         options.limit = limit
@@ -127,11 +151,16 @@ struct ProduceCommand: ParsableCommand {
             throw CommandFailure.runtime(error.description)
         } catch let error as ProducerError {
             progress.clear()
-            if case .temporaryFiles = error { throw CommandFailure.runtime(error.description) }
-            throw CommandFailure.usage(error.description)
+            switch error {
+            case .temporaryFiles, .tooManyOpenFiles: throw CommandFailure.runtime(error.description)
+            default: throw CommandFailure.usage(error.description)
+            }
         }
         progress.clear()
         if let remainder = summary.badRows.remainder { StandardError.write(remainder + "\n") }
+        if let day = summary.tooOldDay, let retention, summary.progress.sent == 0 {
+            throw CommandFailure.runtime(RetentionRefusal.text(topic: kafka.topic, retention: retention, day: day, sentBefore: 0))
+        }
         StandardError.write(SummaryLine.text(summary, file: reader.name, topic: kafka.topic, brokers: configuration.brokers) + "\n")
 
         if !summary.allDelivered {
@@ -140,10 +169,73 @@ struct ProduceCommand: ParsableCommand {
                 "\(missing) of \(summary.progress.sent) messages were not delivered"
                     + (summary.firstFailure.map { " (\($0))" } ?? ""))
         }
+        if let day = summary.tooOldDay, let retention {
+            throw CommandFailure.runtime(RetentionRefusal.text(topic: kafka.topic, retention: retention, day: day,
+                                                               sentBefore: summary.progress.sent))
+        }
         if summary.interrupted { throw ExitCode(130) }
         if summary.progress.sent == 0 && summary.progress.badRows > 0 {
             throw CommandFailure.runtime("not a single valid row in \(reader.name) (\(summary.progress.badRows) bad rows skipped)")
         }
+    }
+
+    /// Creates the topic when it does not exist (kept forever: its records' timestamps are
+    /// event days, long past) and reads its retention; nil when it deletes nothing by time
+    /// or the brokers do not say (the embedded broker has neither CreateTopics nor
+    /// DescribeConfigs, and deletes by size only).
+    private func prepareTopic(_ producer: KafkaProducer, checksRetention: Bool) throws -> TopicRetention? {
+        let timeoutMs = Int32(connectTimeout * 1000)
+        let exists = try orFail { try producer.topicExists(kafka.topic, timeoutMs: timeoutMs) }
+        // Asked, the embedded broker would keep each request waiting out its bound.
+        guard !MockCluster.isMock(clusterID: producer.clusterID(timeoutMs: timeoutMs)) else { return nil }
+        if !exists {
+            do {
+                if try producer.createTopic(kafka.topic, partitions: partitions, config: ["retention.ms": "-1"], timeoutMs: timeoutMs) {
+                    StandardError.write("created topic \(kafka.topic): \(partitions) partitions, retention.ms=-1 "
+                                        + "(records are kept whatever their timestamps; event days are long past)\n")
+                }
+            } catch {
+                StandardError.write("warning: topic \(kafka.topic) not created (\(error)); the brokers create it on first use, "
+                                    + "with their default partitions and retention\n")
+            }
+        }
+        guard checksRetention else { return nil }
+        do {
+            guard let retention = try producer.retention(ofTopic: kafka.topic, timeoutMs: timeoutMs),
+                  retention.oldestKept(nowMs: 0) != nil else { return nil }
+            return retention
+        } catch {
+            StandardError.write("warning: cannot read the retention of topic \(kafka.topic) (\(error)); "
+                                + "records stamped longer ago than it are deleted by the broker\n")
+            return nil
+        }
+    }
+}
+
+/// Which timestamp each record carries.
+enum RecordTimestamps: String, ExpressibleByArgument, CaseIterable {
+    case eventDay = "event-day"
+    case sendTime = "send-time"
+}
+
+/// The line that refuses rows a topic's retention would delete at once.
+enum RetentionRefusal {
+    static func text(topic: String, retention: TopicRetention, day: String, sentBefore: Int) -> String {
+        let kept = retention.retentionMs.map(duration) ?? "forever"
+        return "topic \(topic) deletes records stamped more than \(kept) ago (retention.ms=\(retention.retentionMs ?? -1)), "
+            + "and rows of event day \(day) are older: "
+            + (sentBefore == 0 ? "nothing was sent" : "the \(Format.grouped(sentBefore)) rows before them were sent, none after")
+            + "; produce into a topic that keeps them (retention.ms=-1, as produce creates a new topic), "
+            + "or pass --timestamps send-time (then watch --from DATE cannot find days)"
+    }
+
+    /// 7 days, 36 hours, 90 minutes or 1500 ms: the largest unit that divides it.
+    static func duration(_ ms: Int64) -> String {
+        for (unit, name) in [(Int64(86_400_000), "day"), (3_600_000, "hour"), (60_000, "minute"), (1000, "second")]
+        where ms >= unit && ms % unit == 0 {
+            return "\(ms / unit) \(name)\(ms / unit == 1 ? "" : "s")"
+        }
+        return "\(ms) ms"
     }
 }
 

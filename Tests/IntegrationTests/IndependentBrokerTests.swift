@@ -24,6 +24,107 @@ struct IndependentBrokerTests {
         #expect(expected.events == 20_000)
     }
 
+    // MARK: Retention (issue 22, item 5)
+    //
+    // noida-db, like Kafka, deletes records stamped longer ago than the topic's retention.ms
+    // (7 days by default), and the dataset's days are months old.
+
+    /// A topic with Kafka's default retention: produce refuses before sending anything,
+    /// with one line naming the topic, its retention, the oldest (or first) day and the
+    /// fixes; the topic stays empty.
+    @Test(arguments: [false, true])
+    func aReplayOlderThanTheRetentionIsRefusedBeforeSending(eventTime: Bool) throws {
+        let broker = try NoidaBroker()
+        try broker.createTopic("week", partitions: 2, config: [:])
+        #expect(try broker.describeTopic("week").config["retention.ms"] == "604800000")
+        let dir = try TemporaryDirectory()
+        let produce = try TBDashProcess.run(["produce", sample.path, "-b", broker.bootstrapServers, "-t", "week", "--year", "2026"]
+                                            + (eventTime ? ["--event-time", "--day-seconds", "0"] : []),
+                                            environment: ["TMPDIR": dir.url.path])
+        #expect(produce.status == 1, "\(produce.stderr)")
+        // The oracle: the oldest day of the CSV, or in file order the first row's day.
+        let days = try DatasetOracle.rows(ofSimpleCSV: sample).map { row in
+            let columns = row.split(separator: "|")
+            return String(format: "2026-%02d-%02d", Int(columns[5])!, Int(columns[6])!)
+        }
+        let day = eventTime ? days.min()! : days[0]
+        let lines = produce.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(produce.stderr)")
+        #expect(produce.stderr.contains("topic week deletes records stamped more than 7 days ago (retention.ms=604800000), "
+                                        + "and rows of event day \(day) are older: nothing was sent"), "\(produce.stderr)")
+        #expect(produce.stderr.contains("retention.ms=-1") && produce.stderr.contains("--timestamps send-time"), "\(produce.stderr)")
+        #expect(!produce.stderr.contains("delivered"), "\(produce.stderr)")
+        #expect(try TopicReader.readAll(brokers: broker.bootstrapServers, topic: "week").isEmpty)
+    }
+
+    /// In file order the first too-old row stops the replay before it is sent: rows before
+    /// it (within retention) are delivered and counted, nothing from it on is sent.
+    @Test func inFileOrderNothingFromTheFirstTooOldRowOnIsSent() throws {
+        let broker = try NoidaBroker()
+        try broker.createTopic("week", partitions: 2, config: [:])
+        // Yesterday in Asia/Shanghai: well within 7 days.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 8 * 3600)!
+        let yesterday = calendar.dateComponents([.year, .month, .day], from: Date().addingTimeInterval(-86_400))
+        let recent = (1...600).map { "\($0),1,2,3,4.0,\(yesterday.month!),\(yesterday.day!),0,3,1,浙江" }
+        let old = "601,1,2,3,4.0,5,11,0,3,1,浙江"
+        let dir = try TemporaryDirectory()
+        let file = dir.file("mixed.csv")
+        try ([EventTimeReplayTests.header] + recent + [old] + recent.prefix(10)).joined(separator: "\n").appending("\n")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let produce = try TBDashProcess.run(["produce", file.path, "-b", broker.bootstrapServers, "-t", "week",
+                                             "--year", "\(yesterday.year!)"])
+        #expect(produce.status == 1, "\(produce.stderr)")
+        let held = try TopicReader.readAll(brokers: broker.bootstrapServers, topic: "week")
+        let users = held.map { Int($0.key)! }
+        // Only rows before the old one, each once, and the line says how many.
+        #expect(!users.isEmpty && users.allSatisfy { (1...600).contains($0) } && Set(users).count == users.count, "\(users.count) held")
+        #expect(produce.stderr.contains("\(EventTimeReplayTests.grouped(users.count)) sent, \(EventTimeReplayTests.grouped(users.count)) delivered"),
+                "\(produce.stderr)")
+        #expect(produce.stderr.contains("rows of event day \(yesterday.year!)-05-11 are older: the \(EventTimeReplayTests.grouped(users.count)) "
+                                        + "rows before them were sent, none after"), "\(produce.stderr)")
+    }
+
+    /// A topic produce creates is kept forever (and it says so): the replay is there whole,
+    /// with and without --event-time.
+    @Test(arguments: [false, true])
+    func aTopicProduceCreatesKeepsTheReplay(eventTime: Bool) throws {
+        let broker = try NoidaBroker()
+        let dir = try TemporaryDirectory()
+        let produce = try TBDashProcess.run(["produce", sample.path, "-b", broker.bootstrapServers, "-t", "new", "--year", "2026",
+                                             "--partitions", "3"] + (eventTime ? ["--event-time", "--day-seconds", "0"] : []),
+                                            environment: ["TMPDIR": dir.url.path])
+        #expect(produce.status == 0, "\(produce.stderr)")
+        #expect(produce.stderr.contains("created topic new: 3 partitions, retention.ms=-1"), "\(produce.stderr)")
+        #expect(produce.stderr.contains("20,000 delivered, 0 not delivered"), "\(produce.stderr)")
+        let described = try broker.describeTopic("new")
+        #expect(described.partitions == 3 && described.config["retention.ms"] == "-1", "\(described)")
+        // Past noida-db's retention sweep (seconds): every row is still there, once.
+        Thread.sleep(forTimeInterval: 5)
+        let held = try TopicReader.canonicalRows(brokers: broker.bootstrapServers, topic: "new")
+        let (missing, extra) = DatasetOracle.difference(expected: try DatasetOracle.rows(ofSimpleCSV: sample), actual: held)
+        #expect(missing.isEmpty && extra.isEmpty, "\(missing.count) missing, \(extra.count) duplicated")
+    }
+
+    /// --timestamps send-time: records stamped when sent, so a 7-day topic keeps them.
+    @Test func sendTimeStampsAreKeptByAWeekLongTopic() throws {
+        let broker = try NoidaBroker()
+        try broker.createTopic("week", partitions: 2, config: [:])
+        let before = Int64(Date().timeIntervalSince1970 * 1000)
+        let produce = try TBDashProcess.run(["produce", sample.path, "-b", broker.bootstrapServers, "-t", "week", "--year", "2026",
+                                             "--timestamps", "send-time"])
+        let after = Int64(Date().timeIntervalSince1970 * 1000)
+        #expect(produce.status == 0, "\(produce.stderr)")
+        #expect(produce.stderr.contains("20,000 delivered, 0 not delivered"), "\(produce.stderr)")
+        Thread.sleep(forTimeInterval: 5)
+        let kcat = try #require(TopicReader.kcat, "kcat is needed to read record timestamps")
+        let stamps = try TopicReader.kcatLines(kcat, brokers: broker.bootstrapServers, topic: "week", format: "%T\n").map { Int64($0)! }
+        #expect(stamps.count == 20_000 && stamps.allSatisfy { (before...after).contains($0) }, "\(stamps.count) records, \(stamps.prefix(3))")
+        let held = try TopicReader.canonicalRows(brokers: broker.bootstrapServers, topic: "week")
+        let (missing, extra) = DatasetOracle.difference(expected: try DatasetOracle.rows(ofSimpleCSV: sample), actual: held)
+        #expect(missing.isEmpty && extra.isEmpty, "\(missing.count) missing, \(extra.count) duplicated")
+    }
+
     // MARK: A stalled broker (SIGSTOP … SIGCONT)
     //
     // After socket.timeout.ms (60 s by default) librdkafka gives up on the requests in

@@ -92,6 +92,13 @@ import TestSupport
         #expect(skipped > 0)
         #expect(actual.events + skipped == 40_000)
         #expect(actual.events == (try TopicReader.readAll(brokers: cluster.bootstrapServers, topic: "overflow")).count)
+
+        // The summary names the likely reason (issue 22, item 5).
+        let summary = try TBDashProcess.run(["watch", "--headless", "--exit-at-end", "--from", "earliest", "--year", "2026",
+                                             "-b", cluster.bootstrapServers, "-t", "overflow"])
+        #expect(summary.status == 0, "\(summary.stderr)")
+        #expect(summary.stdout.contains("skipped: \(EventTimeReplayTests.grouped(skipped)) records were deleted before they were read, "
+                                        + "most likely by the topic's retention"), "\(summary.stdout)")
     }
 
     @Test func rawCSVLinesFromKcatCountLikeJSON() throws {

@@ -30,6 +30,13 @@ import Testing
                     found[partition] = timestamps[partition]?.first { $0.time >= time }?.offset
                 }
                 planner.learn(offsetsAt: time, found)
+            case .recordsAt(let asked):
+                var records: [Int32: RecordStamp] = [:]
+                for (partition, offset) in asked {
+                    records[partition] = timestamps[partition]?.first { $0.offset >= offset }
+                        .map { RecordStamp(offset: $0.offset, timestampMs: $0.time) }
+                }
+                planner.learn(records: records, at: asked)
             }
         }
     }
@@ -43,7 +50,7 @@ import Testing
         var asked: [Question] = []
         while case .ask(let question) = planner.next() {
             asked.append(question)
-            if asked.count > 10 { break }  // a planner that never decides fails below
+            if asked.count > 40 { break }  // a planner that never decides fails below
             cluster.answer(question, into: &planner)
         }
         return (asked, planner.next())
@@ -127,16 +134,50 @@ import Testing
         #expect(decision == .start(offsets: [0: 2, 1: 70, 2: 5], earlierRecords: 30))
     }
 
-    /// The mock cluster finds nothing by time, even in a partition with records: refused
-    /// rather than silently starting at the end. Empty partitions alone are fine.
-    @Test func aClusterThatCannotLookUpByTimeIsReported() {
+    /// The mock cluster finds nothing by time, even in a partition with records: those
+    /// partitions are searched by reading records, and the start is the one the brokers'
+    /// own lookup gives (`timestampStartsAtTheFirstRecordAtOrAfterIt`). Empty partitions
+    /// need no search.
+    @Test func aClusterThatCannotLookUpByTimeIsSearchedByReadingRecords() {
         var mock = cluster
         mock.findsByTime = false
         let (asked, decision) = plan(mock, start: .timestamp(2_600))
-        #expect(asked == [.offsetsAtOrAfter(2_600, [0, 1, 2]), .offsetsAtOrAfter(0, [0, 1, 2]), .offsetRanges([0, 1, 2])])
-        #expect(decision == .timeLookupUnsupported)
+        #expect(Array(asked.prefix(3)) == [.offsetsAtOrAfter(2_600, [0, 1, 2]), .offsetsAtOrAfter(0, [0, 1, 2]), .offsetRanges([0, 1, 2])])
+        // Both partitions with records a step at a time, in one question per step.
+        #expect(asked.dropFirst(3).allSatisfy { if case .recordsAt(let reads) = $0 { !reads.isEmpty && reads[2] == nil } else { false } })
+        #expect(asked.count <= 3 + 8, "a binary search over at most 100 offsets: \(asked.count - 3) steps")
+        #expect(decision == .start(offsets: [0: 2, 1: 70, 2: 5], earlierRecords: 30))
+        #expect(decision == plan(cluster, start: .timestamp(2_600)).1)
 
         let (_, empty) = plan(mock, start: .timestamp(2_600), partitions: [2])
         #expect(empty == .start(offsets: [2: 5], earlierRecords: 0))
+    }
+
+    /// The search against a linear scan of a fake partition: records with gaps between
+    /// their offsets and non-decreasing times (some equal), every time from before the
+    /// first to after the last.
+    @Test func offsetSearchFindsTheFirstRecordAtOrAfterEveryTime() {
+        var records: [RecordStamp] = []
+        var offset: Int64 = 17
+        var time: Int64 = 1_000
+        for n in 0..<300 {
+            records.append(RecordStamp(offset: offset, timestampMs: time))
+            offset += 1 + Int64(n % 4 == 0 ? 3 : 0)
+            time += Int64(n % 3 == 0 ? 0 : 10 * (n % 7))
+        }
+        let range = OffsetRange(logStart: 15, end: offset + 2)
+        for target in stride(from: Int64(900), through: time + 20, by: 5) {
+            var search = OffsetSearch(range: range, targetMs: target)
+            var reads = 0
+            while case .read(let at) = search.next {
+                reads += 1
+                search.learn(at: at, records.first { $0.offset >= at })
+            }
+            let expected = records.first { $0.timestampMs >= target }
+            guard case .found(let start) = search.next else { return }
+            // Reading from `start` gives the expected record first (or nothing at all).
+            #expect(records.first { $0.offset >= start } == expected, "target \(target): start \(start)")
+            #expect(reads <= 10, "\(reads) reads for \(range.count) offsets")
+        }
     }
 }

@@ -58,34 +58,59 @@ public final class NoidaBroker: @unchecked Sendable {
     /// with their event time, months ago, and noida-db deletes records stamped more than
     /// 7 days ago at once (Kafka's default `retention.ms`).
     public func createTopic(_ name: String, partitions: Int, config: [String: String] = ["retention.ms": "-1"]) throws {
-        let python = Self.virtualenv.appendingPathComponent("bin/python")
-        let script = """
-            import json, sys
-            from confluent_kafka.admin import AdminClient, NewTopic
-            admin = AdminClient({"bootstrap.servers": sys.argv[1]})
-            topic = NewTopic(sys.argv[2], int(sys.argv[3]), 1, config=json.loads(sys.argv[4]))
+        let settings = String(decoding: try JSONSerialization.data(withJSONObject: config), as: UTF8.self)
+        _ = try admin(name, """
+            from confluent_kafka.admin import NewTopic
+            topic = NewTopic(name, int(sys.argv[3]), 1, config=json.loads(sys.argv[4]))
             for future in admin.create_topics([topic]).values():
                 future.result(timeout=15)
-            """
+            """, arguments: ["\(partitions)", settings])
+    }
+
+    /// A topic's partition count and configuration, as the broker describes them to the
+    /// Python client (an oracle that shares no code with tbdash's Kafka layer).
+    public func describeTopic(_ name: String) throws -> (partitions: Int, config: [String: String]) {
+        let output = try admin(name, """
+            from confluent_kafka.admin import ConfigResource
+            partitions = len(admin.list_topics(name, timeout=15).topics[name].partitions)
+            config = {}
+            for future in admin.describe_configs([ConfigResource("topic", name)]).values():
+                config = {key: entry.value for key, entry in future.result(timeout=15).items()}
+            print(json.dumps({"partitions": partitions, "config": config}))
+            """, arguments: [])
+        let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+        return (object?["partitions"] as? Int ?? 0, object?["config"] as? [String: String] ?? [:])
+    }
+
+    /// Runs `script` with an `AdminClient` named `admin` on this broker and the topic `name`
+    /// (argv[2]; `arguments` follow); its standard output.
+    private func admin(_ name: String, _ script: String, arguments: [String]) throws -> String {
         let create = Process()
-        create.executableURL = python
-        let settings = String(decoding: try JSONSerialization.data(withJSONObject: config), as: UTF8.self)
-        create.arguments = ["-c", script, bootstrapServers, name, "\(partitions)", settings]
+        create.executableURL = Self.virtualenv.appendingPathComponent("bin/python")
+        create.arguments = ["-c", """
+            import json, sys
+            from confluent_kafka.admin import AdminClient
+            admin = AdminClient({"bootstrap.servers": sys.argv[1]})
+            name = sys.argv[2]
+            """ + "\n" + script, bootstrapServers, name] + arguments
         let errors = Pipe()
+        let output = Pipe()
         create.standardError = errors
-        create.standardOutput = FileHandle.nullDevice
+        create.standardOutput = output
         try create.run()
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         create.waitUntilExit()
         guard create.terminationStatus == 0 else {
-            throw NoidaError.createTopic(name, String(decoding: message, as: UTF8.self))
+            throw NoidaError.admin(name, String(decoding: message, as: UTF8.self))
         }
+        return String(decoding: printed, as: UTF8.self)
     }
 
     public enum NoidaError: Error {
         case notInstalled
         case didNotListen(Int)
-        case createTopic(String, String)
+        case admin(String, String)
     }
 
     /// A loopback port nobody listens on now (the kernel's pick for port 0); for any server a test starts.
