@@ -57,10 +57,11 @@ public final class HTTPServer: Sendable {
             listener = try bootstrap.bind(host: host, port: port).wait()
         } catch {
             try? group.syncShutdownGracefully()
-            if let io = error as? IOError {
-                throw Failure(description: String(cString: strerror(io.errnoCode)))
+            switch error {
+            case let io as IOError: throw Failure(description: String(cString: strerror(io.errnoCode)))
+            case let unknown as SocketAddressError.UnknownHost: throw Failure(description: unknown.errorDescription)
+            default: throw Failure(description: "\(error)")
             }
-            throw Failure(description: "\(error)")
         }
         self.group = group
         self.stopped = stopped

@@ -38,6 +38,16 @@ import TestSupport
         }
     }
 
+    @Test func anUnknownHostIsOneLine() {
+        #expect {
+            _ = try MetricsListener(address: "nosuchhost.invalid:9464") { "" }
+        } throws: { error in
+            // The resolver's own words (such as "Name or service not known"), no NIO type name.
+            let text = "\(error)"
+            return text.hasPrefix("cannot serve metrics on nosuchhost.invalid:9464: ") && !text.contains("Error") && !text.contains("\n")
+        }
+    }
+
     @Test func addressesParse() {
         #expect(MetricsListener.parse(address: "127.0.0.1:9464")! == ("127.0.0.1", 9464))
         #expect(MetricsListener.parse(address: "[::1]:80")! == ("::1", 80))
