@@ -11,12 +11,15 @@ import Glibc
 /// and malformed ones. Each bound is `ServerLimits`' default, as /metrics runs it.
 @Suite struct HTTPServerTests {
     static let limits = ServerLimits()
+    /// Far more than the socket buffers hold: a client that does not read leaves it unsent.
+    static let bigBody = 32 << 20
 
     static func start(limits: ServerLimits = limits) throws -> HTTPServer {
         try HTTPServer(host: "127.0.0.1", port: 0, limits: limits) { request in
             switch (request.method, request.path) {
             case ("GET", "/"), ("HEAD", "/"): HTTPResponse(status: 200, text: "ok\n")
             case ("POST", "/echo"): HTTPResponse(status: 200, text: "\(request.body.count) bytes\n")
+            case ("GET", "/big"): HTTPResponse(status: 200, body: [UInt8](repeating: 120, count: Self.bigBody))
             case (_, "/"): HTTPResponse(status: 405, headers: [("Allow", "GET, HEAD")], text: "GET or HEAD\n")
             default: HTTPResponse(status: 404, text: "not found\n")
             }
@@ -246,6 +249,58 @@ import Glibc
         let end = try #require(result["end"] as? Double, "never cut: \(result)")
         #expect(end >= 2.5 && end < 5, "cut after \(end) s")
         #expect((result["answer"] as? String ?? "").hasPrefix("HTTP/1.1 408 "))
+    }
+
+    /// A kept-alive connection with no next request is closed at the idle deadline.
+    @Test func anIdleKeptAliveConnectionIsClosedAtTheIdleDeadline() throws {
+        let server = try Self.start(limits: ServerLimits(idleTimeout: .seconds(1)))
+        defer { server.stop() }
+        let result = try HTTPProbe.run(script: #"""
+            import json, socket, sys, time
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            answer = b""
+            while not answer.endswith(b"ok\n"):
+                answer += s.recv(4096)
+            answered = time.monotonic()
+            try:
+                rest = s.recv(4096)
+            except OSError:
+                rest = b""
+            print(json.dumps({"closed_after": time.monotonic() - answered, "rest": rest.decode()}))
+            """#, port: server.port)
+        let closedAfter = try #require(result["closed_after"] as? Double, "\(result)")
+        #expect(closedAfter > 0.7 && closedAfter < 3, "closed \(closedAfter) s after the answer")
+        #expect(result["rest"] as? String == "")
+    }
+
+    /// A client that asks for a large answer and never reads it is closed at the write
+    /// deadline: what it then reads is cut short, not the whole answer.
+    @Test func aClientThatDoesNotReadIsClosedAtTheWriteDeadline() throws {
+        let server = try Self.start(limits: ServerLimits(writeTimeout: .seconds(2)))
+        defer { server.stop() }
+        let result = try HTTPProbe.run(script: #"""
+            import json, socket, sys, time
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+            s.sendall(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+            time.sleep(4)
+            received, ended = 0, "open"
+            try:
+                while True:
+                    chunk = s.recv(1 << 20)
+                    if not chunk:
+                        ended = "closed"
+                        break
+                    received += len(chunk)
+            except socket.timeout:
+                ended = "open"
+            except OSError:
+                ended = "reset"
+            print(json.dumps({"received": received, "ended": ended}))
+            """#, port: server.port)
+        #expect(["closed", "reset"].contains(result["ended"] as? String ?? ""), "\(result)")
+        #expect((result["received"] as? Int ?? Int.max) < Self.bigBody, "\(result)")
     }
 
     /// `stop` closes every connection now, even one in the middle of a request head.
