@@ -127,12 +127,13 @@ import Glibc
             opened = time.monotonic() - start
             first = scrape()
             time.sleep(1.5)
-            refused, still_open = 0, 0
+            refused, still_open, cut = 0, 0, 0
             for s in held:
                 s.setblocking(False)
                 try:
                     data = s.recv(4096)
                     if data.startswith(b"HTTP/1.1 503 Service Unavailable\r\n") and b"Retry-After: 1\r\n" in data: refused += 1
+                    elif data == b"": cut += 1
                 except BlockingIOError:
                     still_open += 1
                 except OSError:
@@ -144,12 +145,13 @@ import Glibc
                     break
                 time.sleep(0.25)
             print(json.dumps({"failed": failed, "opened": opened, "first": first, "refused": refused,
-                              "still_open": still_open, "served_after": served_after}))
+                              "still_open": still_open, "cut": cut, "served_after": served_after}))
             """#, port: server.port)
         #expect(result["failed"] as? Int == 0, "\(result)")
-        let refused = result["refused"] as? Int ?? 0, open = result["still_open"] as? Int ?? 0
-        #expect(refused + open == 1_000, "every connection is either held or refused with 503: \(result)")
-        #expect(open <= Self.limits.maxConnections, "\(result)")
+        // Held: still open, or already cut at the head deadline on a slow machine.
+        let refused = result["refused"] as? Int ?? 0, held = (result["still_open"] as? Int ?? 0) + (result["cut"] as? Int ?? 0)
+        #expect(refused + held == 1_000, "every connection is either held or refused with 503: \(result)")
+        #expect(held <= Self.limits.maxConnections, "\(result)")
         let first = try #require(result["first"] as? [Any])
         #expect(["HTTP/1.1 200 OK", "HTTP/1.1 503 Service Unavailable"].contains(first[0] as? String ?? ""), "\(result)")
         #expect((first[2] as? Double ?? 99) < 2, "\(result)")
