@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C libraries, seen only by the one Swift module that wraps each.
@@ -54,8 +55,16 @@ let package = Package(
         .target(name: "Terminal", dependencies: ["CNcursesw", "CTerminalRescue", "TUI"]),
         // Restores the terminal from a crash signal handler (C: async-signal-safe only).
         .target(name: "CTerminalRescue"),
-        // Snapshot ─▶ Prometheus: the text exposition and a small HTTP listener for /metrics.
-        .target(name: "Metrics", dependencies: ["Aggregation", "LiveValues", "Runtime", "UserBehavior"]),
+        // A small HTTP/1.1 server on swift-nio's codec: a handler is a function of a parsed
+        // request; limits (deadlines, sizes, a connection cap) named as Go's net/http does.
+        // /metrics today, `tbdash ingest` next: one stack for both.
+        .target(name: "HTTPServing", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        // Snapshot ─▶ Prometheus: the text exposition and the /metrics endpoint.
+        .target(name: "Metrics", dependencies: ["Aggregation", "HTTPServing", "LiveValues", "Runtime", "UserBehavior"]),
         // State ─▶ SQLite: interval deltas and running totals, written off the aggregator
         // thread, and read back for `tbdash export`. Owns every sqlite3 pointer.
         .target(name: "History", dependencies: ["CSQLite", "Aggregation", "LiveValues", "Runtime", "UserBehavior"]),
@@ -88,7 +97,7 @@ let package = Package(
                     resources: [.copy("Goldens")]),
         .testTarget(name: "ProducerTests", dependencies: ["Producer", "Kafka", "Runtime", "UserBehavior", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Aggregation", "Analytics", "LiveValues", "UserBehavior", "TestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "HTTPServing", "Aggregation", "Analytics", "LiveValues", "UserBehavior", "TestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "Aggregation", "UserBehavior", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Aggregation", "Checkpoint", "Kafka", "TestSupport"]),
     ]

@@ -108,3 +108,10 @@ public enum SnapshotJSON {
         "{" + pairs.filter { keepZero || $0.1 != 0 }.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
     }
 }
+
+extension SnapshotJSON {
+    /// `json` (one object) with one more string member, `key`, last.
+    public static func adding(_ key: String, _ value: String, to json: String) -> String {
+        String(json.dropLast()) + ", \(string(key)): \(string(value))}"
+    }
+}

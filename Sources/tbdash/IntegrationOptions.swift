@@ -11,7 +11,11 @@ import UserBehavior
 struct IntegrationOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9464).",
-        discussion: "The whole stream's counts, whatever the dashboard's filter; a port already taken is an error (exit 1).",
+        discussion: """
+            The whole stream's counts, whatever the dashboard's filter; a port already taken is an error (exit 1). \
+            Port 0 lets the system choose one: the address bound is printed on stderr at start (and in --json). \
+            :PORT (no host) serves on ALL interfaces (0.0.0.0), reachable from other machines; 127.0.0.1:PORT keeps it local.
+            """,
         valueName: "host:port"))
     var metricsAddr: String?
 

@@ -35,7 +35,12 @@ final class Integrations: Sendable {
             try? history?.finish()
             throw CommandFailure.runtime(error.description)
         }
+        // Port 0 lets the system choose: the user learns which one only from here.
+        if let listener { StandardError.write("tbdash: \(listener.announcement)\n") }
     }
+
+    /// Where /metrics is served (`HOST:PORT`, the port bound), nil without --metrics-addr.
+    var metricsAddress: String? { listener?.boundAddress }
 
     /// What a scrape reads: the followed pipeline's newest snapshot, and when the state
     /// was last saved.

@@ -141,7 +141,9 @@ struct WatchCommand: ParsableCommand {
         let final = pipeline.snapshot
         if case .failed(let reason) = final.status { throw CommandFailure.runtime(reason) }
         if json {
-            try printResult(SnapshotJSON.encode(final.aggregate, calendar: config.calendar))
+            var text = SnapshotJSON.encode(final.aggregate, calendar: config.calendar)
+            if let address = integrations.metricsAddress { text = SnapshotJSON.adding("metrics_address", address, to: text) }
+            try printResult(text)
         } else {
             try printResult(HeadlessLog.summary(final, calendar: config.calendar, group: group,
                                                 withState: stateOptions.state != nil, committed: pipeline.offsetsCommittedAtExit))

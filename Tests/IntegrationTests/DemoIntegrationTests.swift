@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// `tbdash demo --metrics-addr --history` on a real terminal (tmux): scraped while it runs,
-/// its history exported after `q`.
+/// its history exported after `q`, which no stuck metrics client delays.
 @Suite(.serialized) struct DemoIntegrationTests {
     /// The sum of one metric family's samples in an exposition.
     static func sum(_ family: String, in exposition: String) -> Double {
@@ -26,8 +26,17 @@ import TestSupport
             scraped = Self.sum("tbdash_events_total", in: (try? PrometheusServer.get("http://127.0.0.1:\(port)/metrics"))?.body ?? "")
             return scraped >= 500
         }, "the demo's metrics never counted 500 events: \((try? tmux.capture("demo")) ?? "")")
+        // A silent client and a half-sent request, held open: `q` must not wait for them
+        // (the shell prompt waited 128 s behind the hand-written listener).
+        let stuck = [MetricsServingTests.StuckClient(port: port, sending: ""),
+                     MetricsServingTests.StuckClient(port: port, sending: "GET /met")]
+        Thread.sleep(forTimeInterval: 0.5)
+        let quit = Date()
         try tmux.run(["send-keys", "-t", "demo", "q"])
         #expect(Running.eventually(timeout: 20) { tmux.exitStatus("demo") == "0" })
+        let exit = Date().timeIntervalSince(quit)
+        #expect(exit < 5, "the demo took \(exit) s to exit after q with stuck clients")
+        _ = stuck
 
         // The summary line the demo printed after it restored the terminal.
         let screen = try tmux.capture("demo")

@@ -1,58 +1,50 @@
 import Foundation
+import HTTPServing
 import Metrics
 import Testing
 import TestSupport
 
-/// The listener over real loopback sockets: what a scraper, a browser or a stray client
-/// gets back.
+/// The /metrics listener over real loopback sockets: what a scraper, a browser or a stray
+/// client gets back.
 @Suite struct MetricsListenerTests {
-    /// Sends `request` raw and returns the whole response.
-    static func exchange(port: Int, _ request: String) throws -> String {
-        let script = """
-            import socket, sys
-            s = socket.create_connection(("127.0.0.1", \(port)), timeout=5)
-            s.sendall(sys.stdin.buffer.read())
-            out = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk: break
-                out += chunk
-            sys.stdout.write(out.decode())
-            """
-        return try #require(try TBDashProcess.python(["-c", script], input: Data(request.utf8)))
-    }
-
     @Test func servesMetricsAndNothingElse() throws {
-        let port = try NoidaBroker.freePort()
-        let listener = try MetricsListener(address: "127.0.0.1:\(port)") { "tbdash_up 1\n" }
+        let listener = try MetricsListener(address: "127.0.0.1:0") { "tbdash_up 1\n" }
         defer { listener.stop() }
+        let port = try #require(Int(listener.boundAddress.split(separator: ":").last ?? ""))
 
-        let ok = try Self.exchange(port: port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(ok.hasPrefix("HTTP/1.1 200 OK\r\n"))
-        #expect(ok.contains("Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"))
-        #expect(ok.contains("Connection: close\r\n"))
-        #expect(ok.hasSuffix("\r\n\r\ntbdash_up 1\n"))
-        #expect(try Self.exchange(port: port, "GET /metrics?x=1 HTTP/1.0\r\n\r\n").hasPrefix("HTTP/1.1 200 OK"))
-        #expect(try Self.exchange(port: port, "GET / HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 404 "))
-        #expect(try Self.exchange(port: port, "GET /metricsx HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 404 "))
-        #expect(try Self.exchange(port: port, "POST /metrics HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 405 "))
-        #expect(try Self.exchange(port: port, "hello\r\n\r\n").hasPrefix("HTTP/1.1 400 "))
-        let head = try Self.exchange(port: port, "HEAD /metrics HTTP/1.1\r\n\r\n")
-        #expect(head.hasPrefix("HTTP/1.1 200 OK") && head.hasSuffix("\r\n\r\n"))
-        // A request head larger than the limit is refused, and the listener goes on.
-        let huge = "GET /metrics HTTP/1.1\r\nX: " + String(repeating: "a", count: 20_000) + "\r\n\r\n"
-        #expect(try Self.exchange(port: port, huge).hasPrefix("HTTP/1.1 400 "))
-        #expect(try Self.exchange(port: port, "GET /metrics HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 200 OK"))
+        let ok = try #require(try HTTPProbe.exchange(port: port, ["GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"]).responses.first)
+        #expect(ok.status == 200)
+        #expect(ok.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
+        #expect(ok.body == "tbdash_up 1\n")
+        func status(_ request: String) throws -> Int? { try HTTPProbe.exchange(port: port, [request]).responses.first?.status }
+        #expect(try status("GET /metrics?x=1 HTTP/1.0\r\n\r\n") == 200)
+        #expect(try status("GET / HTTP/1.1\r\n\r\n") == 404)
+        #expect(try status("GET /metricsx HTTP/1.1\r\n\r\n") == 404)
+        #expect(try status("hello\r\n\r\n") == 400)
+        let post = try #require(try HTTPProbe.exchange(port: port, ["POST /metrics HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi"]).responses.first)
+        #expect(post.status == 405)
+        #expect(post.headers["allow"] == "GET, HEAD")
+        let head = try #require(try HTTPProbe.exchange(port: port, ["HEAD /metrics HTTP/1.1\r\n\r\n"]).responses.first)
+        #expect(head.status == 200 && head.headers["content-length"] == "12")
     }
 
     @Test func aTakenPortIsAnErrorNamingIt() throws {
-        let port = try NoidaBroker.freePort()
-        let first = try MetricsListener(address: "127.0.0.1:\(port)") { "" }
+        let first = try MetricsListener(address: "127.0.0.1:0") { "" }
         defer { first.stop() }
         #expect {
-            _ = try MetricsListener(address: "127.0.0.1:\(port)") { "" }
+            _ = try MetricsListener(address: first.boundAddress) { "" }
         } throws: { error in
-            "\(error)" == "cannot serve metrics on 127.0.0.1:\(port): Address already in use"
+            "\(error)" == "cannot serve metrics on \(first.boundAddress): Address already in use"
+        }
+    }
+
+    @Test func anUnknownHostIsOneLine() {
+        #expect {
+            _ = try MetricsListener(address: "nosuchhost.invalid:9464") { "" }
+        } throws: { error in
+            // The resolver's own words (such as "Name or service not known"), no NIO type name.
+            let text = "\(error)"
+            return text.hasPrefix("cannot serve metrics on nosuchhost.invalid:9464: ") && !text.contains("Error") && !text.contains("\n")
         }
     }
 
@@ -66,9 +58,25 @@ import TestSupport
     }
 
     @Test func stopReleasesThePort() throws {
-        let port = try NoidaBroker.freePort()
-        try MetricsListener(address: "127.0.0.1:\(port)") { "" }.stop()
-        let again = try MetricsListener(address: "127.0.0.1:\(port)") { "" }
-        again.stop()
+        let first = try MetricsListener(address: "127.0.0.1:0") { "" }
+        let address = first.boundAddress
+        first.stop()
+        try MetricsListener(address: address) { "" }.stop()
+    }
+
+    /// Port 0 is the system's choice: the listener says which port, and that port answers.
+    /// Without a host it serves on every interface, and says so.
+    @Test func theBoundAddressIsKnownAndAnnounced() throws {
+        let local = try MetricsListener(address: "127.0.0.1:0") { "tbdash_up 1\n" }
+        defer { local.stop() }
+        let port = try #require(Int(local.boundAddress.dropFirst("127.0.0.1:".count)))
+        #expect(port > 0 && !local.servesAllInterfaces)
+        #expect(local.announcement == "serving /metrics at http://127.0.0.1:\(port)/metrics")
+        #expect(try PrometheusServer.get("http://127.0.0.1:\(port)/metrics").body == "tbdash_up 1\n")
+
+        let everywhere = try MetricsListener(address: ":0") { "" }
+        defer { everywhere.stop() }
+        #expect(everywhere.servesAllInterfaces)
+        #expect(everywhere.announcement.hasPrefix("serving /metrics on all interfaces at 0.0.0.0:"))
     }
 }
