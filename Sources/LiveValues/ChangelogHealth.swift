@@ -21,5 +21,10 @@ public struct ChangelogHealth: Equatable, Sendable {
             + "a `tbdash aggregate` worker that takes the partition recounts it from the source topic (restart one to recount it now)"
     }
 
-    public static let noStatesLine = "no worker has published yet: the changelog holds no state (start `tbdash aggregate` workers)"
+    /// The line that says the changelog holds no state, after `waited` seconds if the
+    /// viewer waited for one.
+    public static func noStatesLine(waited seconds: Int? = nil) -> String {
+        "no worker has published yet: the changelog holds no state" + (seconds.map { " after \($0) s" } ?? "")
+            + " (start `tbdash aggregate` workers)"
+    }
 }

@@ -94,6 +94,7 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
         var view = ChangelogView()
         /// Changelog partitions read to their end at least once.
         var ended = Set<Int32>()
+        let connectedAt = MonotonicClock.milliseconds()
         var query = options.query
         var source: SourceEnds?
         var changed = true
@@ -128,14 +129,21 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
             // Reaching the end is read from the states' headers: no merge is needed to know
             // it, so the viewer stops as soon as the last state arrives (and merges once).
             let ends = source?.ends ?? [:]
-            // Read to its end and nothing in it: no worker has published yet. Said once;
-            // --exit-at-end has nothing to wait for.
-            if view.newest.isEmpty && ended.count == partitions.count && !health.noStates {
-                health.noStates = true
-                options.report(ChangelogHealth.noStatesLine)
-                if options.exitAtEnd {
+            // Read to its end and nothing in it: no worker has published yet. --exit-at-end
+            // gives workers started just before it the connect timeout to publish (a
+            // worker's first state takes a group join, ~3 s on the embedded broker), then
+            // ends; a viewer that stays says it at once.
+            if view.newest.isEmpty && ended.count == partitions.count {
+                let waited = now - connectedAt
+                if options.exitAtEnd && waited >= Int64(options.connectTimeoutMs) {
+                    health.noStates = true
+                    options.report(ChangelogHealth.noStatesLine(waited: Int(waited / 1000)))
                     _ = publish(&view, ends: ends, query: query, now: now)
                     return
+                }
+                if !options.exitAtEnd && !health.noStates {
+                    health.noStates = true
+                    options.report(ChangelogHealth.noStatesLine())
                 }
             }
             if !view.newest.isEmpty { health.noStates = false }

@@ -73,7 +73,8 @@ struct WatchCommand: ParsableCommand {
     @Flag(help: "With --headless: print the final snapshot as JSON on stdout.")
     var json = false
 
-    @Option(help: "Seconds to wait for the brokers' first answer, 1 to 86400 (headless; the dashboard keeps retrying). (default: 10)",
+    @Option(help: ArgumentHelp("Seconds to wait for the brokers' first answer, 1 to 86400 (headless; the dashboard keeps retrying); "
+                               + "with --changelog and --exit-at-end, also for a worker's first state. (default: 10)"),
             transform: NumericOption.connectTimeout)
     var connectTimeout = 10
 

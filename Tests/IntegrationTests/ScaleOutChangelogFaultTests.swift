@@ -12,8 +12,8 @@ import TestSupport
     var changelog: String { "\(topic).tbdash-state" }
     let tuning = ["-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500", "--publish-interval", "200ms"]
 
-    private func viewer(_ brokers: String, changelog: String? = nil) throws -> TBDashProcess.Result {
-        try TBDashProcess.run(["watch", "--headless", "--exit-at-end", "--json", "--changelog", changelog ?? self.changelog, "-b", brokers],
+    private func viewer(_ brokers: String, changelog: String? = nil, _ extra: [String] = []) throws -> TBDashProcess.Result {
+        try TBDashProcess.run(["watch", "--headless", "--exit-at-end", "--json", "--changelog", changelog ?? self.changelog, "-b", brokers] + extra,
                               timeout: 60)
     }
 
@@ -87,6 +87,10 @@ import TestSupport
         #expect(lines(second.stderr).contains { $0.contains("partition 2:") && $0.contains("(partition 2, offset \(states.count))")
                 && $0.contains("recounting it from the beginning") }, "\(second.stderr)")
         #expect(second.stderr.contains("3 restored from \(changelog), 1 recounted from the beginning"), "\(second.stderr)")
+        // Its first state of partition 2 after the damaged one (the damaged one is newest until then).
+        #expect(Running.eventually(timeout: 30) {
+            ((try? TopicReader.readRecords(brokers: brokers, topic: changelog)) ?? []).filter { $0.key == Array("2".utf8) }.count > states.count + 1
+        })
         let healed = try viewer(brokers)
         #expect(healed.status == 0, "\(healed.stderr)")
         let merged = try json(healed.stdout)
@@ -118,15 +122,18 @@ import TestSupport
         #expect(!topics.output.contains("nonexistent"), "\(topics.output)")
     }
 
-    /// A changelog that exists but holds no state yet: the viewer says no worker has
-    /// published and ends, with nothing counted; before, it waited forever.
+    /// A changelog that exists but holds no state yet: the viewer waits the connect
+    /// timeout for a worker's first state, then says no worker has published and ends,
+    /// with nothing counted; before, it waited forever.
     @Test func anEmptyChangelogSaysNoWorkerHasPublishedAndEnds() throws {
         let cluster = try MockCluster()
         try cluster.createTopic(topic, partitions: 2)
         try cluster.createTopic(changelog, partitions: 2)
-        let result = try viewer(cluster.bootstrapServers)
+        let result = try viewer(cluster.bootstrapServers, ["--connect-timeout", "2"])
         #expect(!result.timedOut && result.status == 0, "\(result.stderr)")
-        #expect(lines(result.stderr).filter { $0.contains("no worker has published yet") }.count == 1, "\(result.stderr)")
+        #expect(result.seconds >= 2 && result.seconds < 30, "\(result.seconds) s")
+        #expect(lines(result.stderr) == ["tbdash: no worker has published yet: the changelog holds no state after 2 s "
+                                         + "(start `tbdash aggregate` workers)"], "\(result.stderr)")
         let shown = try json(result.stdout)
         #expect(shown["events"] as? Int == 0)
     }
