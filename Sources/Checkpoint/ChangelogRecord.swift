@@ -65,6 +65,9 @@ public struct ChangelogEntry: Sendable {
     public var nextOffset: Int64
     public var writer: String
     public var publishedAtMs: Int64
+    /// Where the message was read in the changelog, when the reader said (for messages
+    /// that name a record an operator can find with kcat).
+    public var position: ChangelogPosition?
     /// The whole message, for `record()`.
     let bytes: [UInt8]
 
@@ -77,6 +80,19 @@ public struct ChangelogEntry: Sendable {
 
     /// The whole record: header, semantics and state.
     public func record() throws(SummaryDecodingError) -> ChangelogRecord { try ChangelogCodec.decode(bytes) }
+}
+
+/// A message's place in the changelog topic: its partition and offset.
+public struct ChangelogPosition: Equatable, Sendable, CustomStringConvertible {
+    public var partition: Int32
+    public var offset: Int64
+
+    public init(partition: Int32, offset: Int64) {
+        self.partition = partition
+        self.offset = offset
+    }
+
+    public var description: String { "partition \(partition), offset \(offset)" }
 }
 
 /// The changelog message format: `tbcl`, a version byte, the record's header fields (topic,

@@ -171,6 +171,14 @@ public final class KafkaConsumer: @unchecked Sendable {
                                        timeoutMs: timeoutMs, lastError: { self.context.lastErrorText })
     }
 
+    /// Whether the cluster has `topic`, asked without naming it (a metadata request for one
+    /// topic makes brokers that create topics on first use, the embedded one among them,
+    /// create it).
+    public func topicExists(_ topic: String, timeoutMs: Int32) throws(KafkaError) -> Bool {
+        try Metadata.topicExists(handle: handle, name: topic, brokers: brokers, timeoutMs: timeoutMs,
+                                 lastError: { self.context.lastErrorText })
+    }
+
     /// The cluster's id from metadata, or nil when the brokers give none within the bound.
     public func clusterID(timeoutMs: Int32) -> String? {
         Metadata.clusterID(handle: handle, timeoutMs: timeoutMs)

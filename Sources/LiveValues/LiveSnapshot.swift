@@ -50,14 +50,18 @@ public struct LiveSnapshot: Equatable, Sendable {
     public var checkpointProblem: String?
     /// Records already in the topic that this watch will not read (see `EarlierRecords`).
     public var earlierRecords: Int64
+    /// A changelog viewer's skipped messages and unavailable partitions (nil for one process).
+    public var changelog: ChangelogHealth?
 
     public init(aggregate: AggregateSnapshot = AggregateSnapshot(), pipeline: PipelineStats = PipelineStats(),
-                status: SourceStatus = .connecting, checkpointProblem: String? = nil, earlierRecords: Int64 = 0) {
+                status: SourceStatus = .connecting, checkpointProblem: String? = nil, earlierRecords: Int64 = 0,
+                changelog: ChangelogHealth? = nil) {
         self.aggregate = aggregate
         self.pipeline = pipeline
         self.status = status
         self.checkpointProblem = checkpointProblem
         self.earlierRecords = earlierRecords
+        self.changelog = changelog
     }
 }
 

@@ -6,9 +6,11 @@ import UserBehavior
 /// The snapshot as SPEC §4 JSON: raw codes as keys, counts exact, zero counts left out.
 ///
 /// Beyond the spec's keys: `skipped` (records deleted by retention before they were
-/// read), `batches`, `max_lateness_ms` and `lag` (records not yet read).
+/// read), `batches`, `max_lateness_ms` and `lag` (records not yet read); for a changelog
+/// viewer, `changelog`: `unreadable` (messages skipped) and `unavailable` (source partitions
+/// whose newest state cannot be read: their counts are missing, their lag is not 0).
 public enum SnapshotJSON {
-    public static func encode(_ snapshot: AggregateSnapshot, calendar: EventCalendar) -> String {
+    public static func encode(_ snapshot: AggregateSnapshot, calendar: EventCalendar, changelog: ChangelogHealth? = nil) -> String {
         let counts = snapshot.counts
         var members: [String] = []
         members.append(#""events": \#(counts.events)"#)
@@ -28,6 +30,10 @@ public enum SnapshotJSON {
         members.append(#""lag": \#(snapshot.lag.map { "\($0)" } ?? "null")"#)
         members.append(#""filter": \#(string(snapshot.filter.normalized))"#)
         if let figures = snapshot.figures { members += analytics(figures, counts: counts, calendar: calendar) }
+        if let changelog {
+            let unavailable = changelog.unavailable.keys.sorted().map(String.init).joined(separator: ", ")
+            members.append(#""changelog": {"unreadable": \#(changelog.unreadable), "unavailable": [\#(unavailable)]}"#)
+        }
         return "{" + members.joined(separator: ", ") + "}"
     }
 

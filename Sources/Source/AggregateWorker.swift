@@ -200,16 +200,17 @@ public final class AggregateWorker: @unchecked Sendable {
     private func assign(_ partitions: [Int32]) -> [Int32: Int64] {
         guard !partitions.isEmpty else { return [:] }
         let restored: [Int32: ChangelogRecord]
+        let unreadable: [Int32: ChangelogView.Unreadable]
         do {
-            restored = try ChangelogRestore.read(partitions: partitions, of: options.changelog, partitionCount: changelogPartitions,
-                                                 consumer: restorer, timeoutMs: Int64(options.connectTimeoutMs) * 3)
+            (restored, unreadable) = try ChangelogRestore.read(partitions: partitions, of: options.changelog, partitionCount: changelogPartitions,
+                                                               consumer: restorer, timeoutMs: Int64(options.connectTimeoutMs) * 3)
         } catch {
             fail("cannot restore partitions \(list(partitions)) from \(options.changelog): \(error.description)")
             return [:]
         }
         // Partitions without state start where --from says, by the same rules as watch.
         var offsets: [Int32: Int64]
-        var planner = StartOffsetPlanner(partitions: partitions.filter { restored[$0] == nil },
+        var planner = StartOffsetPlanner(partitions: partitions.filter { restored[$0] == nil && unreadable[$0] == nil },
                                          identity: SourceIdentity(clusterID: nil, topicID: nil, partitionCount: 0),
                                          start: options.start, savedOffsets: [:], savedIdentity: nil, checksSavedOffsets: false)
         do {
@@ -224,8 +225,22 @@ public final class AggregateWorker: @unchecked Sendable {
             return [:]
         }
         let now = MonotonicClock.milliseconds()
+        if let foreign = unreadable.values.first(where: { $0.entry.sourceTopic != options.topic }) {
+            refuse(partitions, "\(options.changelog) holds states of topic '\(foreign.entry.sourceTopic)', not '\(options.topic)'; use another --changelog")
+            return [:]
+        }
         for partition in partitions {
-            if let record = restored[partition] {
+            if let problem = unreadable[partition] {
+                // Its counts are lost with the state, not its records: count the partition
+                // again from its beginning (a gap retention left is counted as skipped), in
+                // an epoch above the unreadable state's, so every reader takes the recount.
+                let entry = problem.entry
+                log("partition \(partition): its newest state in \(options.changelog) (\(entry.position?.description ?? "position unknown")) "
+                    + "cannot be read (\(problem.reason)); recounting it from the beginning of \(options.topic)")
+                restoredEpochs[partition] = entry.epoch == .max ? .max : entry.epoch + 1
+                aggregators[partition] = Aggregator(config: config, now: now)
+                offsets[partition] = 0
+            } else if let record = restored[partition] {
                 if record.sourceTopic != options.topic {
                     refuse(partitions, "\(options.changelog) holds states of topic '\(record.sourceTopic)', not '\(options.topic)'; use another --changelog")
                     return [:]
@@ -246,7 +261,9 @@ public final class AggregateWorker: @unchecked Sendable {
             if let offset = offsets[partition] { aggregators[partition]!.assign(partition: partition, startingAt: offset, now: now) }
         }
         log("assigned partitions \(list(partitions)) (generation \(consumer.generation.map(String.init) ?? "?")): "
-            + "\(restored.count) restored from \(options.changelog), \(partitions.count - restored.count) from --from \(options.start)")
+            + "\(restored.count) restored from \(options.changelog), "
+            + (unreadable.isEmpty ? "" : "\(unreadable.count) recounted from the beginning (state unreadable), ")
+            + "\(partitions.count - restored.count - unreadable.count) from --from \(options.start)")
         return offsets
     }
 
@@ -331,14 +348,15 @@ public final class AggregateWorker: @unchecked Sendable {
 }
 
 /// Reads the newest state of some source partitions from a changelog: each lives in
-/// changelog partition `p mod count`, read from its beginning to its current end.
+/// changelog partition `p mod count`, read from its beginning to its current end. A
+/// partition whose newest state cannot be read comes back apart, never as an older state.
 enum ChangelogRestore {
     struct Problem: Error, CustomStringConvertible {
         let description: String
     }
 
     static func read(partitions: [Int32], of topic: String, partitionCount: Int, consumer: KafkaConsumer,
-                     timeoutMs: Int64) throws(Problem) -> [Int32: ChangelogRecord] {
+                     timeoutMs: Int64) throws(Problem) -> (records: [Int32: ChangelogRecord], unreadable: [Int32: ChangelogView.Unreadable]) {
         let wanted = Set(partitions)
         var ends: [Int32: Int64] = [:]
         do {
@@ -346,7 +364,7 @@ enum ChangelogRestore {
                 let range = try consumer.queryOffsetRange(topic: topic, partition: changelogPartition, timeoutMs: 10_000)
                 if range.count > 0 { ends[changelogPartition] = range.end }
             }
-            guard !ends.isEmpty else { return [:] }
+            guard !ends.isEmpty else { return ([:], [:]) }
             try consumer.assign(topic: topic, ends.mapValues { _ in .beginning })
         } catch {
             throw Problem(description: error.description)
@@ -367,7 +385,7 @@ enum ChangelogRestore {
                 case .message:
                     if let end = remaining[record.partition], record.offset + 1 >= end { remaining[record.partition] = nil }
                     guard let partition = ChangelogRecord.partition(ofKey: record.key), wanted.contains(partition) else { continue }
-                    view.apply(message: Array(record.payload))
+                    view.apply(message: Array(record.payload), at: ChangelogPosition(partition: record.partition, offset: record.offset))
                 case .partitionEnd:
                     if let end = remaining[record.partition], record.offset >= end { remaining[record.partition] = nil }
                 case .offsetOutOfRange:
@@ -379,12 +397,7 @@ enum ChangelogRestore {
             }
             batch.release()
         }
-        let found = wanted.filter { view.newest[$0] != nil }
         let records = view.records().filter { wanted.contains($0.key) }
-        // Never start over a partition whose newest state is there but unreadable.
-        if let partition = found.sorted().first(where: { records[$0] == nil }) {
-            throw Problem(description: "the newest state of partition \(partition) cannot be read")
-        }
-        return records
+        return (records, view.unavailable.filter { wanted.contains($0.key) })
     }
 }

@@ -26,6 +26,9 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
         public var publishIntervalMs: Int64 = 250
         public var failFast = true
         public var connectTimeoutMs: Int32 = 10_000
+        /// Told once each thing the snapshot alone would not make plain: a partition whose
+        /// newest state cannot be read, a changelog with no state yet.
+        public var report: @Sendable (String) -> Void = { _ in }
 
         public init(changelog: String) {
             self.changelog = changelog
@@ -41,6 +44,8 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
     private let configBox = Mutex<AggregationConfig?>(nil)
     private let requestedQuery = Mutex<AnalyticsQuery?>(nil)
     private let thread = Mutex<WorkerThread?>(nil)
+    /// What the reading thread could not show (it alone writes it; snapshots carry copies).
+    private var health = ChangelogHealth()
 
     /// A counter that changes whenever a new snapshot is published.
     public let generation = Atomic<Int>(0)
@@ -85,8 +90,11 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
     // MARK: The reading thread
 
     private func run() {
-        guard connect() else { return }
+        guard let partitions = connect() else { return }
         var view = ChangelogView()
+        /// Changelog partitions read to their end at least once.
+        var ended = Set<Int32>()
+        let connectedAt = MonotonicClock.milliseconds()
         var query = options.query
         var source: SourceEnds?
         var changed = true
@@ -98,10 +106,13 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
                 let record = batch[i]
                 switch record.kind {
                 case .message:
-                    if view.apply(message: Array(record.payload)) { changed = true }
+                    let position = ChangelogPosition(partition: record.partition, offset: record.offset)
+                    if view.apply(message: Array(record.payload), at: position) { changed = true }
                 case .offsetOutOfRange:
                     consumer.seek(topic: options.changelog, [record.partition: .beginning])
-                case .partitionEnd, .error:
+                case .partitionEnd:
+                    if ended.insert(record.partition).inserted, ended.count == partitions.count { changed = true }
+                case .error:
                     break
                 }
             }
@@ -118,6 +129,24 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
             // Reaching the end is read from the states' headers: no merge is needed to know
             // it, so the viewer stops as soon as the last state arrives (and merges once).
             let ends = source?.ends ?? [:]
+            // Read to its end and nothing in it: no worker has published yet. --exit-at-end
+            // gives workers started just before it the connect timeout to publish (a
+            // worker's first state takes a group join, ~3 s on the embedded broker), then
+            // ends; a viewer that stays says it at once.
+            if view.newest.isEmpty && ended.count == partitions.count {
+                let waited = now - connectedAt
+                if options.exitAtEnd && waited >= Int64(options.connectTimeoutMs) {
+                    health.noStates = true
+                    options.report(ChangelogHealth.noStatesLine(waited: Int(waited / 1000)))
+                    _ = publish(&view, ends: ends, query: query, now: now)
+                    return
+                }
+                if !options.exitAtEnd && !health.noStates {
+                    health.noStates = true
+                    options.report(ChangelogHealth.noStatesLine())
+                }
+            }
+            if !view.newest.isEmpty { health.noStates = false }
             if options.exitAtEnd && Self.reached(ends, in: view) {
                 if publish(&view, ends: ends, query: query, now: now) { return }
                 continue
@@ -135,31 +164,45 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
         _ = publish(&view, ends: source?.ends ?? [:], query: query, now: MonotonicClock.milliseconds())
     }
 
-    /// Whether every source partition's newest state has reached its end offset.
+    /// Whether every source partition's newest state has reached its end offset, or cannot
+    /// be read (it will not move until a worker replaces it; the snapshot says so).
     private static func reached(_ ends: [Int32: Int64], in view: ChangelogView) -> Bool {
         !ends.isEmpty && ends.allSatisfy { partition, high in
-            (view.newest[partition]?.nextOffset).map { $0 >= high } ?? (high == 0)
+            view.unavailable[partition] != nil || (view.newest[partition]?.nextOffset).map { $0 >= high } ?? (high == 0)
         }
     }
 
-    /// Assigns every partition of the changelog from its beginning; false when it fails.
-    private func connect() -> Bool {
+    /// Assigns every partition of the changelog from its beginning; its partitions, or nil
+    /// when it fails. A changelog that does not exist is an error, never created here: its
+    /// existence is asked of the whole cluster's metadata first.
+    private func connect() -> [Int32]? {
         while !stop.isRequested {
             do {
+                guard try consumer.topicExists(options.changelog, timeoutMs: options.connectTimeoutMs) else {
+                    throw ChangelogMissing(topic: options.changelog)
+                }
                 let partitions = try consumer.partitions(of: options.changelog, timeoutMs: options.connectTimeoutMs)
                 try consumer.assign(topic: options.changelog, Dictionary(uniqueKeysWithValues: partitions.map { ($0, .beginning) }))
                 set(status: .live)
-                return true
+                return partitions
             } catch {
+                // (A dashboard waits for the workers to create it, as for brokers that are down.)
                 if options.failFast {
-                    set(status: .failed(error.description))
-                    return false
+                    set(status: .failed("\(error)"))
+                    return nil
                 }
-                set(status: .disconnected(error.description))
+                set(status: .disconnected("\(error)"))
                 for _ in 0..<20 where !stop.isRequested { MonotonicClock.sleep(nanoseconds: 100_000_000) }
             }
         }
-        return false
+        return nil
+    }
+
+    private struct ChangelogMissing: Error, CustomStringConvertible {
+        let topic: String
+        var description: String {
+            "changelog topic '\(topic)' does not exist: check --changelog (`tbdash aggregate` workers create <topic>.tbdash-state)"
+        }
     }
 
     /// Merges the view into a snapshot; true when every source partition's state has
@@ -176,13 +219,25 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
         }
         let aggregator = Aggregator(config: config, restoring: view.merged(), now: now)
         aggregator.query = query
-        for (partition, high) in ends { aggregator.setEndOffset(partition: partition, high, now: now) }
+        for (partition, high) in ends {
+            aggregator.setEndOffset(partition: partition, high, now: now)
+            // A partition without a readable state has counted nothing: all of it is lag.
+            aggregator.assign(partition: partition, startingAt: 0, now: now)
+        }
+        for (partition, problem) in view.unavailable.sorted(by: { $0.key < $1.key }) where health.unavailable[partition] == nil {
+            let why = [problem.entry.position.map { "changelog \($0)" }, problem.reason].compactMap { $0 }.joined(separator: ": ")
+            health.unavailable[partition] = why
+            options.report(ChangelogHealth.unavailableLine(partition: partition, why))
+        }
+        health.unavailable = health.unavailable.filter { view.unavailable[$0.key] != nil }
+        health.unreadable = view.unreadable
         let aggregate = aggregator.snapshot(now: now, figures: true)
         // (After the merge: a state whose body cannot be read was dropped by it.)
         let atEnd = Self.reached(ends, in: view)
         let status = snapshot.status
         ownersBox.withLock { $0 = view.newest.mapValues(\.owner) }
-        latest.withLock { $0 = LiveSnapshot(aggregate: aggregate, status: status) }
+        let health = health
+        latest.withLock { $0 = LiveSnapshot(aggregate: aggregate, status: status, changelog: health) }
         generation.add(1, ordering: .releasing)
         return atEnd
     }

@@ -10,9 +10,20 @@ import Checkpoint
 /// itself) is decoded only when it is still the newest when asked for — a reader that
 /// starts on a changelog meets every state the brokers kept, most of them superseded.
 public struct ChangelogView: Sendable {
+    /// A partition whose newest state has a readable header but a body that cannot be
+    /// decoded: it counts for nothing until a newer state replaces it (a worker recounts
+    /// the partition from its source and publishes one that supersedes it).
+    public struct Unreadable: Sendable {
+        public var entry: ChangelogEntry
+        public var reason: String
+    }
+
     public private(set) var newest: [Int32: ChangelogEntry] = [:]
-    /// Messages that are not changelog records of this format (skipped, and counted).
+    /// Messages that are not changelog records of this format, and newest states whose
+    /// body cannot be read (skipped, and counted).
     public private(set) var unreadable = 0
+    /// Partitions whose newest state cannot be read, found by `records()`.
+    public private(set) var unavailable: [Int32: Unreadable] = [:]
     private var assembly = ChangelogAssembly()
     /// The decoded body of each partition's newest entry, once asked for.
     private var decoded: [Int32: ChangelogRecord] = [:]
@@ -25,13 +36,14 @@ public struct ChangelogView: Sendable {
         if let current = newest[entry.partition], !entry.supersedes(current) { return false }
         newest[entry.partition] = entry
         decoded[entry.partition] = nil
+        unavailable[entry.partition] = nil
         return true
     }
 
     /// Reads one message's header and applies it: a record, or a chunk of one (applied
-    /// when its last chunk arrives).
+    /// when its last chunk arrives). `position` is where it was read, for messages.
     @discardableResult
-    public mutating func apply(message bytes: [UInt8]) -> Bool {
+    public mutating func apply(message bytes: [UInt8], at position: ChangelogPosition? = nil) -> Bool {
         var bytes = bytes
         if ChangelogChunk.isChunk(bytes) {
             guard let chunk = try? ChangelogChunk.decode(bytes) else {
@@ -41,21 +53,23 @@ public struct ChangelogView: Sendable {
             guard let whole = assembly.add(chunk) else { return false }
             bytes = whole
         }
-        guard let entry = try? ChangelogCodec.decodeHeader(bytes) else {
+        guard var entry = try? ChangelogCodec.decodeHeader(bytes) else {
             unreadable += 1
             return false
         }
+        entry.position = position
         return apply(entry)
     }
 
-    /// The newest record of each partition, decoded (each body once). A body that cannot
-    /// be read drops its partition, counted in `unreadable`.
+    /// The newest record of each partition, decoded (each body once). A newest state whose
+    /// body cannot be read makes its partition `unavailable` (and counts in `unreadable`):
+    /// it stays the newest, so an older state never passes for the partition's counts.
     public mutating func records() -> [Int32: ChangelogRecord] {
-        for (partition, entry) in newest where decoded[partition] == nil {
-            if let record = try? entry.record() {
-                decoded[partition] = record
-            } else {
-                newest[partition] = nil
+        for (partition, entry) in newest where decoded[partition] == nil && unavailable[partition] == nil {
+            do {
+                decoded[partition] = try entry.record()
+            } catch {
+                unavailable[partition] = Unreadable(entry: entry, reason: error.description)
                 unreadable += 1
             }
         }
@@ -68,7 +82,7 @@ public struct ChangelogView: Sendable {
     public var sourceTopic: String? { newest.min { $0.key < $1.key }?.value.sourceTopic }
 
     /// The newest states of all partitions merged: what one aggregation over the whole
-    /// topic would hold.
+    /// topic would hold (without the unavailable partitions).
     public mutating func merged() -> AggregationState {
         let records = records()
         var state = AggregationState()

@@ -321,6 +321,10 @@ public struct Labels: Sendable {
     public var nextOffset: String { zh ? "下一偏移" : "next offset" }
     public var owner: String { zh ? "所属进程" : "owner" }
     public var published: String { zh ? "上次发布" : "published" }
+    /// A changelog viewer's partition whose newest state cannot be read.
+    public var stateUnreadable: String { zh ? "状态不可读" : "UNREADABLE state" }
+    public func unreadableSkipped(_ count: Int) -> String { zh ? "跳过 \(count) 条不可读记录" : "\(count) unreadable skipped" }
+    public var noWorkerYet: String { zh ? "尚无 worker 发布状态" : "no worker has published yet" }
     public var endOffset: String { zh ? "末尾偏移" : "end offset" }
     public var idle: String { zh ? "空闲" : "idle" }
     public var total: String { zh ? "合计" : "total" }

@@ -1,4 +1,5 @@
 import Aggregation
+import LiveValues
 import Runtime
 
 /// Page 6: one row per partition (next offset, end offset, lag, watermark, idle, skipped,
@@ -13,8 +14,8 @@ struct PartitionsPage {
         let model = canvas.model
         let a = model.snapshot.aggregate
         let (outlookArea, tableArea) = body.splitBottom(full ? 6 : 4)
-        let table = canvas.panel(tableArea, title: "\(labels.page(.partitions)) (\(a.partitions.count))", bordered: full,
-                                 focused: model.isFocused(.partitions))
+        let table = canvas.panel(tableArea, title: "\(labels.page(.partitions)) (\(a.partitions.count))" + changelogNote(model, labels),
+                                 bordered: full, focused: model.isFocused(.partitions))
         guard !table.isEmpty else { return }
         let (header, rest) = table.splitTop(1)
         let (totalRow, list) = rest.splitBottom(1)
@@ -23,6 +24,7 @@ struct PartitionsPage {
                         labels.skipped, labels.owner, labels.published]
         drawRow(&canvas, header, headings, shown, style: theme.style(.title))
         let (cursor, marked) = canvas.list(.partitions, ListGeometry(count: a.partitions.count, visible: list.height))
+        let unavailable = Set(model.snapshot.changelog.map { Array($0.unavailable.keys) } ?? [])
         for i in Canvas.window(cursor, visible: list.height, count: a.partitions.count) {
             let p = a.partitions[i]
             let row = Rect(x: list.x, y: list.y + i - cursor.top, width: list.width, height: 1)
@@ -31,7 +33,8 @@ struct PartitionsPage {
                 "\(p.partition)", p.nextOffset.map(Format.grouped) ?? "", p.endOffset.map(Format.grouped) ?? "",
                 p.lag.map(Format.grouped) ?? "", p.watermark.current == .min ? "" : watermark(p.watermark.current, model),
                 p.idle ? labels.idle : "", p.skipped > 0 ? Format.grouped(p.skipped) : "",
-                owner.map { $0.host.isEmpty ? $0.clientID : "\($0.clientID)@\($0.host)" } ?? "",
+                unavailable.contains(p.partition) ? labels.stateUnreadable
+                    : owner.map { $0.host.isEmpty ? $0.clientID : "\($0.clientID)@\($0.host)" } ?? "",
                 owner.map { Format.duration(milliseconds: max(0, model.clock - $0.publishedAtMs), chinese: labels.language == .zh) } ?? "",
             ], shown, style: theme.style(.value), marked: i == marked)
         }
@@ -43,6 +46,18 @@ struct PartitionsPage {
             Format.grouped(a.skipped), "", "",
         ], shown, style: theme.style(.emphasis))
         drawOutlook(&canvas, outlookArea)
+    }
+
+    /// A changelog viewer's skipped messages and missing states, after the title.
+    private func changelogNote(_ model: DashboardModel, _ labels: Labels) -> String {
+        guard let health = model.snapshot.changelog else { return "" }
+        var notes: [String] = []
+        if health.noStates { notes.append(labels.noWorkerYet) }
+        if !health.unavailable.isEmpty {
+            notes.append("\(labels.stateUnreadable): \(health.unavailable.keys.sorted().map(String.init).joined(separator: ","))")
+        }
+        if health.unreadable > 0 { notes.append(labels.unreadableSkipped(health.unreadable)) }
+        return notes.map { " · " + $0 }.joined()
     }
 
     private func watermark(_ ms: Int64, _ model: DashboardModel) -> String {

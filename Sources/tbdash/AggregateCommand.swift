@@ -16,7 +16,9 @@ struct AggregateCommand: ParsableCommand {
             restores the partition's newest state from --changelog (default <topic>.tbdash-state), \
             continues from the offset that state covers, and publishes the partition's whole \
             state every --publish-interval and when the partition is taken away. A partition \
-            with no state starts where --from says, by the same rules as watch. `tbdash watch --changelog TOPIC` merges \
+            with no state starts where --from says, by the same rules as watch. A partition whose \
+            newest state cannot be read is counted again from the beginning of its source \
+            partition, with a log line naming the record. `tbdash watch --changelog TOPIC` merges \
             the states and shows them; any number of viewers can watch.
 
             Exactly once: every published state carries the offsets it counted, so a worker \

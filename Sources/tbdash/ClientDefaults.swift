@@ -20,6 +20,12 @@ enum ConsumerDefaults {
     ]
 }
 
+/// A changelog viewer only reads: it never makes a broker create a topic (a mistyped
+/// --changelog is an error, not an empty topic that waits forever).
+enum ChangelogViewerDefaults {
+    static let properties: [(String, String)] = [("allow.auto.create.topics", "false")]
+}
+
 /// Producer settings tbdash chooses; any of them can be overridden with -X.
 enum ProducerDefaults {
     static let properties: [(String, String)] = [

@@ -128,10 +128,13 @@ struct DashboardRunner {
     func runChangelog(options: ChangelogPipeline.Options, config: AggregationConfig) throws {
         var options = options
         try onScreen(topic: options.changelog, group: group, config: config, query: options.query) { session in
-            let (screen, log, configuration) = (session.screen, session.log, session.configuration)
+            let (screen, log) = (session.screen, session.log)
             options.query = session.model.query
+            var configuration = session.configuration
+            for (key, value) in ChangelogViewerDefaults.properties { configuration.set(key, value) }
             let consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
             log?.write("watching changelog \(options.changelog) at \(configuration.brokers)")
+            options.report = { line in log?.write(line) }
             let stop = StopFlag()
             let pipeline = ChangelogPipeline(consumer: consumer, options: options, config: config, stop: stop)
             var live = LiveDashboard(pipeline: pipeline, screen: screen, dashboard: Dashboard(theme: session.theme),
@@ -146,6 +149,10 @@ struct DashboardRunner {
             if case .failed(let why) = ending { throw CommandFailure.runtime(why) }
             let a = pipeline.snapshot.aggregate
             try printResult("tbdash: \(Format.grouped(a.counts.events)) events in the merged states of \(a.partitions.count) partitions (changelog \(options.changelog))")
+            // Said on page 6 while the screen was up; said again now that it is gone.
+            for (partition, why) in (pipeline.snapshot.changelog?.unavailable ?? [:]).sorted(by: { $0.key < $1.key }) {
+                StandardError.write("tbdash: \(ChangelogHealth.unavailableLine(partition: partition, why))\n")
+            }
         }
     }
 }

@@ -11,8 +11,10 @@ struct KafkaOptions: ParsableArguments {
             discussion: "Default: $KAFKA_BROKER_URL, else the embedded broker started by `tbdash broker` on this machine, else localhost:9092."))
     var brokers: String?
 
-    @Option(name: [.short, .long], help: "Topic to use.")
-    var topic = Self.defaultTopic
+    @Option(name: [.customShort("t"), .customLong("topic")], help: "Topic to use. (default: \(Self.defaultTopic))")
+    var givenTopic: String?
+
+    var topic: String { givenTopic ?? Self.defaultTopic }
 
     /// The topic of SPEC §2, where `produce` writes, `watch` reads and `broker` creates.
     static let defaultTopic = "user_behavior_logs"

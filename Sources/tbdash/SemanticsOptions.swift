@@ -31,9 +31,13 @@ struct EventTimeOptions: ParsableArguments {
 struct SemanticsOptions: ParsableArguments {
     @OptionGroup var eventTime: EventTimeOptions
 
-    @Option(help: "Watermark bound: how far event time may go back without being late, up to 3650d. (default: \(seconds(AggregationConfig.defaultOutOfOrdernessMs)))",
+    @Option(name: .customLong("out-of-orderness"), help: "Watermark bound: how far event time may go back without being late, up to 3650d. (default: \(seconds(AggregationConfig.defaultOutOfOrdernessMs)))",
             transform: DurationArgument.parser(0...DurationArgument.longest))
-    var outOfOrderness = DurationArgument(milliseconds: AggregationConfig.defaultOutOfOrdernessMs)
+    var givenOutOfOrderness: DurationArgument?
+
+    var outOfOrderness: DurationArgument {
+        givenOutOfOrderness ?? DurationArgument(milliseconds: AggregationConfig.defaultOutOfOrdernessMs)
+    }
 
     @Option(help: "A partition with no record for longer is idle and does not hold back the watermark. (default: \(seconds(AggregationConfig.defaultIdleTimeoutMs)))",
             transform: DurationArgument.parser(1...DurationArgument.longest))

@@ -48,14 +48,18 @@ struct WatchCommand: ParsableCommand {
     @OptionGroup(title: "Analytics") var analytics: AnalyticsOptions
     @OptionGroup(title: "Prometheus and history") var integration: IntegrationOptions
 
-    @Option(help: "Consumer group where offsets are committed and read (never a rebalancing group).")
-    var group = "tbdash"
+    @Option(name: .customLong("group"), help: "Consumer group where offsets are committed and read (never a rebalancing group). (default: tbdash)")
+    var givenGroup: String?
 
-    @Option(help: ArgumentHelp("Where to start partitions with no saved offset: earliest, latest, committed (falling back to latest), "
+    var group: String { givenGroup ?? "tbdash" }
+
+    @Option(name: .customLong("from"), help: ArgumentHelp("Where to start partitions with no saved offset: earliest, latest, committed (falling back to latest), "
                                + "or a day such as 2026-11-11 (the first record stamped at or after its start in --tz; a partition with none starts at its end). (default: committed)",
                                valueName: "position"),
             transform: StartArgument.parse)
-    var from = StartArgument.position(.committed)
+    var givenFrom: StartArgument?
+
+    var from: StartArgument { givenFrom ?? .position(.committed) }
 
     @Option(help: ArgumentHelp("Show the merged states that `tbdash aggregate` workers publish to this changelog topic, instead of reading --topic.", valueName: "topic"))
     var changelog: String?
@@ -69,7 +73,8 @@ struct WatchCommand: ParsableCommand {
     @Flag(help: "With --headless: print the final snapshot as JSON on stdout.")
     var json = false
 
-    @Option(help: "Seconds to wait for the brokers' first answer, 1 to 86400 (headless; the dashboard keeps retrying). (default: 10)",
+    @Option(help: ArgumentHelp("Seconds to wait for the brokers' first answer, 1 to 86400 (headless; the dashboard keeps retrying); "
+                               + "with --changelog and --exit-at-end, also for a worker's first state. (default: 10)"),
             transform: NumericOption.connectTimeout)
     var connectTimeout = 10
 
@@ -80,6 +85,22 @@ struct WatchCommand: ParsableCommand {
             throw ValidationError("--changelog cannot be combined with --metrics-addr or --history: they follow one process's pipeline")
         }
         if changelog != nil && stateOptions.state != nil { throw ValidationError("--changelog and --state cannot be combined: the workers keep the state") }
+        if changelog != nil, let option = ignoredByAViewer.first(where: \.given) {
+            throw ValidationError("--changelog cannot be combined with \(option.name): \(option.why)")
+        }
+    }
+
+    /// Options a changelog viewer has no use for: it reads no source topic itself and
+    /// counts nothing, so the workers' options apply.
+    private var ignoredByAViewer: [(name: String, given: Bool, why: String)] {
+        let counted = "the workers' semantics apply (give it to `tbdash aggregate`; the viewer shows the calendar their states were counted in)"
+        return [
+            ("--topic", kafka.givenTopic != nil, "the viewer reads the changelog; the source topic is the one its states were counted from"),
+            ("--from", givenFrom != nil, "the workers decide where partitions start (`tbdash aggregate --from`)"),
+            ("--group", givenGroup != nil, "the viewer commits no offsets (the workers' group is `tbdash aggregate --group`)"),
+            ("--year", semantics.eventTime.year != nil, counted),
+            ("--out-of-orderness", semantics.givenOutOfOrderness != nil, counted),
+        ]
     }
 
     func run() throws {
@@ -154,10 +175,15 @@ struct WatchCommand: ParsableCommand {
     /// `--changelog`: merges the workers' states; a viewer never writes, not even offsets.
     private func runChangelog(_ options: ChangelogPipeline.Options, config: AggregationConfig) throws {
         let log = try display.log.map { try FileLog(path: $0) }
-        var configuration = try kafka.configuration(defaults: ConsumerDefaults.properties)
+        var configuration = try kafka.configuration(defaults: ConsumerDefaults.properties + ChangelogViewerDefaults.properties)
         if let log { configuration.log = log.kafkaLog }
         let consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
         let topic = options.changelog
+        var options = options
+        options.report = { line in
+            StandardError.write("tbdash: \(line)\n")
+            log?.write(line)
+        }
         let stop = StopFlag()
         let trap = SignalTrap { _ in stop.request() }
         defer { trap.cancel() }
@@ -169,14 +195,24 @@ struct WatchCommand: ParsableCommand {
         let final = pipeline.snapshot
         if case .failed(let reason) = final.status { throw CommandFailure.runtime(reason) }
         if json {
-            try printResult(SnapshotJSON.encode(final.aggregate, calendar: pipeline.config.calendar))
+            try printResult(SnapshotJSON.encode(final.aggregate, calendar: pipeline.config.calendar, changelog: final.changelog))
         } else {
             let a = final.aggregate
+            let health = final.changelog ?? ChangelogHealth()
             try printResult("""
                 events \(Format.grouped(a.counts.events)) · rejected \(Format.grouped(a.counts.rejectedTotal)) \
-                · late \(Format.grouped(a.counts.late)) · partitions \(a.partitions.count) (changelog \(topic))
+                · late \(Format.grouped(a.counts.late)) · partitions \(a.partitions.count) (changelog \(topic)) \
+                · unreadable \(Format.grouped(health.unreadable)) · unavailable \(health.unavailable.count)
                 """)
         }
+        try Self.requireEveryPartition(final.changelog)
+    }
+
+    /// Counts with a partition missing are not the topic's: exit 1, after the results.
+    static func requireEveryPartition(_ health: ChangelogHealth?) throws {
+        guard let missing = health?.unavailable.keys.sorted(), !missing.isEmpty else { return }
+        throw CommandFailure.runtime("the counts lack partition\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ",")), "
+                                     + "whose newest state cannot be read (see above)")
     }
 
     /// A run whose last checkpoint failed has counts that a restart will not find: exit 1,

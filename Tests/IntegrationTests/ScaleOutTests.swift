@@ -220,7 +220,8 @@ import TestSupport
         let file = dir.file("rows.csv")
         #expect(try TBDashProcess.run(["gen", "--rows", "3000", "--seed", "45", "-o", file.path]).status == 0)
         try produce(file, broker.bootstrapServers)
-        let workers = try (0..<3).map { _ in try worker(broker.bootstrapServers) }
+        // Assigned, so the changelog they create exists before the viewer looks for it.
+        let workers = try assignedWorkers(3, broker.bootstrapServers)
         let merged = try viewer(broker.bootstrapServers)
         expectSameFigures(merged.json, try single(broker.bootstrapServers))
         #expect(workers.map(\.stderr).joined().contains("created changelog \(changelog): 6 partitions, compacted"),

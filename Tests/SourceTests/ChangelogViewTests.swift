@@ -31,11 +31,20 @@ import UserBehavior
         #expect(view.unreadable == 0)
     }
 
-    @Test func aNewestBodyThatCannotBeReadDropsItsPartitionAndIsCounted() throws {
+    /// The damaged newest state stays the newest (an older one never stands in for it):
+    /// its partition is unavailable, counted once however often the view is merged, until a
+    /// state that supersedes it arrives.
+    @Test func aNewestBodyThatCannotBeReadMakesItsPartitionUnavailableUntilReplaced() throws {
         var view = ChangelogView()
         view.apply(message: try message(partition: 0, epoch: 1, next: 10))
-        view.apply(message: damaged(try message(partition: 1, epoch: 1, next: 10)))
+        view.apply(message: try message(partition: 1, epoch: 1, next: 8))
+        view.apply(message: damaged(try message(partition: 1, epoch: 1, next: 10)), at: ChangelogPosition(partition: 1, offset: 7))
         #expect(view.merged().partitions.map(\.nextOffset) == [10])
-        #expect(view.unreadable == 1 && view.newest[1] == nil)
+        #expect(view.merged().partitions.map(\.nextOffset) == [10])
+        #expect(view.unreadable == 1)
+        #expect(view.unavailable[1]?.entry.position == ChangelogPosition(partition: 1, offset: 7))
+        view.apply(message: try message(partition: 1, epoch: 2, next: 3))
+        #expect(view.merged().partitions.map(\.nextOffset) == [10, 3])
+        #expect(view.unavailable.isEmpty && view.unreadable == 1)
     }
 }

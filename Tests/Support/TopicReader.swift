@@ -25,16 +25,22 @@ public enum TopicReader {
 
     /// Every record of `topic` as kcat prints it with `format` (`kcat -f`), one line each.
     public static func kcatLines(_ kcat: String, brokers: String, topic: String, format: String) throws -> [Substring] {
+        try runKcat(kcat, ["-b", brokers, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", format]).output
+            .split(separator: "\n")
+    }
+
+    /// Runs kcat with `arguments`: its exit status and standard output (stderr dropped).
+    public static func runKcat(_ kcat: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: kcat)
-        process.arguments = ["-b", brokers, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", format]
+        process.arguments = arguments
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n")
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     static func readWithKcat(_ kcat: String, brokers: String, topic: String) throws -> [Message] {

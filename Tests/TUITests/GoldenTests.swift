@@ -1,6 +1,7 @@
 import Aggregation
 import Analytics
 import Foundation
+import LiveValues
 import Testing
 import TUI
 
@@ -57,6 +58,26 @@ import TUI
             lines += grid.textLines()
         }
         try Golden.check(lines: lines, name: "partitions-owners")
+    }
+
+    /// A changelog viewer whose partition 1's newest state cannot be read, with two
+    /// messages skipped: the owner column and the title say so, in both languages.
+    @Test func unreadableStatesOfAChangelogViewer() throws {
+        var lines: [String] = []
+        for (width, height, language) in [(120, 40, Labels.Language.en), (80, 24, .zh)] {
+            var model = Fixture.model(language: language)
+            model.page = .partitions
+            model.owners = [0: PartitionOwner(clientID: "worker-a", host: "node1", publishedAtMs: model.clock - 1_400),
+                            1: PartitionOwner(clientID: "worker-b", host: "node2", publishedAtMs: model.clock - 2_000)]
+            model.snapshot.changelog = ChangelogHealth(unreadable: 2, unavailable: [1: "changelog partition 1, offset 7: the data ends too early"])
+            let text = Dashboard(theme: Theme(colors: .none, glyphs: .set(.blocks))).render(model, width: width, height: height).textLines()
+            let labels = Labels(language, glyphs: .blocks)
+            #expect(text.contains { $0.contains(labels.unreadableSkipped(2)) && $0.contains("\(labels.stateUnreadable): 1") }, "\(text)")
+            #expect(text.filter { $0.contains(labels.stateUnreadable) && !$0.contains(labels.unreadableSkipped(2)) }.count == 1, "\(text)")
+            lines.append("=== \(width)x\(height) \(language)")
+            lines += text
+        }
+        try Golden.check(lines: lines, name: "partitions-unreadable")
     }
 
     static let cases: [(String, Int, Int, Labels.Language, GlyphSet.Mode)] = [
