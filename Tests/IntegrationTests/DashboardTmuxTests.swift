@@ -189,10 +189,13 @@ import TestSupport
         for _ in 0..<5 { try tmux.run(["send-keys", "-t", "hot", "m"]) }
         // The first row: rank, item id, bar, score.
         let first = #/│  1 (\d+) +[^│0-9]* ([0-9,]+) │/#
-        let ranked = try waitFor(tmux, "hot") { $0.contains("[hot]") && $0.firstMatch(of: first) != nil }
-        let row = try #require(ranked.firstMatch(of: first))
-        #expect(Int(row.2.replacingOccurrences(of: ",", with: "")) == most, "the top score is the most purchases of an item:\n\(ranked)")
-        #expect(Int(row.1).flatMap { purchases[$0] } == most, "\(ranked)")
+        // Until the new ranking is answered the page may still show the previous measure's.
+        func score(_ screen: String) -> Int? {
+            screen.firstMatch(of: first).flatMap { Int($0.2.replacingOccurrences(of: ",", with: "")) }
+        }
+        let ranked = try waitFor(tmux, "hot") { $0.contains("[hot]") && score($0) == most }
+        #expect(score(ranked) == most, "the top score is the most purchases of an item:\n\(ranked)")
+        #expect(ranked.firstMatch(of: first).flatMap { Int($0.1) }.flatMap { purchases[$0] } == most, "\(ranked)")
         try quit(tmux, "hot")
     }
 
