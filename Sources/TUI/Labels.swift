@@ -323,6 +323,10 @@ public struct Labels: Sendable {
     public var published: String { zh ? "上次发布" : "published" }
     /// A changelog viewer's partition whose newest state cannot be read.
     public var stateUnreadable: String { zh ? "状态不可读" : "UNREADABLE state" }
+    /// Records gone before they were read: deleted by the broker's retention, most likely.
+    public func skippedByRetention(_ count: Int) -> String {
+        zh ? "\(Format.grouped(count)) 条在读取前已被保留策略删除" : "\(Format.grouped(count)) skipped: deleted by retention before read"
+    }
     public func unreadableSkipped(_ count: Int) -> String { zh ? "跳过 \(count) 条不可读记录" : "\(count) unreadable skipped" }
     public var noWorkerYet: String { zh ? "尚无 worker 发布状态" : "no worker has published yet" }
     public var endOffset: String { zh ? "末尾偏移" : "end offset" }

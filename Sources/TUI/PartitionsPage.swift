@@ -14,7 +14,7 @@ struct PartitionsPage {
         let model = canvas.model
         let a = model.snapshot.aggregate
         let (outlookArea, tableArea) = body.splitBottom(full ? 6 : 4)
-        let table = canvas.panel(tableArea, title: "\(labels.page(.partitions)) (\(a.partitions.count))" + changelogNote(model, labels),
+        let table = canvas.panel(tableArea, title: "\(labels.page(.partitions)) (\(a.partitions.count))" + notes(model, labels),
                                  bordered: full, focused: model.isFocused(.partitions))
         guard !table.isEmpty else { return }
         let (header, rest) = table.splitTop(1)
@@ -48,16 +48,24 @@ struct PartitionsPage {
         drawOutlook(&canvas, outlookArea)
     }
 
-    /// A changelog viewer's skipped messages and missing states, after the title.
-    private func changelogNote(_ model: DashboardModel, _ labels: Labels) -> String {
-        guard let health = model.snapshot.changelog else { return "" }
+    /// After the title: records skipped (and why: the broker deleted them before they were
+    /// read), and a changelog viewer's skipped messages and missing states.
+    private func notes(_ model: DashboardModel, _ labels: Labels) -> String {
+        var notes: [String] = []
+        let skipped = model.snapshot.aggregate.skipped
+        if skipped > 0 { notes.append(labels.skippedByRetention(skipped)) }
+        if let health = model.snapshot.changelog { notes += changelogNotes(health, labels) }
+        return notes.map { " · " + $0 }.joined()
+    }
+
+    private func changelogNotes(_ health: ChangelogHealth, _ labels: Labels) -> [String] {
         var notes: [String] = []
         if health.noStates { notes.append(labels.noWorkerYet) }
         if !health.unavailable.isEmpty {
             notes.append("\(labels.stateUnreadable): \(health.unavailable.keys.sorted().map(String.init).joined(separator: ","))")
         }
         if health.unreadable > 0 { notes.append(labels.unreadableSkipped(health.unreadable)) }
-        return notes.map { " · " + $0 }.joined()
+        return notes
     }
 
     private func watermark(_ ms: Int64, _ model: DashboardModel) -> String {

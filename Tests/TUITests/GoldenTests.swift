@@ -80,6 +80,25 @@ import TUI
         try Golden.check(lines: lines, name: "partitions-unreadable")
     }
 
+    /// Records the broker deleted before they were read are named as such on page 6, with
+    /// the count the total row shows.
+    @Test func skippedRecordsNameRetention() throws {
+        for (width, height, language) in [(120, 40, Labels.Language.en), (80, 24, .zh)] {
+            var model = Fixture.model(language: language)
+            model.page = .partitions
+            #expect(model.snapshot.aggregate.partitions.count > 1)
+            model.snapshot.aggregate.partitions[0].skipped = 1_200
+            model.snapshot.aggregate.partitions[1].skipped = 34
+            let text = Dashboard(theme: Theme(colors: .none, glyphs: .set(.blocks))).render(model, width: width, height: height).textLines()
+            let note = language == .en ? "1,234 skipped: deleted by retention before read" : "1,234 条在读取前已被保留策略删除"
+            #expect(text.contains { $0.contains(note) }, "\(text)")
+            model.snapshot.aggregate.partitions[0].skipped = 0
+            model.snapshot.aggregate.partitions[1].skipped = 0
+            let none = Dashboard(theme: Theme(colors: .none, glyphs: .set(.blocks))).render(model, width: width, height: height).textLines()
+            #expect(!none.contains { $0.contains("retention") || $0.contains("保留策略") }, "\(none)")
+        }
+    }
+
     static let cases: [(String, Int, Int, Labels.Language, GlyphSet.Mode)] = [
         ("small-en", 50, 15, .en, .blocks), ("small-zh-ascii", 50, 15, .zh, .ascii),
         ("wide-en", 200, 60, .en, .blocks), ("mid-zh", 100, 30, .zh, .blocks),
