@@ -90,7 +90,7 @@ public struct SegmentFilter: Hashable, Sendable, CustomStringConvertible {
         for term in terms { append(term) }
     }
 
-    /// Parses filter text (SPEC §7; the README's "Filters" section). Empty or blank text is
+    /// Parses filter text (SPEC §7; "Filters" in doc/analytics.md). Empty or blank text is
     /// the empty filter.
     public static func parse(_ text: String) throws(FilterError) -> SegmentFilter {
         SegmentFilter(terms: try FilterSyntax.terms(of: text))

@@ -8,7 +8,7 @@ import Foundation
 struct AnalyticsOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Show only a segment, e.g. 'province=浙江,江苏 gender=female age=25-29 day=11-11'.",
-        discussion: "Terms are dimension=value[,value…] (action, age, gender, province, day), all of which must hold; see the README's Filters section.",
+        discussion: "Terms are dimension=value[,value…] (action, age, gender, province, day), all of which must hold; see Filters in doc/analytics.md.",
         valueName: "filter"))
     var filter = ""
 

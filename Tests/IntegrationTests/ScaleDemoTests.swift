@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The README's one-command scale-out demo, as a user runs it: broker, three workers, a
+/// The one-command scale-out demo (doc/scale-out.md), as a user runs it: broker, three workers, a
 /// viewer, and a single-process watch it must agree with on every figure.
 @Suite struct ScaleDemoTests {
     @Test func theOneCommandDemoAgreesWithOneProcess() throws {

@@ -68,7 +68,7 @@ import TestSupport
     /// worker gets the partitions within seconds, with the default 45 s session timeout —
     /// were the leaving worker still a member, it would wait for that timeout. (The
     /// embedded broker holds every rebalance for session.timeout.ms − 1 s whatever the
-    /// members do: README, "Beyond one machine".)
+    /// members do: doc/scale-out.md.)
     @Test(.enabled(if: NoidaBroker.isInstalled, Comment(rawValue: NoidaBroker.notInstalled)))
     func aWorkerStoppedBySigtermHandsItsPartitionsOnAtOnce() throws {
         let broker = try NoidaBroker()
