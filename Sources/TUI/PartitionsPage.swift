@@ -1,5 +1,5 @@
 import Aggregation
-import Runtime
+import Formatting
 
 /// Page 6: one row per partition (next offset, end offset, lag, watermark, idle, skipped,
 /// and for a changelog viewer the worker that owns it and how long ago it published) with
