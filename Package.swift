@@ -21,6 +21,7 @@ let package = Package(
         // No pkgConfig: SwiftPM would warn about (and drop) its -D flags; shim.h defines them.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // The dataset's schema: events, provinces, CSV cells, exact numbers, the message
         // format (the JSON writer and the decoder that reads it and what others send), and
@@ -46,7 +47,7 @@ let package = Package(
         // /metrics and the history read them.
         .target(name: "LiveValues", dependencies: ["Aggregation", "Analytics", "Formatting", "UserBehavior"]),
         // The state file: atomic writes, checksum, restore.
-        .target(name: "Checkpoint", dependencies: ["Aggregation", "Analytics", "Formatting", "Runtime", "UserBehavior"]),
+        .target(name: "Checkpoint", dependencies: ["Aggregation", "Analytics", "CZlib", "Formatting", "Runtime", "UserBehavior"]),
         // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread;
         // the scale-out worker and the changelog viewer.
         .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Kafka", "LiveValues", "Runtime", "UserBehavior"]),
