@@ -22,35 +22,39 @@ let package = Package(
         // No pkgConfig: SwiftPM would warn about (and drop) its -D flags; shim.h defines them.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // The dataset's schema: events, provinces, CSV cells, exact numbers, the message
         // format (the JSON writer and the decoder that reads it and what others send), and
         // the calendar that turns (month, day) into event time.
-        .target(name: "UserBehavior", dependencies: ["Runtime"], swiftSettings: hotPath),
-        // Clocks, signals, stderr, files and locks (the broker beacon), numbers and times for
-        // people: the small system layer the command-line pieces share.
+        .target(name: "UserBehavior", dependencies: ["Formatting"], swiftSettings: hotPath),
+        // Numbers, durations and wall-clock times for people, and option values read from
+        // them: pure text, no system calls, so the pure core can import it.
+        .target(name: "Formatting"),
+        // Clocks, signals, stderr, threads, files and locks (the broker beacon), the machine's
+        // time zone: the small system layer the command-line pieces share.
         .target(name: "Runtime"),
         // Owns every librdkafka pointer: producer, consumer, mock cluster.
         .target(name: "Kafka", dependencies: ["CRdKafka", "Runtime"]),
         // CSV file ─▶ Kafka.
         .target(name: "Producer", dependencies: ["UserBehavior", "Kafka", "Runtime"]),
         // Kafka records ─▶ counts: event time, watermarks, micro-batches. No I/O.
-        .target(name: "Aggregation", dependencies: ["Analytics", "Runtime", "UserBehavior"], swiftSettings: hotPath),
+        .target(name: "Aggregation", dependencies: ["Analytics", "Formatting", "UserBehavior"], swiftSettings: hotPath),
         // Mergeable summaries (monoids): distinct users, frequent items, segment filters.
         // Pure values with binary encodings; no I/O, no clock.
         .target(name: "Analytics", dependencies: ["UserBehavior"], swiftSettings: hotPath),
         // The values a screen draws: the live snapshot (counts, pipeline, connection,
         // checkpoint trouble) and its JSON. Pure values; the dashboard, the headless summary,
         // /metrics and the history read them.
-        .target(name: "LiveValues", dependencies: ["Aggregation", "Analytics", "Runtime", "UserBehavior"]),
+        .target(name: "LiveValues", dependencies: ["Aggregation", "Analytics", "Formatting", "UserBehavior"]),
         // The state file: atomic writes, checksum, restore.
-        .target(name: "Checkpoint", dependencies: ["Aggregation", "Analytics", "Runtime", "UserBehavior"]),
+        .target(name: "Checkpoint", dependencies: ["Aggregation", "Analytics", "CZlib", "Formatting", "Runtime", "UserBehavior"]),
         // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread;
         // the scale-out worker and the changelog viewer.
         .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Kafka", "LiveValues", "Runtime", "UserBehavior"]),
         // Snapshot ─▶ cells: the dashboard's views, drawn into a grid that knows display
         // widths. No terminal here, so every screen is testable as text.
-        .target(name: "TUI", dependencies: ["Aggregation", "Analytics", "LiveValues", "Runtime", "UserBehavior"]),
+        .target(name: "TUI", dependencies: ["Aggregation", "Analytics", "Formatting", "LiveValues", "UserBehavior"]),
         // Cells ─▶ screen: the only code that touches ncurses.
         .target(name: "Terminal", dependencies: ["CNcursesw", "CTerminalRescue", "TUI"]),
         // Restores the terminal from a crash signal handler (C: async-signal-safe only).
@@ -74,14 +78,14 @@ let package = Package(
         .executableTarget(
             name: "tbdash",
             dependencies: [
-                "UserBehavior", "Runtime", "Kafka", "Producer", "Generator", "Aggregation", "LiveValues", "Checkpoint", "Source", "TUI", "Terminal",
+                "UserBehavior", "Formatting", "Runtime", "Kafka", "Producer", "Generator", "Aggregation", "LiveValues", "Checkpoint", "Source", "TUI", "Terminal",
                 "Metrics", "History",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Micro-benchmarks of the hot paths (bench/run builds them in release).
         .executableTarget(
-            name: "Benchmarks", dependencies: ["Aggregation", "Analytics", "Checkpoint", "LiveValues", "Generator", "Runtime", "TUI", "UserBehavior"]),
+            name: "Benchmarks", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Formatting", "LiveValues", "Generator", "Runtime", "TUI", "UserBehavior"]),
 
         // Helpers for tests: the real binary, temporary files, independent oracles.
         .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/Support"),
@@ -92,10 +96,12 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "SourceTests", dependencies: ["LiveValues", "Source"]),
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Aggregation", "Runtime", "UserBehavior", "TestSupport"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Aggregation", "Runtime", "UserBehavior", "TestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Aggregation", "Analytics", "LiveValues", "UserBehavior"],
                     resources: [.copy("Goldens")]),
         .testTarget(name: "ProducerTests", dependencies: ["Producer", "Kafka", "Runtime", "UserBehavior", "TestSupport"]),
+        .testTarget(name: "FormattingTests", dependencies: ["Formatting", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "HTTPServing", "Aggregation", "Analytics", "LiveValues", "UserBehavior", "TestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "Aggregation", "UserBehavior", "TestSupport"]),

@@ -1,4 +1,4 @@
-import Runtime
+import Formatting
 import UserBehavior
 
 /// The newest accepted events (of the query's segment) and the newest rejected messages,

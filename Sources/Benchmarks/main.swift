@@ -1,6 +1,7 @@
 import Aggregation
 import Analytics
 import Checkpoint
+import Formatting
 import Foundation
 import Generator
 import LiveValues

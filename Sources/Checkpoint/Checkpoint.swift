@@ -1,6 +1,6 @@
 import Aggregation
 import Analytics
-import Runtime
+import Formatting
 import UserBehavior
 
 /// Everything a watch needs to continue after a crash as if it had never stopped: the

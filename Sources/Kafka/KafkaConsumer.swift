@@ -134,13 +134,6 @@ public final class KafkaConsumer: @unchecked Sendable {
         return generation >= 0 ? generation : nil
     }
 
-    /// This member's id in the group ("" before it joined).
-    public var memberID: String {
-        guard let id = rd_kafka_memberid(handle) else { return "" }
-        defer { rd_kafka_mem_free(handle, id) }
-        return String(cString: id)
-    }
-
     /// Whether the member was expelled and its assignment is gone (it must not publish).
     public var assignmentLost: Bool { rd_kafka_assignment_lost(handle) != 0 }
 

@@ -1,6 +1,6 @@
 import Aggregation
 import Analytics
-import Runtime
+import Formatting
 import UserBehavior
 
 /// The snapshot as SPEC §4 JSON: raw codes as keys, counts exact, zero counts left out.

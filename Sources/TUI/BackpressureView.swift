@@ -1,6 +1,6 @@
 import Aggregation
+import Formatting
 import LiveValues
-import Runtime
 
 /// Flink's backpressure view: how much of the time the Kafka reader is blocked on a full
 /// queue and the aggregator is busy (OK ≤ 10 %, LOW ≤ 50 %, HIGH above), the queue's fill,

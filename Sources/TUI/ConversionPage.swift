@@ -1,6 +1,6 @@
 import Aggregation
 import Analytics
-import Runtime
+import Formatting
 import UserBehavior
 
 /// Page 3: the funnel click → add-to-cart → purchase (favourite beside) in distinct users,

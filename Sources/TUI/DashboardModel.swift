@@ -68,6 +68,9 @@ public struct DashboardModel: Sendable {
     public var fps = 10
     /// Wall-clock ms for the header clock.
     public var clock: Int64 = 0
+    /// The viewer's offset from UTC at `clock`, in seconds east: the header shows local
+    /// time (0, the default, shows UTC).
+    public var utcOffsetSeconds = 0
 
     public init(snapshot: LiveSnapshot, topic: String, brokers: String, group: String, calendar: EventCalendar,
                 batchSize: Int = 10, batchIntervalMs: Int64 = 2000) {

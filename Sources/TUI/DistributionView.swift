@@ -1,4 +1,4 @@
-import Runtime
+import Formatting
 
 /// Labelled horizontal bars with counts and shares: actions, ages, genders.
 struct DistributionView {

@@ -1,4 +1,4 @@
-import Runtime
+import Formatting
 
 /// The bottom row: the filter prompt while it is open; else the pages (the current one
 /// marked, as btop and k9s do), the keys, the refresh rate, and a badge while paused.

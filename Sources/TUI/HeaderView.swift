@@ -1,5 +1,5 @@
 import Aggregation
-import Runtime
+import Formatting
 
 /// The top row: what is watched (topic, brokers, group), the active filter as chips, the
 /// connection status, the clock. The chips come first: on every page, the segment the
@@ -59,9 +59,9 @@ struct HeaderView {
         }
     }
 
-    /// Local time of the machine running tbdash, YYYY-MM-DD HH:MM:SS.
+    /// The viewer's local time, YYYY-MM-DD HH:MM:SS.
     private func clock() -> String {
         guard model.clock > 0 else { return "" }
-        return Clock.local(milliseconds: model.clock)
+        return LocalTimeFormatter.string(milliseconds: model.clock, utcOffsetSeconds: model.utcOffsetSeconds)
     }
 }

@@ -1,5 +1,5 @@
 import Aggregation
-import Runtime
+import Formatting
 import UserBehavior
 
 /// The headline numbers: events, events/s with a sparkline, distinct users, buyers,

@@ -1,7 +1,7 @@
 import Aggregation
 import Analytics
+import Formatting
 import LiveValues
-import Runtime
 import UserBehavior
 
 /// Every word on the screen, in English or Chinese (`--lang`, key `l`).

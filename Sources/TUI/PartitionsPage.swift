@@ -1,6 +1,6 @@
 import Aggregation
+import Formatting
 import LiveValues
-import Runtime
 
 /// Page 6: one row per partition (next offset, end offset, lag, watermark, idle, skipped,
 /// and for a changelog viewer the worker that owns it and how long ago it published) with

@@ -1,4 +1,4 @@
-import Runtime
+import Formatting
 import UserBehavior
 
 /// All 34 provinces ranked, names aligned by display columns (CJK names are two columns a

@@ -1,6 +1,6 @@
 import Aggregation
 import Analytics
-import Runtime
+import Formatting
 import UserBehavior
 
 /// Page 5: the newest events of the segment as they arrive (partition @ offset, event day,

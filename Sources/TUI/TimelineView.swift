@@ -1,5 +1,5 @@
 import Aggregation
-import Runtime
+import Formatting
 import UserBehavior
 
 /// Events per event day, May to November, as vertical bars; the busiest day (11-11 in the

@@ -1,5 +1,5 @@
+import Formatting
 import Foundation
-import Runtime
 
 /// Event time for the dataset's (month, day): the start of that day in a time zone, for a
 /// pinned year. Computed once per day of the year, so the hot path is a table lookup.

@@ -1,5 +1,6 @@
 import Aggregation
 import ArgumentParser
+import Formatting
 import Foundation
 import Kafka
 import Runtime

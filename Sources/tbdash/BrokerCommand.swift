@@ -1,4 +1,5 @@
 import ArgumentParser
+import Formatting
 import Kafka
 import Runtime
 #if canImport(Glibc)

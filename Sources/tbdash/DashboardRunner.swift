@@ -1,5 +1,6 @@
 import Aggregation
 import Analytics
+import Formatting
 import Kafka
 import LiveValues
 import Runtime

@@ -1,4 +1,4 @@
-import Runtime
+import Formatting
 
 /// A duration typed on the command line: `300` or `300s`, `5m`, `2s`, `1500ms`, `1h`, `30d`.
 struct DurationArgument: Equatable, CustomStringConvertible {

@@ -1,3 +1,4 @@
+import Formatting
 import Kafka
 import Runtime
 #if canImport(Glibc)
@@ -19,7 +20,9 @@ final class FileLog: @unchecked Sendable {
     deinit { close(descriptor) }
 
     func write(_ text: String) {
-        var line = "\(Clock.local(milliseconds: WallClock.milliseconds())) \(text)\n"
+        let now = WallClock.milliseconds()
+        let time = LocalTimeFormatter.string(milliseconds: now, utcOffsetSeconds: MachineTimeZone.utcOffsetSeconds(atMilliseconds: now))
+        var line = "\(time) \(text)\n"
         line.withUTF8 { bytes in _ = Glibc.write(descriptor, bytes.baseAddress, bytes.count) }
     }
 

@@ -1,4 +1,5 @@
 import Aggregation
+import Formatting
 import LiveValues
 import Runtime
 import Source

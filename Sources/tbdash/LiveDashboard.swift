@@ -95,6 +95,7 @@ struct LiveDashboard {
     /// Draws a frame; returns its lists, which the next key moves within.
     private mutating func draw(clock: Int64) -> [Panel: ListGeometry] {
         model.clock = clock
+        model.utcOffsetSeconds = MachineTimeZone.utcOffsetSeconds(atMilliseconds: clock)
         let (width, height) = screen.size
         let frame = dashboard.frame(model, width: width, height: height)
         screen.draw(frame.grid)

@@ -1,5 +1,6 @@
 import Aggregation
 import ArgumentParser
+import Formatting
 import Kafka
 import LiveValues
 import Runtime

@@ -72,8 +72,8 @@ func sampleCheckpoint(events: Int, topic: String = "user_behavior_logs") -> Chec
         if let python { #expect(header.contains("crc32=\(python.trimmingCharacters(in: .whitespacesAndNewlines))")) }
     }
 
-    /// Slicing-by-8 takes eight bytes a step and the rest one by one: every length around
-    /// those steps, and a long one, against zlib's CRC-32 (and the standard check value).
+    /// Fast CRC-32s take several bytes a step and the rest one by one: every length around
+    /// those steps, and a long one, against Python's zlib (and the standard check value).
     @Test func crc32EqualsZlibsAtEveryAlignment() throws {
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
         var random = SystemRandomNumberGenerator()
@@ -85,6 +85,21 @@ func sampleCheckpoint(events: Int, topic: String = "user_behavior_logs") -> Chec
         let python = try #require(try TBDashProcess.python(["-c", script], input: Data(input.utf8)))
         let expected = python.split(separator: "\n").map(String.init)
         #expect(expected == buffers.map { String(format: "%08x", CRC32.checksum($0)) })
+    }
+
+    /// A state file written before the checksum came from zlib (by the slicing-by-8 copy,
+    /// 2026-12-07) still loads, and the same state counted afresh is written byte for byte
+    /// as it was, checksum included.
+    @Test func aFileWrittenByAnEarlierTbdashLoadsAndIsWrittenTheSame() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/checkpoint-v2-300-events.state")
+        let bytes = [UInt8](try Data(contentsOf: fixture))
+        #expect(bytes.starts(with: Array("tbdash-checkpoint v2 crc32=a38ba4ae bytes=28003\n".utf8)))
+        let checkpoint = try CheckpointCodec.decode(bytes, path: fixture.path)
+        let fresh = sampleCheckpoint(events: 300)
+        #expect(checkpoint == fresh)
+        let writtenTheSame = CheckpointCodec.encode(fresh) == bytes
+        #expect(writtenTheSame, "the fixture's bytes differ from those of the same state written now")
     }
 
     @Test func everyTruncationIsDetected() throws {

@@ -8,12 +8,6 @@ import TUI
 /// Whole screens as text, compared with files under Goldens/. Run with UPDATE_GOLDENS=1 to
 /// rewrite them after an intended change (and read the diff before committing).
 @Suite(.serialized) struct GoldenTests {
-    init() {
-        // The header clock is local time; pin the zone so goldens match everywhere.
-        setenv("TZ", "UTC", 1)
-        tzset()
-    }
-
     /// Every page is checked in these four setups, one golden file per page: both layouts,
     /// both languages, 256 / 8 / no colour, all three glyph sets, with and without a filter.
     static let setups: [(name: String, width: Int, height: Int, language: Labels.Language, colors: Theme.ColorMode,

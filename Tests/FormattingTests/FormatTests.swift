@@ -1,4 +1,4 @@
-import Runtime
+import Formatting
 import Testing
 
 /// The number texts people read, against values written out by hand.

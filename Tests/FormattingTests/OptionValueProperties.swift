@@ -1,4 +1,4 @@
-import Runtime
+import Formatting
 
 /// What must hold for any text typed as an option value: each parser either refuses it or
 /// returns a value inside the range it was given — never a trap — and a duration written

@@ -1,5 +1,5 @@
+import Formatting
 import Foundation
-import Runtime
 import Testing
 import TestSupport
 
