@@ -33,39 +33,42 @@ let package = Package(
         .target(name: "Kafka", dependencies: ["CRdKafka", "Runtime"]),
         // CSV file ─▶ Kafka.
         .target(name: "Producer", dependencies: ["UserBehavior", "Kafka", "Runtime"]),
-        // Kafka records ─▶ counts: event time, watermarks, micro-batches. No I/O.
-        .target(name: "Aggregation", dependencies: ["Analytics", "Runtime", "UserBehavior"], swiftSettings: hotPath),
+        // The fold: decoded records ─▶ AggregationState, per partition: offsets, event time,
+        // watermarks, micro-batches, the live tail. No I/O; callers decode.
+        .target(name: "Aggregation", dependencies: ["Analytics", "LiveValues", "UserBehavior"], swiftSettings: hotPath),
         // Mergeable summaries (monoids): distinct users, frequent items, segment filters.
         // Pure values with binary encodings; no I/O, no clock.
         .target(name: "Analytics", dependencies: ["UserBehavior"], swiftSettings: hotPath),
-        // The values a screen draws: the live snapshot (counts, pipeline, connection,
-        // checkpoint trouble) and its JSON. Pure values; the dashboard, the headless summary,
-        // /metrics and the history read them.
-        .target(name: "LiveValues", dependencies: ["Aggregation", "Analytics", "Runtime", "UserBehavior"]),
+        // The values the fold produces and every reader consumes: the aggregation state and
+        // its projection into a snapshot (counts, partitions, analytics figures, live tail),
+        // the live snapshot (pipeline, connection, checkpoint trouble) and its JSON. Pure
+        // values, a leaf over the event vocabulary (Runtime only for Format); the dashboard,
+        // the headless summary, /metrics, the history and the checkpoint read them.
+        .target(name: "LiveValues", dependencies: ["Analytics", "Runtime", "UserBehavior"], swiftSettings: hotPath),
         // The state file: atomic writes, checksum, restore.
-        .target(name: "Checkpoint", dependencies: ["Aggregation", "Analytics", "Runtime", "UserBehavior"]),
+        .target(name: "Checkpoint", dependencies: ["Analytics", "LiveValues", "Runtime", "UserBehavior"]),
         // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread;
         // the scale-out worker and the changelog viewer.
         .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Kafka", "LiveValues", "Runtime", "UserBehavior"]),
         // Snapshot ─▶ cells: the dashboard's views, drawn into a grid that knows display
         // widths. No terminal here, so every screen is testable as text.
-        .target(name: "TUI", dependencies: ["Aggregation", "Analytics", "LiveValues", "Runtime", "UserBehavior"]),
+        .target(name: "TUI", dependencies: ["Analytics", "LiveValues", "Runtime", "UserBehavior"]),
         // Cells ─▶ screen: the only code that touches ncurses.
         .target(name: "Terminal", dependencies: ["CNcursesw", "CTerminalRescue", "TUI"]),
         // Restores the terminal from a crash signal handler (C: async-signal-safe only).
         .target(name: "CTerminalRescue"),
         // Snapshot ─▶ Prometheus: the text exposition and a small HTTP listener for /metrics.
-        .target(name: "Metrics", dependencies: ["Aggregation", "LiveValues", "Runtime", "UserBehavior"]),
+        .target(name: "Metrics", dependencies: ["LiveValues", "Runtime", "UserBehavior"]),
         // State ─▶ SQLite: interval deltas and running totals, written off the aggregator
         // thread, and read back for `tbdash export`. Owns every sqlite3 pointer.
-        .target(name: "History", dependencies: ["CSQLite", "Aggregation", "LiveValues", "Runtime", "UserBehavior"]),
+        .target(name: "History", dependencies: ["CSQLite", "LiveValues", "Runtime", "UserBehavior"]),
         // Synthetic datasets with the real data's skew.
         .target(name: "Generator", dependencies: ["UserBehavior"]),
 
         .executableTarget(
             name: "tbdash",
             dependencies: [
-                "UserBehavior", "Runtime", "Kafka", "Producer", "Generator", "Aggregation", "LiveValues", "Checkpoint", "Source", "TUI", "Terminal",
+                "UserBehavior", "Runtime", "Kafka", "Producer", "Generator", "LiveValues", "Checkpoint", "Source", "TUI", "Terminal",
                 "Metrics", "History",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -83,13 +86,13 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "SourceTests", dependencies: ["LiveValues", "Source"]),
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Aggregation", "Runtime", "UserBehavior", "TestSupport"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Aggregation", "LiveValues", "Runtime", "UserBehavior", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Aggregation", "Analytics", "LiveValues", "UserBehavior"],
                     resources: [.copy("Goldens")]),
         .testTarget(name: "ProducerTests", dependencies: ["Producer", "Kafka", "Runtime", "UserBehavior", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Aggregation", "Analytics", "LiveValues", "UserBehavior", "TestSupport"]),
-        .testTarget(name: "HistoryTests", dependencies: ["History", "Aggregation", "UserBehavior", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Aggregation", "Checkpoint", "Kafka", "TestSupport"]),
+        .testTarget(name: "HistoryTests", dependencies: ["History", "Aggregation", "LiveValues", "UserBehavior", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Checkpoint", "Kafka", "LiveValues", "TestSupport"]),
     ]
 )

@@ -1,5 +1,5 @@
-import Aggregation
 import Analytics
+import LiveValues
 import UserBehavior
 
 /// The binary encoding of an aggregation's state and of the semantics that give it a

@@ -1,4 +1,3 @@
-import Aggregation
 import Analytics
 import Runtime
 import UserBehavior

@@ -174,10 +174,8 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
             config.batchIntervalMs = semantics.batchIntervalMs
             configBox.withLock { $0 = config }
         }
-        let aggregator = Aggregator(config: config, restoring: view.merged(), now: now)
-        aggregator.query = query
-        for (partition, high) in ends { aggregator.setEndOffset(partition: partition, high, now: now) }
-        let aggregate = aggregator.snapshot(now: now, figures: true)
+        let state = view.merged().takenOver(now: now, ends: ends, boundMs: config.outOfOrdernessMs)
+        let aggregate = AggregateSnapshot(state: state, query: query, config: config, now: now, figures: true)
         // (After the merge: a state whose body cannot be read was dropped by it.)
         let atEnd = Self.reached(ends, in: view)
         let status = snapshot.status

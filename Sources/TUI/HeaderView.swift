@@ -1,4 +1,4 @@
-import Aggregation
+import LiveValues
 import Runtime
 
 /// The top row: what is watched (topic, brokers, group), the active filter as chips, the

@@ -1,4 +1,4 @@
-import Aggregation
+import LiveValues
 import Runtime
 import UserBehavior
 

@@ -1,5 +1,5 @@
-import Aggregation
 import Analytics
+import LiveValues
 import Runtime
 import UserBehavior
 

@@ -1,4 +1,4 @@
-import Aggregation
+import LiveValues
 import Runtime
 
 /// Page 6: one row per partition (next offset, end offset, lag, watermark, idle, skipped,

@@ -1,5 +1,5 @@
-import Aggregation
 import Analytics
+import LiveValues
 import Runtime
 
 /// Page 2: top items, categories, brands and merchants side by side, by the chosen measure

@@ -1,7 +1,7 @@
-import Aggregation
 import ArgumentParser
 import Foundation
 import Kafka
+import LiveValues
 import Runtime
 import Source
 

@@ -1,9 +1,8 @@
-import Aggregation
+import Analytics
 import ArgumentParser
 import Kafka
 import LiveValues
 import Runtime
-import Analytics
 import Source
 
 struct WatchCommand: ParsableCommand {
