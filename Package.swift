@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "UserBehaviorTests", dependencies: ["UserBehavior", "Generator", "TestSupport"]),
         .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "Generator", "LiveValues", "UserBehavior", "TestSupport"]),
         .testTarget(name: "AnalyticsTests", dependencies: [
-            "Analytics", "UserBehavior", "TestSupport",
+            "Analytics", "LiveValues", "UserBehavior", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "SourceTests", dependencies: ["LiveValues", "Source"]),

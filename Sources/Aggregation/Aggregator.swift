@@ -17,7 +17,7 @@ public final class Aggregator {
     /// What is shown: folded, flushed batches.
     @exclusivity(unchecked) private var shown: AggregationState
     /// Events of the open batch; rejections are counted straight into `shown`.
-    @exclusivity(unchecked) private var pending: [PendingEvent] = []
+    @exclusivity(unchecked) private var pending: [CountedEvent] = []
     /// Index into `shown.partitions` by partition id (ids are small integers); −1 unknown.
     @exclusivity(unchecked) private var partitionIndex: [Int] = []
     private var rates = RateHistory()
@@ -67,7 +67,7 @@ public final class Aggregator {
                 if shown.partitions[index].watermark.observe(eventTime) { globalWatermarkInputsChanged = true }
             }
             let shownDay = eventTime == nil ? nil : dayIndex
-            pending.append(PendingEvent(event, dayIndex: shownDay, latenessMs: lateness))
+            pending.append(CountedEvent(event, dayIndex: shownDay, latenessMs: lateness))
             let province = event.province.index
             if query.filter.matches(action: event.action.rawValue, ageRange: event.ageRange.rawValue, gender: event.gender.rawValue,
                                     province: province, dayIndex: shownDay) {
@@ -140,10 +140,7 @@ public final class Aggregator {
     public func flush(now: Int64) {
         let count = batcher.reset()
         guard count > 0 else { return }
-        for event in pending {
-            shown.counts.add(event)
-            shown.summary.add(AnalyticEvent(event))
-        }
+        for event in pending { shown.add(event) }
         pending.removeAll(keepingCapacity: true)
         shown.batches += 1
         rates.record(count, now: now)
@@ -159,10 +156,7 @@ public final class Aggregator {
     /// What survives a restart: the shown state plus the open batch, as if it were folded.
     public var state: AggregationState {
         var state = shown
-        for event in pending {
-            state.counts.add(event)
-            state.summary.add(AnalyticEvent(event))
-        }
+        for event in pending { state.add(event) }
         state.partitions.sort { $0.partition < $1.partition }
         return state
     }
