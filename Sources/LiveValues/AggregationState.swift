@@ -3,6 +3,14 @@ import Analytics
 /// The part of an aggregation that must survive a restart: everything counted, and per
 /// partition how far it was read and its watermark.
 public struct AggregationState: Equatable, Sendable {
+    /// The whole stream's counts. The segment cube holds the same numbers (not rejections
+    /// nor the largest lateness), so these could be derived from it; they are kept because
+    /// keeping costs less. Measured with the release `Benchmarks` on its 200,000-row sample
+    /// (one run, shared machine): deriving them from the cube's 87,740 cells took 1.9 ms,
+    /// adding an event to them 14.5 ns. A watch publishes 10 snapshots a second, so
+    /// deriving would cost ~19 ms of the aggregator's every second, traffic or not, and
+    /// grow with the cells (up to 1.4 M); keeping costs 14.5 ms per million events, and
+    /// lets a restore check the two against each other (`init(from:)`).
     public var counts = Counts()
     /// Segments, distinct users, trending and repeat buyers (SPEC §7).
     public var summary = BehaviorSummary()
