@@ -48,12 +48,6 @@ public final class Aggregator {
     public func ingest(partition: Int32, offset: Int64, decoded: MessageDecoder.Result,
                        payload: UnsafeRawBufferPointer?, now: Int64) {
         guard let index = accept(partition, offset, now: now) else { return }
-        count(decoded, at: index, partition: partition, offset: offset, payload: payload, now: now)
-    }
-
-    @inline(__always)
-    private func count(_ decoded: MessageDecoder.Result, at index: Int, partition: Int32, offset: Int64,
-                       payload: UnsafeRawBufferPointer?, now: Int64) {
         switch decoded {
         case .rejected(let reason):
             shown.counts.rejected[reason.rawValue] += 1
