@@ -38,23 +38,26 @@ let package = Package(
         .target(name: "Kafka", dependencies: ["CRdKafka", "Runtime"]),
         // CSV file ─▶ Kafka.
         .target(name: "Producer", dependencies: ["UserBehavior", "Kafka", "Runtime"]),
-        // Kafka records ─▶ counts: event time, watermarks, micro-batches. No I/O.
-        .target(name: "Aggregation", dependencies: ["Analytics", "Formatting", "UserBehavior"], swiftSettings: hotPath),
+        // The fold: decoded records ─▶ AggregationState, per partition: offsets, event time,
+        // watermarks, micro-batches, the live tail. No I/O; callers decode.
+        .target(name: "Aggregation", dependencies: ["Analytics", "LiveValues", "UserBehavior"], swiftSettings: hotPath),
         // Mergeable summaries (monoids): distinct users, frequent items, segment filters.
         // Pure values with binary encodings; no I/O, no clock.
         .target(name: "Analytics", dependencies: ["UserBehavior"], swiftSettings: hotPath),
-        // The values a screen draws: the live snapshot (counts, pipeline, connection,
-        // checkpoint trouble) and its JSON. Pure values; the dashboard, the headless summary,
-        // /metrics and the history read them.
-        .target(name: "LiveValues", dependencies: ["Aggregation", "Analytics", "Formatting", "UserBehavior"]),
+        // The values the fold produces and every reader consumes: the aggregation state and
+        // its projection into a snapshot (counts, partitions, analytics figures, live tail),
+        // the live snapshot (pipeline, connection, checkpoint trouble) and its JSON. Pure
+        // values, a leaf over the event vocabulary; the dashboard, the headless summary,
+        // /metrics, the history and the checkpoint read them.
+        .target(name: "LiveValues", dependencies: ["Analytics", "Formatting", "UserBehavior"], swiftSettings: hotPath),
         // The state file: atomic writes, checksum, restore.
-        .target(name: "Checkpoint", dependencies: ["Aggregation", "Analytics", "CZlib", "Formatting", "Runtime", "UserBehavior"]),
+        .target(name: "Checkpoint", dependencies: ["Analytics", "CZlib", "Formatting", "LiveValues", "Runtime", "UserBehavior"]),
         // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread;
         // the scale-out worker and the changelog viewer.
         .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Kafka", "LiveValues", "Runtime", "UserBehavior"]),
         // Snapshot ─▶ cells: the dashboard's views, drawn into a grid that knows display
         // widths. No terminal here, so every screen is testable as text.
-        .target(name: "TUI", dependencies: ["Aggregation", "Analytics", "Formatting", "LiveValues", "UserBehavior"]),
+        .target(name: "TUI", dependencies: ["Analytics", "Formatting", "LiveValues", "UserBehavior"]),
         // Cells ─▶ screen: the only code that touches ncurses.
         .target(name: "Terminal", dependencies: ["CNcursesw", "CTerminalRescue", "TUI"]),
         // Restores the terminal from a crash signal handler (C: async-signal-safe only).
@@ -68,17 +71,17 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         // Snapshot ─▶ Prometheus: the text exposition and the /metrics endpoint.
-        .target(name: "Metrics", dependencies: ["Aggregation", "HTTPServing", "LiveValues", "Runtime", "UserBehavior"]),
+        .target(name: "Metrics", dependencies: ["HTTPServing", "LiveValues", "Runtime", "UserBehavior"]),
         // State ─▶ SQLite: interval deltas and running totals, written off the aggregator
         // thread, and read back for `tbdash export`. Owns every sqlite3 pointer.
-        .target(name: "History", dependencies: ["CSQLite", "Aggregation", "LiveValues", "Runtime", "UserBehavior"]),
+        .target(name: "History", dependencies: ["CSQLite", "LiveValues", "Runtime", "UserBehavior"]),
         // Synthetic datasets with the real data's skew.
         .target(name: "Generator", dependencies: ["UserBehavior"]),
 
         .executableTarget(
             name: "tbdash",
             dependencies: [
-                "UserBehavior", "Formatting", "Runtime", "Kafka", "Producer", "Generator", "Aggregation", "LiveValues", "Checkpoint", "Source", "TUI", "Terminal",
+                "UserBehavior", "Formatting", "Runtime", "Kafka", "Producer", "Generator", "LiveValues", "Checkpoint", "Source", "TUI", "Terminal",
                 "Metrics", "History",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -92,11 +95,11 @@ let package = Package(
         .testTarget(name: "UserBehaviorTests", dependencies: ["UserBehavior", "Generator", "TestSupport"]),
         .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "Generator", "LiveValues", "UserBehavior", "TestSupport"]),
         .testTarget(name: "AnalyticsTests", dependencies: [
-            "Analytics", "UserBehavior", "TestSupport",
+            "Analytics", "LiveValues", "UserBehavior", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "SourceTests", dependencies: ["LiveValues", "Source"]),
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Aggregation", "Runtime", "UserBehavior", "TestSupport"],
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Aggregation", "LiveValues", "Runtime", "UserBehavior", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Aggregation", "Analytics", "LiveValues", "UserBehavior"],
                     resources: [.copy("Goldens")]),
@@ -104,7 +107,7 @@ let package = Package(
         .testTarget(name: "FormattingTests", dependencies: ["Formatting", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "HTTPServing", "Aggregation", "Analytics", "LiveValues", "UserBehavior", "TestSupport"]),
-        .testTarget(name: "HistoryTests", dependencies: ["History", "Aggregation", "UserBehavior", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Aggregation", "Checkpoint", "Kafka", "TestSupport"]),
+        .testTarget(name: "HistoryTests", dependencies: ["History", "Aggregation", "LiveValues", "UserBehavior", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Checkpoint", "Kafka", "LiveValues", "TestSupport"]),
     ]
 )

@@ -1,57 +1,23 @@
 import Analytics
+import LiveValues
 import UserBehavior
 
-/// The event-time semantics of a watch, as numbers (SPEC §3).
-public struct AggregationConfig: Equatable, Sendable {
-    public var calendar: EventCalendar
-    public var outOfOrdernessMs = Self.defaultOutOfOrdernessMs
-    public var idleTimeoutMs = Self.defaultIdleTimeoutMs
-    public var batchSize = Self.defaultBatchSize
-    public var batchIntervalMs = Self.defaultBatchIntervalMs
-
-    /// SPEC §3's defaults, which the command-line options and the dashboard take from here.
-    public static let defaultOutOfOrdernessMs: Int64 = 300_000
-    public static let defaultIdleTimeoutMs: Int64 = 30_000
-    public static let defaultBatchSize = 10
-    public static let defaultBatchIntervalMs: Int64 = 2_000
-
-    public init(calendar: EventCalendar) {
-        self.calendar = calendar
-    }
-}
-
-/// The part of an aggregation that must survive a restart: everything counted, and per
-/// partition how far it was read and its watermark.
-public struct AggregationState: Equatable, Sendable {
-    public var counts = Counts()
-    /// Segments, distinct users, trending and repeat buyers (SPEC §7).
-    public var summary = BehaviorSummary()
-    public var batches = 0
-    public var globalWatermark: Int64?
-    public var partitions: [PartitionProgress] = []
-
-    public init() {}
-
-    /// Each partition's next offset to read: what a commit records.
-    public var nextOffsets: [Int32: Int64] {
-        Dictionary(uniqueKeysWithValues: partitions.compactMap { p in p.nextOffset.map { (p.partition, $0) } })
-    }
-}
-
-/// Turns Kafka records into the counts the dashboard shows: decode, event time, watermark
-/// and lateness per partition, then fold into the shown state in micro-batches.
+/// The fold: decoded records in, `AggregationState` out. Per partition it accepts each
+/// offset once, assigns event time and judges lateness against the partition's watermark,
+/// then folds events into the shown state in micro-batches; beside the state it keeps the
+/// live tail and the rate of folding. Callers decode (a watch's reader thread does, while
+/// this folds), and what is drawn is the projection `AggregateSnapshot(state:query:…)`.
 ///
 /// No I/O, no threads, no clock: the caller passes processing time (ms) in, so it is
 /// deterministic and tested with a manual clock.
 public final class Aggregator {
     public let config: AggregationConfig
-    private let decoder = MessageDecoder()
     private var batcher: MicroBatcher
     // Touched for every record by this object only: no dynamic exclusivity checks.
     /// What is shown: folded, flushed batches.
     @exclusivity(unchecked) private var shown: AggregationState
     /// Events of the open batch; rejections are counted straight into `shown`.
-    @exclusivity(unchecked) private var pending: [PendingEvent] = []
+    @exclusivity(unchecked) private var pending: [CountedEvent] = []
     /// Index into `shown.partitions` by partition id (ids are small integers); −1 unknown.
     @exclusivity(unchecked) private var partitionIndex: [Int] = []
     private var rates = RateHistory()
@@ -75,25 +41,13 @@ public final class Aggregator {
         shown.summary.reserveFullTables()
     }
 
-    /// Counts one record. Records at or before a partition's counted offset are ignored, so
-    /// a record delivered twice is never counted twice.
-    public func ingest(partition: Int32, offset: Int64, payload: UnsafeRawBufferPointer, now: Int64) {
-        guard let index = accept(partition, offset, now: now) else { return }
-        count(decoder.decode(payload), at: index, partition: partition, offset: offset, payload: payload, now: now)
-    }
-
-    /// Counts one record decoded elsewhere (a watch's reader thread decodes while this
-    /// folds). `payload` is only read for a rejection, whose first bytes the tail shows;
-    /// nil when they were not kept (a message too large to copy).
+    /// Counts one decoded record. Records at or before a partition's counted offset are
+    /// ignored, so a record delivered twice is never counted twice. `payload` is only read
+    /// for a rejection, whose first bytes the tail shows; nil when they were not kept (a
+    /// message too large to copy).
     public func ingest(partition: Int32, offset: Int64, decoded: MessageDecoder.Result,
                        payload: UnsafeRawBufferPointer?, now: Int64) {
         guard let index = accept(partition, offset, now: now) else { return }
-        count(decoded, at: index, partition: partition, offset: offset, payload: payload, now: now)
-    }
-
-    @inline(__always)
-    private func count(_ decoded: MessageDecoder.Result, at index: Int, partition: Int32, offset: Int64,
-                       payload: UnsafeRawBufferPointer?, now: Int64) {
         switch decoded {
         case .rejected(let reason):
             shown.counts.rejected[reason.rawValue] += 1
@@ -107,7 +61,7 @@ public final class Aggregator {
                 if shown.partitions[index].watermark.observe(eventTime) { globalWatermarkInputsChanged = true }
             }
             let shownDay = eventTime == nil ? nil : dayIndex
-            pending.append(PendingEvent(event, dayIndex: shownDay, latenessMs: lateness))
+            pending.append(CountedEvent(event, dayIndex: shownDay, latenessMs: lateness))
             let province = event.province.index
             if query.filter.matches(action: event.action.rawValue, ageRange: event.ageRange.rawValue, gender: event.gender.rawValue,
                                     province: province, dayIndex: shownDay) {
@@ -180,17 +134,15 @@ public final class Aggregator {
     public func flush(now: Int64) {
         let count = batcher.reset()
         guard count > 0 else { return }
-        for event in pending {
-            shown.counts.add(event)
-            shown.summary.add(AnalyticEvent(event))
-        }
+        for event in pending { shown.add(event) }
         pending.removeAll(keepingCapacity: true)
         shown.batches += 1
         rates.record(count, now: now)
         updateGlobalWatermark(now: now)
     }
 
-    /// Every partition read to its end and nothing pending.
+    /// Every partition read to its end. (The open batch may still hold events: that is
+    /// the caller's to flush.)
     public var allAtEnd: Bool {
         !shown.partitions.isEmpty && shown.partitions.allSatisfy(\.atEnd)
     }
@@ -198,10 +150,7 @@ public final class Aggregator {
     /// What survives a restart: the shown state plus the open batch, as if it were folded.
     public var state: AggregationState {
         var state = shown
-        for event in pending {
-            state.counts.add(event)
-            state.summary.add(AnalyticEvent(event))
-        }
+        for event in pending { state.add(event) }
         state.partitions.sort { $0.partition < $1.partition }
         return state
     }
@@ -215,22 +164,11 @@ public final class Aggregator {
         didSet { if query.filter != oldValue.filter { tail.clearEvents() } }
     }
 
-    /// The numbers to draw (the shown state; the open batch is only counted), restricted
-    /// to the query's segment; with `figures`, also the analytics (distinct users, funnel,
-    /// rankings), which cost more to compute.
+    /// The numbers to draw: the projection of the shown state (the open batch is only
+    /// counted) with the live tail and rates kept here.
     public func snapshot(now: Int64, figures: Bool = false) -> AggregateSnapshot {
-        var partitions = shown.partitions
-        partitions.sort { $0.partition < $1.partition }
-        for i in partitions.indices { partitions[i].idle = now - partitions[i].lastActivityMs >= config.idleTimeoutMs }
-        let counts = shown.counts.restricted(to: query.filter, cube: shown.summary.segments)
-        return AggregateSnapshot(
-            counts: counts, streamCounts: shown.counts, batches: shown.batches, watermark: shown.globalWatermark,
-            partitions: partitions, pendingEvents: pending.count,
-            eventsPerSecond: rates.perSecond(over: 3, now: now),
-            rateHistory: rates.lastFullSeconds(60, now: now),
-            filter: query.filter,
-            figures: figures ? AnalyticsFigures(shown.summary, query: query, counts: counts) : nil,
-            tail: tail)
+        AggregateSnapshot(state: shown, query: query, config: config, now: now, figures: figures,
+                          pendingEvents: pending.count, rates: rates, tail: tail)
     }
 
     /// Whether anything the global watermark is made of changed since it was computed at
@@ -266,50 +204,12 @@ public final class Aggregator {
     }
 }
 
-/// Everything the aggregation shows, as one value: safe to hand to another thread.
-public struct AggregateSnapshot: Equatable, Sendable {
-    public var counts: Counts
-    /// The whole stream's counts, whatever the filter: what metrics and history report.
-    public var streamCounts: Counts
-    public var batches: Int
-    public var watermark: Int64?
-    /// Sorted by partition id.
-    public var partitions: [PartitionProgress]
-    /// Events in the open batch, not yet in `counts`.
-    public var pendingEvents: Int
-    /// Events folded per second, over the last 3 s.
-    public var eventsPerSecond: Double
-    /// Events folded in each of the last 60 s, oldest first.
-    public var rateHistory: [Int]
-    /// The segment `counts` and `figures` cover.
-    public var filter: SegmentFilter
-    /// The analytics of the segment, when computed (they cost more than counts).
-    public var figures: AnalyticsFigures?
-    /// The newest events of the segment and the newest rejected messages.
-    public var tail: LiveTail
-
-    public init(
-        counts: Counts = Counts(), streamCounts: Counts? = nil, batches: Int = 0, watermark: Int64? = nil, partitions: [PartitionProgress] = [],
-        pendingEvents: Int = 0, eventsPerSecond: Double = 0, rateHistory: [Int] = [],
-        filter: SegmentFilter = SegmentFilter(), figures: AnalyticsFigures? = nil, tail: LiveTail = LiveTail()) {
-        self.tail = tail
-        self.filter = filter
-        self.figures = figures
-        self.counts = counts
-        self.streamCounts = streamCounts ?? counts
-        self.batches = batches
-        self.watermark = watermark
-        self.partitions = partitions
-        self.pendingEvents = pendingEvents
-        self.eventsPerSecond = eventsPerSecond
-        self.rateHistory = rateHistory
-    }
-
-    public var skipped: Int { partitions.reduce(0) { $0 + $1.skipped } }
-
-    /// Records not yet read, over partitions whose end offset is known.
-    public var lag: Int64? {
-        let known = partitions.compactMap(\.lag)
-        return known.isEmpty ? nil : known.reduce(0, +)
+extension Aggregator {
+    /// Decodes a raw record with `decoder` and counts it: for callers that hold payloads
+    /// rather than decoded events (the scale-out worker, tests). One decoder, with its
+    /// 1 MiB of scratch, serves any number of folds.
+    @inline(__always)
+    public func ingest(partition: Int32, offset: Int64, payload: UnsafeRawBufferPointer, decoder: borrowing MessageDecoder, now: Int64) {
+        ingest(partition: partition, offset: offset, decoded: decoder.decode(payload), payload: payload, now: now)
     }
 }

@@ -29,12 +29,18 @@ public struct BehaviorSummary: Mergeable, Equatable, Sendable {
 
     @inline(__always)
     public mutating func add(_ event: AnalyticEvent) {
-        segments.add(event.cell, late: event.late)
+        segments.add(event)
         users.add(event)
         trending.add(event)
-        if event.action == 2, let day = event.dayIndex {
-            repeatBuyers.addPurchase(user: event.userID, merchant: event.merchantID, dayIndex: day)
-        }
+        repeatBuyers.add(event)
+    }
+
+    /// Nothing added, with these limits.
+    public var empty: BehaviorSummary {
+        var limits = Limits()
+        limits.trendingCapacity = trending.capacity
+        limits.repeatBuyerPairs = repeatBuyers.capacity
+        return BehaviorSummary(limits: limits)
     }
 
     /// Allocates now what would otherwise grow with the stream up to its bound (the repeat

@@ -155,3 +155,45 @@ public struct BinaryReader {
         return bytes[position..<position + count]
     }
 }
+
+// Optional values and text: the small parts the state, the state file and the changelog
+// record are made of.
+extension BinaryWriter {
+    /// A flag byte (0 absent, 1 present), then the value.
+    public mutating func write(optional value: Int64?) {
+        guard let value else { return write(0) }
+        write(1)
+        write(signedVarint: value)
+    }
+
+    public mutating func write(optional text: String?) {
+        guard let text else { return write(0) }
+        write(1)
+        write(bytes: Array(text.utf8))
+    }
+}
+
+extension BinaryReader {
+    public mutating func readOptional() throws(SummaryDecodingError) -> Int64? {
+        try readFlag() ? try readSignedVarint() : nil
+    }
+
+    public mutating func readOptionalText() throws(SummaryDecodingError) -> String? {
+        try readFlag() ? try readText() : nil
+    }
+
+    public mutating func readFlag() throws(SummaryDecodingError) -> Bool {
+        switch try readByte() {
+        case 0: return false
+        case 1: return true
+        default: throw .invalid("a flag that is neither 0 nor 1")
+        }
+    }
+
+    public mutating func readText() throws(SummaryDecodingError) -> String {
+        guard let text = String(validating: try readBytes(), as: UTF8.self) else {
+            throw .invalid("text that is not UTF-8")
+        }
+        return text
+    }
+}

@@ -43,8 +43,8 @@ public struct DistinctCounter: Mergeable, Equatable, Sendable {
         storedPrecision = UInt8(precision)
     }
 
-    /// No users: the identity of `merge`.
-    public static var empty: DistinctCounter { DistinctCounter() }
+    /// No users, at this precision: the identity of `merge`.
+    public var empty: DistinctCounter { DistinctCounter(precision: precision) }
 
     /// The 64-bit hash a user id is inserted as. Stable across processes and Swift versions
     /// (never Swift's seeded `Hasher`), because sketches are saved and merged elsewhere. It
@@ -102,6 +102,11 @@ public struct DistinctCounter: Mergeable, Equatable, Sendable {
     public mutating func insert(hash: UInt64) {
         if isExact { insertExact(hash) } else { insertDense(hash) }
     }
+
+    /// The monoid's `add`: an element is a user's hash (`hash(_:)`), which callers compute
+    /// once for the several counters a user goes into.
+    @inline(__always)
+    public mutating func add(_ hash: UInt64) { insert(hash: hash) }
 
     private mutating func insertExact(_ hash: UInt64) {
         if hash == 0 {

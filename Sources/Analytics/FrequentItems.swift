@@ -60,6 +60,9 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
         self.capacity = capacity
     }
 
+    /// No ids, at this capacity.
+    public var empty: FrequentItems { FrequentItems(capacity: capacity) }
+
     /// Bytes the summary holds (its table, by capacity).
     public var memoryFootprint: Int { table.capacity * MemoryLayout<Entry>.stride }
 
@@ -85,8 +88,12 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
         rebuild(keeping: entries, atLeast: storageLimit)
     }
 
+    /// Counts one occurrence of `id`.
+    @inline(__always)
+    public mutating func add(_ id: Int64) { add(id, weight: 1) }
+
     /// Counts `weight` (≥ 0) occurrences of `id`. No allocation once the storage is grown.
-    public mutating func add(_ id: Int64, weight: Int64 = 1) {
+    public mutating func add(_ id: Int64, weight: Int64) {
         precondition(weight >= 0, "a negative weight")
         guard weight > 0 else { return }
         total += weight

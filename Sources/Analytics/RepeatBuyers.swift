@@ -52,6 +52,17 @@ public struct RepeatBuyers: Mergeable, Equatable, Sendable {
         self.capacity = capacity
     }
 
+    /// No pairs, at this capacity.
+    public var empty: RepeatBuyers { RepeatBuyers(capacity: capacity) }
+
+    /// Counts an event if it is a purchase with an event day; other events change nothing.
+    @inline(__always)
+    public mutating func add(_ event: AnalyticEvent) {
+        if event.action == 2, let day = event.dayIndex {
+            addPurchase(user: event.userID, merchant: event.merchantID, dayIndex: day)
+        }
+    }
+
     /// Bytes the table and the set of repeat buyers hold, by capacity.
     public var memoryFootprint: Int {
         tableFootprint + repeatUsers.capacity * 8

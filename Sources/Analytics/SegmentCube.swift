@@ -36,7 +36,7 @@ public struct SegmentCube: Mergeable, Sendable {
 
     /// Day indexes are `(month − 1) × 31 + (day − 1)`, below 372; this one means "no date".
     static let noDay = 372
-    private static let empty = UInt32.max
+    private static let vacantKey = UInt32.max
 
     /// A segment's counts next to its key: a count touches one cache line, not three (the
     /// key, events and late arrays were a third of a watch's folding time, in misses).
@@ -44,7 +44,7 @@ public struct SegmentCube: Mergeable, Sendable {
         var events: Int64
         var late: Int64
         var key: UInt32
-        static let vacant = Slot(events: 0, late: 0, key: SegmentCube.empty)
+        static let vacant = Slot(events: 0, late: 0, key: SegmentCube.vacantKey)
     }
 
     private var slots: [Slot]
@@ -56,7 +56,12 @@ public struct SegmentCube: Mergeable, Sendable {
         slots = []
     }
 
+    public var empty: SegmentCube { SegmentCube() }
+
     /// Counts one event in its segment.
+    @inline(__always)
+    public mutating func add(_ event: AnalyticEvent) { add(event.cell, late: event.late) }
+
     @inline(__always)
     public mutating func add(_ cell: Cell, late isLate: Bool) {
         add(cell.key, events: 1, late: isLate ? 1 : 0)
@@ -68,7 +73,7 @@ public struct SegmentCube: Mergeable, Sendable {
 
     /// Calls `body` with every segment that occurred and its counts, in no set order.
     public func forEachCell(_ body: (Cell, _ events: Int64, _ late: Int64) throws -> Void) rethrows {
-        for slot in slots where slot.key != Self.empty {
+        for slot in slots where slot.key != Self.vacantKey {
             try body(Cell(key: slot.key), slot.events, slot.late)
         }
     }
@@ -80,7 +85,7 @@ public struct SegmentCube: Mergeable, Sendable {
     public func counts(of cell: Cell) -> (events: Int64, late: Int64) {
         guard !slots.isEmpty else { return (0, 0) }
         let slot = slots[find(cell.key)]
-        return slot.key == Self.empty ? (0, 0) : (slot.events, slot.late)
+        return slot.key == Self.vacantKey ? (0, 0) : (slot.events, slot.late)
     }
 
     // MARK: Table
@@ -90,7 +95,7 @@ public struct SegmentCube: Mergeable, Sendable {
         if (cellCount + 1) * 4 > slots.count * 3 { grow() }
         let index = find(key)
         slots.withUnsafeMutableBufferPointer { slots in
-            if slots[index].key == Self.empty {
+            if slots[index].key == Self.vacantKey {
                 slots[index].key = key
                 cellCount += 1
             }
@@ -106,7 +111,7 @@ public struct SegmentCube: Mergeable, Sendable {
         slots.withUnsafeBufferPointer { slots in
             let mask = slots.count - 1
             var index = Int(truncatingIfNeeded: (UInt64(key) &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
-            while slots[index].key != key && slots[index].key != Self.empty { index = (index + 1) & mask }
+            while slots[index].key != key && slots[index].key != Self.vacantKey { index = (index + 1) & mask }
             return index
         }
     }
@@ -114,7 +119,7 @@ public struct SegmentCube: Mergeable, Sendable {
     private mutating func grow() {
         let old = slots
         slots = [Slot](repeating: .vacant, count: max(64, old.count * 2))
-        for slot in old where slot.key != Self.empty { slots[find(slot.key)] = slot }
+        for slot in old where slot.key != Self.vacantKey { slots[find(slot.key)] = slot }
     }
 }
 

@@ -41,6 +41,9 @@ public struct Trending: Mergeable, Equatable, Sendable {
         allDays = Self.emptySummaries(capacity)
     }
 
+    /// No ids, at this capacity.
+    public var empty: Trending { Trending(capacity: capacity) }
+
     private static func emptySummaries(_ capacity: Int) -> [FrequentItems] {
         Array(repeating: FrequentItems(capacity: capacity), count: Entity.allCases.count * actions)
     }

@@ -29,6 +29,8 @@ public struct UserSketches: Mergeable, Equatable, Sendable {
         byGenderAction = Array(repeating: empty, count: 3 * Self.actions)
     }
 
+    public var empty: UserSketches { UserSketches() }
+
     /// Counters this user was just inserted into: inserting again changes nothing (a
     /// counter is a set), and real streams repeat a user in runs (files are grouped by
     /// user; a session is many clicks), so most of the seven inserts of an event are

@@ -92,8 +92,9 @@ row("JSON message → event (decoder)", Format.thousands(Int(Double(messages.cou
 
 nonisolated func foldAll(_ messages: [[UInt8]], config: AggregationConfig) -> Int {
     let aggregator = Aggregator(config: config)
+    let decoder = MessageDecoder()
     for (i, message) in messages.enumerated() {
-        message.withUnsafeBytes { aggregator.ingest(partition: Int32(i & 63), offset: Int64(i >> 6), payload: $0, now: Int64(i >> 10)) }
+        message.withUnsafeBytes { aggregator.ingest(partition: Int32(i & 63), offset: Int64(i >> 6), payload: $0, decoder: decoder, now: Int64(i >> 10)) }
     }
     aggregator.flush(now: Int64(messages.count))
     return aggregator.state.counts.events
@@ -136,8 +137,9 @@ for (name, add) in [
 // A checkpoint of everything folded from the rows, every analytic included: encoded and
 // written atomically (temporary file, fsync, rename, fsync of the directory).
 let folded = Aggregator(config: config)
+let decoder = MessageDecoder()
 for (i, message) in messages.enumerated() {
-    message.withUnsafeBytes { folded.ingest(partition: Int32(i & 255), offset: Int64(i >> 8), payload: $0, now: 0) }
+    message.withUnsafeBytes { folded.ingest(partition: Int32(i & 255), offset: Int64(i >> 8), payload: $0, decoder: decoder, now: 0) }
 }
 folded.flush(now: 0)
 let checkpointFile = CheckpointFile(path: FileManager.default.temporaryDirectory.appendingPathComponent("tbdash-bench-\(getpid()).state").path)
@@ -158,7 +160,7 @@ let aggregator = Aggregator(config: config)
 // A filter active (SPEC §6: a frame at 200×60 with a filter active < 2 ms), with figures.
 aggregator.query.filter = try! SegmentFilter.parse("province=浙江,江苏 gender=female")
 for (i, message) in messages.enumerated() {
-    message.withUnsafeBytes { aggregator.ingest(partition: Int32(i % 8), offset: Int64(i / 8), payload: $0, now: 0) }
+    message.withUnsafeBytes { aggregator.ingest(partition: Int32(i % 8), offset: Int64(i / 8), payload: $0, decoder: decoder, now: 0) }
 }
 aggregator.flush(now: 0)
 var model = DashboardModel(snapshot: LiveSnapshot(aggregate: aggregator.snapshot(now: 0, figures: true), status: .live),

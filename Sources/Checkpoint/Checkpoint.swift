@@ -1,6 +1,7 @@
-import Aggregation
 import Analytics
 import Formatting
+import LiveValues
+import Runtime
 import UserBehavior
 
 /// Everything a watch needs to continue after a crash as if it had never stopped: the

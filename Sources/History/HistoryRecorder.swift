@@ -1,5 +1,5 @@
-import Aggregation
 import Foundation
+import LiveValues
 import Runtime
 import Synchronization
 import UserBehavior

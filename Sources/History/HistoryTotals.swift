@@ -1,4 +1,4 @@
-import Aggregation
+import LiveValues
 import UserBehavior
 
 /// Running totals as the history stores them: one number per (dimension, value), e.g.

@@ -1,5 +1,3 @@
-import Aggregation
-
 /// How the connection to Kafka is doing, for the header and the logs.
 public enum SourceStatus: Equatable, Sendable {
     /// Waiting for the brokers' first answer.

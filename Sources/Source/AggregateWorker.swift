@@ -2,7 +2,9 @@ import Aggregation
 import Checkpoint
 import Foundation
 import Kafka
+import LiveValues
 import Runtime
+import UserBehavior
 
 /// A scale-out worker (`tbdash aggregate`): a member of a consumer group on the source
 /// topic that keeps one aggregation per assigned partition and publishes each partition's
@@ -67,6 +69,8 @@ public final class AggregateWorker: @unchecked Sendable {
 
     private var changelogPartitions = 1
     private var aggregators: [Int32: Aggregator] = [:]
+    /// Decodes for every partition's fold (one 1 MiB scratch, not one per partition).
+    private let decoder = MessageDecoder()
     /// The epoch of the state each partition was restored from (fencing never goes back).
     private var restoredEpochs: [Int32: Int32] = [:]
     /// (next offset, skipped) last published per partition: unchanged states are not sent again.
@@ -151,7 +155,7 @@ public final class AggregateWorker: @unchecked Sendable {
         guard let aggregator = aggregators[record.partition] else { return }
         switch record.kind {
         case .message:
-            aggregator.ingest(partition: record.partition, offset: record.offset, payload: record.payload, now: now)
+            aggregator.ingest(partition: record.partition, offset: record.offset, payload: record.payload, decoder: decoder, now: now)
         case .partitionEnd:
             aggregator.recordEnd(partition: record.partition, offset: record.offset, now: now)
         case .offsetOutOfRange:

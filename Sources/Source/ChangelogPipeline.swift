@@ -217,13 +217,6 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
             config.batchIntervalMs = semantics.batchIntervalMs
             configBox.withLock { $0 = config }
         }
-        let aggregator = Aggregator(config: config, restoring: view.merged(), now: now)
-        aggregator.query = query
-        for (partition, high) in ends {
-            aggregator.setEndOffset(partition: partition, high, now: now)
-            // A partition without a readable state has counted nothing: all of it is lag.
-            aggregator.assign(partition: partition, startingAt: 0, now: now)
-        }
         for (partition, problem) in view.unavailable.sorted(by: { $0.key < $1.key }) where health.unavailable[partition] == nil {
             let why = [problem.entry.position.map { "changelog \($0)" }, problem.reason].compactMap { $0 }.joined(separator: ": ")
             health.unavailable[partition] = why
@@ -231,7 +224,8 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
         }
         health.unavailable = health.unavailable.filter { view.unavailable[$0.key] != nil }
         health.unreadable = view.unreadable
-        let aggregate = aggregator.snapshot(now: now, figures: true)
+        let state = view.merged().takenOver(now: now, ends: ends, boundMs: config.outOfOrdernessMs)
+        let aggregate = AggregateSnapshot(state: state, query: query, config: config, now: now, figures: true)
         // (After the merge: a state whose body cannot be read was dropped by it.)
         let atEnd = Self.reached(ends, in: view)
         let status = snapshot.status

@@ -1,5 +1,5 @@
-import Aggregation
 import Checkpoint
+import LiveValues
 
 /// What a changelog says: per source partition the newest state, by (epoch, next offset),
 /// so a zombie writer of an older group generation never replaces newer state, and a

@@ -1,5 +1,5 @@
-import Aggregation
 import Kafka
+import LiveValues
 import UserBehavior
 
 /// Records handed from the reader to the aggregator, already decoded: the reader thread

@@ -1,5 +1,5 @@
-import Aggregation
 import Kafka
+import LiveValues
 
 extension StartOffsetPlanner {
     /// Asks `consumer` what the planner needs, one batched call per question, until it

@@ -1,4 +1,3 @@
-import Aggregation
 import Formatting
 import LiveValues
 

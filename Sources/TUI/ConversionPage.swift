@@ -1,6 +1,6 @@
-import Aggregation
 import Analytics
 import Formatting
+import LiveValues
 import UserBehavior
 
 /// Page 3: the funnel click → add-to-cart → purchase (favourite beside) in distinct users,

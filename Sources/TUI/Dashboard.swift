@@ -1,5 +1,5 @@
-import Aggregation
 import Analytics
+import LiveValues
 import UserBehavior
 
 /// Renders a whole frame: picks the layout for the size, places the page's panels, draws them.

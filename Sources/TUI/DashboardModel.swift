@@ -1,4 +1,3 @@
-import Aggregation
 import Analytics
 import LiveValues
 import UserBehavior

@@ -1,5 +1,5 @@
-import Aggregation
 import Formatting
+import LiveValues
 
 /// The top row: what is watched (topic, brokers, group), the active filter as chips, the
 /// connection status, the clock. The chips come first: on every page, the segment the

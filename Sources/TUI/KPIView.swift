@@ -1,5 +1,5 @@
-import Aggregation
 import Formatting
+import LiveValues
 import UserBehavior
 
 /// The headline numbers: events, events/s with a sparkline, distinct users, buyers,

@@ -1,5 +1,5 @@
-import Aggregation
 import Analytics
+import LiveValues
 
 /// A key press or terminal event, as the dashboard understands it.
 public enum Key: Equatable, Sendable {

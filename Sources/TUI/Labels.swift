@@ -1,4 +1,3 @@
-import Aggregation
 import Analytics
 import Formatting
 import LiveValues

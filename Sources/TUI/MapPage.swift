@@ -1,6 +1,6 @@
-import Aggregation
 import Analytics
 import Formatting
+import LiveValues
 import UserBehavior
 
 /// Page 4: the 34 provinces as a tile-grid map of China (`ChinaTiles`), shaded by count,

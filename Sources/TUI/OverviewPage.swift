@@ -1,5 +1,5 @@
-import Aggregation
 import Analytics
+import LiveValues
 import UserBehavior
 
 /// Page 1: the KPIs (with UV, buyers and conversion), the four distributions, the event-time

@@ -1,5 +1,5 @@
-import Aggregation
 import Analytics
+import LiveValues
 
 /// The dashboard's pages, in key order (1–6; Tab and Shift-Tab step through them).
 public enum Page: Int, CaseIterable, Sendable {

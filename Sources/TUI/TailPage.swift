@@ -1,6 +1,6 @@
-import Aggregation
 import Analytics
 import Formatting
+import LiveValues
 import UserBehavior
 
 /// Page 5: the newest events of the segment as they arrive (partition @ offset, event day,

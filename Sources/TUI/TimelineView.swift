@@ -1,5 +1,5 @@
-import Aggregation
 import Formatting
+import LiveValues
 import UserBehavior
 
 /// Events per event day, May to November, as vertical bars; the busiest day (11-11 in the

@@ -1,6 +1,6 @@
-import Aggregation
 import Analytics
 import Formatting
+import LiveValues
 
 /// Page 2: top items, categories, brands and merchants side by side, by the chosen measure
 /// (`m`) over the chosen day (`d`, or the filter's day). Counts from frequent-items

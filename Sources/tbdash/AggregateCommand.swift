@@ -1,8 +1,8 @@
-import Aggregation
 import ArgumentParser
 import Formatting
 import Foundation
 import Kafka
+import LiveValues
 import Runtime
 import Source
 

@@ -1,7 +1,7 @@
-import Aggregation
 import Analytics
 import ArgumentParser
 import Foundation
+import LiveValues
 
 /// The analytics options of SPEC §7, on `watch`: which segment to show
 /// and how to rank.

@@ -1,6 +1,6 @@
-import Aggregation
 import ArgumentParser
 import History
+import LiveValues
 import Metrics
 import Runtime
 import Source

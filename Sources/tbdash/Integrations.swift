@@ -1,4 +1,3 @@
-import Aggregation
 import History
 import Kafka
 import LiveValues

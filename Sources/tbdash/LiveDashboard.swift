@@ -1,9 +1,8 @@
-import Aggregation
 import LiveValues
 import Runtime
 import Source
-import Terminal
 import TUI
+import Terminal
 
 /// The dashboard's main loop, on the main thread (the only one that touches ncurses):
 /// keys, snapshots from the pipeline (one process's or a changelog viewer's), and frames at most `fps` a second — only when

@@ -1,6 +1,6 @@
-import Aggregation
 import ArgumentParser
 import Foundation
+import LiveValues
 import UserBehavior
 
 /// When an event happened: the start of (--year, month, day) in --tz. `produce` stamps

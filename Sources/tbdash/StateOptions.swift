@@ -1,6 +1,6 @@
-import Aggregation
 import ArgumentParser
 import Checkpoint
+import LiveValues
 import Source
 
 /// `--state`: checkpoints that make a watch survive crashes with nothing lost or counted

@@ -1,10 +1,9 @@
-import Aggregation
+import Analytics
 import ArgumentParser
 import Formatting
 import Kafka
 import LiveValues
 import Runtime
-import Analytics
 import Source
 
 struct WatchCommand: ParsableCommand {

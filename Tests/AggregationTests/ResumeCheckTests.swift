@@ -1,4 +1,3 @@
-import Aggregation
 import LiveValues
 import Testing
 

@@ -1,5 +1,6 @@
 import Aggregation
 import Generator
+import LiveValues
 import Testing
 import UserBehavior
 
@@ -34,8 +35,9 @@ import UserBehavior
 
     private func aggregate(_ records: [(Int32, Int64, [UInt8])]) -> AggregationState {
         let aggregator = Aggregator(config: config())
+        let decoder = MessageDecoder()
         for (partition, offset, payload) in records {
-            payload.withUnsafeBytes { aggregator.ingest(partition: partition, offset: offset, payload: $0, now: 0) }
+            payload.withUnsafeBytes { aggregator.ingest(partition: partition, offset: offset, payload: $0, decoder: decoder, now: 0) }
         }
         return aggregator.state
     }

@@ -1,4 +1,5 @@
 import Aggregation
+import LiveValues
 import Testing
 
 /// Flink's BoundedOutOfOrdernessWatermarksTest, in our terms.

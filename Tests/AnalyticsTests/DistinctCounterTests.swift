@@ -175,7 +175,7 @@ private func referenceRegisters(_ hashes: some Sequence<UInt64>, precision p: In
             #expect(a.merging(b).merging(c) == whole)
             #expect(a.merging(b).merging(c).estimate == whole.estimate)
             #expect(encoded(c.merging(a).merging(b)) == encoded(whole))
-            #expect(DistinctCounter.empty.merging(a) == a && a.merging(.empty) == a)
+            #expect(a.empty.merging(a) == a && a.merging(a.empty) == a)
             #expect(whole.merging(whole) == whole)
             #expect(whole.isExact == (Set(stream).count <= whole.exactLimit))
         }
@@ -277,12 +277,6 @@ private func referenceRegisters(_ hashes: some Sequence<UInt64>, precision p: In
 }
 
 extension DistinctCounter {
-    fileprivate func merging(_ other: DistinctCounter) -> DistinctCounter {
-        var result = self
-        result.merge(other)
-        return result
-    }
-
     fileprivate func merging(hashes: [UInt64]) -> DistinctCounter {
         var result = self
         for hash in hashes { result.insert(hash: hash) }

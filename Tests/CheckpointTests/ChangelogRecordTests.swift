@@ -1,6 +1,6 @@
-import Aggregation
 import Analytics
 import Checkpoint
+import LiveValues
 import Testing
 import UserBehavior
 

@@ -1,9 +1,10 @@
 import Aggregation
 @testable import Checkpoint
 import Foundation
+import LiveValues
 import Runtime
-import Testing
 import TestSupport
+import Testing
 import UserBehavior
 
 /// A state that looks like a real one: counts in every table, three partitions.
@@ -11,12 +12,13 @@ func sampleCheckpoint(events: Int, topic: String = "user_behavior_logs") -> Chec
     var config = AggregationConfig(calendar: try! EventCalendar(year: 2026, timeZone: "Asia/Shanghai"))
     config.batchSize = 1
     let aggregator = Aggregator(config: config)
+    let decoder = MessageDecoder()
     for i in 0..<events {
         let month = 5 + i % 7, day = 1 + i * 7 % 28
         let message = #"{"user_id":\#(i),"item_id":1,"cat_id":1,"merchant_id":1,"brand_id":null,"month":\#(month),"day":\#(i % 50 == 0 ? 31 : day),"action":\#(i % 4),"age_range":\#(i % 9),"gender":\#(i % 3),"province":"\#(Province.names[i % 34])"}"#
-        Array(message.utf8).withUnsafeBytes { aggregator.ingest(partition: Int32(i % 3), offset: Int64(i / 3), payload: $0, now: 0) }
+        Array(message.utf8).withUnsafeBytes { aggregator.ingest(partition: Int32(i % 3), offset: Int64(i / 3), payload: $0, decoder: decoder, now: 0) }
     }
-    Array("garbage".utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: Int64(events), payload: $0, now: 0) }
+    Array("garbage".utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: Int64(events), payload: $0, decoder: decoder, now: 0) }
     aggregator.recordGap(partition: 2, from: Int64(events), to: Int64(events + 17), now: 0)
     aggregator.tick(now: 10_000)
     return Checkpoint(topic: topic, semantics: Checkpoint.Semantics(config), state: aggregator.state)

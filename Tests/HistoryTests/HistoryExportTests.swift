@@ -1,5 +1,5 @@
-import Aggregation
 import History
+import LiveValues
 import Testing
 
 /// Export formatting: times with offsets, grouping into calendar periods, typed instants.

@@ -1,9 +1,10 @@
 import Aggregation
 import Foundation
 import History
+import LiveValues
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 import UserBehavior
 
 /// The history against counts taken straight from the CSV lines fed in, with a manual
@@ -24,8 +25,9 @@ import UserBehavior
 
     /// Folds `lines` into `aggregator`, from offset `first`.
     static func feed(_ aggregator: Aggregator, _ lines: ArraySlice<Substring>) {
+        let decoder = MessageDecoder()
         for (offset, line) in zip(lines.indices, lines) {
-            Array(line.utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: Int64(offset), payload: $0, now: 1) }
+            Array(line.utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: Int64(offset), payload: $0, decoder: decoder, now: 1) }
         }
         aggregator.flush(now: 1)
     }

@@ -1,9 +1,9 @@
-import Aggregation
 import Checkpoint
 import Foundation
 import Kafka
-import Testing
+import LiveValues
 import TestSupport
+import Testing
 
 /// `tbdash aggregate` workers and `watch --changelog` on an embedded broker, each run
 /// against a single-process `watch --headless --exit-at-end --json` of the same data:

@@ -3,8 +3,8 @@ import Analytics
 import Foundation
 import LiveValues
 @testable import Metrics
-import Testing
 import TestSupport
+import Testing
 import UserBehavior
 
 /// The exposition against counts taken straight from the CSV lines fed in.
@@ -17,13 +17,14 @@ import UserBehavior
         let sample = TBDashProcess.repository.appendingPathComponent("data/sample.csv")
         let lines = try String(contentsOf: sample, encoding: .utf8).split(separator: "\n").dropFirst().prefix(n)
         let aggregator = Aggregator(config: AggregationConfig(calendar: calendar))
+        let decoder = MessageDecoder()
         var query = AnalyticsQuery()
         query.filter = try SegmentFilter.parse(filter)
         aggregator.query = query
         for (offset, line) in lines.enumerated() {
-            Array(line.utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: Int64(offset), payload: $0, now: 1_000) }
+            Array(line.utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: Int64(offset), payload: $0, decoder: decoder, now: 1_000) }
         }
-        Array("hello".utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: Int64(n), payload: $0, now: 1_000) }
+        Array("hello".utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: Int64(n), payload: $0, decoder: decoder, now: 1_000) }
         aggregator.setEndOffset(partition: 0, Int64(n + 10), now: 1_000)
         aggregator.flush(now: 2_000)
         let aggregate = aggregator.snapshot(now: 2_000, figures: true)

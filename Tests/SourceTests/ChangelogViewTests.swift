@@ -1,5 +1,5 @@
-import Aggregation
 import Checkpoint
+import LiveValues
 import Source
 import Testing
 import UserBehavior

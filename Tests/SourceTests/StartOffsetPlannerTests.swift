@@ -1,4 +1,3 @@
-import Aggregation
 import Kafka
 import LiveValues
 import Source

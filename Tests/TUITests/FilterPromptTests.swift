@@ -1,8 +1,7 @@
-import Aggregation
 import Analytics
 import LiveValues
-import Testing
 import TUI
+import Testing
 import UserBehavior
 
 /// The `/` prompt on the footer row: long text, pastes, and what stays beside it.

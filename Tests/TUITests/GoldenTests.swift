@@ -1,9 +1,8 @@
-import Aggregation
 import Analytics
 import Foundation
 import LiveValues
-import Testing
 import TUI
+import Testing
 
 /// Whole screens as text, compared with files under Goldens/. Run with UPDATE_GOLDENS=1 to
 /// rewrite them after an intended change (and read the diff before committing).

@@ -25,53 +25,12 @@ public struct Counts: Equatable, Sendable {
     public var lateShare: Double { events == 0 ? 0 : Double(late) / Double(events) }
 }
 
-/// One event reduced to what the counts and analytics need, held in the open micro-batch.
-struct PendingEvent {
-    var userID: Int64
-    var itemID: Int64
-    var catID: Int64
-    var merchantID: Int64
-    var brandID: Int64
-    var hasBrand: Bool
-    var action: UInt8
-    var ageRange: UInt8
-    var gender: UInt8
-    var province: UInt8
-    /// −1: no event time.
-    var dayIndex: Int16
-    /// −1: on time.
-    var latenessMs: Int64
+extension Counts: Mergeable {
+    public var empty: Counts { Counts() }
 
-    init(_ event: BehaviorEvent, dayIndex: Int?, latenessMs: Int64?) {
-        userID = event.userID
-        itemID = event.itemID
-        catID = event.catID
-        merchantID = event.merchantID
-        brandID = event.brandID ?? 0
-        hasBrand = event.brandID != nil
-        action = event.action.rawValue
-        ageRange = event.ageRange.rawValue
-        gender = event.gender.rawValue
-        province = event.province.index
-        self.dayIndex = dayIndex.map { Int16($0) } ?? -1
-        self.latenessMs = latenessMs ?? -1
-    }
-}
-
-extension AnalyticEvent {
-    @inline(__always)
-    init(_ event: PendingEvent) {
-        self.init(
-            userID: event.userID, itemID: event.itemID, catID: event.catID, merchantID: event.merchantID,
-            brandID: event.hasBrand ? event.brandID : nil, action: event.action, ageRange: event.ageRange,
-            gender: event.gender, province: event.province, dayIndex: event.dayIndex < 0 ? nil : Int(event.dayIndex),
-            late: event.latenessMs >= 0)
-    }
-}
-
-extension Counts {
-    @inline(__always)
-    mutating func add(_ event: PendingEvent) {
+    // Inlinable: the fold adds every event from another module.
+    @inlinable
+    public mutating func add(_ event: CountedEvent) {
         events += 1
         action[Int(event.action)] += 1
         ageRange[Int(event.ageRange)] += 1
@@ -86,6 +45,48 @@ extension Counts {
             late += 1
             maxLatenessMs = max(maxLatenessMs, event.latenessMs)
         }
+    }
+
+    /// Adds the counts of events this value did not see (another partition, another
+    /// worker): every table sums, the largest lateness is the larger one. Exact.
+    public mutating func merge(_ other: Counts) {
+        events += other.events
+        late += other.late
+        maxLatenessMs = max(maxLatenessMs, other.maxLatenessMs)
+        noEventTime += other.noEventTime
+        for path in [\Counts.action, \.ageRange, \.gender, \.province, \.perDay, \.rejected] as [WritableKeyPath<Counts, [Int]>] {
+            for i in self[keyPath: path].indices { self[keyPath: path][i] += other[keyPath: path][i] }
+        }
+    }
+
+    /// Varints, table by table (their sizes are fixed by the schema). No version of its
+    /// own: the state file and the changelog record that hold counts are versioned.
+    public func encode(into w: inout BinaryWriter) {
+        for value in [events, late, Int(maxLatenessMs), noEventTime] { w.write(varint: UInt64(value)) }
+        for table in [action, ageRange, gender, province, perDay, rejected] {
+            w.write(varint: UInt64(table.count))
+            for value in table { w.write(varint: UInt64(value)) }
+        }
+    }
+
+    /// Reads what `encode` wrote; tables that do not add up to the events are damage.
+    public init(from r: inout BinaryReader) throws(SummaryDecodingError) {
+        var c = Counts()
+        c.events = try r.readCount(atMost: Int.max)
+        c.late = try r.readCount(atMost: c.events)
+        c.maxLatenessMs = Int64(try r.readCount(atMost: Int.max))
+        c.noEventTime = try r.readCount(atMost: c.events)
+        for path in [\Counts.action, \.ageRange, \.gender, \.province, \.perDay, \.rejected] as [WritableKeyPath<Counts, [Int]>] {
+            guard try r.readCount(atMost: 1 << 16) == c[keyPath: path].count else {
+                throw .invalid("a count table of another size")
+            }
+            for i in c[keyPath: path].indices { c[keyPath: path][i] = try r.readCount(atMost: Int.max) }
+        }
+        for table in [c.action, c.ageRange, c.gender, c.province] where table.reduce(0, &+) != c.events {
+            throw .invalid("a distribution that does not add up to the events")
+        }
+        guard c.perDay.reduce(0, &+) &+ c.noEventTime == c.events else { throw .invalid("days that do not add up") }
+        self = c
     }
 }
 

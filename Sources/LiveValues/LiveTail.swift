@@ -27,6 +27,21 @@ public struct LiveTail: Equatable, Sendable {
         public var latenessMs: Int64 = -1
 
         public var isLate: Bool { latenessMs >= 0 }
+
+        @inlinable
+        public init(partition: Int32 = 0, offset: Int64 = 0, userID: Int64 = 0, itemID: Int64 = 0, action: UInt8 = 0,
+                    ageRange: UInt8 = 0, gender: UInt8 = 0, province: UInt8 = 0, dayIndex: Int16 = -1, latenessMs: Int64 = -1) {
+            self.partition = partition
+            self.offset = offset
+            self.userID = userID
+            self.itemID = itemID
+            self.action = action
+            self.ageRange = ageRange
+            self.gender = gender
+            self.province = province
+            self.dayIndex = dayIndex
+            self.latenessMs = latenessMs
+        }
     }
 
     /// One rejected message: where, why, and its first bytes.
@@ -39,9 +54,10 @@ public struct LiveTail: Equatable, Sendable {
         public var preview: [UInt8]
     }
 
-    private var events = [Event](repeating: Event(), count: eventCapacity)
-    private var eventCount = 0
-    private var nextEvent = 0
+    // Inlinable storage: the fold records every event of the segment from another module.
+    @usableFromInline var events = [Event](repeating: Event(), count: eventCapacity)
+    @usableFromInline var eventCount = 0
+    @usableFromInline var nextEvent = 0
 
     private var rejectedSlots = [RejectedSlot](repeating: RejectedSlot(), count: rejectedCapacity)
     private var previews = [UInt8](repeating: 0, count: rejectedCapacity * previewBytes)
@@ -58,14 +74,14 @@ public struct LiveTail: Equatable, Sendable {
 
     public init() {}
 
-    @inline(__always)
-    mutating func record(_ event: Event) {
+    @inlinable
+    package mutating func record(_ event: Event) {
         events[nextEvent] = event
         nextEvent = (nextEvent + 1) % Self.eventCapacity
         eventCount = min(eventCount + 1, Self.eventCapacity)
     }
 
-    mutating func recordRejected(partition: Int32, offset: Int64, reason: RejectionReason, payload: UnsafeRawBufferPointer?) {
+    package mutating func recordRejected(partition: Int32, offset: Int64, reason: RejectionReason, payload: UnsafeRawBufferPointer?) {
         let kept = min(payload?.count ?? 0, Self.previewBytes)
         rejectedSlots[nextRejected] = RejectedSlot(partition: partition, offset: offset, reason: reason,
                                                    size: payload?.count ?? -1, kept: kept)
@@ -80,7 +96,7 @@ public struct LiveTail: Equatable, Sendable {
     }
 
     /// Forgets the events (the segment changed); rejected messages stay.
-    mutating func clearEvents() {
+    package mutating func clearEvents() {
         eventCount = 0
         nextEvent = 0
     }

@@ -1,0 +1,71 @@
+import Analytics
+
+/// Everything the aggregation shows, as one value: safe to hand to another thread.
+public struct AggregateSnapshot: Equatable, Sendable {
+    public var counts: Counts
+    /// The whole stream's counts, whatever the filter: what metrics and history report.
+    public var streamCounts: Counts
+    public var batches: Int
+    public var watermark: Int64?
+    /// Sorted by partition id.
+    public var partitions: [PartitionProgress]
+    /// Events in the open batch, not yet in `counts`.
+    public var pendingEvents: Int
+    /// Events folded per second, over the last 3 s.
+    public var eventsPerSecond: Double
+    /// Events folded in each of the last 60 s, oldest first.
+    public var rateHistory: [Int]
+    /// The segment `counts` and `figures` cover.
+    public var filter: SegmentFilter
+    /// The analytics of the segment, when computed (they cost more than counts).
+    public var figures: AnalyticsFigures?
+    /// The newest events of the segment and the newest rejected messages.
+    public var tail: LiveTail
+
+    public init(
+        counts: Counts = Counts(), streamCounts: Counts? = nil, batches: Int = 0, watermark: Int64? = nil, partitions: [PartitionProgress] = [],
+        pendingEvents: Int = 0, eventsPerSecond: Double = 0, rateHistory: [Int] = [],
+        filter: SegmentFilter = SegmentFilter(), figures: AnalyticsFigures? = nil, tail: LiveTail = LiveTail()) {
+        self.tail = tail
+        self.filter = filter
+        self.figures = figures
+        self.counts = counts
+        self.streamCounts = streamCounts ?? counts
+        self.batches = batches
+        self.watermark = watermark
+        self.partitions = partitions
+        self.pendingEvents = pendingEvents
+        self.eventsPerSecond = eventsPerSecond
+        self.rateHistory = rateHistory
+    }
+
+    public var skipped: Int { partitions.reduce(0) { $0 + $1.skipped } }
+
+    /// Records not yet read, over partitions whose end offset is known.
+    public var lag: Int64? {
+        let known = partitions.compactMap(\.lag)
+        return known.isEmpty ? nil : known.reduce(0, +)
+    }
+}
+
+extension AggregateSnapshot {
+    /// The projection: what `state` shows at processing time `now`, restricted to the
+    /// query's segment; with `figures`, also the analytics (distinct users, funnel,
+    /// rankings), which cost more to compute. The watch adds what only its fold keeps (the
+    /// open batch's size, the rates, the live tail); a changelog viewer has none of them.
+    public init(state: AggregationState, query: AnalyticsQuery, config: AggregationConfig, now: Int64, figures: Bool,
+                pendingEvents: Int = 0, rates: RateHistory = RateHistory(), tail: LiveTail = LiveTail()) {
+        var partitions = state.partitions
+        partitions.sort { $0.partition < $1.partition }
+        for i in partitions.indices { partitions[i].idle = now - partitions[i].lastActivityMs >= config.idleTimeoutMs }
+        let counts = state.counts.restricted(to: query.filter, cube: state.summary.segments)
+        self.init(
+            counts: counts, streamCounts: state.counts, batches: state.batches, watermark: state.globalWatermark,
+            partitions: partitions, pendingEvents: pendingEvents,
+            eventsPerSecond: rates.perSecond(over: 3, now: now),
+            rateHistory: rates.lastFullSeconds(60, now: now),
+            filter: query.filter,
+            figures: figures ? AnalyticsFigures(state.summary, query: query, counts: counts) : nil,
+            tail: tail)
+    }
+}

@@ -1,0 +1,20 @@
+import UserBehavior
+
+/// The event-time semantics of a watch, as numbers (SPEC §3).
+public struct AggregationConfig: Equatable, Sendable {
+    public var calendar: EventCalendar
+    public var outOfOrdernessMs = Self.defaultOutOfOrdernessMs
+    public var idleTimeoutMs = Self.defaultIdleTimeoutMs
+    public var batchSize = Self.defaultBatchSize
+    public var batchIntervalMs = Self.defaultBatchIntervalMs
+
+    /// SPEC §3's defaults, which the command-line options and the dashboard take from here.
+    public static let defaultOutOfOrdernessMs: Int64 = 300_000
+    public static let defaultIdleTimeoutMs: Int64 = 30_000
+    public static let defaultBatchSize = 10
+    public static let defaultBatchIntervalMs: Int64 = 2_000
+
+    public init(calendar: EventCalendar) {
+        self.calendar = calendar
+    }
+}
