@@ -3,6 +3,7 @@ import ArgumentParser
 import Runtime
 import Analytics
 import Source
+import TUI
 
 struct WatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,16 +18,16 @@ struct WatchCommand: ParsableCommand {
             late: counted, and still aggregated. Events are folded in micro-batches of \
             --batch-size events or --batch-interval, whichever comes first.
 
-            The dashboard needs a terminal; keys: 1-6 and Tab pages (Overview, Trending, \
-            Conversion, Map, Tail, Partitions), h/l panel, j/k row, Enter drill down, / filter, \
-            Backspace and Esc/c undo and clear the filter, m measure or shading, d ranking day, \
-            s sort, L language, p pause, +/- refresh rate, e start over from the beginning, \
-            ? every key, q quit. --headless runs without a screen, for \
-            scripts and tests: --exit-at-end stops once every partition is read to its end \
-            (like kcat -e) and --json prints the final snapshot. Offsets are committed to \
+            The dashboard needs a terminal; its pages (1-6, Tab) are Overview, Trending, \
+            Conversion, Map, Tail and Partitions, and its keys are listed below. --headless \
+            runs without a screen, for scripts and tests: --exit-at-end stops once every \
+            partition is read to its end (like kcat -e) and --json prints the final snapshot. Offsets are committed to \
             --group every 5 s and at exit, so a restart with the default --from committed \
             continues where it stopped. --from 2026-11-11 starts at the records stamped \
             from that day on: `tbdash produce` stamps each record with its event time.
+
+            Keys on the dashboard (? shows them there too):
+            \(KeyBinding.plainText())
 
             Durations take a unit: 300s, 5m, 1500ms, 30d (a bare number is seconds).
 
