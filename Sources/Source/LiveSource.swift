@@ -16,10 +16,14 @@ public protocol LiveSource: AnyObject, Sendable {
     /// Who published each partition's newest state, and when (a changelog viewer's; one
     /// process owns every partition itself and has none).
     var owners: [Int32: PartitionOwner] { get }
+    /// Starts its threads; the snapshots follow.
+    func start()
     /// Shows another segment or ranking from the next snapshot on.
     func setQuery(_ query: AnalyticsQuery)
     /// False if still running after `timeoutMs`.
     func waitUntilFinished(timeoutMs: Int) -> Bool
+    /// Blocks until it has finished (stopped, at its end, or failed).
+    func waitUntilFinished()
 }
 
 extension LiveSource {

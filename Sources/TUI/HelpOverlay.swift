@@ -28,7 +28,9 @@ struct HelpOverlay {
 }
 
 extension String {
-    fileprivate func replacingArrows() -> String {
+    /// Arrows spelled out (Up Dn Lt Rt): they are ambiguous-width, so the safer glyph
+    /// sets and plain text (`KeyBinding.plainText`) do not draw them.
+    func replacingArrows() -> String {
         var out = ""
         for c in self {
             switch c {

@@ -181,26 +181,9 @@ public struct Labels: Sendable {
         ]
     }
 
+    /// The help overlay's rows: (keys, what they do), from `KeyBinding.all`.
     public var help: [(String, String)] {
-        [
-            ("q", zh ? "退出 (终端会被恢复)" : "quit (the terminal is restored)"),
-            ("1-6, Tab", zh ? "切换页面 (Shift-Tab 向前)" : "pages (Shift-Tab goes back)"),
-            ("h l  ← →", zh ? "切换面板 (地图上移动)" : "focus another panel (on the map: move)"),
-            ("j k  ↑ ↓", zh ? "移动光标" : "move the row cursor"),
-            ("PgUp PgDn g G", zh ? "翻页 / 首行 / 末行" : "a page up / down, first / last row"),
-            ("Enter", zh ? "按所选行筛选 (下钻)" : "drill down: add the row to the filter"),
-            ("/", zh ? "输入筛选 (Tab 补全)" : "type a filter (Tab completes)"),
-            ("Backspace", zh ? "去掉最后一个筛选条件" : "remove the last filter term"),
-            ("Esc, c", zh ? "清除筛选" : "clear the filter"),
-            ("s", zh ? "省份按数量/名称排序" : "sort provinces by count / name"),
-            ("m", zh ? "热榜指标 / 地图着色" : "ranking measure / map shading"),
-            ("d", zh ? "热榜日期: 全部/最新/前一天" : "ranking day: all, newest, the day before"),
-            ("p, space", zh ? "冻结画面 (消费继续)" : "freeze the view (consuming goes on)"),
-            ("+ / -", zh ? "提高/降低刷新率" : "faster / slower redraw"),
-            ("L", zh ? "切换中文/English" : "switch English / \(chinese)"),
-            ("e", zh ? "从头重新读取 (无 --state 时)" : "start over from the beginning"),
-            ("?", zh ? "显示/关闭帮助" : "show or close this help"),
-        ]
+        KeyBinding.all.map { ($0.label, zh ? $0.zh : $0.en.replacing("中文", with: chinese)) }
     }
 
     public func entity(_ entity: Trending.Entity) -> String {

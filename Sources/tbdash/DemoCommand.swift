@@ -99,12 +99,13 @@ struct DemoCommand: ParsableCommand {
         source.start = .earliest
         source.failFast = false
         let kafka = try KafkaOptions.parse(["--topic", topic])
-        var runner = DashboardRunner(display: display, kafka: kafka, group: "tbdash-demo")
-        runner.brokers = cluster.bootstrapServers
         let integrations = try integration.start(calendar: config.calendar, continuing: nil, checkpointer: nil)
+        var runner = LiveRunner(.dashboard, display: display, kafka: kafka, group: "tbdash-demo", integrations: integrations)
+        runner.brokers = cluster.bootstrapServers
         var options = WatchPipeline.Options(source: source, group: "tbdash-demo")
         options.timing.commitIntervalMs = integrations.commitInterval(options.timing.commitIntervalMs)
-        try integrations.around { try runner.run(options: options, config: config, integrations: integrations) }
+        let feed = TopicFeed(options: options, config: config, restored: nil, checkpointer: integrations.checkpointer, withState: false)
+        try integrations.around { try runner.run(feed) }
     }
 
     /// The file to replay: --file, else data/sample.csv here or next to the binary's

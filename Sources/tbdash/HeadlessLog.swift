@@ -7,16 +7,17 @@ import UserBehavior
 /// What headless mode says on stderr while it runs: status changes as they happen, and a
 /// progress line every 30 s; with --log, into that file too. The final summary goes to stdout.
 struct HeadlessLog {
-    let pipeline: WatchPipeline
+    /// One process's pipeline or a changelog viewer.
+    let source: any LiveSource
     let file: FileLog?
 
-    /// Follows the pipeline until it finishes.
+    /// Follows the source until it finishes.
     func follow() {
         var lastStatus = SourceStatus.connecting
         var lastProblem: String?
         var lastProgress = MonotonicClock.milliseconds()
-        while !pipeline.waitUntilFinished(timeoutMs: 200) {
-            let snapshot = pipeline.snapshot
+        while !source.waitUntilFinished(timeoutMs: 200) {
+            let snapshot = source.snapshot
             if snapshot.status != lastStatus {
                 lastStatus = snapshot.status
                 // A failure ends the run and is reported once, by the command.

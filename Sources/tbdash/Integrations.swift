@@ -44,7 +44,7 @@ final class Integrations: Sendable {
     /// What a scrape reads: the followed pipeline's newest snapshot, and when the state
     /// was last saved.
     private final class Scrape: Sendable {
-        let pipeline = Mutex<WatchPipeline?>(nil)
+        let pipeline = Mutex<(any LiveSource)?>(nil)
         let lastCheckpointMs = Atomic<Int64>(0)
         let withState: Bool
 
@@ -81,7 +81,7 @@ final class Integrations: Sendable {
     }
 
     /// The pipeline whose snapshots the metrics show from now on.
-    func follow(_ pipeline: WatchPipeline) {
+    func follow(_ pipeline: any LiveSource) {
         scrape.pipeline.withLock { $0 = pipeline }
     }
 

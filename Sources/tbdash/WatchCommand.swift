@@ -1,10 +1,10 @@
 import Analytics
 import ArgumentParser
 import Formatting
-import Kafka
 import LiveValues
 import Runtime
 import Source
+import TUI
 
 struct WatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,16 +19,16 @@ struct WatchCommand: ParsableCommand {
             late: counted, and still aggregated. Events are folded in micro-batches of \
             --batch-size events or --batch-interval, whichever comes first.
 
-            The dashboard needs a terminal; keys: 1-6 and Tab pages (Overview, Trending, \
-            Conversion, Map, Tail, Partitions), h/l panel, j/k row, Enter drill down, / filter, \
-            Backspace and Esc/c undo and clear the filter, m measure or shading, d ranking day, \
-            s sort, L language, p pause, +/- refresh rate, e start over from the beginning, \
-            ? every key, q quit. --headless runs without a screen, for \
-            scripts and tests: --exit-at-end stops once every partition is read to its end \
-            (like kcat -e) and --json prints the final snapshot. Offsets are committed to \
+            The dashboard needs a terminal; its pages (1-6, Tab) are Overview, Trending, \
+            Conversion, Map, Tail and Partitions, and its keys are listed below. --headless \
+            runs without a screen, for scripts and tests: --exit-at-end stops once every \
+            partition is read to its end (like kcat -e) and --json prints the final snapshot. Offsets are committed to \
             --group every 5 s and at exit, so a restart with the default --from committed \
             continues where it stopped. --from 2026-11-11 starts at the records stamped \
             from that day on: `tbdash produce` stamps each record with its event time.
+
+            Keys on the dashboard (? shows them there too):
+            \(KeyBinding.plainText())
 
             Durations take a unit: 300s, 5m, 1500ms, 30d (a bare number is seconds).
 
@@ -119,105 +119,21 @@ struct WatchCommand: ParsableCommand {
             calendar: start.config.calendar, continuing: stateOptions.state == nil ? nil : start.restored ?? AggregationState(),
             checkpointer: start.checkpointer)
         options.timing.commitIntervalMs = integrations.commitInterval(stateOptions.checkpointInterval.milliseconds)
-        try integrations.around { try run(options: options, start: start, integrations: integrations) }
-    }
-
-    private func run(options: WatchPipeline.Options, start: StateOptions.Start, integrations: Integrations) throws {
-        if let changelog {
-            var viewer = ChangelogPipeline.Options(changelog: changelog)
-            viewer.exitAtEnd = exitAtEnd
-            viewer.query = options.query
-            viewer.connectTimeoutMs = Int32(connectTimeout * 1000)
-            viewer.failFast = headless
-            if headless { return try runChangelog(viewer, config: start.config) }
-            return try DashboardRunner(display: display, kafka: kafka, group: group, hotWeights: try analytics.hotWeightsByAction()).runChangelog(options: viewer, config: start.config)
+        try integrations.around {
+            var runner = LiveRunner(headless ? .headless(json: json) : .dashboard, display: display, kafka: kafka, group: group,
+                                    integrations: integrations)
+            if !headless { runner.hotWeights = try analytics.hotWeightsByAction() }
+            if let changelog {
+                var viewer = ChangelogPipeline.Options(changelog: changelog)
+                viewer.exitAtEnd = exitAtEnd
+                viewer.query = options.query
+                viewer.connectTimeoutMs = Int32(connectTimeout * 1000)
+                viewer.failFast = headless
+                try runner.run(ChangelogFeed(options: viewer, config: start.config))
+            } else {
+                try runner.run(TopicFeed(options: options, config: start.config, restored: start.restored,
+                                         checkpointer: integrations.checkpointer, withState: stateOptions.state != nil))
+            }
         }
-        if headless {
-            let log = try display.log.map { try FileLog(path: $0) }
-            var configuration = try kafka.configuration(defaults: ConsumerDefaults.properties)
-            if let log { configuration.log = log.kafkaLog }
-            let consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
-            log?.write("watching \(kafka.topic) at \(configuration.brokers), group \(group)")
-            try runHeadless(consumer: consumer, options: options, start: start, log: log, integrations: integrations)
-        } else {
-            try DashboardRunner(display: display, kafka: kafka, group: group, hotWeights: try analytics.hotWeightsByAction())
-                .run(options: options, config: start.config, restoring: start.restored, integrations: integrations)
-        }
-    }
-
-    private func runHeadless(consumer: KafkaConsumer, options: WatchPipeline.Options, start: StateOptions.Start, log: FileLog?,
-                             integrations: Integrations) throws {
-        let config = start.config
-        let stop = StopFlag()
-        let trap = SignalTrap { _ in stop.request() }
-        defer { trap.cancel() }
-        let pipeline = WatchPipeline(consumer: consumer, options: options, config: config, restoring: start.restored,
-                                     stop: stop, checkpointer: integrations.checkpointer)
-        integrations.follow(pipeline)
-        pipeline.start()
-        HeadlessLog(pipeline: pipeline, file: log).follow()
-        pipeline.waitUntilFinished()
-        consumer.close()
-
-        let final = pipeline.snapshot
-        if case .failed(let reason) = final.status { throw CommandFailure.runtime(reason) }
-        if json {
-            var text = SnapshotJSON.encode(final.aggregate, calendar: config.calendar)
-            if let address = integrations.metricsAddress { text = SnapshotJSON.adding("metrics_address", address, to: text) }
-            try printResult(text)
-        } else {
-            try printResult(HeadlessLog.summary(final, calendar: config.calendar, group: group,
-                                                withState: stateOptions.state != nil, committed: pipeline.offsetsCommittedAtExit))
-        }
-        try Self.requireFinalSave(final)
-    }
-
-    /// `--changelog`: merges the workers' states; a viewer never writes, not even offsets.
-    private func runChangelog(_ options: ChangelogPipeline.Options, config: AggregationConfig) throws {
-        let log = try display.log.map { try FileLog(path: $0) }
-        var configuration = try kafka.configuration(defaults: ConsumerDefaults.properties + ChangelogViewerDefaults.properties)
-        if let log { configuration.log = log.kafkaLog }
-        let consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
-        let topic = options.changelog
-        var options = options
-        options.report = { line in
-            StandardError.write("tbdash: \(line)\n")
-            log?.write(line)
-        }
-        let stop = StopFlag()
-        let trap = SignalTrap { _ in stop.request() }
-        defer { trap.cancel() }
-        let pipeline = ChangelogPipeline(consumer: consumer, options: options, config: config, stop: stop)
-        log?.write("watching changelog \(topic) at \(configuration.brokers)")
-        pipeline.start()
-        pipeline.waitUntilFinished()
-        consumer.close()
-        let final = pipeline.snapshot
-        if case .failed(let reason) = final.status { throw CommandFailure.runtime(reason) }
-        if json {
-            try printResult(SnapshotJSON.encode(final.aggregate, calendar: pipeline.config.calendar, changelog: final.changelog))
-        } else {
-            let a = final.aggregate
-            let health = final.changelog ?? ChangelogHealth()
-            try printResult("""
-                events \(Format.grouped(a.counts.events)) · rejected \(Format.grouped(a.counts.rejectedTotal)) \
-                · late \(Format.grouped(a.counts.late)) · partitions \(a.partitions.count) (changelog \(topic)) \
-                · unreadable \(Format.grouped(health.unreadable)) · unavailable \(health.unavailable.count)
-                """)
-        }
-        try Self.requireEveryPartition(final.changelog)
-    }
-
-    /// Counts with a partition missing are not the topic's: exit 1, after the results.
-    static func requireEveryPartition(_ health: ChangelogHealth?) throws {
-        guard let missing = health?.unavailable.keys.sorted(), !missing.isEmpty else { return }
-        throw CommandFailure.runtime("the counts lack partition\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ",")), "
-                                     + "whose newest state cannot be read (see above)")
-    }
-
-    /// A run whose last checkpoint failed has counts that a restart will not find: exit 1,
-    /// after the results are out.
-    static func requireFinalSave(_ final: LiveSnapshot) throws {
-        if let problem = final.checkpointProblem { throw CommandFailure.runtime("state not saved at exit: \(problem)") }
     }
 }

@@ -23,6 +23,14 @@ import TestSupport
 
     private func lines(_ text: String) -> [Substring] { text.split(separator: "\n") }
 
+    /// An embedded broker with the source topic and its changelog, empty, 2 partitions each.
+    private func withAnEmptyChangelog() throws -> MockCluster {
+        let cluster = try MockCluster()
+        try cluster.createTopic(topic, partitions: 2)
+        try cluster.createTopic(changelog, partitions: 2)
+        return cluster
+    }
+
     /// The figures that do not depend on the order partitions are read in, from the CSV.
     private func expectCSVFigures(_ merged: [String: Any], _ csv: URL, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let expected = SnapshotOracle.compute(rows: try SnapshotOracle.rows(of: csv), year: 2026, utcOffsetHours: 8, boundMs: 300_000)
@@ -126,16 +134,32 @@ import TestSupport
     /// timeout for a worker's first state, then says no worker has published and ends,
     /// with nothing counted; before, it waited forever.
     @Test func anEmptyChangelogSaysNoWorkerHasPublishedAndEnds() throws {
-        let cluster = try MockCluster()
-        try cluster.createTopic(topic, partitions: 2)
-        try cluster.createTopic(changelog, partitions: 2)
+        let cluster = try withAnEmptyChangelog()
         let result = try viewer(cluster.bootstrapServers, ["--connect-timeout", "2"])
         #expect(!result.timedOut && result.status == 0, "\(result.stderr)")
         #expect(result.seconds >= 2 && result.seconds < 30, "\(result.seconds) s")
-        #expect(lines(result.stderr) == ["tbdash: no worker has published yet: the changelog holds no state after 2 s "
+        // (Its status, logged like a watch's: see the next test.)
+        #expect(lines(result.stderr) == ["tbdash watch: live",
+                                         "tbdash: no worker has published yet: the changelog holds no state after 2 s "
                                          + "(start `tbdash aggregate` workers)"], "\(result.stderr)")
         let shown = try json(result.stdout)
         #expect(shown["events"] as? Int == 0)
+    }
+
+    /// A headless viewer says its status changes as a headless watch does, on stderr and
+    /// in --log (issue 23, item 6); before, it ran the viewer on a path of its own that
+    /// logged none.
+    @Test func aHeadlessViewerLogsItsStatusChanges() throws {
+        let cluster = try withAnEmptyChangelog()
+        let dir = try TemporaryDirectory()
+        let log = dir.file("viewer.log")
+        let result = try viewer(cluster.bootstrapServers, ["--connect-timeout", "1", "--log", log.path])
+        #expect(!result.timedOut && result.status == 0, "\(result.stderr)")
+        #expect(lines(result.stderr).first == "tbdash watch: live", "\(result.stderr)")
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        let logged = lines(text).map { $0.split(separator: " ", maxSplits: 2).dropFirst(2).first ?? "" }
+        #expect(logged.first == "watching changelog \(changelog) at \(cluster.bootstrapServers)", "\(text)")
+        #expect(logged.contains("live"), "\(text)")
     }
 
     /// Options that only the workers use are refused with the reason, exit 2; before, the
