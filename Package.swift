@@ -45,9 +45,12 @@ let package = Package(
         .target(name: "LiveValues", dependencies: ["Aggregation", "Analytics", "Runtime", "UserBehavior"]),
         // The state file: atomic writes, checksum, restore.
         .target(name: "Checkpoint", dependencies: ["Aggregation", "Analytics", "Runtime", "UserBehavior"]),
-        // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread;
-        // the scale-out worker and the changelog viewer.
+        // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread.
         .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Kafka", "LiveValues", "Runtime", "UserBehavior"]),
+        // Scale-out: the changelog record format, the worker (`tbdash aggregate`) that
+        // publishes each partition's state to it, and the viewer (`watch --changelog`) that
+        // merges them.
+        .target(name: "ScaleOut", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Kafka", "LiveValues", "Runtime", "Source", "UserBehavior"]),
         // Snapshot ─▶ cells: the dashboard's views, drawn into a grid that knows display
         // widths. No terminal here, so every screen is testable as text.
         .target(name: "TUI", dependencies: ["Aggregation", "Analytics", "LiveValues", "Runtime", "UserBehavior"]),
@@ -74,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "tbdash",
             dependencies: [
-                "UserBehavior", "Runtime", "Kafka", "Producer", "Generator", "Aggregation", "LiveValues", "Checkpoint", "Source", "TUI", "Terminal",
+                "UserBehavior", "Runtime", "Kafka", "Producer", "Generator", "Aggregation", "LiveValues", "Checkpoint", "Source", "ScaleOut", "TUI", "Terminal",
                 "Metrics", "History",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -92,6 +95,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "SourceTests", dependencies: ["LiveValues", "Source"]),
+        .testTarget(name: "ScaleOutTests", dependencies: ["Aggregation", "Analytics", "Checkpoint", "ScaleOut", "UserBehavior"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Aggregation", "Runtime", "UserBehavior", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Aggregation", "Analytics", "LiveValues", "UserBehavior"],
                     resources: [.copy("Goldens")]),
@@ -99,6 +103,6 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "HTTPServing", "Aggregation", "Analytics", "LiveValues", "UserBehavior", "TestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "Aggregation", "UserBehavior", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Aggregation", "Checkpoint", "Kafka", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Aggregation", "Checkpoint", "Kafka", "ScaleOut", "TestSupport"]),
     ]
 )

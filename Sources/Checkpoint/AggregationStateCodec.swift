@@ -136,7 +136,7 @@ extension BinaryReader {
         }
     }
 
-    mutating func readText() throws(SummaryDecodingError) -> String {
+    public mutating func readText() throws(SummaryDecodingError) -> String {
         guard let text = String(validating: try readBytes(), as: UTF8.self) else {
             throw .invalid("text that is not UTF-8")
         }

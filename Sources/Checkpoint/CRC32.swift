@@ -4,7 +4,7 @@
 /// Slicing-by-8 (Intel, Kounavis and Berry 2008): eight tables let the loop take eight
 /// bytes per step instead of one, about five times faster on the megabytes of a state
 /// with every analytic on, where the byte-at-a-time loop was a fifth of a save.
-enum CRC32 {
+public enum CRC32 {
     /// `tables[k][b]`: the CRC of byte `b` followed by `k` zero bytes; row 0 is the classic table.
     private static let tables: [UInt32] = {
         var tables = [UInt32](repeating: 0, count: 8 * 256)
@@ -22,7 +22,7 @@ enum CRC32 {
         return tables
     }()
 
-    static func checksum(_ bytes: [UInt8]) -> UInt32 {
+    public static func checksum(_ bytes: [UInt8]) -> UInt32 {
         bytes.withUnsafeBytes { raw in
             tables.withUnsafeBufferPointer { t in
                 var crc: UInt32 = 0xFFFF_FFFF

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Runtime
+import ScaleOut
 import Source
 
 struct AggregateCommand: ParsableCommand {

@@ -3,9 +3,10 @@ import Analytics
 import Kafka
 import LiveValues
 import Runtime
+import ScaleOut
 import Source
-import Terminal
 import TUI
+import Terminal
 
 /// Runs the live dashboard on a watch pipeline or a changelog viewer: checks the terminal, takes it over, shows
 /// the first frame before the broker answers, and gives the terminal back on every way

@@ -1,9 +1,10 @@
 import Aggregation
+import Analytics
 import ArgumentParser
 import Kafka
 import LiveValues
 import Runtime
-import Analytics
+import ScaleOut
 import Source
 
 struct WatchCommand: ParsableCommand {

@@ -2,8 +2,9 @@ import Aggregation
 import Checkpoint
 import Foundation
 import Kafka
-import Testing
+import ScaleOut
 import TestSupport
+import Testing
 
 /// `tbdash aggregate` workers and `watch --changelog` on an embedded broker, each run
 /// against a single-process `watch --headless --exit-at-end --json` of the same data:

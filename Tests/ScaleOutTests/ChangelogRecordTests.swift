@@ -1,6 +1,7 @@
 import Aggregation
 import Analytics
 import Checkpoint
+import ScaleOut
 import Testing
 import UserBehavior
 

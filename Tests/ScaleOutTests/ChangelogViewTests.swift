@@ -1,6 +1,6 @@
 import Aggregation
 import Checkpoint
-import Source
+import ScaleOut
 import Testing
 import UserBehavior
 

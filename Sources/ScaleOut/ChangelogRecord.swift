@@ -1,5 +1,6 @@
 import Aggregation
 import Analytics
+import Checkpoint
 
 /// One message of the scale-out changelog (`tbdash aggregate`): the whole state of one
 /// source partition, the offsets it covers (its next offset), and who wrote it with which

@@ -5,6 +5,7 @@ import Foundation
 import Kafka
 import LiveValues
 import Runtime
+import Source
 import Synchronization
 import UserBehavior
 
