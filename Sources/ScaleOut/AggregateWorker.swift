@@ -156,11 +156,16 @@ public final class AggregateWorker: @unchecked Sendable {
         case .partitionEnd:
             aggregator.recordEnd(partition: record.partition, offset: record.offset, now: now)
         case .offsetOutOfRange:
-            // Retention deleted records before they were read: count them, go on from the log start.
-            guard let low = (try? consumer.queryOffsetRange(topic: options.topic, partition: record.partition, timeoutMs: 5000))?.logStart
+            // Retention deleted records before they were read: by the watch's rule, count
+            // them from where this partition was (not from 0), go on from the log start.
+            guard let range = try? consumer.queryOffsetRange(topic: options.topic, partition: record.partition, timeoutMs: 5000)
             else { return }
-            aggregator.recordGap(partition: record.partition, from: 0, to: low, now: now)
-            consumer.seek(topic: options.topic, [record.partition: .at(low)])
+            let position = aggregator.state.partitions.first { $0.partition == record.partition }?.nextOffset ?? record.offset
+            let gap = RetentionGap(position: position, logStart: range.logStart, end: range.end)
+            if let skipped = gap.skipped {
+                aggregator.recordGap(partition: record.partition, from: skipped.lowerBound, to: skipped.upperBound, now: now)
+            }
+            consumer.seek(topic: options.topic, [record.partition: .at(gap.resumeAt)])
         case .error:
             break
         }
@@ -227,7 +232,7 @@ public final class AggregateWorker: @unchecked Sendable {
         }
         let now = MonotonicClock.milliseconds()
         if let foreign = unreadable.values.first(where: { $0.entry.sourceTopic != options.topic }) {
-            refuse(partitions, "\(options.changelog) holds states of topic '\(foreign.entry.sourceTopic)', not '\(options.topic)'; use another --changelog")
+            refuse(partitions, foreignTopic(foreign.entry.sourceTopic))
             return [:]
         }
         for partition in partitions {
@@ -242,13 +247,10 @@ public final class AggregateWorker: @unchecked Sendable {
                 aggregators[partition] = Aggregator(config: config, now: now)
                 offsets[partition] = 0
             } else if let record = restored[partition] {
-                if record.sourceTopic != options.topic {
-                    refuse(partitions, "\(options.changelog) holds states of topic '\(record.sourceTopic)', not '\(options.topic)'; use another --changelog")
-                    return [:]
-                }
-                if let (option, saved, requested) = record.semantics.firstDifference(from: semantics) {
-                    refuse(partitions, "partition \(partition) in \(options.changelog) was counted with \(option) \(saved), not \(requested); "
-                           + "use the same options or another --changelog")
+                if let mismatch = StateMismatch(savedTopic: record.sourceTopic, record.semantics, requestedTopic: options.topic, semantics) {
+                    refuse(partitions, mismatch.isTopic ? foreignTopic(record.sourceTopic)
+                           : "partition \(partition) in \(options.changelog) was counted with \(mismatch.option) \(mismatch.saved), "
+                           + "not \(mismatch.requested); use the same options or another --changelog")
                     return [:]
                 }
                 restoredEpochs[partition] = record.epoch
@@ -266,6 +268,10 @@ public final class AggregateWorker: @unchecked Sendable {
             + (unreadable.isEmpty ? "" : "\(unreadable.count) recounted from the beginning (state unreadable), ")
             + "\(partitions.count - restored.count - unreadable.count) from --from \(options.start)")
         return offsets
+    }
+
+    private func foreignTopic(_ topic: String) -> String {
+        "\(options.changelog) holds states of topic '\(topic)', not '\(options.topic)'; use another --changelog"
     }
 
     private func forget(_ partition: Int32) {
@@ -326,21 +332,18 @@ public final class AggregateWorker: @unchecked Sendable {
 
     private func send(_ bytes: [UInt8], key: [UInt8], partition: Int32) -> Bool {
         guard let changelog else { return false }
-        for _ in 0..<100 {
-            let result = key.withUnsafeBytes { k in
-                bytes.withUnsafeBytes { v in
-                    producer.produce(to: changelog, partition: partition % Int32(changelogPartitions), key: k, value: v)
-                }
-            }
-            switch result {
-            case .queued: return true
-            case .queueFull: producer.poll(timeoutMs: 10)
-            case .failed(let why):
-                log("cannot publish partition \(partition): \(why)")
-                return false
+        let result = key.withUnsafeBytes { k in
+            bytes.withUnsafeBytes { v in
+                producer.produce(to: changelog, partition: partition % Int32(changelogPartitions), key: k, value: v, waitingUnless: stop)
             }
         }
-        return false
+        switch result {
+        case .queued: return true
+        case .queueFull: return false
+        case .failed(let why):
+            log("cannot publish partition \(partition): \(why)")
+            return false
+        }
     }
 
     private func list(_ partitions: [Int32]) -> String {
