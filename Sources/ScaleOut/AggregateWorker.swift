@@ -18,7 +18,9 @@ import Source
 /// (its next offset), so whoever owns the partition next continues from exactly there.
 /// Each record carries the writer's group generation; readers keep the highest
 /// (generation, next offset), so a zombie (expelled, still publishing) never wins.
-/// Everything runs on the thread that calls `run`, rebalances included.
+/// Everything runs on the thread that calls `run`, rebalances included. What to publish
+/// when, what a revocation does and how each partition starts are `WorkerCore`'s decisions
+/// (sans-I/O, tested with a manual clock); this class carries them out.
 public final class AggregateWorker: @unchecked Sendable {
     public struct Options: Sendable {
         public var topic: String
@@ -75,6 +77,8 @@ public final class AggregateWorker: @unchecked Sendable {
     /// Publishes per partition since it was assigned: chunked states alternate slots by it.
     private var publishes: [Int32: Int] = [:]
     private var failure: String?
+    /// The timing and the rules of revocation and restore (sans-I/O).
+    private var core: WorkerCore
     public private(set) var stats = PublishStats()
 
     public init(consumer: KafkaConsumer, restorer: KafkaConsumer, producer: KafkaProducer, options: Options,
@@ -87,6 +91,7 @@ public final class AggregateWorker: @unchecked Sendable {
         self.semantics = Checkpoint.Semantics(config)
         self.stop = stop
         self.log = log
+        core = WorkerCore(publishIntervalMs: options.publishIntervalMs, now: MonotonicClock.milliseconds())
     }
 
     /// Joins the group and aggregates until `stop`; then publishes every partition's final
@@ -99,17 +104,14 @@ public final class AggregateWorker: @unchecked Sendable {
             throw Failure(description: error.description)
         }
         let batch = KafkaRecordBatch(capacity: options.batchCapacity)
-        var lastPublish = MonotonicClock.milliseconds()
+        core = WorkerCore(publishIntervalMs: options.publishIntervalMs, now: MonotonicClock.milliseconds())
         while !stop.isRequested && failure == nil {
             consumer.consume(into: batch, timeoutMs: 100)
             let now = MonotonicClock.milliseconds()
             for i in 0..<batch.count { apply(batch[i], now: now) }
             batch.release()
             for aggregator in aggregators.values { aggregator.tick(now: now) }
-            if now - lastPublish >= options.publishIntervalMs {
-                lastPublish = now
-                publish(Array(aggregators.keys), now: now)
-            }
+            carryOut(core.tick(now: now))
             producer.poll(timeoutMs: 0)
         }
         // The final revocation (in leaveGroup) publishes what is left and flushes.
@@ -178,17 +180,34 @@ public final class AggregateWorker: @unchecked Sendable {
         case .assigned(let partitions):
             return assign(partitions.sorted())
         case .revoked(let partitions, lost: true):
-            for partition in partitions { forget(partition) }
+            carryOut(core.revoked(partitions, lost: true))
             log("lost partitions \(list(partitions)) (expelled from the group): nothing published for them")
             return [:]
         case .revoked(let partitions, lost: false):
-            let sent = publish(partitions, now: MonotonicClock.milliseconds(), force: true)
-            let flushed = sent.isEmpty || producer.flush(timeoutMs: 10_000)
-            for partition in partitions { forget(partition) }
+            let (sent, flushed) = carryOut(core.revoked(partitions, lost: false))
             log("revoked partitions \(list(partitions)) (generation \(consumer.generation.map(String.init) ?? "?")): "
                 + revocation(of: partitions, sent: sent, flushed: flushed))
             return [:]
         }
+    }
+
+    /// Does what the core decided: the partitions whose states were handed to the producer,
+    /// and whether the brokers confirmed them when asked to.
+    @discardableResult
+    private func carryOut(_ effects: [WorkerCore.Effect]) -> (sent: [Int32], flushed: Bool) {
+        var sent: [Int32] = []
+        var flushed = true
+        for effect in effects {
+            switch effect {
+            case .publish(let partitions, let force):
+                sent = publish(partitions, now: MonotonicClock.milliseconds(), force: force)
+            case .flush:
+                flushed = sent.isEmpty || producer.flush(timeoutMs: 10_000)
+            case .forget(let partitions):
+                for partition in partitions { forget(partition) }
+            }
+        }
+        return (sent, flushed)
     }
 
     /// What a revocation published: a partition this worker never counted (its assignment
@@ -230,39 +249,44 @@ public final class AggregateWorker: @unchecked Sendable {
             fail("cannot find where partitions \(list(partitions)) start (--from \(options.start)): \(error.description)")
             return [:]
         }
-        let now = MonotonicClock.milliseconds()
-        if let foreign = unreadable.values.first(where: { $0.entry.sourceTopic != options.topic }) {
-            refuse(partitions, foreignTopic(foreign.entry.sourceTopic))
+        let starts: [Int32: WorkerCore.Start]
+        switch WorkerCore.starts(for: partitions,
+                                 restored: restored.mapValues { (epoch: $0.epoch, sourceTopic: $0.sourceTopic, semantics: $0.semantics) },
+                                 unreadable: unreadable.mapValues { (epoch: $0.entry.epoch, sourceTopic: $0.entry.sourceTopic) },
+                                 topic: options.topic, semantics: semantics) {
+        case .success(let planned):
+            starts = planned
+        case .failure(.foreignTopic(let topic)):
+            refuse(partitions, foreignTopic(topic))
+            return [:]
+        case .failure(.semantics(let partition, let mismatch)):
+            refuse(partitions, "partition \(partition) in \(options.changelog) was counted with \(mismatch.option) \(mismatch.saved), "
+                   + "not \(mismatch.requested); use the same options or another --changelog")
             return [:]
         }
+        let now = MonotonicClock.milliseconds()
         for partition in partitions {
-            if let problem = unreadable[partition] {
-                // Its counts are lost with the state, not its records: count the partition
-                // again from its beginning (a gap retention left is counted as skipped), in
-                // an epoch above the unreadable state's, so every reader takes the recount.
-                let entry = problem.entry
-                log("partition \(partition): its newest state in \(options.changelog) (\(entry.position?.description ?? "position unknown")) "
+            switch starts[partition] ?? .fresh {
+            case .recount(let epoch):
+                let problem = unreadable[partition]!
+                log("partition \(partition): its newest state in \(options.changelog) (\(problem.entry.position?.description ?? "position unknown")) "
                     + "cannot be read (\(problem.reason)); recounting it from the beginning of \(options.topic)")
-                restoredEpochs[partition] = entry.epoch == .max ? .max : entry.epoch + 1
+                restoredEpochs[partition] = epoch
                 aggregators[partition] = Aggregator(config: config, now: now)
                 offsets[partition] = 0
-            } else if let record = restored[partition] {
-                if let mismatch = StateMismatch(savedTopic: record.sourceTopic, record.semantics, requestedTopic: options.topic, semantics) {
-                    refuse(partitions, mismatch.isTopic ? foreignTopic(record.sourceTopic)
-                           : "partition \(partition) in \(options.changelog) was counted with \(mismatch.option) \(mismatch.saved), "
-                           + "not \(mismatch.requested); use the same options or another --changelog")
-                    return [:]
-                }
-                restoredEpochs[partition] = record.epoch
+            case .restore(let epoch):
+                let record = restored[partition]!
+                restoredEpochs[partition] = epoch
                 aggregators[partition] = Aggregator(config: config, restoring: record.state, now: now)
                 // Not marked published: the next publish re-sends it under this worker's name
                 // and generation, so viewers see who owns the partition now.
                 offsets[partition] = record.nextOffset
-            } else {
+            case .fresh:
                 aggregators[partition] = Aggregator(config: config, now: now)
             }
             if let offset = offsets[partition] { aggregators[partition]!.assign(partition: partition, startingAt: offset, now: now) }
         }
+        core.assigned(partitions)
         log("assigned partitions \(list(partitions)) (generation \(consumer.generation.map(String.init) ?? "?")): "
             + "\(restored.count) restored from \(options.changelog), "
             + (unreadable.isEmpty ? "" : "\(unreadable.count) recounted from the beginning (state unreadable), ")
