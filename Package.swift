@@ -46,7 +46,7 @@ let package = Package(
         // The state file: atomic writes, checksum, restore.
         .target(name: "Checkpoint", dependencies: ["Aggregation", "Analytics", "Runtime", "UserBehavior"]),
         // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread.
-        .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Kafka", "LiveValues", "Runtime", "UserBehavior"]),
+        .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Kafka", "LiveValues", "Runtime", "UserBehavior"]),
         // Scale-out: the changelog record format, the worker (`tbdash aggregate`) that
         // publishes each partition's state to it, and the viewer (`watch --changelog`) that
         // merges them.
