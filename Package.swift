@@ -52,9 +52,12 @@ let package = Package(
         .target(name: "LiveValues", dependencies: ["Analytics", "Formatting", "UserBehavior"], swiftSettings: hotPath),
         // The state file: atomic writes, checksum, restore.
         .target(name: "Checkpoint", dependencies: ["Analytics", "CZlib", "Formatting", "LiveValues", "Runtime", "UserBehavior"]),
-        // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread;
-        // the scale-out worker and the changelog viewer.
-        .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Kafka", "LiveValues", "Runtime", "UserBehavior"]),
+        // Kafka ─▶ Aggregation: the reader thread, the bounded queue, the aggregator thread.
+        .target(name: "Source", dependencies: ["Aggregation", "Analytics", "Kafka", "LiveValues", "Runtime", "UserBehavior"]),
+        // Scale-out: the changelog record format, the worker (`tbdash aggregate`) that
+        // publishes each partition's state to it, and the viewer (`watch --changelog`) that
+        // merges them.
+        .target(name: "ScaleOut", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Kafka", "LiveValues", "Runtime", "Source", "UserBehavior"]),
         // Snapshot ─▶ cells: the dashboard's views, drawn into a grid that knows display
         // widths. No terminal here, so every screen is testable as text.
         .target(name: "TUI", dependencies: ["Analytics", "Formatting", "LiveValues", "UserBehavior"]),
@@ -81,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "tbdash",
             dependencies: [
-                "UserBehavior", "Formatting", "Runtime", "Kafka", "Producer", "Generator", "LiveValues", "Checkpoint", "Source", "TUI", "Terminal",
+                "UserBehavior", "Formatting", "Runtime", "Kafka", "Producer", "Generator", "LiveValues", "Checkpoint", "Source", "ScaleOut", "TUI", "Terminal",
                 "Metrics", "History",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -99,6 +102,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "SourceTests", dependencies: ["LiveValues", "Source"]),
+        .testTarget(name: "ScaleOutTests", dependencies: ["Aggregation", "Analytics", "Checkpoint", "LiveValues", "ScaleOut", "UserBehavior"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Aggregation", "LiveValues", "Runtime", "UserBehavior", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Aggregation", "Analytics", "LiveValues", "UserBehavior"],
@@ -108,6 +112,6 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "HTTPServing", "Aggregation", "Analytics", "LiveValues", "UserBehavior", "TestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "Aggregation", "LiveValues", "UserBehavior", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Checkpoint", "Kafka", "LiveValues", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Checkpoint", "Kafka", "LiveValues", "ScaleOut", "TestSupport"]),
     ]
 )

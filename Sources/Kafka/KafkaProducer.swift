@@ -1,4 +1,5 @@
 import CRdKafka
+import Runtime
 
 /// A librdkafka producer with delivery reports counted.
 ///
@@ -64,6 +65,25 @@ public final class KafkaProducer: @unchecked Sendable {
         if code == RD_KAFKA_RESP_ERR_NO_ERROR { return .queued }
         if code == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
         return .failed(describe(code))
+    }
+
+    /// Queues one message as `produce` does, waiting while librdkafka's queue is full (and
+    /// serving delivery reports meanwhile) until it is queued or `stop` is requested; then
+    /// `.queueFull`, and the caller counts it as not sent.
+    ///
+    /// The one retry policy of every producer here. A full queue always drains — librdkafka
+    /// delivers or fails each queued message within `message.timeout.ms` — so it is a
+    /// moment's back-pressure, not a failure: a bounded count of tries (the scale-out worker
+    /// once gave up after 100, about a second) only dropped a state, or an event, that
+    /// would have fitted a moment later. Only the user's stop ends the wait.
+    public func produce(to topic: KafkaTopic, partition: Int32? = nil, key: UnsafeRawBufferPointer,
+                        value: UnsafeRawBufferPointer, timestampMs: Int64 = 0, waitingUnless stop: StopFlag) -> ProduceResult {
+        while true {
+            let result = produce(to: topic, partition: partition, key: key, value: value, timestampMs: timestampMs)
+            guard result == .queueFull else { return result }
+            poll(timeoutMs: 10)
+            if stop.isRequested { return result }
+        }
     }
 
     /// The cluster's id from metadata, or nil when the brokers give none within the bound.

@@ -307,22 +307,18 @@ public final class Replay: @unchecked Sendable {
 
     /// Queues one message, waiting while librdkafka's queue is full. False when stopped.
     private func send(topic: KafkaTopic, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) -> Bool {
-        while true {
-            let result = producer.produce(to: topic, key: key, value: value, timestampMs: timestampMs)
-            switch result {
-            case .queued:
-                summary.progress.sent += 1
-                return true
-            case .queueFull:
-                producer.poll(timeoutMs: 10)
-                if stop.isRequested { return false }
-            case .failed(let reason):
-                // Not queued at all (e.g. message too large): it counts as not delivered.
-                summary.progress.sent += 1
-                notQueued += 1
-                onNotice("message not queued: \(reason)")
-                return true
-            }
+        switch producer.produce(to: topic, key: key, value: value, timestampMs: timestampMs, waitingUnless: stop) {
+        case .queued:
+            summary.progress.sent += 1
+            return true
+        case .queueFull:
+            return false
+        case .failed(let reason):
+            // Not queued at all (e.g. message too large): it counts as not delivered.
+            summary.progress.sent += 1
+            notQueued += 1
+            onNotice("message not queued: \(reason)")
+            return true
         }
     }
 

@@ -272,12 +272,11 @@ final class KafkaReader: @unchecked Sendable {
     private func recoverGap(partition: Int32, requested: Int64) -> Bool {
         guard let range = try? consumer.queryOffsetRange(topic: options.topic, partition: partition, timeoutMs: 5000)
         else { return false }
-        let (low, high) = (range.logStart, range.end)
-        let from = positions[partition] ?? requested
-        if low > from {
-            guard pipe.queue.put(.gap(partition: partition, from: from, to: low)) != nil else { return false }
+        let gap = RetentionGap(position: positions[partition] ?? requested, logStart: range.logStart, end: range.end)
+        if let skipped = gap.skipped {
+            guard pipe.queue.put(.gap(partition: partition, from: skipped.lowerBound, to: skipped.upperBound)) != nil else { return false }
         }
-        positions[partition] = from > high ? low : max(low, from)
+        positions[partition] = gap.resumeAt
         return true
     }
 

@@ -5,7 +5,7 @@ extension StartOffsetPlanner {
     /// Asks `consumer` what the planner needs, one batched call per question, until it
     /// decides: `.start` or `.refuse`, never `.ask`. Records are read (a search by time
     /// the brokers cannot do) by a probe of its own, made when first needed.
-    mutating func decide(asking consumer: KafkaConsumer, topic: String, timeoutMs: Int32) throws(KafkaError) -> Decision {
+    public mutating func decide(asking consumer: KafkaConsumer, topic: String, timeoutMs: Int32) throws(KafkaError) -> Decision {
         var probe: RecordProbe?
         while true {
             switch next() {

@@ -4,6 +4,7 @@ import Foundation
 import Kafka
 import LiveValues
 import Runtime
+import ScaleOut
 import Source
 
 struct AggregateCommand: ParsableCommand {

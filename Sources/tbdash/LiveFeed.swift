@@ -3,6 +3,7 @@ import Formatting
 import Kafka
 import LiveValues
 import Runtime
+import ScaleOut
 import Source
 
 /// What a live run reads and what it says at the end: the only part of a run that differs

@@ -41,13 +41,8 @@ struct StateOptions: ParsableArguments {
             let saved = try file.load()
             let config = try semantics.config(year: saved?.semantics.year)
             let requested = Checkpoint.Semantics(config)
-            if let saved {
-                if saved.topic != topic {
-                    throw CheckpointError.incompatible(path: path, option: "--topic", saved: saved.topic, requested: topic)
-                }
-                if let (option, was, now) = saved.semantics.firstDifference(from: requested) {
-                    throw CheckpointError.incompatible(path: path, option: option, saved: was, requested: now)
-                }
+            if let saved, let mismatch = StateMismatch(savedTopic: saved.topic, saved.semantics, requestedTopic: topic, requested) {
+                throw CheckpointError.incompatible(path: path, option: mismatch.option, saved: mismatch.saved, requested: mismatch.requested)
             }
             // Say now, not after an hour of counting, that the counts could not be kept.
             try file.checkWritable()

@@ -3,6 +3,7 @@ import ArgumentParser
 import Formatting
 import LiveValues
 import Runtime
+import ScaleOut
 import Source
 import TUI
 

@@ -236,4 +236,18 @@ final class CrashingFiles: FileOperations {
         requested.year = 2027
         #expect(saved.firstDifference(from: requested)! == ("--year", "2026", "2027"))
     }
+
+    /// The one check before continuing any state: the topic first, then the semantics.
+    @Test func aStateOfAnotherTopicOrOtherSemanticsIsAMismatch() {
+        let saved = sampleCheckpoint(events: 1).semantics
+        var requested = saved
+        #expect(StateMismatch(savedTopic: "events", saved, requestedTopic: "events", requested) == nil)
+        requested.year = 2027
+        #expect(StateMismatch(savedTopic: "events", saved, requestedTopic: "events", requested)
+                == StateMismatch(savedTopic: "events", saved, requestedTopic: "events", requested))
+        let semantics = StateMismatch(savedTopic: "events", saved, requestedTopic: "events", requested)
+        #expect(semantics?.option == "--year" && semantics?.saved == "2026" && semantics?.requested == "2027" && semantics?.isTopic == false)
+        let topic = StateMismatch(savedTopic: "clicks", saved, requestedTopic: "events", requested)
+        #expect(topic?.option == "--topic" && topic?.saved == "clicks" && topic?.requested == "events" && topic?.isTopic == true)
+    }
 }

@@ -1,8 +1,9 @@
 import Checkpoint
 import Foundation
 import Kafka
-import Testing
+import ScaleOut
 import TestSupport
+import Testing
 
 /// A changelog that is damaged, empty, mistyped or asked for with options a viewer has no
 /// use for: `watch --changelog` and `tbdash aggregate` say so and end, never hang or hide

@@ -1,8 +1,9 @@
 import Checkpoint
 import Foundation
 import Kafka
-import Testing
+import ScaleOut
 import TestSupport
+import Testing
 
 /// How long the scale-out commands take to do what they are asked once there is nothing
 /// left to wait for: a viewer with `--exit-at-end` on a caught-up changelog, and a new

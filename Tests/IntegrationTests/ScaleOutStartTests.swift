@@ -1,8 +1,9 @@
 import Checkpoint
 import Foundation
 import Kafka
-import Testing
+import ScaleOut
 import TestSupport
+import Testing
 
 /// Where `tbdash aggregate` starts and which states it continues: `--from` by the watch's
 /// rules (`StartOffsetPlanner`) for partitions without state, and `--year` pinned.

@@ -2,6 +2,7 @@ import Checkpoint
 import Foundation
 import Kafka
 import LiveValues
+import ScaleOut
 import TestSupport
 import Testing
 

@@ -4,6 +4,7 @@ import Foundation
 import Kafka
 import LiveValues
 import Runtime
+import Source
 import UserBehavior
 
 /// A scale-out worker (`tbdash aggregate`): a member of a consumer group on the source
@@ -19,7 +20,9 @@ import UserBehavior
 /// (its next offset), so whoever owns the partition next continues from exactly there.
 /// Each record carries the writer's group generation; readers keep the highest
 /// (generation, next offset), so a zombie (expelled, still publishing) never wins.
-/// Everything runs on the thread that calls `run`, rebalances included.
+/// Everything runs on the thread that calls `run`, rebalances included. What to publish
+/// when, what a revocation does and how each partition starts are `WorkerCore`'s decisions
+/// (sans-I/O, tested with a manual clock); this class carries them out.
 public final class AggregateWorker: @unchecked Sendable {
     public struct Options: Sendable {
         public var topic: String
@@ -78,6 +81,8 @@ public final class AggregateWorker: @unchecked Sendable {
     /// Publishes per partition since it was assigned: chunked states alternate slots by it.
     private var publishes: [Int32: Int] = [:]
     private var failure: String?
+    /// The timing and the rules of revocation and restore (sans-I/O).
+    private var core: WorkerCore
     public private(set) var stats = PublishStats()
 
     public init(consumer: KafkaConsumer, restorer: KafkaConsumer, producer: KafkaProducer, options: Options,
@@ -90,6 +95,7 @@ public final class AggregateWorker: @unchecked Sendable {
         self.semantics = Checkpoint.Semantics(config)
         self.stop = stop
         self.log = log
+        core = WorkerCore(publishIntervalMs: options.publishIntervalMs, now: MonotonicClock.milliseconds())
     }
 
     /// Joins the group and aggregates until `stop`; then publishes every partition's final
@@ -102,17 +108,14 @@ public final class AggregateWorker: @unchecked Sendable {
             throw Failure(description: error.description)
         }
         let batch = KafkaRecordBatch(capacity: options.batchCapacity)
-        var lastPublish = MonotonicClock.milliseconds()
+        core = WorkerCore(publishIntervalMs: options.publishIntervalMs, now: MonotonicClock.milliseconds())
         while !stop.isRequested && failure == nil {
             consumer.consume(into: batch, timeoutMs: 100)
             let now = MonotonicClock.milliseconds()
             for i in 0..<batch.count { apply(batch[i], now: now) }
             batch.release()
             for aggregator in aggregators.values { aggregator.tick(now: now) }
-            if now - lastPublish >= options.publishIntervalMs {
-                lastPublish = now
-                publish(Array(aggregators.keys), now: now)
-            }
+            carryOut(core.tick(now: now))
             producer.poll(timeoutMs: 0)
         }
         // The final revocation (in leaveGroup) publishes what is left and flushes.
@@ -159,11 +162,16 @@ public final class AggregateWorker: @unchecked Sendable {
         case .partitionEnd:
             aggregator.recordEnd(partition: record.partition, offset: record.offset, now: now)
         case .offsetOutOfRange:
-            // Retention deleted records before they were read: count them, go on from the log start.
-            guard let low = (try? consumer.queryOffsetRange(topic: options.topic, partition: record.partition, timeoutMs: 5000))?.logStart
+            // Retention deleted records before they were read: by the watch's rule, count
+            // them from where this partition was (not from 0), go on from the log start.
+            guard let range = try? consumer.queryOffsetRange(topic: options.topic, partition: record.partition, timeoutMs: 5000)
             else { return }
-            aggregator.recordGap(partition: record.partition, from: 0, to: low, now: now)
-            consumer.seek(topic: options.topic, [record.partition: .at(low)])
+            let position = aggregator.state.partitions.first { $0.partition == record.partition }?.nextOffset ?? record.offset
+            let gap = RetentionGap(position: position, logStart: range.logStart, end: range.end)
+            if let skipped = gap.skipped {
+                aggregator.recordGap(partition: record.partition, from: skipped.lowerBound, to: skipped.upperBound, now: now)
+            }
+            consumer.seek(topic: options.topic, [record.partition: .at(gap.resumeAt)])
         case .error:
             break
         }
@@ -176,17 +184,34 @@ public final class AggregateWorker: @unchecked Sendable {
         case .assigned(let partitions):
             return assign(partitions.sorted())
         case .revoked(let partitions, lost: true):
-            for partition in partitions { forget(partition) }
+            carryOut(core.revoked(partitions, lost: true))
             log("lost partitions \(list(partitions)) (expelled from the group): nothing published for them")
             return [:]
         case .revoked(let partitions, lost: false):
-            let sent = publish(partitions, now: MonotonicClock.milliseconds(), force: true)
-            let flushed = sent.isEmpty || producer.flush(timeoutMs: 10_000)
-            for partition in partitions { forget(partition) }
+            let (sent, flushed) = carryOut(core.revoked(partitions, lost: false))
             log("revoked partitions \(list(partitions)) (generation \(consumer.generation.map(String.init) ?? "?")): "
                 + revocation(of: partitions, sent: sent, flushed: flushed))
             return [:]
         }
+    }
+
+    /// Does what the core decided: the partitions whose states were handed to the producer,
+    /// and whether the brokers confirmed them when asked to.
+    @discardableResult
+    private func carryOut(_ effects: [WorkerCore.Effect]) -> (sent: [Int32], flushed: Bool) {
+        var sent: [Int32] = []
+        var flushed = true
+        for effect in effects {
+            switch effect {
+            case .publish(let partitions, let force):
+                sent = publish(partitions, now: MonotonicClock.milliseconds(), force: force)
+            case .flush:
+                flushed = sent.isEmpty || producer.flush(timeoutMs: 10_000)
+            case .forget(let partitions):
+                for partition in partitions { forget(partition) }
+            }
+        }
+        return (sent, flushed)
     }
 
     /// What a revocation published: a partition this worker never counted (its assignment
@@ -228,47 +253,53 @@ public final class AggregateWorker: @unchecked Sendable {
             fail("cannot find where partitions \(list(partitions)) start (--from \(options.start)): \(error.description)")
             return [:]
         }
-        let now = MonotonicClock.milliseconds()
-        if let foreign = unreadable.values.first(where: { $0.entry.sourceTopic != options.topic }) {
-            refuse(partitions, "\(options.changelog) holds states of topic '\(foreign.entry.sourceTopic)', not '\(options.topic)'; use another --changelog")
+        let starts: [Int32: WorkerCore.Start]
+        switch WorkerCore.starts(for: partitions,
+                                 restored: restored.mapValues { (epoch: $0.epoch, sourceTopic: $0.sourceTopic, semantics: $0.semantics) },
+                                 unreadable: unreadable.mapValues { (epoch: $0.entry.epoch, sourceTopic: $0.entry.sourceTopic) },
+                                 topic: options.topic, semantics: semantics) {
+        case .success(let planned):
+            starts = planned
+        case .failure(.foreignTopic(let topic)):
+            refuse(partitions, foreignTopic(topic))
+            return [:]
+        case .failure(.semantics(let partition, let mismatch)):
+            refuse(partitions, "partition \(partition) in \(options.changelog) was counted with \(mismatch.option) \(mismatch.saved), "
+                   + "not \(mismatch.requested); use the same options or another --changelog")
             return [:]
         }
+        let now = MonotonicClock.milliseconds()
         for partition in partitions {
-            if let problem = unreadable[partition] {
-                // Its counts are lost with the state, not its records: count the partition
-                // again from its beginning (a gap retention left is counted as skipped), in
-                // an epoch above the unreadable state's, so every reader takes the recount.
-                let entry = problem.entry
-                log("partition \(partition): its newest state in \(options.changelog) (\(entry.position?.description ?? "position unknown")) "
+            switch starts[partition] ?? .fresh {
+            case .recount(let epoch):
+                let problem = unreadable[partition]!
+                log("partition \(partition): its newest state in \(options.changelog) (\(problem.entry.position?.description ?? "position unknown")) "
                     + "cannot be read (\(problem.reason)); recounting it from the beginning of \(options.topic)")
-                restoredEpochs[partition] = entry.epoch == .max ? .max : entry.epoch + 1
+                restoredEpochs[partition] = epoch
                 aggregators[partition] = Aggregator(config: config, now: now)
                 offsets[partition] = 0
-            } else if let record = restored[partition] {
-                if record.sourceTopic != options.topic {
-                    refuse(partitions, "\(options.changelog) holds states of topic '\(record.sourceTopic)', not '\(options.topic)'; use another --changelog")
-                    return [:]
-                }
-                if let (option, saved, requested) = record.semantics.firstDifference(from: semantics) {
-                    refuse(partitions, "partition \(partition) in \(options.changelog) was counted with \(option) \(saved), not \(requested); "
-                           + "use the same options or another --changelog")
-                    return [:]
-                }
-                restoredEpochs[partition] = record.epoch
+            case .restore(let epoch):
+                let record = restored[partition]!
+                restoredEpochs[partition] = epoch
                 aggregators[partition] = Aggregator(config: config, restoring: record.state, now: now)
                 // Not marked published: the next publish re-sends it under this worker's name
                 // and generation, so viewers see who owns the partition now.
                 offsets[partition] = record.nextOffset
-            } else {
+            case .fresh:
                 aggregators[partition] = Aggregator(config: config, now: now)
             }
             if let offset = offsets[partition] { aggregators[partition]!.assign(partition: partition, startingAt: offset, now: now) }
         }
+        core.assigned(partitions)
         log("assigned partitions \(list(partitions)) (generation \(consumer.generation.map(String.init) ?? "?")): "
             + "\(restored.count) restored from \(options.changelog), "
             + (unreadable.isEmpty ? "" : "\(unreadable.count) recounted from the beginning (state unreadable), ")
             + "\(partitions.count - restored.count - unreadable.count) from --from \(options.start)")
         return offsets
+    }
+
+    private func foreignTopic(_ topic: String) -> String {
+        "\(options.changelog) holds states of topic '\(topic)', not '\(options.topic)'; use another --changelog"
     }
 
     private func forget(_ partition: Int32) {
@@ -329,79 +360,21 @@ public final class AggregateWorker: @unchecked Sendable {
 
     private func send(_ bytes: [UInt8], key: [UInt8], partition: Int32) -> Bool {
         guard let changelog else { return false }
-        for _ in 0..<100 {
-            let result = key.withUnsafeBytes { k in
-                bytes.withUnsafeBytes { v in
-                    producer.produce(to: changelog, partition: partition % Int32(changelogPartitions), key: k, value: v)
-                }
-            }
-            switch result {
-            case .queued: return true
-            case .queueFull: producer.poll(timeoutMs: 10)
-            case .failed(let why):
-                log("cannot publish partition \(partition): \(why)")
-                return false
+        let result = key.withUnsafeBytes { k in
+            bytes.withUnsafeBytes { v in
+                producer.produce(to: changelog, partition: partition % Int32(changelogPartitions), key: k, value: v, waitingUnless: stop)
             }
         }
-        return false
+        switch result {
+        case .queued: return true
+        case .queueFull: return false
+        case .failed(let why):
+            log("cannot publish partition \(partition): \(why)")
+            return false
+        }
     }
 
     private func list(_ partitions: [Int32]) -> String {
         partitions.isEmpty ? "none" : partitions.sorted().map(String.init).joined(separator: ",")
-    }
-}
-
-/// Reads the newest state of some source partitions from a changelog: each lives in
-/// changelog partition `p mod count`, read from its beginning to its current end. A
-/// partition whose newest state cannot be read comes back apart, never as an older state.
-enum ChangelogRestore {
-    struct Problem: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    static func read(partitions: [Int32], of topic: String, partitionCount: Int, consumer: KafkaConsumer,
-                     timeoutMs: Int64) throws(Problem) -> (records: [Int32: ChangelogRecord], unreadable: [Int32: ChangelogView.Unreadable]) {
-        let wanted = Set(partitions)
-        var ends: [Int32: Int64] = [:]
-        do {
-            for changelogPartition in Set(partitions.map { $0 % Int32(partitionCount) }) {
-                let range = try consumer.queryOffsetRange(topic: topic, partition: changelogPartition, timeoutMs: 10_000)
-                if range.count > 0 { ends[changelogPartition] = range.end }
-            }
-            guard !ends.isEmpty else { return ([:], [:]) }
-            try consumer.assign(topic: topic, ends.mapValues { _ in .beginning })
-        } catch {
-            throw Problem(description: error.description)
-        }
-        defer { try? consumer.assign(topic: topic, [:]) }
-        var view = ChangelogView()
-        var remaining = ends
-        let batch = KafkaRecordBatch(capacity: 256)
-        let deadline = MonotonicClock.milliseconds() + timeoutMs
-        while !remaining.isEmpty {
-            guard MonotonicClock.milliseconds() < deadline else {
-                throw Problem(description: "not read to its end within \(timeoutMs / 1000) s")
-            }
-            consumer.consume(into: batch, timeoutMs: 100)
-            for i in 0..<batch.count {
-                let record = batch[i]
-                switch record.kind {
-                case .message:
-                    if let end = remaining[record.partition], record.offset + 1 >= end { remaining[record.partition] = nil }
-                    guard let partition = ChangelogRecord.partition(ofKey: record.key), wanted.contains(partition) else { continue }
-                    view.apply(message: Array(record.payload), at: ChangelogPosition(partition: record.partition, offset: record.offset))
-                case .partitionEnd:
-                    if let end = remaining[record.partition], record.offset >= end { remaining[record.partition] = nil }
-                case .offsetOutOfRange:
-                    // Retention moved the log start while we read: start again from it.
-                    consumer.seek(topic: topic, [record.partition: .beginning])
-                case .error:
-                    break
-                }
-            }
-            batch.release()
-        }
-        let records = view.records().filter { wanted.contains($0.key) }
-        return (records, view.unavailable.filter { wanted.contains($0.key) })
     }
 }

@@ -1,6 +1,7 @@
 import Analytics
 import Checkpoint
 import LiveValues
+import ScaleOut
 import Testing
 import UserBehavior
 
@@ -90,13 +91,17 @@ import UserBehavior
         }
     }
 
+    /// As readers choose: by the header of each message.
     @Test func theHighestEpochThenOffsetWins() throws {
-        let newer = try record(epoch: 6, next: 10)
-        let zombie = try record(epoch: 5, next: 900)
+        func entry(epoch: Int32, next: Int64) throws -> ChangelogEntry {
+            try ChangelogCodec.decodeHeader(ChangelogCodec.encode(try record(epoch: epoch, next: next)))
+        }
+        let newer = try entry(epoch: 6, next: 10)
+        let zombie = try entry(epoch: 5, next: 900)
         #expect(newer.supersedes(zombie))
         #expect(!zombie.supersedes(newer))
-        #expect(try record(epoch: 6, next: 11).supersedes(newer))
-        #expect(!newer.supersedes(try record(epoch: 6, next: 11)))
+        #expect(try entry(epoch: 6, next: 11).supersedes(newer))
+        #expect(!newer.supersedes(try entry(epoch: 6, next: 11)))
     }
 }
 

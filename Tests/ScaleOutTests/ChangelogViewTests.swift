@@ -1,6 +1,6 @@
 import Checkpoint
 import LiveValues
-import Source
+import ScaleOut
 import Testing
 import UserBehavior
 
@@ -8,13 +8,7 @@ import UserBehavior
 /// decoded (a damaged one would be counted as unreadable if they were).
 @Suite struct ChangelogViewTests {
     private func message(partition: Int32, epoch: Int32, next: Int64) throws -> [UInt8] {
-        var state = AggregationState()
-        var progress = PartitionProgress(partition: partition, boundMs: 300_000, now: 0)
-        progress.nextOffset = next
-        state.partitions = [progress]
-        let config = AggregationConfig(calendar: try EventCalendar(year: 2026, timeZone: "Asia/Shanghai"))
-        return ChangelogCodec.encode(ChangelogRecord(sourceTopic: "events", partition: partition, epoch: epoch, writer: "w@h pid 1",
-                                                     publishedAtMs: 0, semantics: Checkpoint.Semantics(config), state: state))
+        try changelogMessage(partition: partition, epoch: epoch, next: next)
     }
 
     /// A message whose header is intact and whose body is not.

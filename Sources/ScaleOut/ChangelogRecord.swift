@@ -1,4 +1,5 @@
 import Analytics
+import Checkpoint
 import LiveValues
 
 /// One message of the scale-out changelog (`tbdash aggregate`): the whole state of one
@@ -46,11 +47,6 @@ public struct ChangelogRecord: Equatable, Sendable {
         return PartitionOwner(clientID: String(writer[..<at]), host: String(host), publishedAtMs: publishedAtMs)
     }
 
-    /// Whether this record should replace `other` as the partition's newest state.
-    public func supersedes(_ other: ChangelogRecord) -> Bool {
-        (epoch, nextOffset) >= (other.epoch, other.nextOffset)
-    }
-
     /// The message key: the source partition as decimal text.
     public static func key(partition: Int32) -> [UInt8] { Array("\(partition)".utf8) }
 }
@@ -71,7 +67,9 @@ public struct ChangelogEntry: Sendable {
     /// The whole message, for `record()`.
     let bytes: [UInt8]
 
-    /// As `ChangelogRecord.supersedes`.
+    /// Whether this state should replace `other` as the partition's newest: the highest
+    /// (epoch, next offset) wins, so a zombie of an older epoch never does, and a state read
+    /// twice changes nothing. The one rule every reader (viewer, restoring worker) applies.
     public func supersedes(_ other: ChangelogEntry) -> Bool {
         (epoch, nextOffset) >= (other.epoch, other.nextOffset)
     }

@@ -5,6 +5,7 @@ import Foundation
 import Kafka
 import LiveValues
 import Runtime
+import Source
 import Synchronization
 import UserBehavior
 
@@ -12,6 +13,8 @@ import UserBehavior
 /// beginning and then live, keeps the newest state of every source partition
 /// (`ChangelogView`), merges them and publishes a `LiveSnapshot`, like `WatchPipeline` does
 /// for one process. It never writes: any number of viewers can watch one set of workers.
+/// When to merge and publish, and when the run is over, are `ViewerCore`'s decisions
+/// (sans-I/O, tested with a manual clock); this thread reads, merges and publishes.
 ///
 /// ```
 /// changelog ──▶ newest state per partition ──▶ merged AggregationState ──▶ LiveSnapshot
@@ -91,14 +94,13 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
 
     private func run() {
         guard let partitions = connect() else { return }
-        var view = ChangelogView()
-        /// Changelog partitions read to their end at least once.
-        var ended = Set<Int32>()
-        let connectedAt = MonotonicClock.milliseconds()
+        var timing = ViewerCore.Timing()
+        timing.publishIntervalMs = options.publishIntervalMs
+        timing.exitAtEnd = options.exitAtEnd
+        timing.noStatesWaitMs = Int64(options.connectTimeoutMs)
+        var core = ViewerCore(timing: timing, changelogPartitions: partitions.count, now: MonotonicClock.milliseconds())
         var query = options.query
         var source: SourceEnds?
-        var changed = true
-        var lastPublish: Int64 = 0
         let batch = KafkaRecordBatch(capacity: 1024)
         while !stop.isRequested {
             let received = consumer.consume(into: batch, timeoutMs: 100)
@@ -106,70 +108,46 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
                 let record = batch[i]
                 switch record.kind {
                 case .message:
-                    let position = ChangelogPosition(partition: record.partition, offset: record.offset)
-                    if view.apply(message: Array(record.payload), at: position) { changed = true }
+                    core.received(message: Array(record.payload), at: ChangelogPosition(partition: record.partition, offset: record.offset))
                 case .offsetOutOfRange:
                     consumer.seek(topic: options.changelog, [record.partition: .beginning])
                 case .partitionEnd:
-                    if ended.insert(record.partition).inserted, ended.count == partitions.count { changed = true }
+                    core.reachedEnd(ofChangelogPartition: record.partition)
                 case .error:
                     break
                 }
             }
             batch.release()
             let now = MonotonicClock.milliseconds()
-            if let topic = view.sourceTopic, source?.topic != topic {
+            if let topic = core.view.sourceTopic, source?.topic != topic {
                 source = SourceEnds(topic: topic)
             }
-            if source?.refresh(asking: consumer, now: now) == true { changed = true }
+            if source?.refresh(asking: consumer, now: now) == true { core.invalidate() }
             if let newQuery = requestedQuery.withLock({ $0.take() }) {
                 query = newQuery
-                changed = true
+                core.invalidate()
             }
-            // Reaching the end is read from the states' headers: no merge is needed to know
-            // it, so the viewer stops as soon as the last state arrives (and merges once).
             let ends = source?.ends ?? [:]
-            // Read to its end and nothing in it: no worker has published yet. --exit-at-end
-            // gives workers started just before it the connect timeout to publish (a
-            // worker's first state takes a group join, ~3 s on the embedded broker), then
-            // ends; a viewer that stays says it at once.
-            if view.newest.isEmpty && ended.count == partitions.count {
-                let waited = now - connectedAt
-                if options.exitAtEnd && waited >= Int64(options.connectTimeoutMs) {
-                    health.noStates = true
-                    options.report(ChangelogHealth.noStatesLine(waited: Int(waited / 1000)))
-                    _ = publish(&view, ends: ends, query: query, now: now)
-                    return
-                }
-                if !options.exitAtEnd && !health.noStates {
-                    health.noStates = true
-                    options.report(ChangelogHealth.noStatesLine())
-                }
-            }
-            if !view.newest.isEmpty { health.noStates = false }
-            if options.exitAtEnd && Self.reached(ends, in: view) {
-                if publish(&view, ends: ends, query: query, now: now) { return }
-                continue
-            }
-            // Merging every partition's state costs far more than reading one (64 states
-            // of 570 KB: seconds in a debug build): while the changelog still pours in,
-            // read on, and merge at most every 20 intervals until it is drained.
-            let draining = received > 0 && now - lastPublish < 20 * options.publishIntervalMs
-            if changed && !draining && now - lastPublish >= options.publishIntervalMs {
-                lastPublish = now
-                changed = false
-                _ = publish(&view, ends: ends, query: query, now: now)
-            }
+            if carryOut(core.step(now: now, received: received, ends: ends), &core, ends: ends, query: query, now: now) { return }
         }
-        _ = publish(&view, ends: source?.ends ?? [:], query: query, now: MonotonicClock.milliseconds())
+        _ = carryOut(core.finish(), &core, ends: source?.ends ?? [:], query: query, now: MonotonicClock.milliseconds())
     }
 
-    /// Whether every source partition's newest state has reached its end offset, or cannot
-    /// be read (it will not move until a worker replaces it; the snapshot says so).
-    private static func reached(_ ends: [Int32: Int64], in view: ChangelogView) -> Bool {
-        !ends.isEmpty && ends.allSatisfy { partition, high in
-            view.unavailable[partition] != nil || (view.newest[partition]?.nextOffset).map { $0 >= high } ?? (high == 0)
+    /// Does what the core decided; true when the run is over.
+    private func carryOut(_ effects: [ViewerCore.Effect], _ core: inout ViewerCore, ends: [Int32: Int64],
+                          query: AnalyticsQuery, now: Int64) -> Bool {
+        health.noStates = core.noStates
+        for effect in effects {
+            switch effect {
+            case .reportNoStates(let waited):
+                options.report(waited.map { ChangelogHealth.noStatesLine(waited: $0) } ?? ChangelogHealth.noStatesLine())
+            case .publish:
+                publish(&core.view, ends: ends, query: query, now: now)
+            case .stop:
+                return true
+            }
         }
+        return false
     }
 
     /// Assigns every partition of the changelog from its beginning; its partitions, or nil
@@ -205,9 +183,8 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
         }
     }
 
-    /// Merges the view into a snapshot; true when every source partition's state has
-    /// reached the end offsets.
-    private func publish(_ view: inout ChangelogView, ends: [Int32: Int64], query: AnalyticsQuery, now: Int64) -> Bool {
+    /// Merges the view into a snapshot.
+    private func publish(_ view: inout ChangelogView, ends: [Int32: Int64], query: AnalyticsQuery, now: Int64) {
         var config = fallbackConfig
         if let semantics = view.semantics(), let calendar = try? EventCalendar(year: semantics.year, timeZone: semantics.timeZone) {
             config = AggregationConfig(calendar: calendar)
@@ -226,14 +203,11 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
         health.unreadable = view.unreadable
         let state = view.merged().takenOver(now: now, ends: ends, boundMs: config.outOfOrdernessMs)
         let aggregate = AggregateSnapshot(state: state, query: query, config: config, now: now, figures: true)
-        // (After the merge: a state whose body cannot be read was dropped by it.)
-        let atEnd = Self.reached(ends, in: view)
         let status = snapshot.status
         ownersBox.withLock { $0 = view.newest.mapValues(\.owner) }
         let health = health
         latest.withLock { $0 = LiveSnapshot(aggregate: aggregate, status: status, changelog: health) }
         generation.add(1, ordering: .releasing)
-        return atEnd
     }
 
     private func set(status: SourceStatus) {
