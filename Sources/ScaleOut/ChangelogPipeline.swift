@@ -118,6 +118,7 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
                 }
             }
             batch.release()
+            followBrokers()
             let now = MonotonicClock.milliseconds()
             if let topic = core.view.sourceTopic, source?.topic != topic {
                 source = SourceEnds(topic: topic)
@@ -208,6 +209,20 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
         let health = health
         latest.withLock { $0 = LiveSnapshot(aggregate: aggregate, status: status, changelog: health) }
         generation.add(1, ordering: .releasing)
+    }
+
+    /// Disconnected while every broker is down, live again once one answers, as the watch's
+    /// reader says it: a viewer's dashboard and log show the same statuses as a watch's.
+    private func followBrokers() {
+        let status: SourceStatus
+        if consumer.brokersDown {
+            status = .disconnected(consumer.lastError ?? "all brokers are down")
+        } else if case .disconnected = snapshot.status {
+            status = .live
+        } else {
+            return
+        }
+        if snapshot.status != status { set(status: status) }
     }
 
     private func set(status: SourceStatus) {

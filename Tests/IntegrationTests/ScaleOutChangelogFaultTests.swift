@@ -163,6 +163,25 @@ import Testing
         #expect(logged.contains("live"), "\(text)")
     }
 
+    /// A viewer whose broker goes away says "disconnected", on stderr and in --log, as a
+    /// watch does; before, it kept saying live (issue 23, item 6).
+    @Test func aViewerSaysWhenItsBrokerIsGone() throws {
+        let cluster = try withAnEmptyChangelog()
+        let dir = try TemporaryDirectory()
+        let log = dir.file("viewer.log")
+        let viewer = try TBDashProcess.start(["watch", "--headless", "--changelog", changelog, "-b", cluster.bootstrapServers,
+                                              "--log", log.path])
+        #expect(Running.eventually(timeout: 20) { viewer.stderr.contains("live") }, "\(viewer.stderr)")
+        cluster.setBroker(1, up: false)
+        #expect(Running.eventually(timeout: 20) { viewer.stderr.contains("disconnected") }, "\(viewer.stderr)")
+        viewer.signal(SIGTERM)
+        let stopped = viewer.wait(timeout: 30)
+        cluster.setBroker(1, up: true)
+        #expect(!stopped.timedOut, "\(stopped.stderr)")
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        #expect(lines(text).contains { $0.contains("disconnected") }, "\(text)")
+    }
+
     /// Options that only the workers use are refused with the reason, exit 2; before, the
     /// viewer took them and ignored them.
     @Test(arguments: [
