@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Aggregation", dependencies: ["Analytics", "Formatting", "UserBehavior"], swiftSettings: hotPath),
         // Mergeable summaries (monoids): distinct users, frequent items, segment filters.
         // Pure values with binary encodings; no I/O, no clock.
-        .target(name: "Analytics", dependencies: ["UserBehavior"], swiftSettings: hotPath),
+        .target(name: "Analytics", dependencies: ["Formatting", "UserBehavior"], swiftSettings: hotPath),
         // The values a screen draws: the live snapshot (counts, pipeline, connection,
         // checkpoint trouble) and its JSON. Pure values; the dashboard, the headless summary,
         // /metrics and the history read them.
