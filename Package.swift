@@ -35,7 +35,7 @@ let package = Package(
         // time zone: the small system layer the command-line pieces share.
         .target(name: "Runtime"),
         // Owns every librdkafka pointer: producer, consumer, mock cluster.
-        .target(name: "Kafka", dependencies: ["CRdKafka", "Runtime"]),
+        .target(name: "Kafka", dependencies: ["CRdKafka", "Formatting", "Runtime"]),
         // CSV file ─▶ Kafka.
         .target(name: "Producer", dependencies: ["UserBehavior", "Kafka", "Runtime"]),
         // Kafka records ─▶ counts: event time, watermarks, micro-batches. No I/O.

@@ -74,6 +74,11 @@ public final class MockCluster: @unchecked Sendable {
         rd_kafka_mock_topic_set_error(cluster, topic, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
     }
 
+    /// Makes the cluster refuse `topic` as a cluster with ACLs does a principal without READ.
+    public func refuseTopic(_ topic: String) {
+        rd_kafka_mock_topic_set_error(cluster, topic, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
+    }
+
     /// Whether a cluster id is a mock cluster's (librdkafka names them `mockCluster<hex>`):
     /// it answers neither CreateTopics nor DescribeConfigs (a request waits out its bound)
     /// nor a lookup by time.

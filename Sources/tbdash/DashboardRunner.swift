@@ -131,8 +131,7 @@ struct DashboardRunner {
         try onScreen(topic: options.changelog, group: group, config: config, query: options.query) { session in
             let (screen, log) = (session.screen, session.log)
             options.query = session.model.query
-            var configuration = session.configuration
-            for (key, value) in ChangelogViewerDefaults.properties { configuration.set(key, value) }
+            let configuration = session.configuration
             let consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
             log?.write("watching changelog \(options.changelog) at \(configuration.brokers)")
             options.report = { line in log?.write(line) }
