@@ -172,6 +172,19 @@ import TestSupport
         #expect(result.stderr.contains("READ and DESCRIBE"), "\(result.stderr)")
     }
 
+    /// A cluster whose ACLs refuse the consumer group where watch reads its committed offsets.
+    @Test func aRefusedGroupNamesTheACLAndTheGroupOption() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("open", partitions: 1)
+        cluster.refuseGroup(apiKey: 9, count: 10)
+        let result = try TBDashProcess.run(["watch", "--headless", "--exit-at-end", "-b", cluster.bootstrapServers, "-t", "open",
+                                            "--group", "theirs"], timeout: 30)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("tbdash: not authorised to use consumer group 'theirs' (Broker: Group authorization failed); "),
+                "\(result.stderr)")
+        #expect(result.stderr.contains("or pass --group"), "\(result.stderr)")
+    }
+
     /// Unreachable stays the advice to start a broker.
     @Test func nothingListeningStillSaysStartABroker() throws {
         let result = try TBDashProcess.run(["aggregate", "--year", "2026", "-b", "127.0.0.1:1", "--connect-timeout", "1500ms"], timeout: 30)
