@@ -40,6 +40,14 @@ import TestSupport
         }
     }
 
+    /// The run ended with `status` and one line on stderr that starts with `prefix` and holds each of `parts`.
+    private static func expectOneLine(_ result: TBDashProcess.Result, status: Int32 = 1, startingWith prefix: String, containing parts: [String]) {
+        #expect(result.status == status, "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix(prefix), "\(result.stderr)")
+        for part in parts { #expect(result.stderr.contains(part), "\(part): \(result.stderr)") }
+    }
+
     // MARK: Item 3: a topic that does not exist
 
     /// watch and aggregate refuse a mistyped topic in one line naming the topics there are,
@@ -115,11 +123,8 @@ import TestSupport
         let result = try TBDashProcess.run(["watch", "--headless", "--exit-at-end", "-b", broker.address, "--connect-timeout", "3s",
                                             "-X", "security.protocol=sasl_plaintext", "-X", "sasl.mechanism=\(mechanism)",
                                             "-X", "sasl.username=u", "-X", "sasl.password=p"], timeout: 30)
-        #expect(result.status == 1, "\(result.stderr)")
-        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
-        #expect(result.stderr.hasPrefix("tbdash: Kafka at \(broker.address) does not offer this SASL mechanism ("), "\(result.stderr)")
-        #expect(result.stderr.contains("required by mechanism \(mechanism)"), "\(result.stderr)")
-        #expect(result.stderr.contains("-X sasl.mechanism=PLAIN|SCRAM-SHA-256|SCRAM-SHA-512|OAUTHBEARER"), "\(result.stderr)")
+        Self.expectOneLine(result, startingWith: "tbdash: Kafka at \(broker.address) does not offer this SASL mechanism (",
+                           containing: ["required by mechanism \(mechanism)", "-X sasl.mechanism=PLAIN|SCRAM-SHA-256|SCRAM-SHA-512|OAUTHBEARER"])
     }
 
     /// A CA file librdkafka cannot load is a usage error naming the option and what it wants.
@@ -131,10 +136,8 @@ import TestSupport
             for command in [["watch", "--headless", "--exit-at-end"], ["produce", sample.path]] {
                 let result = try TBDashProcess.run(command + ["-b", "127.0.0.1:1", "-X", "security.protocol=ssl", "-X", "ssl.ca.location=\(path)"],
                                                    timeout: 30)
-                #expect(result.status == 2, "\(command) \(path): \(result.stderr)")
-                #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
-                #expect(result.stderr.contains("ssl.ca.location failed"), "\(result.stderr)")
-                #expect(result.stderr.contains("-X ssl.ca.location=FILE.pem must name a readable PEM file"), "\(result.stderr)")
+                Self.expectOneLine(result, status: 2, startingWith: "tbdash: cannot create ",
+                                   containing: ["ssl.ca.location failed", "-X ssl.ca.location=FILE.pem must name a readable PEM file"])
             }
         }
     }
@@ -154,11 +157,8 @@ import TestSupport
         #expect(Running.eventually(timeout: 10) { NoidaBroker.accepts(port: port) })
         let result = try TBDashProcess.run(["watch", "--headless", "--exit-at-end", "-b", "127.0.0.1:\(port)", "--connect-timeout", "3s",
                                             "-X", "security.protocol=ssl"], timeout: 30)
-        #expect(result.status == 1, "\(result.stderr)")
-        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
-        #expect(result.stderr.hasPrefix("tbdash: Kafka at 127.0.0.1:\(port) has a certificate this client does not trust ("), "\(result.stderr)")
-        #expect(result.stderr.contains("certificate verify failed"), "\(result.stderr)")
-        #expect(result.stderr.contains("-X ssl.ca.location=FILE.pem"), "\(result.stderr)")
+        Self.expectOneLine(result, startingWith: "tbdash: Kafka at 127.0.0.1:\(port) has a certificate this client does not trust (",
+                           containing: ["certificate verify failed", "-X ssl.ca.location=FILE.pem"])
     }
 
     /// A cluster whose ACLs refuse the topic (the mock cluster answers as one does).
