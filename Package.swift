@@ -35,7 +35,7 @@ let package = Package(
         // time zone: the small system layer the command-line pieces share.
         .target(name: "Runtime"),
         // Owns every librdkafka pointer: producer, consumer, mock cluster.
-        .target(name: "Kafka", dependencies: ["CRdKafka", "Runtime"]),
+        .target(name: "Kafka", dependencies: ["CRdKafka", "Formatting", "Runtime"]),
         // CSV file ─▶ Kafka.
         .target(name: "Producer", dependencies: ["UserBehavior", "Kafka", "Runtime"]),
         // The fold: decoded records ─▶ AggregationState, per partition: offsets, event time,
@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "Aggregation", dependencies: ["Analytics", "LiveValues", "UserBehavior"], swiftSettings: hotPath),
         // Mergeable summaries (monoids): distinct users, frequent items, segment filters.
         // Pure values with binary encodings; no I/O, no clock.
-        .target(name: "Analytics", dependencies: ["UserBehavior"], swiftSettings: hotPath),
+        .target(name: "Analytics", dependencies: ["Formatting", "UserBehavior"], swiftSettings: hotPath),
         // The values the fold produces and every reader consumes: the aggregation state and
         // its projection into a snapshot (counts, partitions, analytics figures, live tail),
         // the live snapshot (pipeline, connection, checkpoint trouble) and its JSON. Pure

@@ -1,3 +1,4 @@
+import Formatting
 import UserBehavior
 
 /// The text form of a segment filter: terms separated by whitespace, each
@@ -253,30 +254,7 @@ enum FilterSyntax {
     /// The closest spelling within a third of the word's length (at least one edit), as the
     /// spelling to show.
     private static func suggestion(for typed: Substring, among candidates: [(spelling: String, shown: String)]) -> String? {
-        let word = Array(typed.lowercased())
-        guard !word.isEmpty, word.count <= 40 else { return nil }
-        let limit = max(1, word.count / 3)
-        var best: (distance: Int, shown: String)?
-        for (spelling, shown) in candidates {
-            let candidate = Array(spelling.lowercased())
-            guard abs(candidate.count - word.count) <= limit else { continue }
-            let distance = editDistance(word, candidate)
-            if distance <= limit && distance < (best?.distance ?? .max) { best = (distance, shown) }
-        }
-        return best?.shown
-    }
-
-    /// Levenshtein distance.
-    private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        var previous = Array(0...b.count)
-        for (i, x) in a.enumerated() {
-            var current = [i + 1]
-            for (j, y) in b.enumerated() {
-                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
-            }
-            previous = current
-        }
-        return previous[b.count]
+        Spelling.closest(to: typed, among: candidates.map { $0.spelling }).map { candidates[$0].shown }
     }
 }
 

@@ -11,6 +11,9 @@ final class ClientContext: Sendable {
     let brokersDown = Atomic<Bool>(false)
     private let firstFailure = Mutex<String?>(nil)
     private let lastError = Mutex<String?>(nil)
+    /// The last error that was a refusal by TLS or SASL, kept when a plain "Disconnected"
+    /// follows it (it always does): that one says what to fix.
+    private let lastRefusal = Mutex<(problem: ConnectionProblem, reason: String)?>(nil)
 
     /// Set by a consumer that joins a group (`KafkaConsumer.subscribe`); called on the
     /// thread that consumes, from inside librdkafka's rebalance callback.
@@ -24,12 +27,17 @@ final class ClientContext: Sendable {
         if code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN { brokersDown.store(true, ordering: .relaxed) }
         // Not logged: librdkafka logs the same event itself; callers show `lastErrorText`.
         lastError.withLock { $0 = reason }
+        if let problem = ConnectionProblem(code: code, reason: reason) { lastRefusal.withLock { $0 = (problem, reason) } }
     }
 
     /// librdkafka's log lines arrive here from its own threads, right away (unlike the
     /// error callback, which waits for a poll).
     func record(log message: KafkaLogMessage) {
-        if message.level <= 3 { lastError.withLock { $0 = Self.tidy(message.text) } }
+        if message.level <= 3 {
+            let reason = Self.tidy(message.text)
+            lastError.withLock { $0 = reason }
+            if let problem = ConnectionProblem(code: nil, reason: reason) { lastRefusal.withLock { $0 = (problem, reason) } }
+        }
         log.write(message)
     }
 
@@ -57,4 +65,13 @@ final class ClientContext: Sendable {
 
     var firstDeliveryFailure: String? { firstFailure.withLock { $0 } }
     var lastErrorText: String? { lastError.withLock { $0 } }
+
+    /// The brokers did not answer within the bound: why, from librdkafka's errors —
+    /// refused by TLS or SASL when one said so, else unreachable with the last one.
+    func connectionFailure(brokers: String, timeoutMs: Int32, code: rd_kafka_resp_err_t) -> KafkaError {
+        if let refusal = lastRefusal.withLock({ $0 }) {
+            return .refused(refusal.problem, brokers: brokers, detail: refusal.reason)
+        }
+        return .unreachable(brokers: brokers, timeoutMs: timeoutMs, detail: lastErrorText ?? describe(code))
+    }
 }

@@ -55,7 +55,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         var error = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &error, error.count) else {
             rd_kafka_conf_destroy(conf)
-            throw .configuration("cannot create consumer: \(text(of: error))")
+            throw .clientCreation("consumer", reason: text(of: error))
         }
         rd_kafka_poll_set_consumer(handle)
         self.handle = handle
@@ -156,20 +156,18 @@ public final class KafkaConsumer: @unchecked Sendable {
         if let error = rd_kafka_seek_partitions(handle, list.pointer, waitMs) { rd_kafka_error_destroy(error) }
     }
 
-    /// The partition ids of `topic`; throws `unknownTopic` or `unreachable` within the bound.
+    /// The partition ids of `topic`, from metadata about every topic, so asking never makes
+    /// a broker create it; throws `unknownTopic` (with the topics there are), `notAuthorized`,
+    /// `unreachable` or `refused` within the bound.
     public func partitions(of topic: String, timeoutMs: Int32) throws(KafkaError) -> [Int32] {
-        let topicHandle = rd_kafka_topic_new(handle, topic, nil)!
-        defer { rd_kafka_topic_destroy(topicHandle) }
-        return try Metadata.partitions(handle: handle, topic: topicHandle, name: topic, brokers: brokers,
-                                       timeoutMs: timeoutMs, lastError: { self.context.lastErrorText })
+        try Metadata.partitions(handle: handle, topic: nil, name: topic, brokers: brokers, timeoutMs: timeoutMs, context: context)
     }
 
     /// Whether the cluster has `topic`, asked without naming it (a metadata request for one
     /// topic makes brokers that create topics on first use, the embedded one among them,
     /// create it).
     public func topicExists(_ topic: String, timeoutMs: Int32) throws(KafkaError) -> Bool {
-        try Metadata.topicExists(handle: handle, name: topic, brokers: brokers, timeoutMs: timeoutMs,
-                                 lastError: { self.context.lastErrorText })
+        try Metadata.topicExists(handle: handle, name: topic, brokers: brokers, timeoutMs: timeoutMs, context: context)
     }
 
     /// The cluster's id from metadata, or nil when the brokers give none within the bound.
@@ -191,7 +189,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         let list = PartitionList(topic: topic, Dictionary(uniqueKeysWithValues: partitions.map { ($0, Int64(RD_KAFKA_OFFSET_INVALID)) }))
         let code = rd_kafka_committed(handle, list.pointer, timeoutMs)
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw .operation("read committed offsets", detail: describe(code))
+            throw groupFailure("read committed offsets", code)
         }
         return list.offsets.filter { $0.value >= 0 }
     }
@@ -205,7 +203,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         guard waitMs > 0 else {
             let code = rd_kafka_commit(handle, list.pointer, 1)
             guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                throw .operation("commit offsets to the group", detail: describe(code))
+                throw groupFailure("commit offsets to the group", code)
             }
             return
         }
@@ -213,7 +211,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         defer { rd_kafka_queue_destroy(replies) }
         let code = rd_kafka_commit_queue(handle, list.pointer, replies, nil, nil)
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw .operation("commit offsets to the group", detail: describe(code))
+            throw groupFailure("commit offsets to the group", code)
         }
         guard let event = rd_kafka_queue_poll(replies, waitMs) else {
             throw .operation("commit offsets to the group", detail: "no answer within \(waitMs) ms")
@@ -221,8 +219,14 @@ public final class KafkaConsumer: @unchecked Sendable {
         defer { rd_kafka_event_destroy(event) }
         let result = rd_kafka_event_error(event)
         guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw .operation("commit offsets to the group", detail: describe(result))
+            throw groupFailure("commit offsets to the group", result)
         }
+    }
+
+    /// A failed group request: refused by the cluster's ACLs, or any other error.
+    private func groupFailure(_ what: String, _ code: rd_kafka_resp_err_t) -> KafkaError {
+        code == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED
+            ? .notAuthorized(.group(group), detail: describe(code)) : .operation(what, detail: describe(code))
     }
 
     /// The partition's log start and end offsets, asking its leader.

@@ -23,7 +23,7 @@ public final class KafkaProducer: @unchecked Sendable {
         var error = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &error, error.count) else {
             rd_kafka_conf_destroy(conf)
-            throw .configuration("cannot create producer: \(text(of: error))")
+            throw .clientCreation("producer", reason: text(of: error))
         }
         self.handle = handle
         self.context = context
@@ -44,7 +44,7 @@ public final class KafkaProducer: @unchecked Sendable {
     /// finds out within a bound that the brokers are unreachable.
     public func partitionCount(of topic: KafkaTopic, timeoutMs: Int32) throws(KafkaError) -> Int {
         try Metadata.partitions(handle: handle, topic: topic.handle, name: topic.name, brokers: brokers,
-                                timeoutMs: timeoutMs, lastError: { self.context.lastErrorText }).count
+                                timeoutMs: timeoutMs, context: context).count
     }
 
     public enum ProduceResult: Equatable, Sendable {
@@ -93,8 +93,7 @@ public final class KafkaProducer: @unchecked Sendable {
 
     /// Whether the cluster has the topic (without creating it).
     public func topicExists(_ name: String, timeoutMs: Int32) throws(KafkaError) -> Bool {
-        try Metadata.topicExists(handle: handle, name: name, brokers: brokers, timeoutMs: timeoutMs,
-                                 lastError: { self.context.lastErrorText })
+        try Metadata.topicExists(handle: handle, name: name, brokers: brokers, timeoutMs: timeoutMs, context: context)
     }
 
     /// Creates `name` with `partitions` partitions and topic `config` (e.g. compaction)

@@ -2,32 +2,40 @@ import CRdKafka
 
 /// Topic metadata requests, shared by producer and consumer.
 enum Metadata {
-    /// The partition ids of a topic, asking the brokers within `timeoutMs`.
+    /// The partition ids of a topic, asking the brokers within `timeoutMs`: about the topic
+    /// itself when `topic` is given (brokers that create topics on first use create it),
+    /// else about every topic (never creating one; an absent topic is named with the ones
+    /// there are).
     static func partitions(
-        handle: OpaquePointer, topic: OpaquePointer, name: String, brokers: String, timeoutMs: Int32,
-        lastError: () -> String?
+        handle: OpaquePointer, topic: OpaquePointer?, name: String, brokers: String, timeoutMs: Int32,
+        context: ClientContext
     ) throws(KafkaError) -> [Int32] {
-        try withTopics(handle: handle, topic: topic, brokers: brokers, timeoutMs: timeoutMs, lastError: lastError) {
+        try withTopics(handle: handle, topic: topic, brokers: brokers, timeoutMs: timeoutMs, context: context) {
             topics throws(KafkaError) in
-            guard let entry = topics.first(where: { String(cString: $0.topic) == name }) else {
-                throw .unknownTopic(name)
-            }
+            let unknown = KafkaError.unknownTopic(name, existing: topic == nil ? names(in: topics) : [])
+            guard let entry = topics.first(where: { String(cString: $0.topic) == name }) else { throw unknown }
             switch entry.err {
             case RD_KAFKA_RESP_ERR_NO_ERROR: break
-            case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART: throw .unknownTopic(name)
+            case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART: throw unknown
+            case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED: throw .notAuthorized(.topic(name), detail: describe(entry.err))
             default: throw .operation("metadata for topic '\(name)'", detail: describe(entry.err))
             }
             let partitions = UnsafeBufferPointer(start: entry.partitions, count: Int(entry.partition_cnt))
-            guard !partitions.isEmpty else { throw .unknownTopic(name) }
+            guard !partitions.isEmpty else { throw unknown }
             return partitions.map(\.id).sorted()
         }
+    }
+
+    /// The topics of a reply that exist.
+    private static func names(in topics: UnsafeBufferPointer<rd_kafka_metadata_topic>) -> [String] {
+        topics.filter { $0.err == RD_KAFKA_RESP_ERR_NO_ERROR }.map { String(cString: $0.topic) }
     }
 
     /// Whether the cluster has `name`, from a metadata request for all topics (which,
     /// unlike one for the topic itself, never makes a broker create it).
     static func topicExists(handle: OpaquePointer, name: String, brokers: String, timeoutMs: Int32,
-                            lastError: () -> String?) throws(KafkaError) -> Bool {
-        try withTopics(handle: handle, topic: nil, brokers: brokers, timeoutMs: timeoutMs, lastError: lastError) { topics in
+                            context: ClientContext) throws(KafkaError) -> Bool {
+        try withTopics(handle: handle, topic: nil, brokers: brokers, timeoutMs: timeoutMs, context: context) { topics in
             topics.contains { String(cString: $0.topic) == name && $0.err == RD_KAFKA_RESP_ERR_NO_ERROR }
         }
     }
@@ -41,15 +49,15 @@ enum Metadata {
 
     /// One metadata request — for `topic`, or for every topic when nil — with its topics
     /// lent to `body`; the reply is freed after. Brokers that do not answer in time throw
-    /// `.unreachable`, with librdkafka's last error when it has one.
+    /// `.unreachable`, or `.refused` when librdkafka's last error says TLS or SASL failed.
     private static func withTopics<T>(
-        handle: OpaquePointer, topic: OpaquePointer?, brokers: String, timeoutMs: Int32, lastError: () -> String?,
+        handle: OpaquePointer, topic: OpaquePointer?, brokers: String, timeoutMs: Int32, context: ClientContext,
         _ body: (UnsafeBufferPointer<rd_kafka_metadata_topic>) throws(KafkaError) -> T
     ) throws(KafkaError) -> T {
         var metadata: UnsafePointer<rd_kafka_metadata>?
         let code = rd_kafka_metadata(handle, topic == nil ? 1 : 0, topic, &metadata, timeoutMs)
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
-            throw .unreachable(brokers: brokers, seconds: Int(timeoutMs / 1000), detail: lastError() ?? describe(code))
+            throw context.connectionFailure(brokers: brokers, timeoutMs: timeoutMs, code: code)
         }
         defer { rd_kafka_metadata_destroy(metadata) }
         return try body(UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt)))

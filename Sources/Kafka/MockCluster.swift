@@ -74,6 +74,18 @@ public final class MockCluster: @unchecked Sendable {
         rd_kafka_mock_topic_set_error(cluster, topic, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
     }
 
+    /// Makes the cluster refuse `topic` as a cluster with ACLs does a principal without READ.
+    public func refuseTopic(_ topic: String) {
+        rd_kafka_mock_topic_set_error(cluster, topic, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
+    }
+
+    /// Makes the next `count` group requests of `apiKey` (9 OffsetFetch, 8 OffsetCommit, …)
+    /// fail as a cluster with ACLs answers a principal without READ on the group.
+    public func refuseGroup(apiKey: Int16, count: Int) {
+        let errors = [rd_kafka_resp_err_t](repeating: RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED, count: count)
+        rd_kafka_mock_push_request_errors_array(cluster, apiKey, errors.count, errors)
+    }
+
     /// Whether a cluster id is a mock cluster's (librdkafka names them `mockCluster<hex>`):
     /// it answers neither CreateTopics nor DescribeConfigs (a request waits out its bound)
     /// nor a lookup by time.

@@ -66,8 +66,8 @@ struct AggregateCommand: ParsableCommand {
     @Option(help: "Also write the log lines to this file.")
     var log: String?
 
-    @Option(help: "Seconds to wait for the brokers' first answer, 1 to 86400. (default: 10)", transform: NumericOption.connectTimeout)
-    var connectTimeout = 10
+    @Option(help: "How long to wait for the brokers' first answer, 1s to 1d. (default: 10s)", transform: DurationArgument.connectTimeout)
+    var connectTimeout = DurationArgument.defaultConnectTimeout
 
     func validate() throws {
         if changelog?.isEmpty == true { throw ValidationError("--changelog must not be empty") }
@@ -101,7 +101,7 @@ struct AggregateCommand: ParsableCommand {
             writer: "\(clientID)@\(ProcessInfo.processInfo.hostName) pid \(ProcessInfo.processInfo.processIdentifier)")
         options.start = try from.startPosition(timeZone: semantics.eventTime.tz)
         options.publishIntervalMs = publishInterval.milliseconds
-        options.connectTimeoutMs = Int32(connectTimeout * 1000)
+        options.connectTimeoutMs = connectTimeout.timeoutMs
         if let limit = producerConfiguration.properties.last(where: { $0.key == "message.max.bytes" }).flatMap({ Int($0.value) }) {
             options.maxMessageBytes = limit
         }

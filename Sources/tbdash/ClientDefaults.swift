@@ -17,13 +17,11 @@ enum ConsumerDefaults {
         ("fetch.max.bytes", "8388608"),
         // Wake up at least every 100 ms (default 500).
         ("fetch.wait.max.ms", "100"),
+        // Reading never creates a topic (a mistyped --topic or --changelog is an error, not
+        // an empty topic that waits forever); tbdash asks for topics in the metadata of all
+        // of them too, which the embedded broker, ignoring this, does not answer by creating.
+        ("allow.auto.create.topics", "false"),
     ]
-}
-
-/// A changelog viewer only reads: it never makes a broker create a topic (a mistyped
-/// --changelog is an error, not an empty topic that waits forever).
-enum ChangelogViewerDefaults {
-    static let properties: [(String, String)] = [("allow.auto.create.topics", "false")]
 }
 
 /// Producer settings tbdash chooses; any of them can be overridden with -X.

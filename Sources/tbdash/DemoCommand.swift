@@ -40,7 +40,7 @@ struct DemoCommand: ParsableCommand {
             transform: NumericOption.rate)
     var rate: Double?
 
-    @Option(help: "Wall-clock seconds one event day takes, 0 to 86400. (default: 2)", transform: NumericOption.daySeconds)
+    @Option(help: "Wall-clock time one event day takes, 0 to 1d. (default: 2s)", transform: NumericOption.daySeconds)
     var daySeconds = 2.0
 
     @Flag(help: "Replay in file order (every day at once) instead of event time.")

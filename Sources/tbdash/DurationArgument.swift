@@ -19,6 +19,14 @@ struct DurationArgument: Equatable, CustomStringConvertible {
     }
 
     var description: String { OptionValue.durationText(milliseconds: milliseconds) }
+
+    /// --connect-timeout: how long to wait for the brokers, 1s to a day (it becomes
+    /// librdkafka's Int32 milliseconds); a bare number is seconds, as it always was.
+    static let connectTimeout = parser(1000...86_400_000)
+    static let defaultConnectTimeout = DurationArgument(milliseconds: 10_000)
+
+    /// As librdkafka takes a timeout (the parser's range keeps it inside Int32).
+    var timeoutMs: Int32 { Int32(milliseconds) }
 }
 
 /// Parsers for the numeric options, so every one is range-checked before it is used.
@@ -31,12 +39,12 @@ enum NumericOption {
     /// the pacer's arithmetic stays exact) to a billion a second.
     static let rate: @Sendable (String) throws -> Double = { text in try OptionValue.rate(text, allowed: 0.001...1e9) }
 
-    /// Wall-clock seconds per event day, for --day-seconds: 0 (no pacing) to a day.
-    static let daySeconds: @Sendable (String) throws -> Double = { text in try OptionValue.rate(text, allowed: 0...86_400) }
+    /// Wall-clock seconds per event day, for --day-seconds: 0 (no pacing) to a day, written
+    /// as every duration is (`2s`, `500ms`, `1m`); a bare number is seconds, as it always was.
+    static let daySeconds: @Sendable (String) throws -> Double = { text in
+        Double(try OptionValue.milliseconds(text, allowed: 0...86_400_000)) / 1000
+    }
 
     /// How much faster than real time event time runs, for --speedup.
     static let speedup: @Sendable (String) throws -> Double = { text in try OptionValue.rate(text, allowed: 0.001...1e9) }
-
-    /// Seconds to wait for the brokers, up to a day (it becomes librdkafka's Int32 milliseconds).
-    static let connectTimeout = wholeNumber(1...86_400)
 }

@@ -19,8 +19,6 @@ protocol LiveFeed {
     /// The segment and rankings the pipeline answers: the command line's, then the
     /// dashboard's.
     var query: AnalyticsQuery { get set }
-    /// Consumer settings on top of `ConsumerDefaults`; -X still overrides them.
-    var consumerDefaults: [(String, String)] { get }
     /// Whether the dashboard may offer `e` (start over from the beginning).
     var canStartOver: Bool { get }
     /// The log's first line.
@@ -52,7 +50,6 @@ struct TopicFeed: LiveFeed {
         get { options.query }
         set { options.query = newValue }
     }
-    var consumerDefaults: [(String, String)] { [] }
     var canStartOver: Bool { checkpointer == nil }
 
     func opening(brokers: String, group: String) -> String {
@@ -112,7 +109,6 @@ struct ChangelogFeed: LiveFeed {
         get { options.query }
         set { options.query = newValue }
     }
-    var consumerDefaults: [(String, String)] { ChangelogViewerDefaults.properties }
     var canStartOver: Bool { false }
 
     func opening(brokers: String, group: String) -> String {

@@ -45,7 +45,7 @@ struct LiveRunner {
     /// The --log file and the consumer's configuration.
     private func prepare(_ feed: some LiveFeed) throws -> (FileLog?, KafkaConfiguration) {
         let log = try display.log.map { try FileLog(path: $0) }
-        var configuration = try kafka.configuration(defaults: ConsumerDefaults.properties + feed.consumerDefaults)
+        var configuration = try kafka.configuration(defaults: ConsumerDefaults.properties)
         if let brokers { configuration.brokers = brokers }
         if let log { configuration.log = log.kafkaLog }
         return (log, configuration)

@@ -68,13 +68,13 @@ struct ProduceCommand: ParsableCommand {
     @Option(help: "Stop after sending this many events.", transform: NumericOption.wholeNumber(1...Int.max))
     var limit: Int?
 
-    @Option(help: "Seconds to wait for the brokers to answer before giving up, 1 to 86400. (default: 10)", transform: NumericOption.connectTimeout)
-    var connectTimeout = 10
+    @Option(help: "How long to wait for the brokers to answer before giving up, 1s to 1d. (default: 10s)", transform: DurationArgument.connectTimeout)
+    var connectTimeout = DurationArgument.defaultConnectTimeout
 
     @Flag(help: "Send the rows in event-time order, day after day, paced (see below).")
     var eventTime = false
 
-    @Option(help: "With --event-time: wall-clock seconds one event day takes, 0 (no pacing) to 86400. (default: 10)",
+    @Option(help: "With --event-time: wall-clock time one event day takes, 0 (no pacing) to 1d. (default: 10s)",
             transform: NumericOption.daySeconds)
     var daySeconds: Double?
 
@@ -134,7 +134,7 @@ struct ProduceCommand: ParsableCommand {
         options.rate = rate
         options.loop = loop
         options.limit = limit
-        options.connectTimeoutMs = Int32(connectTimeout * 1000)
+        options.connectTimeoutMs = connectTimeout.timeoutMs
 
         let stop = StopFlag()
         let trap = SignalTrap { _ in stop.request() }
@@ -185,10 +185,18 @@ struct ProduceCommand: ParsableCommand {
     /// or the brokers do not say (the embedded broker has neither CreateTopics nor
     /// DescribeConfigs, and deletes by size only).
     private func prepareTopic(_ producer: KafkaProducer, checksRetention: Bool) throws -> TopicRetention? {
-        let timeoutMs = Int32(connectTimeout * 1000)
+        let timeoutMs = connectTimeout.timeoutMs
         let exists = try orFail { try producer.topicExists(kafka.topic, timeoutMs: timeoutMs) }
-        // Asked, the embedded broker would keep each request waiting out its bound.
-        guard !MockCluster.isMock(clusterID: producer.clusterID(timeoutMs: timeoutMs)) else { return nil }
+        // Asked, the embedded broker would keep each request waiting out its bound; it creates
+        // a topic when asked about it, with its own partition count, which is said.
+        guard !MockCluster.isMock(clusterID: producer.clusterID(timeoutMs: timeoutMs)) else {
+            if !exists {
+                let created = try orFail { try producer.partitionCount(of: producer.topic(kafka.topic), timeoutMs: timeoutMs) }
+                StandardError.write("topic \(kafka.topic) did not exist: the embedded broker created it with \(created) partitions "
+                                    + "(`tbdash broker -t \(kafka.topic) --partitions N` creates it with N)\n")
+            }
+            return nil
+        }
         if !exists {
             do {
                 if try producer.createTopic(kafka.topic, partitions: partitions, config: ["retention.ms": "-1"], timeoutMs: timeoutMs) {

@@ -74,10 +74,10 @@ struct WatchCommand: ParsableCommand {
     @Flag(help: "With --headless: print the final snapshot as JSON on stdout.")
     var json = false
 
-    @Option(help: ArgumentHelp("Seconds to wait for the brokers' first answer, 1 to 86400 (headless; the dashboard keeps retrying); "
-                               + "with --changelog and --exit-at-end, also for a worker's first state. (default: 10)"),
-            transform: NumericOption.connectTimeout)
-    var connectTimeout = 10
+    @Option(help: ArgumentHelp("How long to wait for the brokers' first answer, 1s to 1d (headless; the dashboard keeps retrying); "
+                               + "with --changelog and --exit-at-end, also for a worker's first state. (default: 10s)"),
+            transform: DurationArgument.connectTimeout)
+    var connectTimeout = DurationArgument.defaultConnectTimeout
 
     func validate() throws {
         if exitAtEnd && !headless { throw ValidationError("--exit-at-end needs --headless") }
@@ -111,7 +111,7 @@ struct WatchCommand: ParsableCommand {
         source.start = try from.startPosition(timeZone: semantics.eventTime.tz)
         source.stateFile = stateOptions.state
         source.savedIdentity = start.identity
-        source.connectTimeoutMs = Int32(connectTimeout * 1000)
+        source.connectTimeoutMs = connectTimeout.timeoutMs
         source.failFast = headless
         var options = WatchPipeline.Options(source: source, group: group)
         options.timing.exitAtEnd = exitAtEnd
@@ -128,7 +128,7 @@ struct WatchCommand: ParsableCommand {
                 var viewer = ChangelogPipeline.Options(changelog: changelog)
                 viewer.exitAtEnd = exitAtEnd
                 viewer.query = options.query
-                viewer.connectTimeoutMs = Int32(connectTimeout * 1000)
+                viewer.connectTimeoutMs = connectTimeout.timeoutMs
                 viewer.failFast = headless
                 try runner.run(ChangelogFeed(options: viewer, config: start.config))
             } else {

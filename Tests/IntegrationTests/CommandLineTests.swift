@@ -34,6 +34,39 @@ import TestSupport
         #expect(first.contains(option) && first.contains(" from ") && first.contains(" to "), "\(arguments): \(result.stderr)")
     }
 
+    /// Every duration option takes the same units (issue 27, item 5): --connect-timeout took
+    /// only whole seconds and refused `5s`; a bare number is still seconds. Against a port
+    /// nobody listens on, the line says the bound it waited, written back in the same units.
+    @Test(arguments: [
+        (["produce", "data/sample.csv"], "2", "2s"), (["produce", "data/sample.csv"], "2s", "2s"),
+        (["watch", "--headless", "--exit-at-end"], "1500ms", "1500ms"), (["watch", "--headless", "--exit-at-end"], "2", "2s"),
+        (["aggregate", "--year", "2026"], "0.05m", "3s"), (["aggregate", "--year", "2026"], "1.5", "1500ms"),
+    ])
+    func connectTimeoutTakesEveryDurationUnit(_ command: [String], _ given: String, _ shown: String) throws {
+        let arguments = command.map { $0.hasSuffix(".csv") ? TBDashProcess.repository.appendingPathComponent($0).path : $0 }
+        let result = try TBDashProcess.run(arguments + ["-b", "127.0.0.1:1", "--connect-timeout", given], timeout: 30)
+        #expect(result.status == 1, "\(command) \(given): \(result.stderr)")
+        #expect(result.stderr.contains("cannot reach Kafka at 127.0.0.1:1 within \(shown) ("), "\(command) \(given): \(result.stderr)")
+    }
+
+    /// Durations below an option's range are refused naming it, in the units it takes; --day-seconds
+    /// takes units too (a bare number still seconds).
+    @Test func durationsOutsideTheRangeAndDaySecondsInUnits() throws {
+        for (arguments, range) in [(["watch", "--connect-timeout", "999ms"], "from 1s to 1d"),
+                                   (["produce", "x.csv", "--connect-timeout", "2d"], "from 1s to 1d"),
+                                   (["produce", "x.csv", "--event-time", "--day-seconds", "25h"], "from 0s to 1d")] {
+            let result = try TBDashProcess.run(arguments, timeout: 20)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").first?.contains(range) == true, "\(arguments): \(result.stderr)")
+        }
+        let sample = TBDashProcess.repository.appendingPathComponent("data/sample.csv").path
+        for daySeconds in ["500ms", "0.5", "1m"] {
+            let result = try TBDashProcess.run(["produce", sample, "--event-time", "--day-seconds", daySeconds,
+                                                "-b", "127.0.0.1:1", "--connect-timeout", "1s"], timeout: 30)
+            #expect(result.status == 1 && result.stderr.contains("cannot reach Kafka"), "\(daySeconds): \(result.stderr)")
+        }
+    }
+
     /// The checks kept once (the `-X` form in KafkaConfiguration, time zones in
     /// EventCalendar) still refuse before any broker is asked, each in one line naming the option.
     @Test(arguments: [

@@ -48,6 +48,11 @@ public enum TBDashProcess {
         try Running(executable: program, arguments: arguments, environment: environment).wait(timeout: timeout)
     }
 
+    /// Starts another program (a server a test talks to) without waiting, as `start`.
+    public static func start(program: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> Running {
+        try Running(executable: program, arguments: arguments, environment: environment)
+    }
+
     /// Starts without waiting; output goes to temporary files read by `wait`.
     public static func start(
         _ arguments: [String], environment: [String: String] = [:], input: URL? = nil, stdout: String? = nil
