@@ -10,14 +10,17 @@ import Testing
 @Suite(.serialized) struct ScaleOutStartTests {
     let topic = "events"
 
-    private func cluster(rows: Int) throws -> MockCluster {
+    /// A cluster with the topic and its changelog, and `rows` generated into `dir/rows.csv`
+    /// and produced with `produceArguments`.
+    private func cluster(rows: Int, in dir: TemporaryDirectory? = nil, produceArguments: [String] = []) throws -> MockCluster {
         let cluster = try MockCluster()
         try cluster.createTopic(topic, partitions: 2)
         try cluster.createTopic("\(topic).tbdash-state", partitions: 2)
-        let dir = try TemporaryDirectory()
+        let dir = try dir ?? TemporaryDirectory()
         let file = dir.file("rows.csv")
         #expect(try TBDashProcess.run(["gen", "--rows", "\(rows)", "--seed", "3", "-o", file.path]).status == 0)
-        #expect(try TBDashProcess.run(["produce", file.path, "-b", cluster.bootstrapServers, "-t", topic]).status == 0)
+        #expect(try TBDashProcess.run(["produce", file.path, "-b", cluster.bootstrapServers, "-t", topic] + produceArguments,
+                                      environment: ["TMPDIR": dir.url.path]).status == 0)
         return cluster
     }
 
@@ -36,14 +39,9 @@ import Testing
     /// reading records (issue 22, item 6), and its published state counts exactly the
     /// CSV's rows from 11-11 on.
     @Test func aDayIsFoundOnTheEmbeddedBrokerByReadingRecords() throws {
-        let cluster = try MockCluster()
-        try cluster.createTopic(topic, partitions: 2)
-        try cluster.createTopic("\(topic).tbdash-state", partitions: 2)
         let dir = try TemporaryDirectory()
         let file = dir.file("rows.csv")
-        #expect(try TBDashProcess.run(["gen", "--rows", "2000", "--seed", "3", "-o", file.path]).status == 0)
-        #expect(try TBDashProcess.run(["produce", file.path, "-b", cluster.bootstrapServers, "-t", topic, "--year", "2026",
-                                       "--event-time", "--day-seconds", "0"], environment: ["TMPDIR": dir.url.path]).status == 0)
+        let cluster = try cluster(rows: 2000, in: dir, produceArguments: ["--year", "2026", "--event-time", "--day-seconds", "0"])
         let expected = try DatasetOracle.rows(ofSimpleCSV: file).filter { row in
             let c = row.split(separator: "|")
             return (Int(c[5])!, Int(c[6])!) >= (11, 11)

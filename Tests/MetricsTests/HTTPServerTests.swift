@@ -62,18 +62,8 @@ import Glibc
                     except OSError:
                         ends[name] = now - start
                 if now >= next_scrape:
-                    t = time.monotonic()
-                    try:
-                        c = socket.create_connection(("127.0.0.1", port), timeout=2)
-                        c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                        reply = b""
-                        while True:
-                            chunk = c.recv(4096)
-                            if not chunk: break
-                            reply += chunk
-                        scrapes.append([reply.split(b" ")[1].decode(), time.monotonic() - t])
-                    except OSError as e:
-                        scrapes.append([str(e), time.monotonic() - t])
+                    reply, error, seconds = get_once(port, 2)
+                    scrapes.append([reply.split(b" ")[1].decode() if reply else error, seconds])
                     next_scrape += 1
                 time.sleep(0.02)
             print(json.dumps({"ends": ends, "slow_answer": answers["slow"].decode(), "idle_answer": answers["idle"].decode(),
@@ -104,19 +94,10 @@ import Glibc
             import json, socket, sys, time
             port = int(sys.argv[1])
             def scrape():
-                t = time.monotonic()
-                try:
-                    c = socket.create_connection(("127.0.0.1", port), timeout=3)
-                    c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                    reply = b""
-                    while True:
-                        chunk = c.recv(4096)
-                        if not chunk: break
-                        reply += chunk
-                    c.close()
-                    return [reply.split(b"\r\n")[0].decode(), "Retry-After: 1" in reply.decode(), time.monotonic() - t]
-                except OSError as e:
-                    return [str(e), False, time.monotonic() - t]
+                reply, error, seconds = get_once(port, 3)
+                if reply is None:
+                    return [error, False, seconds]
+                return [reply.split(b"\r\n")[0].decode(), "Retry-After: 1" in reply.decode(), seconds]
             held, failed = [], 0
             start = time.monotonic()
             for _ in range(1000):

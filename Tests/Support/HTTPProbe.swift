@@ -86,8 +86,33 @@ public enum HTTPProbe {
     }
 
     /// Runs a Python script (given the port as its argument) that prints one JSON object.
+    /// What every `run(script:)` script may call: `get_once(port, timeout)` sends `GET /` on a
+    /// new connection and reads to the close: (answer or None, error or None, seconds).
+    static let prelude = #"""
+        import socket, time
+
+        def get_once(port, timeout):
+            t = time.monotonic()
+            try:
+                c = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+                c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                reply = b""
+                while True:
+                    chunk = c.recv(4096)
+                    if not chunk:
+                        break
+                    reply += chunk
+                c.close()
+                return reply, None, time.monotonic() - t
+            except OSError as e:
+                return None, str(e), time.monotonic() - t
+
+        """#
+
+    /// Runs a Python `script` (after `prelude`) with the port as its argument; its stdout is
+    /// one JSON object.
     public static func run(script: String, port: Int) throws -> [String: Any] {
-        let out = try TBDashProcess.python(["-c", script, "\(port)"], input: Data()) ?? ""
+        let out = try TBDashProcess.python(["-c", prelude + script, "\(port)"], input: Data()) ?? ""
         guard let json = try? JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any] else {
             throw ProbeError.unreadable(out)
         }
