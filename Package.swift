@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
+    // The module map — what each target owns and may import — is doc/architecture.md;
+    // DocumentationTests keeps it equal to the dependency lists below.
     targets: [
         // C libraries, seen only by the one Swift module that wraps each.
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
