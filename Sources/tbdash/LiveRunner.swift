@@ -43,7 +43,7 @@ struct LiveRunner {
     }
 
     /// The --log file and the consumer's configuration.
-    private func prepare(_ feed: some LiveFeed) throws -> (FileLog?, KafkaConfiguration) {
+    private func prepare() throws -> (FileLog?, KafkaConfiguration) {
         let log = try display.log.map { try FileLog(path: $0) }
         var configuration = try kafka.configuration(defaults: ConsumerDefaults.properties)
         if let brokers { configuration.brokers = brokers }
@@ -52,7 +52,7 @@ struct LiveRunner {
     }
 
     private func runHeadless<Feed: LiveFeed>(_ feed: Feed, json: Bool) throws {
-        let (log, configuration) = try prepare(feed)
+        let (log, configuration) = try prepare()
         let consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
         log?.write(feed.opening(brokers: configuration.brokers, group: group))
         let stop = StopFlag()
@@ -72,7 +72,7 @@ struct LiveRunner {
     }
 
     private func runDashboard<Feed: LiveFeed>(_ feed: Feed) throws {
-        let (log, configuration) = try prepare(feed)
+        let (log, configuration) = try prepare()
         let setup = DashboardSession.Setup(display: display, topic: feed.topic, brokers: configuration.brokers, group: group,
                                            config: feed.config, query: feed.query, hotWeights: hotWeights)
         var feed = feed
