@@ -113,11 +113,28 @@ import TestSupport
                 "\(tls.stdout)")
         #expect(Self.lines(tls).count == 1 && tls.stdout.contains("-X security.protocol=plaintext"))
 
+        let sasl = try TBDashProcess.run(["check", "-b", cluster.bootstrapServers, "--connect-timeout", "3s", "-X", "security.protocol=sasl_plaintext",
+                                          "-X", "sasl.mechanism=PLAIN", "-X", "sasl.username=u", "-X", "sasl.password=p"] + Self.ascii, timeout: 30)
+        #expect(sasl.status == 1)
+        #expect(sasl.stdout.hasPrefix("FAIL security: Kafka at \(cluster.bootstrapServers) does not offer this SASL mechanism ("), "\(sasl.stdout)")
+
         let typo = try TBDashProcess.run(["check", "-b", cluster.bootstrapServers, "-t", "user_behavior_log"] + Self.ascii, timeout: 30)
         #expect(typo.status == 1)
         #expect(Self.lines(typo).last.map(String.init) == "FAIL topic: topic 'user_behavior_log' does not exist (topics: user_behavior_logs); "
                 + "produce to it first or pass --topic", "\(typo.stdout)")
         #expect(Self.lines(typo).count == 4)
+    }
+
+    /// A cluster whose ACLs refuse the group: the group line fails with the ACL and --group.
+    @Test func aRefusedGroupFailsTheGroupLine() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("open", partitions: 1)
+        cluster.refuseGroup(apiKey: 9, count: 10)
+        let result = try TBDashProcess.run(["check", "-b", cluster.bootstrapServers, "-t", "open", "--group", "theirs"] + Self.ascii, timeout: 60)
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(Self.line(result, "group").hasPrefix("FAIL group: not authorised to use consumer group 'theirs' (Broker: Group authorization failed); "),
+                "\(result.stdout)")
+        #expect(Self.line(result, "sample") == "ok sample: the topic holds no records yet", "\(result.stdout)")
     }
 
     /// noida-db describes topics: the retention and the other settings are read.
