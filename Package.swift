@@ -80,6 +80,8 @@ let package = Package(
         // State ─▶ SQLite: interval deltas and running totals, written off the aggregator
         // thread, and read back for `tbdash export`. Owns every sqlite3 pointer.
         .target(name: "History", dependencies: ["CSQLite", "LiveValues", "Runtime", "UserBehavior"]),
+        // `tbdash check`'s verdicts from gathered facts: pure, no Kafka.
+        .target(name: "Preflight", dependencies: ["Formatting"]),
         // Synthetic datasets with the real data's skew.
         .target(name: "Generator", dependencies: ["UserBehavior"]),
 
@@ -87,7 +89,7 @@ let package = Package(
             name: "tbdash",
             dependencies: [
                 "UserBehavior", "Formatting", "Runtime", "Kafka", "Producer", "Generator", "LiveValues", "Checkpoint", "Source", "ScaleOut", "TUI", "Terminal",
-                "Metrics", "History",
+                "Metrics", "History", "Preflight",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -114,6 +116,7 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "HTTPServing", "Aggregation", "Analytics", "LiveValues", "UserBehavior", "TestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "Aggregation", "LiveValues", "UserBehavior", "TestSupport"]),
+        .testTarget(name: "PreflightTests", dependencies: ["Preflight"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Checkpoint", "Kafka", "LiveValues", "ScaleOut", "TestSupport"]),
     ]
 )

@@ -170,6 +170,12 @@ public final class KafkaConsumer: @unchecked Sendable {
         try Metadata.topicExists(handle: handle, name: topic, brokers: brokers, timeoutMs: timeoutMs, context: context)
     }
 
+    /// How many brokers the cluster has; the first answer from it, so throws `.unreachable`
+    /// or `.refused` (TLS, SASL) within the bound.
+    public func brokerCount(timeoutMs: Int32) throws(KafkaError) -> Int {
+        try Metadata.brokerCount(handle: handle, brokers: brokers, timeoutMs: timeoutMs, context: context)
+    }
+
     /// The cluster's id from metadata, or nil when the brokers give none within the bound.
     public func clusterID(timeoutMs: Int32) -> String? {
         Metadata.clusterID(handle: handle, timeoutMs: timeoutMs)

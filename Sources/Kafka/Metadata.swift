@@ -40,6 +40,18 @@ enum Metadata {
         }
     }
 
+    /// The number of brokers in the cluster, from a metadata request for no topic; throws
+    /// `.unreachable` or `.refused` as every first request does.
+    static func brokerCount(handle: OpaquePointer, brokers: String, timeoutMs: Int32, context: ClientContext) throws(KafkaError) -> Int {
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let code = rd_kafka_metadata(handle, 0, nil, &metadata, timeoutMs)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+            throw context.connectionFailure(brokers: brokers, timeoutMs: timeoutMs, code: code)
+        }
+        defer { rd_kafka_metadata_destroy(metadata) }
+        return Int(metadata.pointee.broker_cnt)
+    }
+
     /// The cluster's id from metadata, or nil when the brokers give none within the bound.
     static func clusterID(handle: OpaquePointer, timeoutMs: Int32) -> String? {
         guard let id = rd_kafka_clusterid(handle, timeoutMs) else { return nil }

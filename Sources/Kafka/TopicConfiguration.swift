@@ -27,14 +27,14 @@ extension KafkaProducer {
     /// describe topics at all — librdkafka's mock cluster (`tbdash broker`) has no such
     /// request, and deletes by size only. Throws when the brokers refuse or do not answer.
     public func retention(ofTopic name: String, timeoutMs: Int32) throws(KafkaError) -> TopicRetention? {
-        guard let entries = try describeTopic(name, timeoutMs: timeoutMs) else { return nil }
+        guard let entries = try configuration(ofTopic: name, timeoutMs: timeoutMs) else { return nil }
         let retention = entries["retention.ms"].flatMap { Int64($0) }
         return TopicRetention(retentionMs: retention.flatMap { $0 < 0 ? nil : $0 },
                               byCreateTime: entries["message.timestamp.type"] != "LogAppendTime")
     }
 
     /// Topic `name`'s configuration entries by name; nil when the brokers do not support the request.
-    private func describeTopic(_ name: String, timeoutMs: Int32) throws(KafkaError) -> [String: String]? {
+    public func configuration(ofTopic name: String, timeoutMs: Int32) throws(KafkaError) -> [String: String]? {
         let what = "describe topic '\(name)'"
         guard let resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, name) else {
             throw .operation(what, detail: "invalid topic name")

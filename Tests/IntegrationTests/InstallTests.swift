@@ -6,7 +6,7 @@ import TestSupport
 /// on PATH, `--version`, the man page through `man`, the bash completion. The debug binary
 /// is what gets installed, so these tests build nothing.
 @Suite struct InstallTests {
-    static let subcommands = ["watch", "aggregate", "demo", "produce", "broker", "gen", "export"]
+    static let subcommands = ["watch", "check", "aggregate", "demo", "produce", "broker", "gen", "export"]
 
     static func install(
         _ arguments: [String], binary: URL = TBDashProcess.binary, environment: [String: String]

@@ -1,0 +1,56 @@
+/// The `--map` that would read records of another shape, when their field names make it
+/// obvious: every field tbdash needs is there under a common other name.
+public enum SuggestedMapping {
+    /// Canonical field, then the names other producers give it (compared case-insensitively).
+    static let synonyms: [(canonical: String, theirs: [String])] = [
+        ("user_id", ["user_id", "uid", "userid", "user", "customer_id", "visitor_id"]),
+        ("item_id", ["item_id", "sku", "itemid", "item", "product_id", "productid", "product"]),
+        ("action", ["action", "event", "type", "behavior", "behaviour", "event_type", "action_type"]),
+        ("ts", ["ts", "time", "timestamp", "event_time", "eventtime", "created_at"]),
+    ]
+
+    /// The action's canonical names, then other words for each.
+    static let actionWords: [(canonical: String, theirs: [String])] = [
+        ("click", ["click", "view", "pv", "page_view", "pageview", "0"]),
+        ("cart", ["cart", "addcart", "add_to_cart", "addtocart", "1"]),
+        ("purchase", ["purchase", "buy", "order", "2"]),
+        ("favourite", ["favourite", "fav", "favorite", "like", "collect", "3"]),
+    ]
+
+    /// The field holding the action among `fieldNames`, if one is recognisable.
+    public static func actionField(in fieldNames: Set<String>) -> String? {
+        field(for: "action", in: fieldNames)
+    }
+
+    /// `user_id=uid,item_id=sku,action=event:view=click,ts=time`, or nil when a needed field
+    /// has no recognisable name, or every name is tbdash's own already.
+    public static func mapping(fieldNames: Set<String>, actionValues: Set<String>) -> String? {
+        var parts: [String] = []
+        var renamed = false
+        for (canonical, _) in synonyms {
+            guard let theirs = field(for: canonical, in: fieldNames) else {
+                if canonical == "ts" { continue }
+                return nil
+            }
+            renamed = renamed || theirs != canonical
+            var part = "\(canonical)=\(theirs)"
+            if canonical == "action" {
+                for value in actionValues.sorted() {
+                    guard let word = actionWords.first(where: { $0.theirs.contains(value.lowercased()) })?.canonical,
+                          word != value else { continue }
+                    part += ":\(value)=\(word)"
+                }
+            }
+            if part != "\(canonical)=\(canonical)" { parts.append(part) }
+        }
+        return renamed ? parts.joined(separator: ",") : nil
+    }
+
+    private static func field(for canonical: String, in fieldNames: Set<String>) -> String? {
+        let candidates = synonyms.first { $0.canonical == canonical }!.theirs
+        for candidate in candidates {
+            if let found = fieldNames.sorted().first(where: { $0.lowercased() == candidate }) { return found }
+        }
+        return nil
+    }
+}
