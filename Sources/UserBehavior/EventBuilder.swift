@@ -125,6 +125,10 @@ public struct EventBuilder: Sendable {
         }
     }
 
+    /// Whether the record so far has a value for `field` (a default fills only what is not).
+    @inline(__always)
+    public func has(_ field: EventField) -> Bool { seen & (1 << UInt16(field.rawValue)) != 0 }
+
     /// The event, or the first problem. Fields never set are `missing`.
     public func build() -> Result<BehaviorEvent, RecordError> {
         if let problem { return .failure(problem) }
