@@ -57,7 +57,8 @@ public struct Checkpoint: Equatable, Sendable {
                 ("--idle-timeout", "\(idleTimeoutMs)ms", "\(requested.idleTimeoutMs)ms"),
                 ("--batch-size", "\(batchSize)", "\(requested.batchSize)"),
                 ("--batch-interval", "\(batchIntervalMs)ms", "\(requested.batchIntervalMs)ms"),
-                ("--map", mapping.isEmpty ? "none" : mapping, requested.mapping.isEmpty ? "none" : requested.mapping),
+                // Quoted as a shell needs it, so the refusal's advice can be pasted ('' is no map).
+                ("--map", "'\(mapping)'", "'\(requested.mapping)'"),
             ]
             return pairs.first { $0.1 != $0.2 }
         }

@@ -249,8 +249,8 @@ final class CrashingFiles: FileOperations {
         // No map, another map, and the same map written otherwise.
         var unmapped = checkpoint.semantics
         unmapped.mapping = ""
-        #expect(checkpoint.semantics.firstDifference(from: unmapped)! == ("--map", checkpoint.semantics.mapping, "none"))
-        #expect(unmapped.firstDifference(from: checkpoint.semantics)! == ("--map", "none", checkpoint.semantics.mapping))
+        #expect(checkpoint.semantics.firstDifference(from: unmapped)! == ("--map", "'user_id=uid,action=event:view=click:order=purchase,gender?=unknown'", "''"))
+        #expect(unmapped.firstDifference(from: checkpoint.semantics)! == ("--map", "''", "'user_id=uid,action=event:view=click:order=purchase,gender?=unknown'"))
         var other = checkpoint.semantics
         other.mapping = try MessageMapping.parse("user_id=uid").description
         #expect(StateMismatch(savedTopic: "t", checkpoint.semantics, requestedTopic: "t", other)?.option == "--map")
