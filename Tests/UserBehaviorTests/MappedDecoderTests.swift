@@ -95,6 +95,39 @@ import UserBehavior
         #expect(Self.decode(lacking, with: MessageDecoder()) == .rejected(.missingField))
     }
 
+    /// After a message of one layout, messages laid out alike but holding what the
+    /// shortcut does not read must still be read as the general parser reads them.
+    @Test func theLearntLayoutNeverChangesAnAnswer() throws {
+        let decoder = MessageDecoder(mapping: try MessageMapping.parse("user_id=uid,action=event:buy=purchase"))
+        let layout = #"{"uid":1,"item_id":2,"cat_id":3,"merchant_id":4,"brand_id":BRAND,"month":11,"day":11,"event":EVENT,"age_range":1,"gender":0,"province":"浙江","note":NOTE}"#
+        func message(brand: String = "5", event: String = #""buy""#, note: String = #""x""#) -> [UInt8] {
+            Array(layout.replacingOccurrences(of: "BRAND", with: brand).replacingOccurrences(of: "EVENT", with: event)
+                .replacingOccurrences(of: "NOTE", with: note).utf8)
+        }
+        let variants: [[UInt8]] = [
+            message(), message(brand: "null"), message(brand: "5.0"), message(brand: "NaN"), message(brand: "-0"),
+            message(brand: "012"), message(event: "2"), message(event: #""sell""#), message(event: "2e0"),
+            message(note: #""\u00e9""#), message(note: "true"), message(note: #"{"a":1}"#),
+            message(note: "\"\u{E9}\""), message(brand: "12345678901234567890"), message() + [0x20],
+            Array(#"{"uid":1}"#.utf8), message(),
+        ] + [invalidUTF8Note(message(note: #""ZZ""#))]
+        for variant in variants {
+            let fast = variant.withUnsafeBytes { decoder.decode($0) }
+            let general = variant.withUnsafeBytes { decoder.decodeInGeneral($0) }
+            #expect(fast == general, "\(String(decoding: variant, as: UTF8.self))")
+        }
+        guard case .event(let event) = message().withUnsafeBytes({ decoder.decode($0) }) else { Issue.record("not an event"); return }
+        #expect(event.userID == 1 && event.brandID == 5 && event.action == .purchase)
+    }
+
+    /// The skipped text `ZZ` made invalid UTF-8 (an overlong start byte then `(`).
+    private func invalidUTF8Note(_ message: [UInt8]) -> [UInt8] {
+        var bytes = message
+        let z = UInt8(ascii: "Z")
+        if let at = bytes.indices.first(where: { bytes[$0] == z && bytes[$0 + 1] == z }) { bytes[at] = 0xC3; bytes[at + 1] = 0x28 }
+        return bytes
+    }
+
     @Test func csvLinesAreReadByColumnOrderUnderAMapToo() throws {
         let mapped = MessageDecoder(mapping: try MessageMapping.parse(Self.map))
         let line = "328862,323294,833,2882,2661,11,11,2,5,1,浙江"
