@@ -152,19 +152,7 @@ struct LearnedShape {
     private func literal(_ slot: Slot, _ p: UnsafeRawBufferPointer, _ i: inout Int) -> Bool {
         let n = Int(slot.literalCount)
         guard i + n <= p.count else { return false }
-        let here = p.baseAddress! + i
-        let expected = UnsafeRawPointer(literals.baseAddress! + Int(slot.literalStart))
-        if n >= 8 {
-            // Word by word, as `PlainBytes.literal` compares tbdash's own keys.
-            let same = everyWord(covering: n) { k in
-                here.loadUnaligned(fromByteOffset: k, as: UInt64.self) == expected.loadUnaligned(fromByteOffset: k, as: UInt64.self)
-            }
-            guard same else { return false }
-        } else {
-            for k in 0..<n where here.load(fromByteOffset: k, as: UInt8.self) != expected.load(fromByteOffset: k, as: UInt8.self) {
-                return false
-            }
-        }
+        guard sameBytes(p.baseAddress! + i, UnsafeRawPointer(literals.baseAddress! + Int(slot.literalStart)), count: n) else { return false }
         i += n
         return true
     }
