@@ -100,6 +100,12 @@ import TestSupport
         #expect(result.status == 2, "\(result.status)")
         #expect(result.stderr.contains("--map: ts=event_time: ts is not a field"), "\(result.stderr)")
         let viewer = try TBDashProcess.run(["watch", "--headless", "--changelog", "c", "--map", "user_id=uid"])
-        #expect(viewer.status != 0 && viewer.stderr.contains("--changelog cannot be combined with --map"), "\(viewer.stderr)")
+        #expect(viewer.status == 2 && viewer.stderr.contains("--changelog cannot be combined with --map"), "\(viewer.stderr)")
+        let worker = try TBDashProcess.run(["aggregate", "-t", "x", "--year", "2026", "--map", "action=event:view=look"])
+        #expect(worker.status == 2, "\(worker.status)")
+        #expect(worker.stderr.contains("--map: action=event:view=look: look is not a value of action (click, cart, purchase, favourite or 0–3)"),
+                "\(worker.stderr)")
+        let missing = try TBDashProcess.run(["watch", "--headless", "-t", "x", "--map", "@/nonexistent/shop.map"])
+        #expect(missing.status == 2 && missing.stderr.contains("--map: cannot read /nonexistent/shop.map"), "\(missing.stderr)")
     }
 }
