@@ -95,6 +95,40 @@ import TestSupport
         #expect(again.status == 0, "\(again.stderr)")
     }
 
+    /// Workers read the topic under the map and record it in their states; a worker
+    /// under another map refuses to continue them.
+    @Test func aggregateWorkersUnderAMapCountTheOraclesFiguresAndRefuseAnotherMap() throws {
+        let cluster = try MockCluster()
+        let dir = try TemporaryDirectory()
+        guard let rows = try topicInAnotherShape(cluster, topic: "other", in: dir) else { return }
+        try cluster.createTopic("other.tbdash-state", partitions: 1)
+        let expected = SnapshotOracle.compute(rows: rows, year: 2026, utcOffsetHours: 8, boundMs: 300_000)
+        let brokers = cluster.bootstrapServers
+        let tuning = ["-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500"]
+        let worker = try TBDashProcess.start(["aggregate", "-b", brokers, "-t", "other", "--year", "2026", "--map", Self.map,
+                                              "--publish-interval", "100ms"] + tuning)
+        var seen = -1
+        var last = ""
+        let counted = Running.eventually(timeout: 60) {
+            guard let viewer = try? TBDashProcess.run(["watch", "--headless", "--exit-at-end", "--json", "--changelog",
+                                                       "other.tbdash-state", "-b", brokers], timeout: 30),
+                  let actual = try? SnapshotOracle.parse(json: viewer.stdout) else { return false }
+            seen = actual.events
+            last = viewer.stdout
+            return actual == expected
+        }
+        worker.signal(SIGTERM)
+        let stopped = worker.wait(timeout: 30)
+        #expect(counted, "the workers counted \(seen) events, the oracle \(expected.events): \(last) \(stopped.stderr)")
+        #expect(stopped.status == 0, "\(stopped.stderr)")
+
+        let refused = try TBDashProcess.start(["aggregate", "-b", brokers, "-t", "other", "--year", "2026", "--map", "user_id=uid"] + tuning)
+        let second = refused.wait(timeout: 60)
+        #expect(second.status == 1, "\(second.stderr)")
+        #expect(second.stderr.split(separator: "\n").contains { $0.contains("was counted with --map '\(Self.map)', not 'user_id=uid'") },
+                "\(second.stderr)")
+    }
+
     @Test func aBadMapIsAUsageErrorNamingTheTerm() throws {
         let result = try TBDashProcess.run(["watch", "--headless", "-t", "x", "--map", "user_id=uid,ts=event_time"])
         #expect(result.status == 2, "\(result.status)")
