@@ -32,6 +32,18 @@ public enum AggregationStateCodec {
         return config
     }
 
+    /// The `--map`, after the state and only when there is one: a state without it reads
+    /// as counted with no map, and a tbdash from before maps refuses a mapped state (bytes
+    /// after the state) rather than continue it unmapped.
+    public static func write(mapping: String, to w: inout BinaryWriter) {
+        if !mapping.isEmpty { w.write(bytes: Array(mapping.utf8)) }
+    }
+
+    /// Reads what `write(mapping:to:)` wrote: "" at the end of the state.
+    public static func readMapping(_ r: inout BinaryReader) throws(SummaryDecodingError) -> String {
+        r.isAtEnd ? "" : try r.readText()
+    }
+
     public static func write(_ state: AggregationState, to w: inout BinaryWriter) {
         state.encode(into: &w)
     }

@@ -34,8 +34,12 @@ public struct Checkpoint: Equatable, Sendable {
         public var idleTimeoutMs: Int64
         public var batchSize: Int
         public var batchIntervalMs: Int64
+        /// The `--map` the messages were read with, written canonically; "" for none
+        /// (and for states written before maps existed).
+        public var mapping: String
 
-        public init(_ config: AggregationConfig) {
+        public init(_ config: AggregationConfig, mapping: MessageMapping? = nil) {
+            self.mapping = mapping?.description ?? ""
             year = config.calendar.year
             timeZone = config.calendar.timeZoneIdentifier
             outOfOrdernessMs = config.outOfOrdernessMs
@@ -53,6 +57,8 @@ public struct Checkpoint: Equatable, Sendable {
                 ("--idle-timeout", "\(idleTimeoutMs)ms", "\(requested.idleTimeoutMs)ms"),
                 ("--batch-size", "\(batchSize)", "\(requested.batchSize)"),
                 ("--batch-interval", "\(batchIntervalMs)ms", "\(requested.batchIntervalMs)ms"),
+                // Quoted as a shell needs it, so the refusal's advice can be pasted ('' is no map).
+                ("--map", "'\(mapping)'", "'\(requested.mapping)'"),
             ]
             return pairs.first { $0.1 != $0.2 }
         }
@@ -81,6 +87,7 @@ public enum CheckpointCodec {
         write(checkpoint.source, to: &w)
         AggregationStateCodec.write(checkpoint.semantics, to: &w)
         AggregationStateCodec.write(checkpoint.state, to: &w)
+        AggregationStateCodec.write(mapping: checkpoint.semantics.mapping, to: &w)
         let body = w.bytes
         let header = "\(headerPrefix)\(Checkpoint.formatVersion) crc32=\(hex(CRC32.checksum(body))) bytes=\(body.count)\n"
         return Array(header.utf8) + body
@@ -116,7 +123,9 @@ public enum CheckpointCodec {
         let source = try readSource(&r)
         let config = try AggregationStateCodec.readConfig(&r)
         let state = try AggregationStateCodec.read(&r, boundMs: config.outOfOrdernessMs)
-        return Checkpoint(topic: topic, source: source, semantics: Checkpoint.Semantics(config), state: state)
+        var semantics = Checkpoint.Semantics(config)
+        semantics.mapping = try AggregationStateCodec.readMapping(&r)
+        return Checkpoint(topic: topic, source: source, semantics: semantics, state: state)
     }
 
     // MARK: Parts

@@ -36,6 +36,8 @@ public final class AggregateWorker: @unchecked Sendable {
         public var batchCapacity = 4096
         /// The producer's `message.max.bytes`: bigger states are published in chunks.
         public var maxMessageBytes = 1_000_000
+        /// How the topic's messages are shaped, when not as tbdash writes them (`--map`).
+        public var mapping: MessageMapping?
 
         public init(topic: String, changelog: String, writer: String) {
             self.topic = topic
@@ -73,7 +75,7 @@ public final class AggregateWorker: @unchecked Sendable {
     private var changelogPartitions = 1
     private var aggregators: [Int32: Aggregator] = [:]
     /// Decodes for every partition's fold (one 1 MiB scratch, not one per partition).
-    private let decoder = MessageDecoder()
+    private let decoder: MessageDecoder
     /// The epoch of the state each partition was restored from (fencing never goes back).
     private var restoredEpochs: [Int32: Int32] = [:]
     /// (next offset, skipped) last published per partition: unchanged states are not sent again.
@@ -92,7 +94,8 @@ public final class AggregateWorker: @unchecked Sendable {
         self.producer = producer
         self.options = options
         self.config = config
-        self.semantics = Checkpoint.Semantics(config)
+        self.semantics = Checkpoint.Semantics(config, mapping: options.mapping)
+        decoder = MessageDecoder(mapping: options.mapping)
         self.stop = stop
         self.log = log
         core = WorkerCore(publishIntervalMs: options.publishIntervalMs, now: MonotonicClock.milliseconds())

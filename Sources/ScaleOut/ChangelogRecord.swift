@@ -114,6 +114,7 @@ public enum ChangelogCodec {
         w.write(signedVarint: record.publishedAtMs)
         AggregationStateCodec.write(record.semantics, to: &w)
         AggregationStateCodec.write(record.state, to: &w)
+        AggregationStateCodec.write(mapping: record.semantics.mapping, to: &w)
         return w.bytes
     }
 
@@ -125,13 +126,15 @@ public enum ChangelogCodec {
             let header = try readHeader(&r, bytes: bytes)
             let config = try AggregationStateCodec.readConfig(&r)
             let state = try AggregationStateCodec.read(&r, boundMs: config.outOfOrdernessMs)
+            var semantics = Checkpoint.Semantics(config)
+            semantics.mapping = try AggregationStateCodec.readMapping(&r)
             guard r.isAtEnd else { throw SummaryDecodingError.invalid("bytes after the state") }
             guard state.partitions.map(\.partition) == [header.partition] else {
                 throw SummaryDecodingError.invalid("a state of other partitions than its key's")
             }
             let record = ChangelogRecord(sourceTopic: header.sourceTopic, partition: header.partition, epoch: header.epoch,
                                          writer: header.writer, publishedAtMs: header.publishedAtMs,
-                                         semantics: Checkpoint.Semantics(config), state: state)
+                                         semantics: semantics, state: state)
             if bytes[magic.count] > 1, record.nextOffset != header.nextOffset {
                 throw SummaryDecodingError.invalid("a header offset other than its state's")
             }

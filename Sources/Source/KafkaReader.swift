@@ -27,6 +27,8 @@ public struct SourceOptions: Sendable {
     public var chunkBytes = 1 << 20
     /// How often to look for partitions added to the topic.
     public var partitionRefreshMs: Int64 = 10_000
+    /// How the topic's messages are shaped, when not as tbdash writes them (`--map`).
+    public var mapping: MessageMapping?
 
     public init(topic: String) {
         self.topic = topic
@@ -56,7 +58,7 @@ final class KafkaReader: @unchecked Sendable {
     /// Where librdkafka's messages land, copied out and freed at once.
     private let fetched: KafkaRecordBatch
     /// Decodes on this thread, so the aggregator only folds.
-    private let decoder = MessageDecoder()
+    private let decoder: MessageDecoder
     private let stop: StopFlag
 
     /// Nanoseconds blocked on a full queue or an empty pool, and records read, so far.
@@ -78,6 +80,7 @@ final class KafkaReader: @unchecked Sendable {
         self.consumer = consumer
         self.options = options
         self.stop = stop
+        decoder = MessageDecoder(mapping: options.mapping)
         pipe = RecyclingPipe(depth: options.queueCapacity, spare: 2) {
             RecordChunk(arenaBytes: options.chunkBytes, entryCapacity: options.batchCapacity)
         }

@@ -69,14 +69,9 @@ public struct EventBuilder: Sendable {
         seen |= 1 << UInt16(field.rawValue)
         guard problem == nil else { return }
         switch field {
-        case .userID, .itemID, .catID, .merchantID:
+        case .userID, .itemID, .catID, .merchantID, .month, .day, .action, .ageRange, .gender:
             guard let value = integer(field, kind, bytes) else { return }
-            switch field {
-            case .userID: ints.0 = value
-            case .itemID: ints.1 = value
-            case .catID: ints.2 = value
-            default: ints.3 = value
-            }
+            store(value, in: field)
         case .brandID:
             brand = nil
             switch kind {
@@ -91,25 +86,6 @@ public struct EventBuilder: Sendable {
                 brand = value
             case .other: problem = .wrongType(field)
             }
-        case .month, .day:
-            guard let value = integer(field, kind, bytes) else { return }
-            guard let small = Int32(exactly: value) else {
-                problem = .outOfRange(field)
-                return
-            }
-            if field == .month { month = small } else { day = small }
-        case .action:
-            guard let value = code(field, kind, bytes), let action = Action(rawValue: value)
-            else { return fail(.outOfRange(field)) }
-            self.action = action
-        case .ageRange:
-            guard let value = code(field, kind, bytes), let age = AgeRange(rawValue: value)
-            else { return fail(.outOfRange(field)) }
-            ageRange = age
-        case .gender:
-            guard let value = code(field, kind, bytes), let gender = Gender(rawValue: value)
-            else { return fail(.outOfRange(field)) }
-            self.gender = gender
         case .province:
             switch kind {
             case .null: problem = .missing(field)
@@ -122,6 +98,48 @@ public struct EventBuilder: Sendable {
                 self.province = province
             case .number, .other: problem = .wrongType(field)
             }
+        }
+    }
+
+    /// Whether the record so far has a value for `field` (a default fills only what is not).
+    @inline(__always)
+    public func has(_ field: EventField) -> Bool { seen & (1 << UInt16(field.rawValue)) != 0 }
+
+    /// Sets one field from a JSON integer already read: the same as `set(field, kind:
+    /// .number, bytes:)` with its digits, without reading them twice.
+    @inline(__always)
+    public mutating func set(_ field: EventField, integer value: Int64) {
+        seen |= 1 << UInt16(field.rawValue)
+        guard problem == nil else { return }
+        switch field {
+        case .brandID: brand = value
+        case .province: problem = .wrongType(field)
+        default: store(value, in: field)
+        }
+    }
+
+    /// A whole number into a numeric or coded field, checked against the field's range.
+    @inline(__always)
+    private mutating func store(_ value: Int64, in field: EventField) {
+        switch field {
+        case .userID: ints.0 = value
+        case .itemID: ints.1 = value
+        case .catID: ints.2 = value
+        case .merchantID: ints.3 = value
+        case .month, .day:
+            guard let small = Int32(exactly: value) else { return fail(.outOfRange(field)) }
+            if field == .month { month = small } else { day = small }
+        case .action:
+            guard let code = UInt8(exactly: value), let action = Action(rawValue: code) else { return fail(.outOfRange(field)) }
+            self.action = action
+        case .ageRange:
+            guard let code = UInt8(exactly: value), let age = AgeRange(rawValue: code) else { return fail(.outOfRange(field)) }
+            ageRange = age
+        case .gender:
+            guard let code = UInt8(exactly: value), let gender = Gender(rawValue: code) else { return fail(.outOfRange(field)) }
+            self.gender = gender
+        case .brandID, .province:
+            break
         }
     }
 
@@ -162,13 +180,5 @@ public struct EventBuilder: Sendable {
             problem = .wrongType(field)
             return nil
         }
-    }
-
-    /// A small code; nil with `problem` set when it is not a number, or nil alone when the
-    /// number does not fit a code (the caller reports it as out of range).
-    @inline(__always)
-    private mutating func code(_ field: EventField, _ kind: FieldValueKind, _ bytes: UnsafeRawBufferPointer) -> UInt8? {
-        guard let value = integer(field, kind, bytes) else { return nil }
-        return UInt8(exactly: value)
     }
 }

@@ -27,26 +27,55 @@ public struct MessageDecoder: ~Copyable {
         var fields = CSVFields()
     }
 
-    public init() {
+    /// The keys, value words and defaults of a `--map`; nil reads tbdash's own shape.
+    private let mapped: MappedKeys?
+    /// Under a map, the layout of the last message that decoded (see `LearnedShape`).
+    private let shape: UnsafeMutablePointer<LearnedShape>
+
+    /// A decoder of tbdash's own shape, or of the shape `mapping` describes (a JSON
+    /// object's keys and values; CSV lines are read by column order either way).
+    public init(mapping: MessageMapping? = nil) {
         scratch = .allocate(byteCount: Self.maxMessageBytes, alignment: 8)
         work = .allocate(capacity: 1)
         work.initialize(to: Work())
+        mapped = mapping.flatMap { $0.isIdentity ? nil : MappedKeys($0) }
+        shape = .allocate(capacity: 1)
+        shape.initialize(to: LearnedShape())
     }
 
     deinit {
         scratch.deallocate()
         work.deinitialize(count: 1)
         work.deallocate()
+        mapped?.deallocate()
+        shape.pointee.deallocate()
+        shape.deallocate()
     }
 
+    /// The event a message holds under this decoder's mapping, or why it holds none.
     public func decode(_ payload: UnsafeRawBufferPointer) -> Result {
+        if let mapped { return decodeMapped(payload, mapped) }
         if let event = CanonicalMessage.decode(payload) { return .event(event) }
-        return decodeInGeneral(payload)
+        return decodeInGeneral(payload, naming: CanonicalKeys())
     }
 
     /// The same answer as `decode`, always through the general parser, without the shortcut
     /// for tbdash's own messages: slower, for checking that shortcut (the fuzzer does).
     public func decodeInGeneral(_ payload: UnsafeRawBufferPointer) -> Result {
+        if let mapped { return decodeInGeneral(payload, naming: mapped) }
+        return decodeInGeneral(payload, naming: CanonicalKeys())
+    }
+
+    /// A message laid out as the last one is read as such; another is parsed in general,
+    /// and its layout learnt when it is an event.
+    private func decodeMapped(_ payload: UnsafeRawBufferPointer, _ mapped: MappedKeys) -> Result {
+        if let event = shape.pointee.decode(payload, naming: mapped, builder: &work.pointee.builder) { return .event(event) }
+        let result = decodeInGeneral(payload, naming: mapped)
+        if case .event = result { shape.pointee.learn(payload, naming: mapped) }
+        return result
+    }
+
+    private func decodeInGeneral<Naming: KeyNaming>(_ payload: UnsafeRawBufferPointer, naming: Naming) -> Result {
         guard payload.count <= Self.maxMessageBytes else { return .rejected(.tooLarge) }
         // A UTF-8 byte-order mark (Windows tools write one) is not part of the message.
         var i = Self.startsWithByteOrderMark(payload) ? 3 : 0
@@ -54,7 +83,7 @@ public struct MessageDecoder: ~Copyable {
         guard i < payload.count else { return .rejected(.empty) }
         switch payload[i] {
         case UInt8(ascii: "{"):
-            return decodeObject(payload, from: i)
+            return decodeObject(payload, from: i, naming: naming)
         case UInt8(ascii: "["), UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
             return .rejected(notAnObject(payload, from: i))
         case UInt8(ascii: "\""):
@@ -119,7 +148,7 @@ public struct MessageDecoder: ~Copyable {
         return startsLikeJSON ? .malformedJSON : .unrecognized
     }
 
-    private func decodeObject(_ p: UnsafeRawBufferPointer, from start: Int) -> Result {
+    private func decodeObject<Naming: KeyNaming>(_ p: UnsafeRawBufferPointer, from start: Int, naming: Naming) -> Result {
         work.pointee.builder.reset()
         var i = start + 1
         skipWhitespace(p, &i)
@@ -130,14 +159,14 @@ public struct MessageDecoder: ~Copyable {
                 guard i < p.count, p[i] == UInt8(ascii: "\"") else { return malformed(p) }
                 // The key: compared in place when it has no escapes.
                 guard let key = readString(p, &i) else { return malformed(p) }
-                let field = EventField(name: key)
+                let field = naming.field(key)
                 skipWhitespace(p, &i)
                 guard i < p.count, p[i] == UInt8(ascii: ":") else { return malformed(p) }
                 i += 1
                 skipWhitespace(p, &i)
                 guard i < p.count else { return malformed(p) }
                 if let field {
-                    guard readValue(p, &i, into: field) else { return malformed(p) }
+                    guard readValue(p, &i, into: field, naming: naming) else { return malformed(p) }
                 } else {
                     guard skipValue(p, &i, depth: 1) else { return malformed(p) }
                 }
@@ -155,6 +184,7 @@ public struct MessageDecoder: ~Copyable {
         }
         skipWhitespace(p, &i)
         guard i == p.count else { return malformed(p) }
+        naming.fillDefaults(&work.pointee.builder)
         switch work.pointee.builder.build() {
         case .success(let event): return .event(event)
         case .failure(let error): return .rejected(RejectionReason(error))
@@ -166,16 +196,22 @@ public struct MessageDecoder: ~Copyable {
     }
 
     /// Reads a known field's value into the builder. False on a syntax error.
-    private func readValue(_ p: UnsafeRawBufferPointer, _ i: inout Int, into field: EventField) -> Bool {
+    /// A value in another system's words is read as the code the mapping gives it.
+    private func readValue<Naming: KeyNaming>(_ p: UnsafeRawBufferPointer, _ i: inout Int, into field: EventField, naming: Naming) -> Bool {
         let c = p[i]
         switch c {
         case UInt8(ascii: "\""):
             guard let text = readString(p, &i) else { return false }
-            work.pointee.builder.set(field, kind: .text, bytes: text)
+            if let code = naming.value(of: field, text) {
+                work.pointee.builder.set(field, kind: .number, bytes: code)
+            } else {
+                work.pointee.builder.set(field, kind: .text, bytes: text)
+            }
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "N"), UInt8(ascii: "I"):
             let start = i
             guard skipNumber(p, &i) else { return false }
-            work.pointee.builder.set(field, kind: .number, bytes: UnsafeRawBufferPointer(rebasing: p[start..<i]))
+            let number = UnsafeRawBufferPointer(rebasing: p[start..<i])
+            work.pointee.builder.set(field, kind: .number, bytes: naming.value(of: field, number) ?? number)
         case UInt8(ascii: "n"):
             guard skipLiteral(p, &i, Self.null) else { return false }
             work.pointee.builder.set(field, kind: .null, bytes: UnsafeRawBufferPointer(start: nil, count: 0))

@@ -22,18 +22,7 @@ struct PlainBytes {
     mutating func literal(_ text: StaticString) -> Bool {
         let n = text.utf8CodeUnitCount
         guard end - i >= n else { return false }
-        let here = UnsafeRawPointer(base + i)
-        let expected = UnsafeRawPointer(text.utf8Start)
-        if n >= 8 {
-            let same = everyWord(covering: n) { k in
-                here.loadUnaligned(fromByteOffset: k, as: UInt64.self) == expected.loadUnaligned(fromByteOffset: k, as: UInt64.self)
-            }
-            guard same else { return false }
-        } else {
-            for k in 0..<n where here.load(fromByteOffset: k, as: UInt8.self) != expected.load(fromByteOffset: k, as: UInt8.self) {
-                return false
-            }
-        }
+        guard sameBytes(UnsafeRawPointer(base + i), UnsafeRawPointer(text.utf8Start), count: n) else { return false }
         i += n
         return true
     }
@@ -128,6 +117,21 @@ struct DigitRun {
 
     /// No leading zero (`0` itself aside): the digits `EventJSON.writeInteger` gives for the value.
     var isPlain: Bool { count == 1 || start.pointee != UInt8(ascii: "0") }
+}
+
+/// Whether `count` bytes at two places are the same: word by word from 8 bytes, shorter
+/// than a memcmp call for the few bytes of a key.
+@inline(__always)
+func sameBytes(_ here: UnsafeRawPointer, _ expected: UnsafeRawPointer, count n: Int) -> Bool {
+    if n >= 8 {
+        return everyWord(covering: n) { k in
+            here.loadUnaligned(fromByteOffset: k, as: UInt64.self) == expected.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+        }
+    }
+    for k in 0..<n where here.load(fromByteOffset: k, as: UInt8.self) != expected.load(fromByteOffset: k, as: UInt8.self) {
+        return false
+    }
+    return true
 }
 
 /// Calls `body` with the offsets of 8-byte words that together cover `count` (8 or more)

@@ -31,7 +31,7 @@ struct AggregateCommand: ParsableCommand {
             --year is required (not this year by default): every worker, and every state \
             restored from the changelog, must count in the same year. A state counted with \
             other event-time options (--year, --tz, --out-of-orderness, --idle-timeout, \
-            --batch-size, --batch-interval) is refused with the option named.
+            --batch-size, --batch-interval) or another --map is refused with the option named.
 
             The changelog is created compacted with the source's partition count when the \
             brokers allow it (the embedded broker has no admin API: create it with \
@@ -46,6 +46,7 @@ struct AggregateCommand: ParsableCommand {
 
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup(title: "Event time") var semantics: SemanticsOptions
+    @OptionGroup(title: "Message shape") var shape: MappingOptions
 
     @Option(help: "Consumer group the workers share (a rebalancing group, unlike watch's).")
     var group = "tbdash-aggregate"
@@ -101,6 +102,7 @@ struct AggregateCommand: ParsableCommand {
             writer: "\(clientID)@\(ProcessInfo.processInfo.hostName) pid \(ProcessInfo.processInfo.processIdentifier)")
         options.start = try from.startPosition(timeZone: semantics.eventTime.tz)
         options.publishIntervalMs = publishInterval.milliseconds
+        options.mapping = try shape.mapping()
         options.connectTimeoutMs = connectTimeout.timeoutMs
         if let limit = producerConfiguration.properties.last(where: { $0.key == "message.max.bytes" }).flatMap({ Int($0.value) }) {
             options.maxMessageBytes = limit

@@ -2,6 +2,7 @@ import ArgumentParser
 import Checkpoint
 import LiveValues
 import Source
+import UserBehavior
 
 /// `--state`: checkpoints that make a watch survive crashes with nothing lost or counted
 /// twice.
@@ -33,14 +34,14 @@ struct StateOptions: ParsableArguments {
         var checkpointer: WatchPipeline.Checkpointer?
     }
 
-    func start(topic: String, semantics: SemanticsOptions) throws -> Start {
+    func start(topic: String, semantics: SemanticsOptions, mapping: MessageMapping?) throws -> Start {
         guard let path = state else { return Start(config: try semantics.config(), restored: nil, identity: nil, checkpointer: nil) }
         let file = CheckpointFile(path: path)
         do {
             if resetState { try file.remove() }
             let saved = try file.load()
             let config = try semantics.config(year: saved?.semantics.year)
-            let requested = Checkpoint.Semantics(config)
+            let requested = Checkpoint.Semantics(config, mapping: mapping)
             if let saved, let mismatch = StateMismatch(savedTopic: saved.topic, saved.semantics, requestedTopic: topic, requested) {
                 throw CheckpointError.incompatible(path: path, option: mismatch.option, saved: mismatch.saved, requested: mismatch.requested)
             }

@@ -39,11 +39,13 @@ struct WatchCommand: ParsableCommand {
               tbdash watch --headless --exit-at-end --json --from earliest
               tbdash watch --filter 'province=浙江 gender=female day=11-11' --rank-by hot
               tbdash watch --from 2026-11-11
+              tbdash watch -t clicks --map 'user_id=uid,item_id=sku,action=event:view=click:order=purchase,gender?=unknown'
               tbdash watch --metrics-addr 127.0.0.1:9464 --history counts.db --state watch.state
             """)
 
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup(title: "Event time") var semantics: SemanticsOptions
+    @OptionGroup(title: "Message shape") var shape: MappingOptions
     @OptionGroup(title: "Dashboard") var display: DisplayOptions
     @OptionGroup(title: "State") var stateOptions: StateOptions
     @OptionGroup(title: "Analytics") var analytics: AnalyticsOptions
@@ -101,13 +103,16 @@ struct WatchCommand: ParsableCommand {
             ("--group", givenGroup != nil, "the viewer commits no offsets (the workers' group is `tbdash aggregate --group`)"),
             ("--year", semantics.eventTime.year != nil, counted),
             ("--out-of-orderness", semantics.givenOutOfOrderness != nil, counted),
+            ("--map", shape.text != nil, "the workers decode the source topic (give it to `tbdash aggregate`)"),
         ]
     }
 
     func run() throws {
         MemoryPolicy.returnLargeBuffersToTheSystem()
-        let start = try stateOptions.start(topic: kafka.topic, semantics: semantics)
+        let mapping = try shape.mapping()
+        let start = try stateOptions.start(topic: kafka.topic, semantics: semantics, mapping: mapping)
         var source = SourceOptions(topic: kafka.topic)
+        source.mapping = mapping
         source.start = try from.startPosition(timeZone: semantics.eventTime.tz)
         source.stateFile = stateOptions.state
         source.savedIdentity = start.identity

@@ -237,6 +237,39 @@ final class CrashingFiles: FileOperations {
         #expect(saved.firstDifference(from: requested)! == ("--year", "2026", "2027"))
     }
 
+    @Test func theMapIsRecordedAndAStateCountedUnderAnotherIsRefused() throws {
+        var checkpoint = sampleCheckpoint(events: 20)
+        let map = try MessageMapping.parse("user_id=uid,action=event:view=click:order=purchase,gender?=unknown")
+        checkpoint.semantics = Checkpoint.Semantics(AggregationConfig(calendar: try EventCalendar(year: 2026, timeZone: "Asia/Shanghai")),
+                                                    mapping: map)
+        checkpoint.semantics.batchSize = 1
+        #expect(checkpoint.semantics.mapping == "user_id=uid,action=event:view=click:order=purchase,gender?=unknown")
+        let decoded = try CheckpointCodec.decode(CheckpointCodec.encode(checkpoint), path: "x")
+        #expect(decoded == checkpoint)
+        // No map, another map, and the same map written otherwise.
+        var unmapped = checkpoint.semantics
+        unmapped.mapping = ""
+        #expect(checkpoint.semantics.firstDifference(from: unmapped)! == ("--map", "'user_id=uid,action=event:view=click:order=purchase,gender?=unknown'", "''"))
+        #expect(unmapped.firstDifference(from: checkpoint.semantics)! == ("--map", "''", "'user_id=uid,action=event:view=click:order=purchase,gender?=unknown'"))
+        var other = checkpoint.semantics
+        other.mapping = try MessageMapping.parse("user_id=uid").description
+        #expect(StateMismatch(savedTopic: "t", checkpoint.semantics, requestedTopic: "t", other)?.option == "--map")
+        var same = checkpoint.semantics
+        same.mapping = try MessageMapping.parse("gender?=2\naction=event:order=2:view=0 # comment\nuser_id = uid").description
+        #expect(StateMismatch(savedTopic: "t", checkpoint.semantics, requestedTopic: "t", same) == nil)
+    }
+
+    /// A state file from before maps has no map: it continues with none and is refused with one.
+    @Test func aStateWithoutAMapReadsAsNoMap() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/checkpoint-v2-300-events.state")
+        let checkpoint = try CheckpointCodec.decode([UInt8](try Data(contentsOf: fixture)), path: fixture.path)
+        #expect(checkpoint.semantics.mapping == "")
+        var requested = checkpoint.semantics
+        requested.mapping = "user_id=uid"
+        #expect(StateMismatch(savedTopic: checkpoint.topic, checkpoint.semantics, requestedTopic: checkpoint.topic, requested)?.option == "--map")
+    }
+
     /// The one check before continuing any state: the topic first, then the semantics.
     @Test func aStateOfAnotherTopicOrOtherSemanticsIsAMismatch() {
         let saved = sampleCheckpoint(events: 1).semantics

@@ -52,6 +52,18 @@ import UserBehavior
         #expect(decoded.nextOffset == 120 && decoded.state.partitions.first?.skipped == 4)
     }
 
+    /// The map a state was counted with travels with it; a state from before maps has none.
+    @Test func theMapSurvivesEncodingAndAStateWithoutOneHasNone() throws {
+        var mapped = try record()
+        mapped.semantics.mapping = try MessageMapping.parse("user_id=uid,action=event:buy=purchase").description
+        let decoded = try ChangelogCodec.decode(ChangelogCodec.encode(mapped))
+        #expect(decoded.semantics == mapped.semantics && decoded.semantics.mapping == "user_id=uid,action=event:buy=purchase")
+        #expect(decoded.state.counts == mapped.state.counts)
+        let unmapped = try ChangelogCodec.decode(ChangelogCodec.encode(try record()))
+        #expect(unmapped.semantics.mapping == "")
+        #expect(StateMismatch(savedTopic: "events", decoded.semantics, requestedTopic: "events", unmapped.semantics)?.option == "--map")
+    }
+
     /// Version 1 (no next offset in the header), written field by field as it was: still
     /// read, whole and as a header.
     @Test func aVersion1RecordIsStillRead() throws {

@@ -10,10 +10,13 @@ import UserBehavior
         let files = try FuzzInputs.saved("message-decoder")
         #expect(files.contains { $0.path.contains("/Regressions/") })
         let decoder = MessageDecoder()
+        let mapped = MessageDecoder(mapping: MappedDecoderProperties.renaming)
         for file in files {
             let message = try Data(contentsOf: file)
             let violation = message.withUnsafeBytes { MessageDecoderProperties.violation(of: $0, decoder: decoder) }
             #expect(violation == nil, "\(file.lastPathComponent)")
+            let mappedViolation = message.withUnsafeBytes { MappedDecoderProperties.violation(of: $0, mapped: mapped, canonical: decoder) }
+            #expect(mappedViolation == nil, "\(file.lastPathComponent) under a map")
         }
     }
 

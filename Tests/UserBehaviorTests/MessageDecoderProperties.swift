@@ -39,6 +39,50 @@ enum MessageDecoderProperties {
     }
 }
 
+/// What must hold for a decoder under a `--map`: a message whose keys are renamed as
+/// `renaming` says decodes under it as the original decodes canonically. Checked by the
+/// `message-decoder` fuzz target and its regression test on every input.
+enum MappedDecoderProperties {
+    /// Every field read from `ev_` and its name: another length and first letter than
+    /// the canonical key, so no lookup shortcut can pass by accident.
+    static let renaming = try! MessageMapping.parse(EventField.allCases.map { "\($0.name)=ev_\($0.name)" }.joined(separator: ","))
+
+    static func violation(of payload: UnsafeRawBufferPointer, mapped: borrowing MessageDecoder, canonical: borrowing MessageDecoder) -> String? {
+        // A key may be escaped (`"user\u005fid"`), which the textual renaming below misses.
+        guard !payload.contains(UInt8(ascii: "\\")), String(validating: payload, as: UTF8.self) != nil else { return nil }
+        var renamed = Array(payload)
+        for field in EventField.allCases {
+            renamed = replacing(Array("\"\(field.name)\"".utf8), with: Array("\"ev_\(field.name)\"".utf8), in: renamed)
+        }
+        let expected = canonical.decode(payload)
+        let result = renamed.withUnsafeBytes { mapped.decode($0) }
+        // The layout learnt from earlier messages is only a shortcut.
+        let general = renamed.withUnsafeBytes { mapped.decodeInGeneral($0) }
+        if result != general { return "under a map the shortcut says \(result), the general parser \(general)" }
+        // Renaming lengthens the message, which may then be too large.
+        if result != expected && !(result == .rejected(.tooLarge) && renamed.count > MessageDecoder.maxMessageBytes) {
+            return "renamed keys decode under the map as \(result), the original canonically as \(expected)"
+        }
+        return nil
+    }
+
+    private static func replacing(_ target: [UInt8], with replacement: [UInt8], in bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            if i + target.count <= bytes.count && bytes[i..<(i + target.count)].elementsEqual(target) {
+                out += replacement
+                i += target.count
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return out
+    }
+}
+
 /// Foundation's `JSONSerialization` as a second opinion on messages, consulted only where it
 /// is surely right, so the oracle never claims what is not true.
 enum FoundationOracle {
