@@ -127,7 +127,11 @@ public enum Preflight {
         let actionField = SuggestedMapping.actionField(in: sample.fieldNames)
         let suggestion = SuggestedMapping.mapping(fieldNames: sample.fieldNames,
                                                   actionValues: actionField.flatMap { sample.actionValues[$0] } ?? [])
-        let fix = suggestion.map { "read them with --map '\($0)'" }
+        let missing = SuggestedMapping.missingFields(fieldNames: sample.fieldNames)
+        let fix = suggestion.map { map in
+            "read them with --map '\(map)'"
+                + (missing.isEmpty ? "" : ", giving what they lack a default (FIELD?=VALUE): " + missing.joined(separator: ", "))
+        }
             ?? "tbdash reads JSON objects with the fields user_id, item_id, cat_id, merchant_id, brand_id, month, day, action, "
             + "age_range, gender, province (or a CSV line in that order); check the topic with -t"
         return CheckLine("sample", passed: false, text, fix: fix)

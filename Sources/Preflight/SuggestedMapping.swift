@@ -6,8 +6,24 @@ public enum SuggestedMapping {
         ("user_id", ["user_id", "uid", "userid", "user", "customer_id", "visitor_id"]),
         ("item_id", ["item_id", "sku", "itemid", "item", "product_id", "productid", "product"]),
         ("action", ["action", "event", "type", "behavior", "behaviour", "event_type", "action_type"]),
-        ("ts", ["ts", "time", "timestamp", "event_time", "eventtime", "created_at"]),
+        ("cat_id", ["cat_id", "category_id", "categoryid", "category", "cat"]),
+        ("merchant_id", ["merchant_id", "seller_id", "sellerid", "merchant", "seller", "shop_id"]),
+        ("brand_id", ["brand_id", "brandid", "brand"]),
+        ("month", ["month"]),
+        ("day", ["day"]),
+        ("age_range", ["age_range", "agerange", "age"]),
+        ("gender", ["gender", "sex"]),
+        ("province", ["province", "region"]),
     ]
+
+    /// Without these three no map is suggested: they are what an event is.
+    static let essential: Set<String> = ["user_id", "item_id", "action"]
+
+    /// The fields every event needs (all but brand_id) that none of `fieldNames` names: a
+    /// map must give them defaults (`FIELD?=VALUE`).
+    public static func missingFields(fieldNames: Set<String>) -> [String] {
+        synonyms.map(\.canonical).filter { $0 != "brand_id" && field(for: $0, in: fieldNames) == nil }
+    }
 
     /// The action's canonical names, then other words for each.
     static let actionWords: [(canonical: String, theirs: [String])] = [
@@ -22,15 +38,16 @@ public enum SuggestedMapping {
         field(for: "action", in: fieldNames)
     }
 
-    /// `user_id=uid,item_id=sku,action=event:view=click,ts=time`, or nil when a needed field
-    /// has no recognisable name, or every name is tbdash's own already.
+    /// `user_id=uid,item_id=sku,action=event:view=click`: the renames of the fields found
+    /// under another common name; nil when user, item or action has no recognisable name,
+    /// or every name is tbdash's own already.
     public static func mapping(fieldNames: Set<String>, actionValues: Set<String>) -> String? {
         var parts: [String] = []
         var renamed = false
         for (canonical, _) in synonyms {
             guard let theirs = field(for: canonical, in: fieldNames) else {
-                if canonical == "ts" { continue }
-                return nil
+                if essential.contains(canonical) { return nil }
+                continue
             }
             renamed = renamed || theirs != canonical
             var part = "\(canonical)=\(theirs)"

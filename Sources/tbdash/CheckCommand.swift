@@ -28,6 +28,7 @@ struct CheckCommand: ParsableCommand {
             """)
 
     @OptionGroup var kafka: KafkaOptions
+    @OptionGroup(title: "Message shape") var shape: MappingOptions
 
     @Option(name: .customLong("group"), help: "Consumer group whose committed offsets and lag to show. (default: tbdash)")
     var givenGroup: String?
@@ -142,9 +143,9 @@ struct CheckCommand: ParsableCommand {
         return .read(name: group, partitions: lags)
     }
 
-    /// The newest `sample` records of every partition through the decoder `watch` uses.
+    /// The newest `sample` records of every partition through the decoder `watch` uses (with the same `--map`).
     private func newestRecords(probe: RecordProbe, ranges: [Int32: OffsetRange], timeoutMs: Int32) throws -> PreflightFacts.SampleFacts {
-        let decoder = sampleDecoder()
+        let decoder = try sampleDecoder()
         var facts = PreflightFacts.SampleFacts(records: 0, events: 0)
         let wanted = ranges.mapValues { max($0.logStart, $0.end - Int64(sample))..<$0.end }
         try probe.read(topic: kafka.topic, wanted, timeoutMs: timeoutMs) { _, payload in
@@ -163,11 +164,8 @@ struct CheckCommand: ParsableCommand {
         return facts
     }
 
-    /// The one place the sample's decoding is chosen: the canonical decoder, as `watch`
-    /// without --map reads. MAPPING (issue 27 item 2): once `--map` (`MessageMapping`) is on
-    /// this branch, accept it on `check` and build the mapped decoder here, so the sample
-    /// is read exactly as `watch --map` would read it.
-    private func sampleDecoder() -> MessageDecoder {
-        MessageDecoder()
+    /// The sample is read exactly as `watch` with the same `--map` would read the topic.
+    private func sampleDecoder() throws -> MessageDecoder {
+        MessageDecoder(mapping: try shape.mapping())
     }
 }

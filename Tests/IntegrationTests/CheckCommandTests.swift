@@ -65,9 +65,15 @@ import TestSupport
         ])
         let result = try TBDashProcess.run(["check", "-b", cluster.bootstrapServers, "-t", "shaped"] + Self.ascii, timeout: 60)
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        let suggested = "user_id=uid,item_id=sku,action=event:addcart=cart:order=purchase:view=click"
         #expect(Self.line(result, "sample") == "FAIL sample: 0 of the 3 newest records are events (rejected: missing_field 3); "
-                + "fields seen: event, event_time, sku, uid; read them with "
-                + "--map 'user_id=uid,item_id=sku,action=event:addcart=cart:order=purchase:view=click,ts=event_time'", "\(result.stdout)")
+                + "fields seen: event, event_time, sku, uid; read them with --map '\(suggested)', giving what they lack a default "
+                + "(FIELD?=VALUE): cat_id, merchant_id, month, day, age_range, gender, province", "\(result.stdout)")
+        // The suggested map, with the defaults the line asks for, reads every record (check --map).
+        let map = suggested + ",cat_id?=1,merchant_id?=1,month?=11,day?=11,age_range?=0,gender?=unknown,province?=浙江"
+        let mapped = try TBDashProcess.run(["check", "-b", cluster.bootstrapServers, "-t", "shaped", "--map", map] + Self.ascii, timeout: 60)
+        #expect(mapped.status == 0, "\(mapped.stdout)\(mapped.stderr)")
+        #expect(Self.line(mapped, "sample") == "ok sample: 3 of the 3 newest records are events", "\(mapped.stdout)")
     }
 
     /// Lag per partition is end − committed, both taken from kcat.

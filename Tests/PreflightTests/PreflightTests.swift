@@ -71,7 +71,8 @@ import Testing
                              fieldNames: ["uid", "sku", "event", "ts", "cat"], actionValues: ["event": ["view", "addcart", "order", "fav"]])
         #expect(Preflight.lines(facts).last == CheckLine(
             "sample", passed: false, "0 of the 6 newest records are events (rejected: missing_field 6); fields seen: cat, event, sku, ts, uid",
-            fix: "read them with --map 'user_id=uid,item_id=sku,action=event:addcart=cart:fav=favourite:order=purchase:view=click'"))
+            fix: "read them with --map 'user_id=uid,item_id=sku,action=event:addcart=cart:fav=favourite:order=purchase:view=click,cat_id=cat', "
+                + "giving what they lack a default (FIELD?=VALUE): merchant_id, month, day, age_range, gender, province"))
         facts.sample = .init(records: 2, events: 0, rejections: ["malformed_json": 2])
         #expect(Preflight.lines(facts).last!.fix!.hasPrefix("tbdash reads JSON objects with the fields user_id"))
         facts.sample = .init(records: 4, events: 3, rejections: ["malformed_json": 1])
@@ -81,8 +82,8 @@ import Testing
     @Test func noMapIsSuggestedWhenANeededFieldHasNoKnownName() {
         #expect(SuggestedMapping.mapping(fieldNames: ["uid", "event"], actionValues: []) == nil)
         #expect(SuggestedMapping.mapping(fieldNames: ["user_id", "item_id", "action"], actionValues: ["0"]) == nil)
-        #expect(SuggestedMapping.mapping(fieldNames: ["userId", "itemId", "behavior", "timestamp"], actionValues: ["pv", "buy"])
-                == "user_id=userId,item_id=itemId,action=behavior:buy=purchase:pv=click,ts=timestamp")
+        #expect(SuggestedMapping.mapping(fieldNames: ["userId", "itemId", "behavior", "timestamp", "sex"], actionValues: ["pv", "buy"])
+                == "user_id=userId,item_id=itemId,action=behavior:buy=purchase:pv=click,gender=sex")
     }
 
     @Test func aReplayOlderThanRetentionFails() {
