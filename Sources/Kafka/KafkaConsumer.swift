@@ -163,13 +163,6 @@ public final class KafkaConsumer: @unchecked Sendable {
         try Metadata.partitions(handle: handle, topic: nil, name: topic, brokers: brokers, timeoutMs: timeoutMs, context: context)
     }
 
-    /// Whether the cluster has `topic`, asked without naming it (a metadata request for one
-    /// topic makes brokers that create topics on first use, the embedded one among them,
-    /// create it).
-    public func topicExists(_ topic: String, timeoutMs: Int32) throws(KafkaError) -> Bool {
-        try Metadata.topicExists(handle: handle, name: topic, brokers: brokers, timeoutMs: timeoutMs, context: context)
-    }
-
     /// How many brokers the cluster has; the first answer from it, so throws `.unreachable`
     /// or `.refused` (TLS, SASL) within the bound.
     public func brokerCount(timeoutMs: Int32) throws(KafkaError) -> Int {

@@ -153,14 +153,17 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
 
     /// Assigns every partition of the changelog from its beginning; its partitions, or nil
     /// when it fails. A changelog that does not exist is an error, never created here: its
-    /// existence is asked of the whole cluster's metadata first.
+    /// partitions are asked of the whole cluster's metadata (`partitions(of:)`).
     private func connect() -> [Int32]? {
         while !stop.isRequested {
             do {
-                guard try consumer.topicExists(options.changelog, timeoutMs: options.connectTimeoutMs) else {
-                    throw ChangelogMissing(topic: options.changelog)
+                let partitions: [Int32]
+                do {
+                    partitions = try consumer.partitions(of: options.changelog, timeoutMs: options.connectTimeoutMs)
+                } catch {
+                    if case .unknownTopic = error { throw ChangelogMissing(topic: options.changelog) }
+                    throw error
                 }
-                let partitions = try consumer.partitions(of: options.changelog, timeoutMs: options.connectTimeoutMs)
                 try consumer.assign(topic: options.changelog, Dictionary(uniqueKeysWithValues: partitions.map { ($0, .beginning) }))
                 set(status: .live)
                 return partitions
