@@ -53,15 +53,22 @@ public final class Aggregator {
             shown.counts.rejected[reason.rawValue] += 1
             tail.recordRejected(partition: partition, offset: offset, reason: reason, payload: payload)
         case .event(let event):
-            let dayIndex = EventCalendar.dayIndex(month: event.month, day: event.day)
-            let eventTime = dayIndex.flatMap(config.calendar.startOfDay(dayIndex:))
+            let dayIndex: Int?
+            let eventTime: Int64?
+            if let timestamp = event.timestampMs {
+                dayIndex = config.calendar.dayIndex(milliseconds: timestamp)
+                eventTime = dayIndex == nil ? nil : timestamp
+            } else {
+                dayIndex = EventCalendar.dayIndex(month: event.month, day: event.day)
+                eventTime = dayIndex.flatMap(config.calendar.startOfDay(dayIndex:))
+            }
             var lateness: Int64?
             if let eventTime {
                 lateness = shown.partitions[index].watermark.lateness(of: eventTime)
                 if shown.partitions[index].watermark.observe(eventTime) { globalWatermarkInputsChanged = true }
             }
             let shownDay = eventTime == nil ? nil : dayIndex
-            pending.append(CountedEvent(event, dayIndex: shownDay, latenessMs: lateness))
+            pending.append(CountedEvent(event, dayIndex: shownDay, eventTimeMs: eventTime, latenessMs: lateness))
             let province = event.province.index
             if query.filter.matches(action: event.action.rawValue, ageRange: event.ageRange.rawValue, gender: event.gender.rawValue,
                                     province: province, dayIndex: shownDay) {

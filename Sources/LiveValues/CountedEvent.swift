@@ -19,9 +19,11 @@ public struct CountedEvent: Sendable {
     public var dayIndex: Int16
     /// −1: on time.
     public var latenessMs: Int64
+    /// Event time in Unix ms; `Int64.min`: none.
+    public var eventTimeMs: Int64
 
     @inlinable
-    public init(_ event: BehaviorEvent, dayIndex: Int?, latenessMs: Int64?) {
+    public init(_ event: BehaviorEvent, dayIndex: Int?, eventTimeMs: Int64?, latenessMs: Int64?) {
         userID = event.userID
         itemID = event.itemID
         catID = event.catID
@@ -34,6 +36,7 @@ public struct CountedEvent: Sendable {
         province = event.province.index
         self.dayIndex = dayIndex.map { Int16($0) } ?? -1
         self.latenessMs = latenessMs ?? -1
+        self.eventTimeMs = eventTimeMs ?? .min
     }
 }
 

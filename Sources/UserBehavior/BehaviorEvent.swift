@@ -15,11 +15,14 @@ public struct BehaviorEvent: Equatable, Sendable {
     public var ageRange: AgeRange
     public var gender: Gender
     public var province: Province
+    /// Event time in Unix ms, when the message carries one (`ts`, `timestamp`, …); nil
+    /// for day-resolution data, whose event time is the start of (month, day).
+    public var timestampMs: Int64?
 
     public init(
         userID: Int64, itemID: Int64, catID: Int64, merchantID: Int64, brandID: Int64?,
         month: Int32, day: Int32, action: Action, ageRange: AgeRange, gender: Gender,
-        province: Province
+        province: Province, timestampMs: Int64? = nil
     ) {
         self.userID = userID
         self.itemID = itemID
@@ -32,6 +35,7 @@ public struct BehaviorEvent: Equatable, Sendable {
         self.ageRange = ageRange
         self.gender = gender
         self.province = province
+        self.timestampMs = timestampMs
     }
 }
 

@@ -12,6 +12,10 @@ public struct EventCalendar: Sendable, Equatable {
     /// Start of day in ms per `dayIndex`; `Int64.min` for impossible dates.
     private let dayStarts: [Int64]
     private let timeZone: TimeZone
+    /// The possible days' starts in order, their slots, and where the next year begins.
+    private let orderedStarts: [Int64]
+    private let orderedSlots: [Int]
+    private let yearEnd: Int64
 
     /// Days are indexed `(month − 1) × 31 + (day − 1)`: 372 slots, some impossible.
     public static let dayIndexCount = 12 * 31
@@ -51,6 +55,11 @@ public struct EventCalendar: Sendable, Equatable {
                 starts[(month - 1) * 31 + day - 1] = Int64((start.timeIntervalSince1970 * 1000).rounded())
             }
         }
+        let next = calendar.startOfDay(for: calendar.date(from: DateComponents(year: year + 1, month: 1, day: 1, hour: 12))!)
+        let slots = starts.indices.filter { starts[$0] != .min }
+        self.orderedSlots = slots
+        self.orderedStarts = slots.map { starts[$0] }
+        self.yearEnd = Int64((next.timeIntervalSince1970 * 1000).rounded())
         self.year = year
         self.timeZoneIdentifier = identifier
         self.timeZone = timeZone
@@ -69,6 +78,18 @@ public struct EventCalendar: Sendable, Equatable {
     public func startOfDay(dayIndex: Int) -> Int64? {
         let start = dayStarts[dayIndex]
         return start == .min ? nil : start
+    }
+
+    /// The day slot of the local day in this calendar's zone that holds `milliseconds`, or
+    /// nil when that day is in another year. A binary search over the year's day starts.
+    public func dayIndex(milliseconds: Int64) -> Int? {
+        guard let first = orderedStarts.first, milliseconds >= first, milliseconds < yearEnd else { return nil }
+        var low = 0, high = orderedStarts.count  // the answer is the last start ≤ milliseconds
+        while high - low > 1 {
+            let mid = (low + high) / 2
+            if orderedStarts[mid] <= milliseconds { low = mid } else { high = mid }
+        }
+        return orderedSlots[low]
     }
 
     public func eventTime(month: Int32, day: Int32) -> Int64? {

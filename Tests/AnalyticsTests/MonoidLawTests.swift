@@ -39,6 +39,6 @@ import UserBehavior
             userID: e.userID, itemID: e.itemID, catID: e.catID, merchantID: e.merchantID, brandID: e.brandID,
             month: 0, day: 0, action: Action(rawValue: e.action)!, ageRange: AgeRange(rawValue: e.ageRange)!,
             gender: Gender(rawValue: e.gender)!, province: Province.all[Int(e.province)])
-        return CountedEvent(event, dayIndex: e.dayIndex, latenessMs: e.late ? e.userID * 1_000 : nil)
+        return CountedEvent(event, dayIndex: e.dayIndex, eventTimeMs: nil, latenessMs: e.late ? e.userID * 1_000 : nil)
     }
 }

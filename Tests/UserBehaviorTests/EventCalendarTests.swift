@@ -1,3 +1,4 @@
+import Foundation
 import UserBehavior
 import Testing
 
@@ -24,6 +25,22 @@ import Testing
         #expect(y2025.eventTime(month: 1, day: 1) == 1_735_689_600_000)
         #expect(y2026.eventTime(month: 1, day: 1) == 1_767_225_600_000)
         #expect(y2025.dayKey(EventCalendar.dayIndex(month: 11, day: 11)!) == "2025-11-11")
+    }
+
+    /// The slot of an instant, checked against Foundation's own calendar arithmetic at
+    /// every hour of two years, DST changes and the year's edges included.
+    @Test(arguments: ["Asia/Shanghai", "America/Santiago", "UTC"])
+    func dayOfAnInstantIsTheLocalDay(zone: String) throws {
+        let calendar = try EventCalendar(year: 2024, timeZone: zone)
+        var gregorian = Foundation.Calendar(identifier: .gregorian)
+        gregorian.timeZone = TimeZone(identifier: zone)!
+        let start = Int64(try #require(gregorian.date(from: DateComponents(year: 2023, month: 12, day: 31))).timeIntervalSince1970 * 1000)
+        for hour in stride(from: Int64(0), to: 2 * 366 * 24, by: 1) {
+            let ms = start + hour * 3_600_000 + 1_234
+            let parts = gregorian.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: Double(ms) / 1000))
+            let expected = parts.year == 2024 ? EventCalendar.dayIndex(month: Int32(parts.month!), day: Int32(parts.day!)) : nil
+            #expect(calendar.dayIndex(milliseconds: ms) == expected, "\(ms) in \(zone)")
+        }
     }
 
     @Test func dayStartsWhereMidnightDoesNotExist() throws {
