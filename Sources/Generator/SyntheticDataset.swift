@@ -59,13 +59,13 @@ public struct SyntheticDataset: Sendable {
         let action = random.pick(cumulative: Self.actionWeights)
         let comma = UInt8(ascii: ",")
         let itemID = namesItemsByRank ? item : Self.itemIDs.id(rank: item)
-        for value in [userID, itemID, 1 + item * 7919 % 1_600, 1 + item * 104_729 % 4_900] {
+        for value in [userID, itemID, Self.category(rank: item), Self.merchant(rank: item)] {
             EventJSON.appendInteger(value, to: &out)
             out.append(comma)
         }
-        // About 2 % of items have no brand; the rest are written as floats, like pandas does.
-        if item % 50 != 7 {
-            EventJSON.appendInteger(1 + item * 15_485_863 % 8_400, to: &out)
+        // Brands are written as floats, like pandas does.
+        if let brand = Self.brand(rank: item) {
+            EventJSON.appendInteger(brand, to: &out)
             out.append(contentsOf: Self.pointZero)
         }
         out.append(comma)
@@ -76,6 +76,12 @@ public struct SyntheticDataset: Sendable {
         out.append(contentsOf: Self.provinceNames[profile.province])
         out.append(0x0A)
     }
+
+    /// An item's category, merchant and brand, by its popularity rank: fixed, scattered
+    /// over their ranges. About 2 % of items have no brand.
+    static func category(rank item: Int64) -> Int64 { 1 + item * 7919 % 1_600 }
+    static func merchant(rank item: Int64) -> Int64 { 1 + item * 104_729 % 4_900 }
+    static func brand(rank item: Int64) -> Int64? { item % 50 == 7 ? nil : 1 + item * 15_485_863 % 8_400 }
 
     private static let pointZero = Array(".0".utf8)
     private static let provinceNames = Province.names.map { Array($0.utf8) }

@@ -18,9 +18,10 @@ final class DayBuckets {
     /// The slot of rows with no event time, after the day slots of `EventCalendar`.
     static let undated = EventCalendar.dayIndexCount
     static let slotCount = undated + 1
-    /// A message is stored as its key length and value length (UInt32, native order) and
-    /// the bytes of both.
-    private static let headerBytes = 8
+    /// A message is stored as its key length and value length (UInt32, native order), its
+    /// own event time (Int64 ms; `noTimestamp` for day-resolution rows) and the bytes of both.
+    private static let headerBytes = 16
+    private static let noTimestamp = Int64.min
     /// Also the largest chunk; much larger than any frame (a key and a value of at most
     /// `EventJSON.maxKeyAndMessageBytes`), so a frame always fits one.
     private static let writeBufferBytes = 32 * 1024
@@ -52,8 +53,8 @@ final class DayBuckets {
     /// The day slots holding messages, in event-time order.
     var datedSlots: [Int] { (0..<Self.undated).filter { counts[$0] > 0 } }
 
-    /// Stores one message at the end of its slot.
-    func append(slot: Int, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(ProducerError) {
+    /// Stores one message at the end of its slot, with its own event time if it has one.
+    func append(slot: Int, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64? = nil) throws(ProducerError) {
         let frame = Self.headerBytes + key.count + value.count
         if file < 0 { try createFile() }
         if buffers[slot] == nil { buffers[slot] = UnsafeMutableRawPointer.allocate(byteCount: Self.writeBufferBytes, alignment: 8) }
@@ -61,6 +62,7 @@ final class DayBuckets {
         let start = buffers[slot]! + buffered[slot]
         start.storeBytes(of: UInt32(key.count), as: UInt32.self)
         start.storeBytes(of: UInt32(value.count), toByteOffset: 4, as: UInt32.self)
+        start.storeBytes(of: timestampMs ?? Self.noTimestamp, toByteOffset: 8, as: Int64.self)
         if key.count > 0 { (start + Self.headerBytes).copyMemory(from: key.baseAddress!, byteCount: key.count) }
         if value.count > 0 { (start + Self.headerBytes + key.count).copyMemory(from: value.baseAddress!, byteCount: value.count) }
         buffered[slot] += frame
@@ -76,9 +78,9 @@ final class DayBuckets {
         }
     }
 
-    /// Calls `body` with the key and value of each message of `slot`, in the order they
-    /// were appended; false when `body` returned false.
-    func forEachMessage(in slot: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) throws(ProducerError) -> Bool {
+    /// Calls `body` with the key, value and own event time (nil for day resolution) of each
+    /// message of `slot`, in the order they were appended; false when `body` returned false.
+    func forEachMessage(in slot: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, Int64?) -> Bool) throws(ProducerError) -> Bool {
         guard !chunks[slot].isEmpty else { return true }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.writeBufferBytes, alignment: 8)
         defer { buffer.deallocate() }
@@ -90,9 +92,10 @@ final class DayBuckets {
             while start < chunk.length {
                 let keyCount = Int(base.loadUnaligned(fromByteOffset: start, as: UInt32.self))
                 let valueCount = Int(base.loadUnaligned(fromByteOffset: start + 4, as: UInt32.self))
+                let timestamp = base.loadUnaligned(fromByteOffset: start + 8, as: Int64.self)
                 let key = UnsafeRawBufferPointer(start: base + start + Self.headerBytes, count: keyCount)
                 let value = UnsafeRawBufferPointer(start: base + start + Self.headerBytes + keyCount, count: valueCount)
-                if !body(key, value) { return false }
+                if !body(key, value, timestamp == Self.noTimestamp ? nil : timestamp) { return false }
                 start += Self.headerBytes + keyCount + valueCount
             }
         }

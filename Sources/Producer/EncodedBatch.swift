@@ -8,11 +8,14 @@ final class EncodedBatch: @unchecked Sendable {
         var keyStart: Int
         var keyEnd: Int
         var valueEnd: Int
-        /// The record's timestamp: the start of its event day, or 0 (the send time) when
-        /// its date does not exist.
+        /// The record's timestamp: its own event time (a row with a timestamp), the start
+        /// of its event day, or 0 (the send time) when its date does not exist.
         var timestampMs: Int64
         /// `EventCalendar.dayIndex` of a row with an event time, else `DayBuckets.undated`.
         var daySlot: Int
+        /// The row carried its own timestamp (`timestampMs` is it): paced by it, not spread
+        /// over its day.
+        var isTimestamped: Bool
     }
 
     /// Messages per batch: its arena (about 90 KiB) is still in the core's cache when the
@@ -44,7 +47,8 @@ final class EncodedBatch: @unchecked Sendable {
         let base = arena.baseAddress!
         let keyLength = EventJSON.writeInteger(event.userID, into: base + keyStart)
         let messageLength = EventJSON.write(event, into: base + keyStart + keyLength)
-        appendWritten(keyLength: keyLength, messageLength: messageLength, month: event.month, day: event.day, calendar: calendar)
+        appendWritten(keyLength: keyLength, messageLength: messageLength, month: event.month, day: event.day,
+                      timestampMs: event.timestampMs, calendar: calendar)
     }
 
     /// Encodes a plain dataset line straight into the batch (`CanonicalRow.writeMessage`);
@@ -53,23 +57,29 @@ final class EncodedBatch: @unchecked Sendable {
     func appendPlainLine(_ line: UnsafeRawBufferPointer, calendar: EventCalendar) -> Bool {
         guard let written = CanonicalRow.writeMessage(of: line, into: arena.baseAddress! + used) else { return false }
         appendWritten(keyLength: written.keyLength, messageLength: written.messageLength,
-                      month: written.month, day: written.day, calendar: calendar)
+                      month: written.month, day: written.day, timestampMs: nil, calendar: calendar)
         return true
     }
 
-    /// Records the key and message just written at `used`, stamped with their day.
+    /// Records the key and message just written at `used`, stamped with their event time:
+    /// their own timestamp (its local day is their slot; a day in another year has none),
+    /// or the start of their day.
     @inline(__always)
-    private func appendWritten(keyLength: Int, messageLength: Int, month: Int32, day: Int32, calendar: EventCalendar) {
+    private func appendWritten(keyLength: Int, messageLength: Int, month: Int32, day: Int32,
+                               timestampMs: Int64?, calendar: EventCalendar) {
         let keyStart = used
         used += keyLength + messageLength
         var slot = DayBuckets.undated
         var timestamp: Int64 = 0
-        if let day = EventCalendar.dayIndex(month: month, day: day), let start = calendar.startOfDay(dayIndex: day) {
+        if let timestampMs {
+            timestamp = timestampMs
+            slot = calendar.dayIndex(milliseconds: timestampMs) ?? DayBuckets.undated
+        } else if let day = EventCalendar.dayIndex(month: month, day: day), let start = calendar.startOfDay(dayIndex: day) {
             slot = day
             timestamp = start
         }
         messages.append(Message(keyStart: keyStart, keyEnd: keyStart + keyLength, valueEnd: used,
-                                timestampMs: timestamp, daySlot: slot))
+                                timestampMs: timestamp, daySlot: slot, isTimestamped: timestampMs != nil))
     }
 
     func appendBadRow(line: Int, _ error: CSVRowError) {

@@ -32,26 +32,36 @@ public struct EventTimeOrder: Sendable {
     }
 }
 
-/// When each row of an event-time replay is due: event time starts at the first day's
-/// start when the pass starts and runs at the order's speed; the rows of a day are spread
-/// evenly over it, so a day's traffic flows instead of arriving in one burst. No clock of
-/// its own (the caller passes the pass's start).
+/// When each row of an event-time replay is due: event time starts at the first event
+/// (the earliest timestamp, or the first day's start) when the pass starts and runs at the
+/// order's speed. A row with its own timestamp is due when event time reaches it — no
+/// earlier than (ts − first) / speedup after the start; the rows of a day-resolution day
+/// are spread evenly over it, so a day's traffic flows instead of arriving in one burst.
+/// No clock of its own (the caller passes the pass's start).
 struct EventTimeSchedule {
     let nanosecondsPerEventMillisecond: Double
     let passStartNanoseconds: Int64
-    let firstDayMs: Int64
+    let firstEventMs: Int64
 
     static let dayMs = 86_400_000.0
 
     /// Monotonic nanoseconds at which row `row` of the `rows` rows of the day starting at `dayMs` is due.
     func due(dayMs: Int64, row: Int, of rows: Int) -> Int64 {
-        let eventOffset = Double(dayMs - firstDayMs) + Double(row) / Double(rows) * Self.dayMs
-        return passStartNanoseconds + Self.nanoseconds(eventOffset * nanosecondsPerEventMillisecond)
+        at(eventOffsetMs: Double(dayMs - firstEventMs) + Double(row) / Double(rows) * Self.dayMs)
+    }
+
+    /// Monotonic nanoseconds at which a row stamped `eventMs` is due.
+    func due(eventMs: Int64) -> Int64 {
+        at(eventOffsetMs: Double(eventMs - firstEventMs))
     }
 
     /// When the day starting at `dayMs` is over (the next pass of a loop starts then).
     func end(ofDayAt dayMs: Int64) -> Int64 {
-        passStartNanoseconds + Self.nanoseconds((Double(dayMs - firstDayMs) + Self.dayMs) * nanosecondsPerEventMillisecond)
+        at(eventOffsetMs: Double(dayMs - firstEventMs) + Self.dayMs)
+    }
+
+    private func at(eventOffsetMs: Double) -> Int64 {
+        passStartNanoseconds + Self.nanoseconds(max(eventOffsetMs, 0) * nanosecondsPerEventMillisecond)
     }
 
     /// Capped at about 30 years: a year of event time at --speedup 0.001 does not fit Int64.

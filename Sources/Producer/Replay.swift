@@ -21,8 +21,13 @@ public final class Replay: @unchecked Sendable {
         public var connectTimeoutMs: Int32 = 10_000
         /// After Ctrl-C, how long to wait for messages in flight before dropping them.
         public var interruptFlushMs: Int32 = 10_000
-        /// Gives each record its timestamp: the start of its (month, day) in this calendar.
+        /// Gives each record its timestamp: its own event time, or the start of its
+        /// (month, day) in this calendar.
         public var calendar: EventCalendar
+        /// The file's shape; nil decides from its first line.
+        public var format: InputShape?
+        /// Tmall's users (`--users`), for the join with its user log.
+        public var users: UserTable?
         /// Send in event-time order; nil sends in file order.
         public var eventTimeOrder: EventTimeOrder?
         /// Stamp every record with the time it is sent instead of the start of its event
@@ -164,7 +169,8 @@ public final class Replay: @unchecked Sendable {
     /// rows are counted and reported on the way; delivery reports are served while a pipe
     /// has nothing to read.
     private func forEachBatch(loop: Bool, _ body: (EncodedBatch) throws -> Bool) throws {
-        let encoder = RowEncoder(reader: reader, calendar: options.calendar, loop: loop, stop: stop)
+        let encoder = RowEncoder(reader: reader, calendar: options.calendar, format: options.format, users: options.users,
+                                 loop: loop, stop: stop)
         func deliver(_ batch: EncodedBatch) throws -> Bool {
             for (line, error) in batch.badRows {
                 summary.progress.badRows += 1
@@ -214,14 +220,25 @@ public final class Replay: @unchecked Sendable {
     }
 
     /// Sorts the file into day buckets (one pass, bounded memory), then sends day after
-    /// day, paced; with `loop`, again from the first day with the same timestamps.
+    /// day, paced; with `loop`, again from the first day with the same timestamps. A row
+    /// with its own timestamp is due when event time reaches it; a day-resolution row's
+    /// day is spread evenly over the day's rows.
     private func replayInEventTime(_ order: EventTimeOrder, topic: KafkaTopic) throws {
         let buckets = DayBuckets(directory: order.temporaryDirectory)
+        let calendar = options.calendar
         summary.progress.sortingByDay = true
+        /// The earliest event time of a dated row: where the pass's event time starts.
+        var firstEventMs = Int64.max
         try forEachBatch(loop: false) { batch in
             for index in 0..<batch.messages.count {
-                let slot = batch.messages[index].daySlot
-                try batch.withMessage(index) { key, value throws(ProducerError) in try buckets.append(slot: slot, key: key, value: value) }
+                let message = batch.messages[index]
+                let own = message.isTimestamped ? message.timestampMs : nil
+                if message.daySlot != DayBuckets.undated {
+                    firstEventMs = min(firstEventMs, own ?? calendar.startOfDay(dayIndex: message.daySlot)!)
+                }
+                try batch.withMessage(index) { key, value throws(ProducerError) in
+                    try buckets.append(slot: message.daySlot, key: key, value: value, timestampMs: own)
+                }
             }
             reportNow()
             return true
@@ -236,20 +253,20 @@ public final class Replay: @unchecked Sendable {
         if order.undated == .skip { summary.undatedSkipped = undated }
         let sendsUndated = order.undated != .skip && undated > 0
         guard !days.isEmpty || sendsUndated else { return }
-        let calendar = options.calendar
-        if let oldest = options.oldestKept, let first = days.first, calendar.startOfDay(dayIndex: first)! < oldest {
+        if let oldest = options.oldestKept, let first = days.first, firstEventMs < oldest {
             // Sorted: the oldest day is known before anything is sent.
             summary.tooOldDay = calendar.dayKey(first)
             return
         }
 
-        /// Rows with no date: in file order, paced only by --rate, stamped with the send time.
+        /// Rows with no date: in file order, paced only by --rate, stamped with the send
+        /// time (or their own timestamp, in another year).
         func sendUndated() throws -> Bool {
             guard sendsUndated else { return true }
             summary.progress.eventDay = nil
             summary.progress.daysLeft = nil
-            return try buckets.forEachMessage(in: DayBuckets.undated) { key, value in
-                sendWhenDue(topic: topic, key: key, value: value, timestampMs: 0, due: nil)
+            return try buckets.forEachMessage(in: DayBuckets.undated) { key, value, own in
+                sendWhenDue(topic: topic, key: key, value: value, timestampMs: options.stampsSendTime ? 0 : own ?? 0, due: nil)
             }
         }
 
@@ -258,9 +275,9 @@ public final class Replay: @unchecked Sendable {
             summary.progress.pass = pass
             if order.undated == .first, try !sendUndated() { return }
             let schedule = order.nanosecondsPerEventMillisecond.flatMap { pace in
-                days.first.map { EventTimeSchedule(nanosecondsPerEventMillisecond: pace,
-                                                   passStartNanoseconds: MonotonicClock.nanoseconds(),
-                                                   firstDayMs: calendar.startOfDay(dayIndex: $0)!) }
+                days.isEmpty ? nil : EventTimeSchedule(nanosecondsPerEventMillisecond: pace,
+                                                       passStartNanoseconds: MonotonicClock.nanoseconds(),
+                                                       firstEventMs: firstEventMs)
             }
             for (position, day) in days.enumerated() {
                 let dayMs = calendar.startOfDay(dayIndex: day)!
@@ -268,10 +285,11 @@ public final class Replay: @unchecked Sendable {
                 summary.progress.eventDay = calendar.dayKey(day)
                 summary.progress.daysLeft = days.count - position - 1
                 var row = 0
-                let finished = try buckets.forEachMessage(in: day) { key, value in
-                    let due = schedule?.due(dayMs: dayMs, row: row, of: rows)
+                let finished = try buckets.forEachMessage(in: day) { key, value, own in
+                    let due = own.map { schedule?.due(eventMs: $0) } ?? schedule?.due(dayMs: dayMs, row: row, of: rows)
                     row += 1
-                    return sendWhenDue(topic: topic, key: key, value: value, timestampMs: options.stampsSendTime ? 0 : dayMs, due: due)
+                    return sendWhenDue(topic: topic, key: key, value: value,
+                                       timestampMs: options.stampsSendTime ? 0 : own ?? dayMs, due: due)
                 }
                 guard finished else { return }
             }

@@ -10,10 +10,14 @@ final class RowEncoder: @unchecked Sendable {
     private let calendar: EventCalendar
     private let loop: Bool
     private let stop: StopFlag
+    private let format: InputShape?
+    private let users: UserTable?
 
-    init(reader: CSVFileReader, calendar: EventCalendar, loop: Bool, stop: StopFlag) {
+    init(reader: CSVFileReader, calendar: EventCalendar, format: InputShape?, users: UserTable?, loop: Bool, stop: StopFlag) {
         self.reader = reader
         self.calendar = calendar
+        self.format = format
+        self.users = users
         self.loop = loop
         self.stop = stop
     }
@@ -39,7 +43,7 @@ final class RowEncoder: @unchecked Sendable {
             return true
         }
         while true {
-            let rows = CSVRows(path: reader.name)
+            let rows = DatasetRows(path: reader.name, format: format, users: users, calendar: calendar)
             var eventsThisPass = 0
             try reader.forEachLine(whileWaiting: {
                 guard try handOn(&batch) else { return true }
@@ -61,7 +65,7 @@ final class RowEncoder: @unchecked Sendable {
 
     /// Encodes `line` into `batch`: its message, or its bad row. True for an event.
     @inline(__always)
-    private func encode(_ line: CSVFileReader.Line, rows: CSVRows, into batch: inout EncodedBatch) throws(ProducerError) -> Bool {
+    private func encode(_ line: CSVFileReader.Line, rows: DatasetRows, into batch: inout EncodedBatch) throws(ProducerError) -> Bool {
         // A plain dataset line (nearly every line of a real file) is written in one pass.
         if !line.tooLong, rows.readsPlainLines, batch.appendPlainLine(line.bytes, calendar: calendar) { return true }
         switch try rows.parse(line) {

@@ -1,5 +1,6 @@
 /// Which CSV column holds which field. The dataset's own order is the default; a file whose
-/// header lists the same names in another order (or with extra columns) is read by name.
+/// header lists the same names in another order (or with extra columns) is read by name,
+/// and a header naming a `timestamp` column gives each row its event time from it.
 public struct ColumnMap: Equatable, Sendable {
     /// Column index per field, indexed by `EventField.rawValue`. Inline, not an array: it
     /// is read eleven times per row, and an array would be retained each time.
@@ -8,28 +9,36 @@ public struct ColumnMap: Equatable, Sendable {
     public let width: Int
     /// The dataset's own columns in its order, nothing else: `CanonicalRow` can read a line.
     public let isDatasetOrder: Bool
+    /// The column of the event time (`timestamp` in the header), or nil.
+    public let timestampColumn: Int?
 
     public static let dataset = ColumnMap(columns: Array(0..<EventField.count), width: EventField.count)
 
-    private init(columns: [Int], width: Int) {
+    private init(columns: [Int], width: Int, timestampColumn: Int? = nil) {
         var inline = InlineArray<11, Int8>(repeating: 0)
         for (field, column) in columns.enumerated() { inline[field] = Int8(column) }
         self.columns = inline
         self.width = width
+        self.timestampColumn = timestampColumn
         isDatasetOrder = width == EventField.count && columns == Array(0..<EventField.count)
     }
+
+    /// The header name of the optional event-time column.
+    public static let timestampName = "timestamp"
 
     @inline(__always)
     public func column(of field: EventField) -> Int { Int(columns[field.rawValue]) }
 
     public static func == (a: ColumnMap, b: ColumnMap) -> Bool {
-        a.width == b.width && (0..<EventField.count).allSatisfy { a.columns[$0] == b.columns[$0] }
+        a.width == b.width && a.timestampColumn == b.timestampColumn
+            && (0..<EventField.count).allSatisfy { a.columns[$0] == b.columns[$0] }
     }
 
     /// The map a header line describes, or nil if the line is not a header (a name is
     /// missing). Names are compared after trimming, case-insensitively.
     public init?(header fields: CSVFields, line: UnsafeRawBufferPointer) {
         var columns = [Int](repeating: -1, count: EventField.allCases.count)
+        var timestampColumn: Int?
         let width = fields.count
         guard width <= CSVFields.capacity else { return nil }
         for column in 0..<width {
@@ -37,10 +46,12 @@ public struct ColumnMap: Equatable, Sendable {
                 .lowercased()
             if let field = EventField.allCases.first(where: { $0.name == name }), columns[field.rawValue] < 0 {
                 columns[field.rawValue] = column
+            } else if name == Self.timestampName, timestampColumn == nil {
+                timestampColumn = column
             }
         }
         guard !columns.contains(-1) else { return nil }
-        self.init(columns: columns, width: width)
+        self.init(columns: columns, width: width, timestampColumn: timestampColumn)
     }
 }
 
@@ -52,6 +63,11 @@ public enum CSVRowError: Error, Equatable, Sendable {
     case notUTF8
     case tooLong(limit: Int)
     case repeatedHeader
+    /// A cell of another input shape (UserBehavior, Tmall) that does not hold what the
+    /// column does: the column's name and what it should hold.
+    case cell(column: String, expected: String)
+    /// A JSON line the message decoder rejects, with its reason's key (`missing_field`).
+    case message(reason: String)
 
     public var description: String {
         switch self {
@@ -62,11 +78,14 @@ public enum CSVRowError: Error, Equatable, Sendable {
         case .notUTF8: "not valid UTF-8"
         case .tooLong(let limit): "line longer than \(limit) bytes"
         case .repeatedHeader: "a second header line"
+        case .cell(let column, let expected): "\(column) is not \(expected)"
+        case .message(let reason): "not a valid message (\(reason))"
         }
     }
 }
 
 public enum CSVRecord {
+
     /// Parses one data line into an event. `fields` and `builder` are scratch space the
     /// caller keeps between lines, so the hot path does not allocate.
     public static func parse(
@@ -94,7 +113,15 @@ public enum CSVRecord {
             builder.set(field, kind: .text, bytes: cell)
         }
         switch builder.build() {
-        case .success(let event): return .success(event)
+        case .success(var event):
+            if let column = columns.timestampColumn {
+                let cell = UnsafeRawBufferPointer(rebasing: line[fields.range(column)])
+                guard let ms = TimestampText.milliseconds(cell) else {
+                    return .failure(.cell(column: ColumnMap.timestampName, expected: TimestampText.expected))
+                }
+                event.timestampMs = ms
+            }
+            return .success(event)
         case .failure(let error):
             // A bad province is often a bad encoding (GBK files); say which.
             if error == .unknownProvince, !UTF8Validation.isValid(line) { return .failure(.notUTF8) }

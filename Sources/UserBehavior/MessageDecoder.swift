@@ -128,7 +128,7 @@ public struct MessageDecoder: ~Copyable {
             switch error {
             case .record(let record): return .rejected(RejectionReason(record))
             case .notUTF8: return .rejected(.notUTF8)
-            case .split, .columnCount, .tooLong, .repeatedHeader:
+            case .split, .columnCount, .tooLong, .repeatedHeader, .cell, .message:
                 return .rejected(UTF8Validation.isValid(line) ? .malformedCSV : .notUTF8)
             }
         }

@@ -7,7 +7,7 @@ import Runtime
 struct ProduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "produce",
-        abstract: "Replay a dataset CSV into a Kafka topic, one JSON message per row.",
+        abstract: "Replay a dataset file into a Kafka topic, one JSON message per row.",
         discussion: """
             Each valid row becomes a JSON object with the header's field names, keyed by \
             user_id, sent by librdkafka's idempotent producer (no duplicates on retry). \
@@ -15,6 +15,18 @@ struct ProduceCommand: ParsableCommand {
             the rest keep flowing. A live progress line shows on a terminal.
 
             FILE may be a pipe or a FIFO (read once, as it comes), or - for standard input.
+
+            Shapes (--format, else told by the first line's header or column count): seed, \
+            the seed's 11-column CSV, with an optional timestamp column when its header \
+            names one (Unix s or ms, or ISO-8601 with an offset); userbehavior, Taobao's \
+            UserBehavior.csv (user_id,item_id,category_id,behavior,timestamp: pv, buy, cart, \
+            fav; Unix seconds; no age, gender, province, merchant or brand); tmall, Tmall's \
+            user_log_format1.csv (user_id,item_id,cat_id,seller_id,brand_id,time_stamp MMDD, \
+            action_type), joined with --users user_info_format1.csv for age and gender (a \
+            user it does not list, or a NULL field, is unknown; the join holds 8 bytes a \
+            user, at most --users-max); json, JSON lines with the field names of any of \
+            these or the canonical message. Province unknown where a shape lacks it. A \
+            timestamped row's record timestamp is its event time.
 
             Every record's Kafka timestamp is its event time: the start of (--year, month, \
             day) in --tz, as watch counts it (a row whose date does not exist gets the send \
@@ -34,6 +46,9 @@ struct ProduceCommand: ParsableCommand {
             soon as created, so nothing is left behind however the replay ends; memory \
             stays small whatever the file's size), then sent day after day, a day's rows \
             in file order and spread over --day-seconds (or at --speedup × real time); \
+            a row with a timestamp is sent when event time reaches it, no earlier than \
+            (timestamp − first timestamp) / --speedup after the start (a day's rows are \
+            not sorted within it: sort a user-grouped file by time first); \
             --rate still caps the rows per second. Rows with no date go last, first, or \
             nowhere (--no-date). With --loop the replay starts again at the first day with \
             the same timestamps: to a consumer the second pass is a replay of the past, \
@@ -48,6 +63,9 @@ struct ProduceCommand: ParsableCommand {
               tbdash produce data/sample.csv
               tbdash produce data/sample.csv --rate 500 --loop
               tbdash produce data/sample.csv --event-time --day-seconds 5
+              tbdash produce UserBehavior.csv --event-time --speedup 60
+              tbdash produce user_log_format1.csv --users user_info_format1.csv
+              tbdash produce events.jsonl --format json
               tbdash produce big.csv -b kafka1:9092 -X compression.type=lz4
               tbdash produce data/sample.csv -b kafka1:9092 -t events --partitions 16
               tbdash produce data/sample.csv -b kafka1:9092 -t week-topic --timestamps send-time
@@ -56,8 +74,18 @@ struct ProduceCommand: ParsableCommand {
 
     @OptionGroup var kafka: KafkaOptions
 
-    @Argument(help: "The CSV file, or - for standard input (header user_id,item_id,cat_id,merchant_id,brand_id,month,day,action,age_range,gender,province).")
+    @Argument(help: "The dataset file, or - for standard input (seed header user_id,item_id,cat_id,merchant_id,brand_id,month,day,action,age_range,gender,province; other shapes: see --format).")
     var file: String
+
+    @Option(help: ArgumentHelp("The file's shape: seed, userbehavior, tmall or json. (default: told by its first line)", valueName: "shape"))
+    var format: InputShape?
+
+    @Option(help: "tmall: Tmall's user_info_format1.csv (user_id,age_range,gender), joined by user_id for age and gender.")
+    var users: String?
+
+    @Option(help: "tmall: the most users --users may list, 1 to 100000000; 8 bytes each are held. (default: 4000000)",
+            transform: NumericOption.wholeNumber(1...100_000_000))
+    var usersMax = UserTable.defaultMaxUsers
 
     @Option(help: "Events per second, 0.001 to 1000000000 (default: as fast as Kafka takes them).", transform: NumericOption.rate)
     var rate: Double?
@@ -102,6 +130,7 @@ struct ProduceCommand: ParsableCommand {
                 throw ValidationError("\(name) needs --event-time")
             }
         }
+        if let format, users != nil, format != .tmall, format != .json { throw ValidationError("--users joins Tmall's user log only (--format tmall)") }
         if daySeconds != nil && speedup != nil { throw ValidationError("--day-seconds and --speedup are two ways to say the same thing: give one") }
     }
 
@@ -111,6 +140,19 @@ struct ProduceCommand: ParsableCommand {
             reader = try CSVFileReader(path: file)
         } catch {
             throw CommandFailure.usage(error.description)
+        }
+        var userTable: UserTable?
+        if let users {
+            do {
+                userTable = try UserTable(path: users, maxUsers: usersMax)
+            } catch {
+                throw CommandFailure.usage(error.description)
+            }
+            for notice in userTable!.notices { StandardError.write(notice + "\n") }
+            if let remainder = userTable!.badRows.remainder { StandardError.write(remainder + "\n") }
+            if userTable!.duplicates > 0 {
+                StandardError.write("\(users): \(userTable!.duplicates) user_ids listed more than once (one row each is used)\n")
+            }
         }
         // Sorted into the day file, even a pipe can be replayed again.
         if loop && !reader.isRewindable && !eventTime {
@@ -128,6 +170,8 @@ struct ProduceCommand: ParsableCommand {
             order.undated = noDate ?? .last
             options.eventTimeOrder = order
         }
+        options.format = format
+        options.users = userTable
         options.stampsSendTime = stampsSendTime
         // A record must outlive its sending by an hour at least, not vanish at once.
         options.oldestKept = retention?.oldestKept(nowMs: WallClock.milliseconds() + 3_600_000)
@@ -249,3 +293,4 @@ enum RetentionRefusal {
 }
 
 extension EventTimeOrder.UndatedRows: ExpressibleByArgument {}
+extension InputShape: ExpressibleByArgument {}

@@ -23,7 +23,7 @@ import UserBehavior
         #expect(buckets.datedSlots == Set(slots).filter { $0 != DayBuckets.undated }.sorted())
         for slot in slots {
             var actual: [(String, [UInt8])] = []
-            #expect(try buckets.forEachMessage(in: slot) { key, value in
+            #expect(try buckets.forEachMessage(in: slot) { key, value, _ in
                 actual.append((String(decoding: key, as: UTF8.self), Array(value)))
                 return true
             })
@@ -33,7 +33,7 @@ import UserBehavior
         }
         // A second read gives the same (a loop's next pass); a body that stops, stops.
         var seen = 0
-        #expect(try !buckets.forEachMessage(in: 5) { _, _ in
+        #expect(try !buckets.forEachMessage(in: 5) { _, _, _ in
             seen += 1
             return seen < 10
         })
@@ -51,7 +51,7 @@ import UserBehavior
 
     @Test func scheduleSpreadsADayOverDaySeconds() throws {
         let schedule = EventTimeSchedule(nanosecondsPerEventMillisecond: EventTimeOrder.pace(daySeconds: 0.5)!,
-                                         passStartNanoseconds: 1_000, firstDayMs: 1_000 * 86_400_000)
+                                         passStartNanoseconds: 1_000, firstEventMs: 1_000 * 86_400_000)
         let day = { (n: Int64) in (1_000 + n) * 86_400_000 }
         #expect(schedule.due(dayMs: day(0), row: 0, of: 4) == 1_000)
         #expect(schedule.due(dayMs: day(0), row: 2, of: 4) == 1_000 + 250_000_000)
@@ -64,7 +64,7 @@ import UserBehavior
 
     @Test func theSlowestSpeedupDoesNotOverflow() {
         let schedule = EventTimeSchedule(nanosecondsPerEventMillisecond: EventTimeOrder.pace(speedup: 0.001),
-                                         passStartNanoseconds: 0, firstDayMs: 0)
+                                         passStartNanoseconds: 0, firstEventMs: 0)
         #expect(schedule.due(dayMs: 371 * 86_400_000, row: 9, of: 10) == 1_000_000_000_000_000_000)
     }
 }
