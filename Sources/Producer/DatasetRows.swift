@@ -138,3 +138,25 @@ final class DatasetRows {
         bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 }
     }
 }
+
+/// The shape questions a regular file's first line answers, asked before anything else
+/// (before the brokers are reached): a `--format` that names another shape, a Tmall log
+/// without `--users`, `--users` for another shape. A pipe is asked when it is read.
+public enum ShapeCheck {
+    public static func firstLine(of path: String, format: InputShape?, users: UserTable?, calendar: EventCalendar) throws(ProducerError) {
+        let reader = try CSVFileReader(path: path)
+        guard reader.isRewindable else { return }
+        let rows = DatasetRows(path: reader.name, format: format, users: users, calendar: calendar)
+        do {
+            try reader.forEachLine { line in
+                if line.tooLong || line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }
+                _ = try rows.parse(line)
+                return false
+            }
+        } catch let error as ProducerError {
+            throw error
+        } catch {
+            throw .unreadable(path: reader.name, detail: "\(error)")
+        }
+    }
+}

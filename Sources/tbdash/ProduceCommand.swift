@@ -154,6 +154,12 @@ struct ProduceCommand: ParsableCommand {
                 StandardError.write("\(users): \(userTable!.duplicates) user_ids listed more than once (one row each is used)\n")
             }
         }
+        let calendar = try eventTimeOptions.calendar()
+        do {
+            try ShapeCheck.firstLine(of: file, format: format, users: userTable, calendar: calendar)
+        } catch {
+            throw CommandFailure.usage(error.description)
+        }
         // Sorted into the day file, even a pipe can be replayed again.
         if loop && !reader.isRewindable && !eventTime {
             throw CommandFailure.usage("--loop needs a regular file; \(reader.name) is a pipe, FIFO or terminal and can be read only once")
@@ -163,7 +169,7 @@ struct ProduceCommand: ParsableCommand {
         let stampsSendTime = timestamps == .sendTime
         let retention = try prepareTopic(producer, checksRetention: !stampsSendTime)
 
-        var options = Replay.Options(calendar: try eventTimeOptions.calendar())
+        var options = Replay.Options(calendar: calendar)
         if eventTime {
             let pace = speedup.map(EventTimeOrder.pace(speedup:)) ?? EventTimeOrder.pace(daySeconds: daySeconds ?? 10)
             var order = EventTimeOrder(nanosecondsPerEventMillisecond: pace, temporaryDirectory: Environment.value("TMPDIR") ?? "/tmp")
