@@ -40,7 +40,7 @@ struct GenCommand: ParsableCommand {
               tbdash gen --format json --rows 1000 --days 1 | kcat -P -b localhost:9092 -t events
             """)
 
-    @Option(help: ArgumentHelp("The shape to write: seed, userbehavior, tmall or json. (default: seed)", valueName: "shape"))
+    @Option(help: ArgumentHelp("The shape to write: seed, userbehavior, tmall or json.", valueName: "shape"))
     var format: GeneratedShape = .seed
 
     @Option(help: "Number of data rows. (default: 20000)", transform: NumericOption.wholeNumber(0...Int.max))
@@ -52,8 +52,8 @@ struct GenCommand: ParsableCommand {
     @Option(help: "userbehavior and json: the first day, YYYY-MM-DD in Beijing time. (default: November 9 of this year)")
     var start: String?
 
-    @Option(help: "userbehavior and json: the number of days, 1 to 366. (default: 3)", transform: NumericOption.wholeNumber(1...366))
-    var days = 3
+    @Option(help: "userbehavior and json: the number of days, 1 to 366 (default: 3).", transform: NumericOption.wholeNumber(1...366))
+    var days: Int?
 
     @Option(name: [.short, .long], help: "Output file (default: standard output). Written atomically.")
     var output: String?
@@ -65,7 +65,7 @@ struct GenCommand: ParsableCommand {
         if format == .tmall && usersOut == nil { throw ValidationError("--format tmall writes two files: name the users file with --users-out FILE") }
         if format != .tmall && usersOut != nil { throw ValidationError("--users-out is for --format tmall only") }
         if ![.userbehavior, .json].contains(format) {
-            if start != nil { throw ValidationError("--start is for the timestamped shapes (userbehavior, json)") }
+            if start != nil || days != nil { throw ValidationError("--start and --days are for the timestamped shapes (userbehavior, json)") }
         }
         if let start, Self.date(start) == nil { throw ValidationError("--start: expected a date YYYY-MM-DD, not '\(start)'") }
     }
@@ -85,7 +85,7 @@ struct GenCommand: ParsableCommand {
         case .userbehavior, .json, .tmall:
             let first = start.flatMap(Self.date) ?? (currentYear(in: "Asia/Shanghai"), 11, 9)
             let dataset = ShapedDataset(shape: ShapedDataset.Shape(rawValue: format.rawValue)!, rows: rows, seed: seed,
-                                        start: first, days: days)
+                                        start: first, days: days ?? 3)
             try write(to: output) { try dataset.generate($0) }
             if let usersOut { try write(to: usersOut) { try dataset.generateUsers($0) } }
         }

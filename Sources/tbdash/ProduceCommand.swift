@@ -77,7 +77,7 @@ struct ProduceCommand: ParsableCommand {
     @Argument(help: "The dataset file, or - for standard input (seed header user_id,item_id,cat_id,merchant_id,brand_id,month,day,action,age_range,gender,province; other shapes: see --format).")
     var file: String
 
-    @Option(help: ArgumentHelp("The file's shape: seed, userbehavior, tmall or json. (default: told by its first line)", valueName: "shape"))
+    @Option(help: ArgumentHelp("The file's shape: seed, userbehavior, tmall or json (default: told by its first line).", valueName: "shape"))
     var format: InputShape?
 
     @Option(help: "tmall: Tmall's user_info_format1.csv (user_id,age_range,gender), joined by user_id for age and gender.")
