@@ -141,11 +141,13 @@ final class DatasetRows {
 
 /// The shape questions a regular file's first line answers, asked before anything else
 /// (before the brokers are reached): a `--format` that names another shape, a Tmall log
-/// without `--users`, `--users` for another shape. A pipe is asked when it is read.
+/// without `--users`, `--users` for another shape. A pipe is asked when it is read (its
+/// lines can be read only once); a regular file is read again from the top afterwards.
 public enum ShapeCheck {
-    public static func firstLine(of path: String, format: InputShape?, users: UserTable?, calendar: EventCalendar) throws(ProducerError) {
-        let reader = try CSVFileReader(path: path)
-        guard reader.isRewindable else { return }
+    public static func firstLine(of reader: CSVFileReader, format: InputShape?, users: UserTable?, calendar: EventCalendar) throws(ProducerError) {
+        // Not standard input: read again from the top, a file would start at offset 0, not
+        // where the shell left it.
+        guard reader.isRewindable, reader.path != "-" else { return }
         let rows = DatasetRows(path: reader.name, format: format, users: users, calendar: calendar)
         do {
             try reader.forEachLine { line in

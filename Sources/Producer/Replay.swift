@@ -125,7 +125,8 @@ public final class Replay: @unchecked Sendable {
                    let old = batch.messages.first(where: { $0.timestampMs != 0 && $0.timestampMs < oldest }) {
                     // Not one row of this batch is sent: it would be deleted, and
                     // "delivered" would be a lie.
-                    summary.tooOldDay = options.calendar.dayKey(old.daySlot)
+                    summary.tooOldDay = old.daySlot == DayBuckets.undated
+                        ? options.calendar.isoString(milliseconds: old.timestampMs) : options.calendar.dayKey(old.daySlot)
                     return false
                 }
                 for index in 0..<batch.messages.count {

@@ -156,7 +156,7 @@ struct ProduceCommand: ParsableCommand {
         }
         let calendar = try eventTimeOptions.calendar()
         do {
-            try ShapeCheck.firstLine(of: file, format: format, users: userTable, calendar: calendar)
+            try ShapeCheck.firstLine(of: reader, format: format, users: userTable, calendar: calendar)
         } catch {
             throw CommandFailure.usage(error.description)
         }
