@@ -29,7 +29,8 @@ public struct ShapedDataset: Sendable {
     public let shape: Shape
     public let rows: Int
     public let seed: UInt64
-    /// The first day (timestamped shapes): Unix days since 1970 at UTC+8.
+    /// The first day (timestamped shapes), as a date and as Unix days since 1970 at UTC+8.
+    public let start: (year: Int, month: Int, day: Int)
     public let startDay: Int64
     public let days: Int
 
@@ -40,7 +41,8 @@ public struct ShapedDataset: Sendable {
         self.shape = shape
         self.rows = rows
         self.seed = seed
-        self.startDay = Self.daysFromCivil(Int64(start.year), Int64(start.month), Int64(start.day))
+        self.start = start
+        self.startDay = TimestampText.daysFromCivil(year: Int64(start.year), month: Int64(start.month), day: Int64(start.day))
         self.days = max(1, days)
     }
 
@@ -53,7 +55,8 @@ public struct ShapedDataset: Sendable {
         var random = SplitMix64(seed: seed)
         switch shape {
         case .userbehavior, .json:
-            let counts = Self.split(rows, weights: (0..<days).map { Self.isElevenEleven(startDay + Int64($0)) ? 3.0 : 1.0 })
+            let dates = self.dates
+            let counts = Self.split(rows, weights: dates.map { $0.month == 11 && $0.day == 11 ? 3.0 : 1.0 })
             for (offset, count) in counts.enumerated() {
                 let dayStartSeconds = (startDay + Int64(offset)) * 86_400 - Self.utcOffsetSeconds
                 // n sorted uniforms in one pass, largest first (order statistics), mirrored.
@@ -61,7 +64,7 @@ public struct ShapedDataset: Sendable {
                 for remaining in stride(from: count, to: 0, by: -1) {
                     largest *= pow(random.unit(), 1.0 / Double(remaining))
                     let ms = dayStartSeconds * 1000 + Self.millisecondOfDay(1.0 - largest)
-                    try appendEvent(ms: ms, random: &random, to: &out, write)
+                    try appendEvent(ms: ms, date: dates[offset], random: &random, to: &out, write)
                 }
             }
         case .tmall:
@@ -109,7 +112,20 @@ public struct ShapedDataset: Sendable {
         try out.flush(write)
     }
 
-    private func appendEvent(ms: Int64, random: inout SplitMix64, to out: inout ChunkedOutput,
+    /// The (month, day) of each generated day, from `start` on.
+    var dates: [(month: Int, day: Int)] {
+        var (year, month, day) = (Int64(start.year), Int64(start.month), Int64(start.day))
+        return (0..<days).map { _ in
+            defer {
+                day += 1
+                if day > TimestampText.daysIn(month: month, year: year) { (month, day) = (month + 1, 1) }
+                if month > 12 { (year, month) = (year + 1, 1) }
+            }
+            return (Int(month), Int(day))
+        }
+    }
+
+    private func appendEvent(ms: Int64, date: (month: Int, day: Int), random: inout SplitMix64, to out: inout ChunkedOutput,
                              _ write: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         let user = userID(&random)
         let rank = Self.itemRank(&random)
@@ -124,12 +140,10 @@ public struct ShapedDataset: Sendable {
         } else {
             var profileRandom = SplitMix64(seed: seed ^ UInt64(user) &* 0x9E37_79B9_7F4A_7C15)
             let profile = UserProfile(random: &profileRandom)
-            let local = (ms / 1000 + Self.utcOffsetSeconds) / 86_400
-            let (_, month, day) = Self.civil(local)
             out.event(BehaviorEvent(
                 userID: user, itemID: item, catID: SyntheticDataset.category(rank: rank),
                 merchantID: SyntheticDataset.merchant(rank: rank), brandID: SyntheticDataset.brand(rank: rank),
-                month: Int32(month), day: Int32(day), action: action, ageRange: AgeRange(rawValue: UInt8(profile.ageRange))!,
+                month: Int32(date.month), day: Int32(date.day), action: action, ageRange: AgeRange(rawValue: UInt8(profile.ageRange))!,
                 gender: Gender(rawValue: UInt8(profile.gender))!, province: Province.all[profile.province], timestampMs: ms))
         }
         out.newline()
@@ -197,31 +211,6 @@ public struct ShapedDataset: Sendable {
         }
         return result
     }()
-
-    static func isElevenEleven(_ unixDay: Int64) -> Bool {
-        let (_, month, day) = civil(unixDay)
-        return month == 11 && day == 11
-    }
-
-    static func daysFromCivil(_ year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        return era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
-    }
-
-    static func civil(_ days: Int64) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (Int(yoe + era * 400 + (m <= 2 ? 1 : 0)), Int(m), Int(d))
-    }
 }
 
 enum TmallNames {

@@ -26,7 +26,14 @@ public enum TimestampText {
         guard i > 0 else { return nil }
         if i == text.count { return whole < secondsBelow ? whole * 1000 : whole }
         // A fraction of a second, in seconds form only; digits past the millisecond dropped.
-        guard text[i] == UInt8(ascii: "."), whole < secondsBelow else { return nil }
+        guard text[i] == UInt8(ascii: "."), whole < secondsBelow, let millis = fraction(text, after: &i), i == text.count
+        else { return nil }
+        return whole * 1000 + millis
+    }
+
+    /// The milliseconds of a fraction whose point is at `i` (at least one digit; digits
+    /// past the millisecond dropped); `i` ends after the digits.
+    private static func fraction(_ text: UnsafeRawBufferPointer, after i: inout Int) -> Int64? {
         i += 1
         var millis: Int64 = 0
         var place: Int64 = 100
@@ -36,8 +43,7 @@ public enum TimestampText {
             place /= 10
             i += 1
         }
-        guard i == text.count, i > start else { return nil }
-        return whole * 1000 + millis
+        return i > start ? millis : nil
     }
 
     /// `YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM|±HHMM)`; a space may stand for the `T`.
@@ -61,15 +67,8 @@ public enum TimestampText {
         var i = 19
         var millis: Int64 = 0
         if i < t.count, t[i] == UInt8(ascii: ".") {
-            i += 1
-            var place: Int64 = 100
-            let start = i
-            while i < t.count, let d = digit(t[i]) {
-                millis += d * place
-                place /= 10
-                i += 1
-            }
-            guard i > start else { return nil }
+            guard let value = fraction(t, after: &i) else { return nil }
+            millis = value
         }
         guard i < t.count else { return nil }
         var offsetMinutes: Int64 = 0
@@ -98,7 +97,8 @@ public enum TimestampText {
         return d <= 9 ? Int64(d) : nil
     }
 
-    private static func daysIn(month: Int64, year: Int64) -> Int64 {
+    /// Days in a month of the proleptic Gregorian calendar.
+    public static func daysIn(month: Int64, year: Int64) -> Int64 {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: 30
@@ -107,7 +107,7 @@ public enum TimestampText {
     }
 
     /// Howard Hinnant's days_from_civil: days since 1970-01-01 of a proleptic Gregorian date.
-    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+    public static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
