@@ -190,6 +190,24 @@ import TestSupport
             #expect(record.timestampMs == row.ms)
         }
 
+        // Tmall's names, joined with the users file like its CSV.
+        let tmall = dir.file("log.jsonl")
+        let users = dir.file("users.csv")
+        try """
+            {"user_id":328862,"item_id":323294,"cat_id":833,"seller_id":2882,"brand_id":null,"time_stamp":829,"action_type":2}
+            {"user_id":5,"item_id":6,"cat_id":7,"seller_id":8,"brand_id":"9","time_stamp":"1111","action_type":0}
+
+            """.write(to: tmall, atomically: true, encoding: .utf8)
+        try "user_id,age_range,gender\n328862,6,1\n".write(to: users, atomically: true, encoding: .utf8)
+        let (joined, rows) = try Self.produce([tmall.path, "--users", users.path], topic: "tmalljson")
+        #expect(joined.status == 0, "\(joined.stderr)")
+        let known = try #require(rows.first { $0.int("user_id") == 328862 })
+        #expect(known.int("age_range") == 6 && known.int("gender") == 1 && known.isNull("brand_id"))
+        #expect(known.int("merchant_id") == 2882 && known.int("month") == 8 && known.int("day") == 29 && known.int("action") == 2)
+        let unknown = try #require(rows.first { $0.int("user_id") == 5 })
+        #expect(unknown.int("age_range") == 0 && unknown.int("gender") == 2 && unknown.int("brand_id") == 9)
+        #expect(unknown.timestampMs == Self.startOfDay(month: 11, day: 11))
+
         // The canonical message, as gen --format json writes it: sent as it is.
         let canonical = dir.file("events.jsonl")
         let gen = try TBDashProcess.run(["gen", "--format", "json", "--rows", "300", "--start", "2026-11-10", "--days", "2", "-o", canonical.path])
