@@ -38,6 +38,13 @@ final class DatasetRows {
         case .seed(let rows):
             let row = try rows.parse(line)
             readsPlainLines = rows.readsPlainLines
+            // The message carries the timestamp alone (its day is derived from it), so a
+            // row whose month and day say another day is refused here, as the fold refuses
+            // such a message (day_mismatch). Another year is the fold's to count (other_year).
+            if case .event(let event) = row, let ms = event.timestampMs, let slot = calendar.dayIndex(milliseconds: ms),
+               slot != EventCalendar.dayIndex(month: event.month, day: event.day) {
+                return .bad(line: line.number, .cell(column: ColumnMap.timestampName, expected: "on the row's month and day (in --tz)"))
+            }
             return row
         case .csv(let rows):
             if line.tooLong { return .bad(line: line.number, .tooLong(limit: CSVFileReader.defaultMaxLineBytes)) }

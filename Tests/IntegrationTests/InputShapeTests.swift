@@ -248,11 +248,13 @@ import TestSupport
             user_id,item_id,cat_id,merchant_id,brand_id,month,day,action,age_range,gender,province,timestamp
             1,2,3,4,,11,11,0,3,1,浙江,2026-11-11T20:15:00.5+08:00
             1,2,3,4,,11,11,0,3,1,浙江,soon
+            1,2,3,4,,11,12,0,3,1,浙江,2026-11-11T20:15:00+08:00
 
             """.write(to: stamped, atomically: true, encoding: .utf8)
         let (sent, back) = try Self.produce([stamped.path], topic: "stamped")
         #expect(sent.status == 0, "\(sent.stderr)")
         #expect(sent.stderr.contains("stamped.csv:3: skipped: timestamp is not Unix seconds"), "\(sent.stderr)")
+        #expect(sent.stderr.contains("stamped.csv:4: skipped: timestamp is not on the row's month and day"), "\(sent.stderr)")
         #expect(back.count == 1 && back.first?.timestampMs == Self.startOfDay(month: 11, day: 11) + (20 * 3600 + 15 * 60) * 1000 + 500)
     }
 
