@@ -150,10 +150,6 @@ public struct EventBuilder: Sendable {
         timestamp = ms
     }
 
-    /// Whether the record so far has an event time.
-    @inline(__always)
-    public var hasTime: Bool { timestamp != nil }
-
     /// Whether the record so far has a value for `field` (a default fills only what is not).
     @inline(__always)
     public func has(_ field: EventField) -> Bool { seen & (1 << UInt16(field.rawValue)) != 0 }
