@@ -1,3 +1,5 @@
+import Aggregation
+import LiveValues
 import Testing
 import TUI
 import UserBehavior
@@ -64,6 +66,37 @@ import UserBehavior
                         "a province without events is listed with a rank")
             }
         }
+    }
+
+    /// Events without a province: `unknown` (未知) is listed in the Overview's ranking and
+    /// ranked beside the map, with no tile; without such events it is not listed at all.
+    @Test func theUnknownProvinceIsListedWhenItHasEvents() throws {
+        let aggregator = Aggregator(config: AggregationConfig(calendar: Fixture.calendar))
+        let decoder = MessageDecoder()
+        for i in 0..<30 {
+            let province = i < 20 ? "unknown" : "浙江"
+            let message = #"{"user_id":\#(i),"item_id":2,"cat_id":3,"merchant_id":null,"brand_id":null,"ts":1794326400000,"action":0,"age_range":0,"gender":2,"province":"\#(province)"}"#
+            Array(message.utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: Int64(i), payload: $0, decoder: decoder, now: 0) }
+        }
+        aggregator.flush(now: 0)
+        var model = DashboardModel(snapshot: LiveSnapshot(aggregate: aggregator.snapshot(now: 0, figures: true), pipeline: PipelineStats(), status: .live),
+                                   topic: "t", brokers: "b", group: "g", calendar: Fixture.calendar)
+        let dashboard = Dashboard(theme: Theme(colors: .none, glyphs: .blocks))
+        for (language, name) in [(Labels.Language.en, "unknown"), (.zh, "未知")] {
+            model.language = language
+            model.page = .overview
+            let overview = dashboard.render(model, width: 120, height: 40).textLines()
+            #expect(overview.contains { $0.firstMatch(of: try! Regex(" 1 \(name) +[^0-9]*20")) != nil }, "\(overview.joined(separator: "\n"))")
+            model.page = .map
+            model.cursors[.map] = ListCursor(row: ChinaTiles.tiles.firstIndex { $0.province == Province("浙江")! }!)
+            let map = dashboard.render(model, width: 120, height: 40).textLines()
+            #expect(map.contains { $0.contains(" 1 \(name)") }, "\(map.joined(separator: "\n"))")
+            #expect(map.contains { $0.firstMatch(of: /[排名rank]+ +2 \/ 35/) != nil }, "\(map.joined(separator: "\n"))")
+        }
+        // The sample has no such events: 34 rows, as before.
+        model = Fixture.model()
+        let lines = dashboard.render(model, width: 120, height: 40).textLines()
+        #expect(!lines.contains { $0.firstMatch(of: /3[45] unknown/) != nil })
     }
 
     /// Where each province's label is on a rendered Map page, by province index.
