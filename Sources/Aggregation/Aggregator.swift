@@ -50,14 +50,21 @@ public final class Aggregator {
         guard let index = accept(partition, offset, now: now) else { return }
         switch decoded {
         case .rejected(let reason):
-            shown.counts.rejected[reason.rawValue] += 1
-            tail.recordRejected(partition: partition, offset: offset, reason: reason, payload: payload)
+            reject(reason, partition: partition, offset: offset, payload: payload)
         case .event(let event):
             let dayIndex: Int?
             let eventTime: Int64?
             if let timestamp = event.timestampMs {
-                dayIndex = config.calendar.dayIndex(milliseconds: timestamp)
-                eventTime = dayIndex == nil ? nil : timestamp
+                // Judged in --tz: the day tables hold --year, and a date written beside
+                // the timestamp must be its local day.
+                guard let day = config.calendar.dayIndex(milliseconds: timestamp) else {
+                    return reject(.otherYear, partition: partition, offset: offset, payload: payload)
+                }
+                if event.month != 0 || event.day != 0, EventCalendar.dayIndex(month: event.month, day: event.day) != day {
+                    return reject(.dayMismatch, partition: partition, offset: offset, payload: payload)
+                }
+                dayIndex = day
+                eventTime = timestamp
             } else {
                 dayIndex = EventCalendar.dayIndex(month: event.month, day: event.day)
                 eventTime = dayIndex.flatMap(config.calendar.startOfDay(dayIndex:))
@@ -79,6 +86,11 @@ public final class Aggregator {
             }
             if batcher.add(now: now) { flush(now: now) }
         }
+    }
+
+    private func reject(_ reason: RejectionReason, partition: Int32, offset: Int64, payload: UnsafeRawBufferPointer?) {
+        shown.counts.rejected[reason.rawValue] += 1
+        tail.recordRejected(partition: partition, offset: offset, reason: reason, payload: payload)
     }
 
     /// Moves the partition past `offset`; nil (and nothing changes) when that record was

@@ -4,7 +4,8 @@ public struct AnalyticEvent: Equatable, Sendable {
     public var userID: Int64
     public var itemID: Int64
     public var catID: Int64
-    public var merchantID: Int64
+    /// nil: the event has no merchant (out of the merchant ranking and of repeat buyers).
+    public var merchantID: Int64?
     /// nil: the event has no brand.
     public var brandID: Int64?
     public var action: UInt8
@@ -16,7 +17,7 @@ public struct AnalyticEvent: Equatable, Sendable {
     public var late: Bool
 
     public init(
-        userID: Int64, itemID: Int64, catID: Int64, merchantID: Int64, brandID: Int64?,
+        userID: Int64, itemID: Int64, catID: Int64, merchantID: Int64?, brandID: Int64?,
         action: UInt8, ageRange: UInt8, gender: UInt8, province: UInt8, dayIndex: Int?, late: Bool
     ) {
         self.userID = userID

@@ -55,11 +55,12 @@ public struct RepeatBuyers: Mergeable, Equatable, Sendable {
     /// No pairs, at this capacity.
     public var empty: RepeatBuyers { RepeatBuyers(capacity: capacity) }
 
-    /// Counts an event if it is a purchase with an event day; other events change nothing.
+    /// Counts an event if it is a purchase from a merchant with an event day; other events
+    /// change nothing.
     @inline(__always)
     public mutating func add(_ event: AnalyticEvent) {
-        if event.action == 2, let day = event.dayIndex {
-            addPurchase(user: event.userID, merchant: event.merchantID, dayIndex: day)
+        if event.action == 2, let day = event.dayIndex, let merchant = event.merchantID {
+            addPurchase(user: event.userID, merchant: merchant, dayIndex: day)
         }
     }
 

@@ -1,9 +1,11 @@
+import UserBehavior
+
 /// Events and late events counted by segment — action × age band × gender × province ×
 /// event day — so that every count under any filter is an exact projection (Druid's
 /// rollup: counts keyed by dimension values, every panel a sum over cells).
 ///
 /// Sparse: only segments that occurred take a cell, in an open-addressed table. Memory is
-/// bounded by the number of possible segments (4 × 9 × 3 × 34 × 373 ≈ 1.37 M cells of
+/// bounded by the number of possible segments (4 × 9 × 3 × 35 × 373 ≈ 1.41 M cells of
 /// 24 bytes at most), never by events; a partition's share of a stream fills far fewer.
 public struct SegmentCube: Mergeable, Sendable {
     /// One segment, packed: action 2 bits, age 4, gender 2, province 6, day 9.
@@ -30,7 +32,7 @@ public struct SegmentCube: Mergeable, Sendable {
         }
 
         var isValid: Bool {
-            action < 4 && ageRange <= 8 && gender < 3 && province < 34 && Int(key >> 14) <= SegmentCube.noDay
+            action < 4 && ageRange <= 8 && gender < 3 && Int(province) < Province.count && Int(key >> 14) <= SegmentCube.noDay
         }
     }
 

@@ -1,3 +1,5 @@
+import UserBehavior
+
 /// A dimension of the segment cube that a filter can constrain, in the order normalized
 /// filter text writes them.
 public enum FilterDimension: Int, CaseIterable, Comparable, Sendable {
@@ -32,7 +34,7 @@ public enum FilterDimension: Int, CaseIterable, Comparable, Sendable {
         case .action: DimensionValues(0...3)
         case .age: DimensionValues(0...8)
         case .gender: DimensionValues(0...2)
-        case .province: DimensionValues(0..<34)
+        case .province: DimensionValues(0..<Province.count)
         case .day: DayIndex.possible
         }
     }

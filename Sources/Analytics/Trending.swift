@@ -86,7 +86,7 @@ public struct Trending: Mergeable, Equatable, Sendable {
     private static func add(_ event: AnalyticEvent, action: Int, to summaries: inout [FrequentItems]) {
         summaries[Entity.item.rawValue * actions + action].add(event.itemID)
         summaries[Entity.category.rawValue * actions + action].add(event.catID)
-        summaries[Entity.merchant.rawValue * actions + action].add(event.merchantID)
+        if let merchant = event.merchantID { summaries[Entity.merchant.rawValue * actions + action].add(merchant) }
         if let brand = event.brandID { summaries[Entity.brand.rawValue * actions + action].add(brand) }
     }
 

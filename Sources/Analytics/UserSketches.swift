@@ -1,10 +1,12 @@
+import UserBehavior
+
 /// Distinct users, kept as distinct counters per action crossed with one other dimension
 /// (event day, province, age band, gender) and per action and day alone, so that the
 /// distinct users of any segment constrained in actions plus at most one other dimension
 /// are a union of kept counters. Other segments have no answer (shown as `—`, never a
 /// wrong number).
 ///
-/// 1 + 4 + 372 + 372 × 4 + (34 + 9 + 3) × 4 = 2,049 counters; most stay in their small
+/// 1 + 4 + 372 + 372 × 4 + (35 + 9 + 3) × 4 = 2,053 counters; most stay in their small
 /// exact range, a dense one takes 2^14 bytes.
 public struct UserSketches: Mergeable, Equatable, Sendable {
     static let actions = 4
@@ -24,7 +26,7 @@ public struct UserSketches: Mergeable, Equatable, Sendable {
         byAction = Array(repeating: empty, count: Self.actions)
         byDay = Array(repeating: empty, count: dayIndexCount)
         byDayAction = Array(repeating: empty, count: dayIndexCount * Self.actions)
-        byProvinceAction = Array(repeating: empty, count: 34 * Self.actions)
+        byProvinceAction = Array(repeating: empty, count: Province.count * Self.actions)
         byAgeAction = Array(repeating: empty, count: 9 * Self.actions)
         byGenderAction = Array(repeating: empty, count: 3 * Self.actions)
     }
@@ -113,7 +115,7 @@ public struct UserSketches: Mergeable, Equatable, Sendable {
             } else {
                 add(byDayAction, days.filter { $0 < dayIndexCount })
             }
-        case .provinces(let values): add(byProvinceAction, values.map(Int.init).filter { $0 < 34 })
+        case .provinces(let values): add(byProvinceAction, values.map(Int.init).filter { $0 < Province.count })
         case .ageRanges(let values): add(byAgeAction, values.map(Int.init).filter { $0 < 9 })
         case .genders(let values): add(byGenderAction, values.map(Int.init).filter { $0 < 3 })
         }

@@ -10,7 +10,9 @@ import UserBehavior
 /// event-time semantics, with the year pinned so a restart in January does not move every
 /// event by a year.
 public struct Checkpoint: Equatable, Sendable {
-    public static let formatVersion = 2
+    /// 3: 16 rejection reasons (timestamps), 35 provinces (`unknown`), events without a
+    /// merchant. Version 2 files are refused: their tables have the old sizes.
+    public static let formatVersion = 3
 
     public var topic: String
     /// What the offsets were taken against; nil in files written before it was recorded.
@@ -68,15 +70,16 @@ public struct Checkpoint: Equatable, Sendable {
 /// The file format: one text header line, then a binary body of exactly the stated length.
 ///
 /// ```
-/// tbdash-checkpoint v2 crc32=5d6e4f1a bytes=2417
+/// tbdash-checkpoint v3 crc32=5d6e4f1a bytes=2417
 /// <body: topic, source identity, semantics, watermark, partitions, counts, analytics>
 /// ```
 ///
 /// The body is written with `BinaryWriter` (varints; every summary tags its own version),
 /// not with the user-facing JSON, so the JSON can change without breaking state files.
 /// The CRC-32 (zlib's) covers the body; anything after it, or short of it, is damage.
-/// Version 1 files (JSON bodies, before distinct users and rankings were kept) are refused
-/// with the reason: their analytics cannot be rebuilt from their counts.
+/// Older files are refused with the reason: version 1 (JSON bodies, before distinct users
+/// and rankings were kept), whose analytics cannot be rebuilt from their counts; version 2
+/// (before timestamps and the unknown province), whose tables have other sizes.
 public enum CheckpointCodec {
     /// How every state file begins, whatever its version.
     public static let headerPrefix = "tbdash-checkpoint v"

@@ -23,6 +23,9 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         case .unsupportedVersion(let path, 1):
             return "state file \(path) has format version 1, from a tbdash that kept no distinct users or rankings, "
                 + "which cannot be rebuilt from its counts; \(fresh)"
+        case .unsupportedVersion(let path, 2):
+            return "state file \(path) has format version 2, from a tbdash before event timestamps and the unknown province, "
+                + "whose tables have other sizes; start without --state and recount from the topic, or \(fresh)"
         case .unsupportedVersion(let path, let version):
             return "state file \(path) has format version \(version), which this tbdash cannot read; \(fresh)"
         case .malformed(let path, let detail): return "state file \(path) is damaged (\(detail)); \(fresh)"

@@ -42,7 +42,7 @@ public struct ShapedDataset: Sendable {
         self.rows = rows
         self.seed = seed
         self.start = start
-        self.startDay = TimestampText.daysFromCivil(year: Int64(start.year), month: Int64(start.month), day: Int64(start.day))
+        self.startDay = EventTimestamp.daysFromCivil(year: Int64(start.year), month: Int64(start.month), day: Int64(start.day))
         self.days = max(1, days)
     }
 
@@ -118,7 +118,7 @@ public struct ShapedDataset: Sendable {
         return (0..<days).map { _ in
             defer {
                 day += 1
-                if day > TimestampText.daysIn(month: month, year: year) { (month, day) = (month + 1, 1) }
+                if day > EventCalendar.daysIn(month: Int(month), year: Int(year)) { (month, day) = (month + 1, 1) }
                 if month > 12 { (year, month) = (year + 1, 1) }
             }
             return (Int(month), Int(day))

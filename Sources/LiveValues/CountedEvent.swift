@@ -10,6 +10,7 @@ public struct CountedEvent: Sendable {
     public var catID: Int64
     public var merchantID: Int64
     public var brandID: Int64
+    public var hasMerchant: Bool
     public var hasBrand: Bool
     public var action: UInt8
     public var ageRange: UInt8
@@ -27,8 +28,9 @@ public struct CountedEvent: Sendable {
         userID = event.userID
         itemID = event.itemID
         catID = event.catID
-        merchantID = event.merchantID
+        merchantID = event.merchantID ?? 0
         brandID = event.brandID ?? 0
+        hasMerchant = event.merchantID != nil
         hasBrand = event.brandID != nil
         action = event.action.rawValue
         ageRange = event.ageRange.rawValue
@@ -44,7 +46,7 @@ extension AnalyticEvent {
     @inlinable
     public init(_ event: CountedEvent) {
         self.init(
-            userID: event.userID, itemID: event.itemID, catID: event.catID, merchantID: event.merchantID,
+            userID: event.userID, itemID: event.itemID, catID: event.catID, merchantID: event.hasMerchant ? event.merchantID : nil,
             brandID: event.hasBrand ? event.brandID : nil, action: event.action, ageRange: event.ageRange,
             gender: event.gender, province: event.province, dayIndex: event.dayIndex < 0 ? nil : Int(event.dayIndex),
             late: event.latenessMs >= 0)

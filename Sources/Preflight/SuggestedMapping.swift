@@ -14,15 +14,22 @@ public enum SuggestedMapping {
         ("age_range", ["age_range", "agerange", "age"]),
         ("gender", ["gender", "sex"]),
         ("province", ["province", "region"]),
+        ("ts", timeKeys + ["eventtime", "event_ts", "event_timestamp", "created_at", "client_time", "clienttime"]),
     ]
+
+    /// The keys tbdash reads the event time from without a map (`EventTimeKeys`).
+    static let timeKeys = ["ts", "timestamp", "time", "event_time"]
 
     /// Without these three no map is suggested: they are what an event is.
     static let essential: Set<String> = ["user_id", "item_id", "action"]
 
-    /// The fields every event needs (all but brand_id) that none of `fieldNames` names: a
-    /// map must give them defaults (`FIELD?=VALUE`).
+    /// The fields every event needs that none of `fieldNames` names: a map must give them
+    /// defaults (`FIELD?=VALUE`). Brand and merchant may be absent, and so may month and
+    /// day when an event time is there.
     public static func missingFields(fieldNames: Set<String>) -> [String] {
-        synonyms.map(\.canonical).filter { $0 != "brand_id" && field(for: $0, in: fieldNames) == nil }
+        let timed = field(for: "ts", in: fieldNames) != nil
+        let optional: Set<String> = timed ? ["brand_id", "merchant_id", "month", "day", "ts"] : ["brand_id", "merchant_id", "ts"]
+        return synonyms.map(\.canonical).filter { !optional.contains($0) && field(for: $0, in: fieldNames) == nil }
     }
 
     /// The action's canonical names, then other words for each.
@@ -49,6 +56,8 @@ public enum SuggestedMapping {
                 if essential.contains(canonical) { return nil }
                 continue
             }
+            // The usual time keys are read without a map.
+            if canonical == "ts" && timeKeys.contains(theirs.lowercased()) { continue }
             renamed = renamed || theirs != canonical
             var part = "\(canonical)=\(theirs)"
             if canonical == "action" {

@@ -82,7 +82,7 @@ final class ShapeRows {
             guard let item = id(C.item) else { return bad(C.item, whole) }
             guard let category = id(C.category) else { return bad(C.category, whole) }
             guard let action = UserBehaviorColumns.action(cell(C.behavior)) else { return bad(C.behavior, "pv, buy, cart or fav") }
-            guard let ms = TimestampText.milliseconds(cell(C.timestamp)) else { return bad(C.timestamp, TimestampText.expected) }
+            guard let ms = EventTimestamp.milliseconds(text: cell(C.timestamp)) else { return bad(C.timestamp, EventTimestamp.expected) }
             var month: Int32 = 0, day: Int32 = 0
             if let slot = calendar.dayIndex(milliseconds: ms) {
                 month = Int32(slot / 31 + 1)

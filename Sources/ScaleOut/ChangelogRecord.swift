@@ -96,11 +96,12 @@ public struct ChangelogPosition: Equatable, Sendable, CustomStringConvertible {
 /// The changelog message format: `tbcl`, a version byte, the record's header fields (topic,
 /// partition, epoch, next offset, writer, publish time), then the semantics and state
 /// exactly as the state file encodes them (`AggregationStateCodec`). No checksum of its
-/// own: Kafka's record batches carry a CRC-32C. Version 1 had no next offset in the header
-/// (it is read whole, header and all, to find it).
+/// own: Kafka's record batches carry a CRC-32C. Version 3 is the state file's version 3
+/// (timestamps, the unknown province); records of older versions are refused with the
+/// reason, and the workers that wrote them republish once they run this tbdash.
 public enum ChangelogCodec {
     public static let magic: [UInt8] = Array("tbcl".utf8)
-    public static let formatVersion: UInt8 = 2
+    public static let formatVersion: UInt8 = 3
 
     public static func encode(_ record: ChangelogRecord) -> [UInt8] {
         var w = BinaryWriter(reservingCapacity: 1 << 14)
@@ -135,7 +136,7 @@ public enum ChangelogCodec {
             let record = ChangelogRecord(sourceTopic: header.sourceTopic, partition: header.partition, epoch: header.epoch,
                                          writer: header.writer, publishedAtMs: header.publishedAtMs,
                                          semantics: semantics, state: state)
-            if bytes[magic.count] > 1, record.nextOffset != header.nextOffset {
+            if record.nextOffset != header.nextOffset {
                 throw SummaryDecodingError.invalid("a header offset other than its state's")
             }
             return record
@@ -146,14 +147,9 @@ public enum ChangelogCodec {
         }
     }
 
-    /// Reads a changelog message's header only (a version 1 message whole, for its next offset).
+    /// Reads a changelog message's header only.
     public static func decodeHeader(_ bytes: [UInt8]) throws(SummaryDecodingError) -> ChangelogEntry {
         var r = try open(bytes)
-        guard bytes[magic.count] > 1 else {
-            let record = try decode(bytes)
-            return ChangelogEntry(sourceTopic: record.sourceTopic, partition: record.partition, epoch: record.epoch,
-                                  nextOffset: record.nextOffset, writer: record.writer, publishedAtMs: record.publishedAtMs, bytes: bytes)
-        }
         return try readHeader(&r, bytes: bytes)
     }
 
@@ -164,8 +160,9 @@ public enum ChangelogCodec {
         }
         var r = BinaryReader(bytes, position: magic.count)
         let version = try r.readByte()
-        guard version == 1 || version == formatVersion else {
-            throw .invalid("changelog record version \(version) (this tbdash reads 1 and \(formatVersion))")
+        guard version == formatVersion else {
+            let hint = version < formatVersion ? "; restart the aggregate workers with this tbdash to republish" : ""
+            throw .invalid("changelog record version \(version) (this tbdash reads \(formatVersion))\(hint)")
         }
         return r
     }
@@ -175,7 +172,7 @@ public enum ChangelogCodec {
         let partition = Int32(try r.readCount(atMost: Int(Int32.max)))
         let epochValue = try r.readSignedVarint()
         guard let epoch = Int32(exactly: epochValue) else { throw .invalid("an epoch out of range") }
-        let nextOffset = bytes[magic.count] > 1 ? try r.readSignedVarint() : 0
+        let nextOffset = try r.readSignedVarint()
         let writer = try r.readText()
         let publishedAt = try r.readSignedVarint()
         return ChangelogEntry(sourceTopic: topic, partition: partition, epoch: epoch, nextOffset: nextOffset, writer: writer,

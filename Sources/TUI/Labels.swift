@@ -53,7 +53,7 @@ public struct Labels: Sendable {
     }
 
     public func province(_ province: Province) -> String {
-        zh ? province.name : province.englishName
+        zh ? (province == .unknown ? "未知" : province.name) : province.englishName
     }
 
     public func rejection(_ reason: RejectionReason) -> String {
@@ -70,6 +70,10 @@ public struct Labels: Sendable {
         case .wrongType: zh ? "类型错误" : "wrong type"
         case .outOfRange: zh ? "越界" : "out of range"
         case .unknownProvince: zh ? "未知省份" : "unknown province"
+        case .badTimestamp: zh ? "时间戳错误" : "bad timestamp"
+        case .twoTimestamps: zh ? "时间戳重复" : "two timestamps"
+        case .otherYear: zh ? "非本年" : "other year"
+        case .dayMismatch: zh ? "日期不符" : "day mismatch"
         }
     }
 

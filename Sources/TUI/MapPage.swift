@@ -133,7 +133,7 @@ struct MapPage {
             (labels.events, Format.grouped(count)),
             (labels.share, total == 0 ? "" : Format.percent(Double(count) / Double(total))),
             // Every province without events would share one rank after the last that has some.
-            (labels.rank, count == 0 ? labels.unranked : "\(rank) / \(Province.count)"),
+            (labels.rank, count == 0 ? labels.unranked : "\(rank) / \(Province.listed(counts: a.counts.province).count)"),
             (labels.uv, users.map(Format.grouped) ?? canvas.paint.glyphs.unknown),
             (labels.conversion, conversion.map { "\(Format.percent($0.rate)) (\($0.buyers)/\($0.clickers))" } ?? canvas.paint.glyphs.unknown),
         ]

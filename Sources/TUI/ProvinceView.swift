@@ -1,8 +1,9 @@
 import Formatting
 import UserBehavior
 
-/// All 34 provinces ranked, names aligned by display columns (CJK names are two columns a
-/// character). In two columns when that fits them all, else one scrollable column.
+/// All 34 provinces ranked, and `unknown` when some events have no province; names aligned
+/// by display columns (CJK names are two columns a character). In two columns when that
+/// fits them all, else one scrollable column.
 struct ProvinceView {
     let model: DashboardModel
     let paint: Paint
@@ -11,22 +12,23 @@ struct ProvinceView {
     /// The ranking as shown: by count (ties in table order) or by English name.
     var ranking: [(province: Province, count: Int)] {
         let counts = model.snapshot.aggregate.counts.province
-        let all = Province.all.map { ($0, counts[Int($0.index)]) }
+        let all = Province.listed(counts: counts).map { ($0, counts[Int($0.index)]) }
         switch model.provinceSort {
         case .count: return all.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
         case .name: return all.sorted { $0.0.englishName < $1.0.englishName }
         }
     }
 
-    /// One column, or two when that fits all 34 and a single column would not.
-    static func columns(for rect: Rect) -> Int {
-        rect.height * 2 >= Province.count && rect.height < Province.count && rect.width >= 60 ? 2 : 1
+    /// One column, or two when that fits all `rows` and a single column would not.
+    static func columns(for rect: Rect, rows: Int) -> Int {
+        rect.height * 2 >= rows && rect.height < rows && rect.width >= 60 ? 2 : 1
     }
 
     /// Rows of the ranking `rect` shows at once: all, or all but the scroll indicator's row.
     func visibleRows(_ rect: Rect) -> Int {
-        let all = rect.height * Self.columns(for: rect)
-        return all >= Province.count ? Province.count : max(1, rect.height - 1)
+        let rows = ranking.count
+        let all = rect.height * Self.columns(for: rect, rows: rows)
+        return all >= rows ? rows : max(1, rect.height - 1)
     }
 
     /// The ranking from row `top`, in one or two columns; row `marked` (the cursor) in
@@ -35,7 +37,7 @@ struct ProvinceView {
         guard !rect.isEmpty else { return }
         let total = rows.reduce(0) { $0 + $1.count }
         let peak = max(1, rows.map(\.count).max() ?? 1)
-        let columnCount = Self.columns(for: rect)
+        let columnCount = Self.columns(for: rect, rows: rows.count)
         let needsIndicator = rect.height * columnCount < rows.count
         let shownRows = needsIndicator ? max(1, rect.height - 1) : rect.height
         let start = needsIndicator ? top : 0

@@ -5,10 +5,13 @@ public struct BehaviorEvent: Equatable, Sendable {
     public var userID: Int64
     public var itemID: Int64
     public var catID: Int64
-    public var merchantID: Int64
+    /// Absent when the data has an empty merchant, `null` or `NaN` (shapes without one):
+    /// such an event is out of the merchant ranking and of repeat buyers.
+    public var merchantID: Int64?
     /// Absent when the data has an empty brand, `null` or `NaN`.
     public var brandID: Int64?
-    /// Month and day as written: an impossible date (month 13) is still an event.
+    /// Month and day as written: an impossible date (month 13) is still an event. Both 0
+    /// when a timestamped message had none.
     public var month: Int32
     public var day: Int32
     public var action: Action
@@ -20,7 +23,7 @@ public struct BehaviorEvent: Equatable, Sendable {
     public var timestampMs: Int64?
 
     public init(
-        userID: Int64, itemID: Int64, catID: Int64, merchantID: Int64, brandID: Int64?,
+        userID: Int64, itemID: Int64, catID: Int64, merchantID: Int64?, brandID: Int64?,
         month: Int32, day: Int32, action: Action, ageRange: AgeRange, gender: Gender,
         province: Province, timestampMs: Int64? = nil
     ) {

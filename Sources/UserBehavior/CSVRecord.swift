@@ -116,8 +116,8 @@ public enum CSVRecord {
         case .success(var event):
             if let column = columns.timestampColumn {
                 let cell = UnsafeRawBufferPointer(rebasing: line[fields.range(column)])
-                guard let ms = TimestampText.milliseconds(cell) else {
-                    return .failure(.cell(column: ColumnMap.timestampName, expected: TimestampText.expected))
+                guard let ms = EventTimestamp.milliseconds(text: cell) else {
+                    return .failure(.cell(column: ColumnMap.timestampName, expected: EventTimestamp.expected))
                 }
                 event.timestampMs = ms
             }

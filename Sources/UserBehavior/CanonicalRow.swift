@@ -12,7 +12,7 @@ public enum CanonicalRow {
         guard let cells = read(line) else { return nil }
         return BehaviorEvent(
             userID: cells.user.value, itemID: cells.item.value, catID: cells.category.value,
-            merchantID: cells.merchant.value, brandID: cells.brand?.value, month: cells.month, day: cells.day,
+            merchantID: cells.merchant?.value, brandID: cells.brand?.value, month: cells.month, day: cells.day,
             action: cells.action, ageRange: cells.ageRange, gender: cells.gender, province: cells.province)
     }
 
@@ -34,7 +34,7 @@ public enum CanonicalRow {
     @inline(__always)
     public static func writeMessage(of line: UnsafeRawBufferPointer, into start: UnsafeMutableRawPointer) -> Written? {
         guard let cells = read(line), cells.user.isPlain, cells.item.isPlain, cells.category.isPlain,
-            cells.merchant.isPlain, cells.brand?.isPlain ?? true
+            cells.merchant?.isPlain ?? true, cells.brand?.isPlain ?? true
         else { return nil }
         let keyLength = cells.user.write(into: start)
         let messageLength = EventJSON.write(cells, into: start + keyLength)

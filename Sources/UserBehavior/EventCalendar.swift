@@ -133,7 +133,8 @@ public struct EventCalendar: Sendable, Equatable {
         a.year == b.year && a.timeZoneIdentifier == b.timeZoneIdentifier
     }
 
-    static func daysIn(month: Int, year: Int) -> Int {
+    /// Days in a month of the proleptic Gregorian calendar.
+    public static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: 30

@@ -1,5 +1,9 @@
 /// Writes an event as the message of SPEC §2: a JSON object with the dataset's field names,
-/// numbers as JSON numbers, an absent brand as `null`, the province as its canonical name.
+/// numbers as JSON numbers, an absent merchant or brand as `null`, the province as its
+/// canonical name. A timestamped event has `"ts":<Unix ms>` where the others have
+/// `"month":M,"day":D`:
+///
+///     {"user_id":1,"item_id":2,"cat_id":3,"merchant_id":4,"brand_id":null,"ts":1731254400123,"action":0,…}
 public enum EventJSON {
     /// The most bytes one message can take (four 20-digit ids and the longest province).
     public static let maxBytes = 320
@@ -33,17 +37,37 @@ public enum EventJSON {
         p = put(#","cat_id":"#, p)
         p += event.category.write(into: p)
         p = put(#","merchant_id":"#, p)
-        p += event.merchant.write(into: p)
+        if let merchant = event.merchant {
+            p += merchant.write(into: p)
+        } else {
+            p = put("null", p)
+        }
         p = put(#","brand_id":"#, p)
         if let brand = event.brand {
             p += brand.write(into: p)
         } else {
             p = put("null", p)
         }
-        p = put(#","month":"#, p)
-        p += writeInteger(Int64(event.month), into: p)
-        p = put(#","day":"#, p)
-        p += writeInteger(Int64(event.day), into: p)
+        if let timestamp = event.timestamp {
+            p = put(#","ts":"#, p)
+            if timestamp >= 0 && timestamp < EventTimestamp.secondsBelow {
+                // Before 1973-03-03 in ms reads as seconds: written as seconds, with the ms.
+                p += writeInteger(timestamp / 1000, into: p)
+                let ms = Int(timestamp % 1000)
+                p.storeBytes(of: UInt8(ascii: "."), as: UInt8.self)
+                p.storeBytes(of: UInt8(ascii: "0") &+ UInt8(ms / 100), toByteOffset: 1, as: UInt8.self)
+                p.storeBytes(of: UInt8(ascii: "0") &+ UInt8(ms / 10 % 10), toByteOffset: 2, as: UInt8.self)
+                p.storeBytes(of: UInt8(ascii: "0") &+ UInt8(ms % 10), toByteOffset: 3, as: UInt8.self)
+                p += 4
+            } else {
+                p += writeInteger(timestamp, into: p)
+            }
+        } else {
+            p = put(#","month":"#, p)
+            p += writeInteger(Int64(event.month), into: p)
+            p = put(#","day":"#, p)
+            p += writeInteger(Int64(event.day), into: p)
+        }
         p = put(#","action":"#, p)
         p += writeInteger(Int64(event.action.rawValue), into: p)
         p = put(#","age_range":"#, p)
@@ -141,7 +165,7 @@ struct EventFields<Number: MessageNumber> {
     var user: Number
     var item: Number
     var category: Number
-    var merchant: Number
+    var merchant: Number?
     var brand: Number?
     var month: Int32
     var day: Int32
@@ -149,6 +173,8 @@ struct EventFields<Number: MessageNumber> {
     var ageRange: AgeRange
     var gender: Gender
     var province: Province
+    /// Unix ms; written instead of month and day when set.
+    var timestamp: Int64? = nil
 }
 
 extension EventFields<Int64> {
@@ -156,7 +182,8 @@ extension EventFields<Int64> {
     init(_ event: BehaviorEvent) {
         self.init(user: event.userID, item: event.itemID, category: event.catID, merchant: event.merchantID,
                   brand: event.brandID, month: event.month, day: event.day, action: event.action,
-                  ageRange: event.ageRange, gender: event.gender, province: event.province)
+                  ageRange: event.ageRange, gender: event.gender, province: event.province,
+                  timestamp: event.timestampMs)
     }
 }
 

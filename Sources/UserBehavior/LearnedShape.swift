@@ -14,11 +14,13 @@ struct LearnedShape {
     private struct Slot {
         var literalStart: Int32
         var literalCount: Int32
-        /// The field's raw value, or -1 for a key the mapping ignores.
+        /// The field's raw value, `timeSlot` for the event time, or -1 for a key the
+        /// mapping ignores.
         var field: Int8
         var quoted: Bool
     }
 
+    private static let timeSlot = Int8(EventField.count)
     private static let maxSlots = 64
     private static let maxLiteralBytes = 4096
 
@@ -64,6 +66,10 @@ struct LearnedShape {
             } else {
                 let start = i
                 guard let number = integer(p, &i) else { return nil }
+                if slot.field == Self.timeSlot {
+                    builder.setTime(kind: .number, bytes: number)
+                    continue
+                }
                 guard slot.field >= 0, let field = EventField(rawValue: Int(slot.field)) else { continue }
                 if let code = naming.value(of: field, number) {
                     builder.set(field, kind: .number, bytes: code)
@@ -76,6 +82,10 @@ struct LearnedShape {
                 } else {
                     builder.set(field, kind: .number, bytes: number)
                 }
+                continue
+            }
+            if slot.field == Self.timeSlot {
+                builder.setTime(kind: kind, bytes: value)
                 continue
             }
             guard slot.field >= 0, let field = EventField(rawValue: Int(slot.field)) else { continue }
@@ -117,7 +127,7 @@ struct LearnedShape {
             let literalCount = i - start
             UnsafeMutableRawBufferPointer(rebasing: literals[used..<(used + literalCount)])
                 .copyMemory(from: UnsafeRawBufferPointer(rebasing: p[start..<i]))
-            let field = naming.field(key).map { Int8($0.rawValue) } ?? -1
+            let field = naming.field(key).map { Int8($0.rawValue) } ?? (naming.isTime(key) ? Self.timeSlot : -1)
             slots[slotCount] = Slot(literalStart: Int32(used), literalCount: Int32(literalCount), field: field, quoted: quoted)
             slotCount += 1
             used += literalCount

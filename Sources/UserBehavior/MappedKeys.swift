@@ -4,6 +4,8 @@
 protocol KeyNaming {
     /// The field a key denotes, or nil for a key that is ignored.
     func field(_ key: UnsafeRawBufferPointer) -> EventField?
+    /// Whether a key (that names no field) holds the event time.
+    func isTime(_ key: UnsafeRawBufferPointer) -> Bool
     /// The canonical text of a coded field's value written in another system's words, or
     /// nil to read the value as written.
     func value(of field: EventField, _ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer?
@@ -15,6 +17,8 @@ protocol KeyNaming {
 struct CanonicalKeys: KeyNaming {
     @inline(__always)
     func field(_ key: UnsafeRawBufferPointer) -> EventField? { EventField(name: key) }
+    @inline(__always)
+    func isTime(_ key: UnsafeRawBufferPointer) -> Bool { EventTimeKeys.isDefault(key) }
     @inline(__always)
     func value(of field: EventField, _ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? { nil }
     @inline(__always)
@@ -38,6 +42,8 @@ struct MappedKeys: KeyNaming {
     private let keys: UnsafeMutableBufferPointer<Entry>
     private let words: UnsafeMutableBufferPointer<Entry>
     private let defaults: UnsafeMutableBufferPointer<Entry>
+    /// The key of the event time, when the map names one (`ts=KEY`); else the default names.
+    private let timeKey: Entry?
     /// Where the digits 0–9 are in `bytes`: a mapped word is read as its code's digit.
     private let digits: Int
     /// One bit per field that has value words, to skip the search for the others.
@@ -63,6 +69,7 @@ struct MappedKeys: KeyNaming {
             }
             if let value = mapping.defaults[field.rawValue] { defaultEntries.append(entry(value, target: raw, field: field)) }
         }
+        timeKey = mapping.timeSource.map { entry($0, target: 0, field: .userID) }
         bytes = .allocate(byteCount: text.count, alignment: 8)
         bytes.copyBytes(from: text)
         func copy(_ entries: [Entry]) -> UnsafeMutableBufferPointer<Entry> {
@@ -100,6 +107,11 @@ struct MappedKeys: KeyNaming {
     func field(_ key: UnsafeRawBufferPointer) -> EventField? {
         for entry in keys where matches(entry, key) { return EventField(rawValue: Int(entry.target)) }
         return nil
+    }
+
+    func isTime(_ key: UnsafeRawBufferPointer) -> Bool {
+        guard let timeKey else { return EventTimeKeys.isDefault(key) }
+        return matches(timeKey, key)
     }
 
     func value(of field: EventField, _ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {

@@ -2,8 +2,9 @@
 ///
 /// Accepts the JSON object of SPEC §2 and what other producers send: numbers as strings,
 /// `brand_id` as a float, `NaN`, a string or null, `\u`-escaped text (Python's
-/// `json.dumps`), extra fields (ignored), and a raw CSV line in the header's column order
-/// (`kcat -P < file.csv`). A hand-written scanner over the bytes — still a complete JSON
+/// `json.dumps`), extra fields (ignored), an event time in `ts`, `timestamp`, `time` or
+/// `event_time` (see `EventTimestamp`), and a raw CSV line in the header's column order
+/// (`kcat -P < file.csv`), optionally with a twelfth cell, the timestamp. A hand-written scanner over the bytes — still a complete JSON
 /// parser (escapes, surrogates, exponents, nesting) — with no allocation per message.
 public struct MessageDecoder: ~Copyable {
     /// Larger messages are rejected unparsed (Kafka's default `message.max.bytes`).
@@ -123,6 +124,8 @@ public struct MessageDecoder: ~Copyable {
         switch CSVRecord.parse(line, columns: .dataset, fields: &work.pointee.fields, builder: &work.pointee.builder) {
         case .success(let event):
             return .event(event)
+        case .failure(.columnCount(found: EventField.count + 1, _)) where !EventField.looksLikeHeader(line):
+            return decodeTimestampedCSV(line)
         case .failure(let error):
             if EventField.looksLikeHeader(line) { return .rejected(.csvHeader) }
             switch error {
@@ -131,6 +134,22 @@ public struct MessageDecoder: ~Copyable {
             case .split, .columnCount, .tooLong, .repeatedHeader, .cell, .message:
                 return .rejected(UTF8Validation.isValid(line) ? .malformedCSV : .notUTF8)
             }
+        }
+    }
+
+    /// The dataset's eleven cells and a twelfth, the timestamp, in `work.fields` already.
+    private func decodeTimestampedCSV(_ line: UnsafeRawBufferPointer) -> Result {
+        let fields = work.pointee.fields
+        func cell(_ column: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: line[fields.range(column)]) }
+        work.pointee.builder.reset()
+        for raw in 0..<EventField.count {
+            work.pointee.builder.set(EventField(rawValue: raw).unsafelyUnwrapped, kind: .text, bytes: cell(raw))
+        }
+        work.pointee.builder.setTime(kind: .text, bytes: cell(EventField.count))
+        switch work.pointee.builder.build() {
+        case .success(let event): return .event(event)
+        case .failure(.unknownProvince) where !UTF8Validation.isValid(line): return .rejected(.notUTF8)
+        case .failure(let error): return .rejected(RejectionReason(error))
         }
     }
 
@@ -167,6 +186,8 @@ public struct MessageDecoder: ~Copyable {
                 guard i < p.count else { return malformed(p) }
                 if let field {
                     guard readValue(p, &i, into: field, naming: naming) else { return malformed(p) }
+                } else if naming.isTime(key) {
+                    guard readTime(p, &i) else { return malformed(p) }
                 } else {
                     guard skipValue(p, &i, depth: 1) else { return malformed(p) }
                 }
@@ -198,28 +219,42 @@ public struct MessageDecoder: ~Copyable {
     /// Reads a known field's value into the builder. False on a syntax error.
     /// A value in another system's words is read as the code the mapping gives it.
     private func readValue<Naming: KeyNaming>(_ p: UnsafeRawBufferPointer, _ i: inout Int, into field: EventField, naming: Naming) -> Bool {
-        let c = p[i]
-        switch c {
-        case UInt8(ascii: "\""):
-            guard let text = readString(p, &i) else { return false }
-            if let code = naming.value(of: field, text) {
-                work.pointee.builder.set(field, kind: .number, bytes: code)
-            } else {
-                work.pointee.builder.set(field, kind: .text, bytes: text)
-            }
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "N"), UInt8(ascii: "I"):
-            let start = i
-            guard skipNumber(p, &i) else { return false }
-            let number = UnsafeRawBufferPointer(rebasing: p[start..<i])
-            work.pointee.builder.set(field, kind: .number, bytes: naming.value(of: field, number) ?? number)
-        case UInt8(ascii: "n"):
-            guard skipLiteral(p, &i, Self.null) else { return false }
-            work.pointee.builder.set(field, kind: .null, bytes: UnsafeRawBufferPointer(start: nil, count: 0))
-        default:
-            guard skipValue(p, &i, depth: 1) else { return false }
-            work.pointee.builder.set(field, kind: .other, bytes: UnsafeRawBufferPointer(start: nil, count: 0))
+        guard let (kind, bytes) = readToken(p, &i) else { return false }
+        if kind == .text || kind == .number, let code = naming.value(of: field, bytes) {
+            work.pointee.builder.set(field, kind: .number, bytes: code)
+        } else {
+            work.pointee.builder.set(field, kind: kind, bytes: bytes)
         }
         return true
+    }
+
+    /// Reads a time field's value into the builder. False on a syntax error.
+    private func readTime(_ p: UnsafeRawBufferPointer, _ i: inout Int) -> Bool {
+        guard let (kind, bytes) = readToken(p, &i) else { return false }
+        work.pointee.builder.setTime(kind: kind, bytes: bytes)
+        return true
+    }
+
+    /// A value of any kind: a string's text, a number's token, nothing for the others.
+    /// Nil on a syntax error.
+    @inline(__always)
+    private func readToken(_ p: UnsafeRawBufferPointer, _ i: inout Int) -> (FieldValueKind, UnsafeRawBufferPointer)? {
+        let none = UnsafeRawBufferPointer(start: nil, count: 0)
+        switch p[i] {
+        case UInt8(ascii: "\""):
+            guard let text = readString(p, &i) else { return nil }
+            return (.text, text)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "N"), UInt8(ascii: "I"):
+            let start = i
+            guard skipNumber(p, &i) else { return nil }
+            return (.number, UnsafeRawBufferPointer(rebasing: p[start..<i]))
+        case UInt8(ascii: "n"):
+            guard skipLiteral(p, &i, Self.null) else { return nil }
+            return (.null, none)
+        default:
+            guard skipValue(p, &i, depth: 1) else { return nil }
+            return (.other, none)
+        }
     }
 
     /// Reads a string starting at its opening quote. Returns its text: the bytes in place

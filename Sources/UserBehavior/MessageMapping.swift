@@ -11,6 +11,8 @@
 /// as written) as TO, a code or a word (click, cart, purchase, favourite; female, male,
 /// unknown); `FIELD?=VALUE` is the value of FIELD when a message lacks it. A field the map
 /// does not name is read as before; so is a value no pair names (a code still counts).
+/// `ts=NAME` reads the event time from the key NAME only (by `EventTimestamp`'s rules),
+/// instead of from `ts`, `timestamp`, `time` or `event_time`.
 public struct MessageMapping: Equatable, Sendable, CustomStringConvertible {
     /// One value of another system and the code it stands for.
     public struct ValuePair: Equatable, Sendable {
@@ -25,6 +27,11 @@ public struct MessageMapping: Equatable, Sendable, CustomStringConvertible {
     public private(set) var values: [[ValuePair]] = Array(repeating: [], count: EventField.count)
     /// The canonical text of each field's default (a code as digits, a province's name).
     public private(set) var defaults: [String?] = Array(repeating: nil, count: EventField.count)
+    /// The key the event time is read from (`ts=NAME`); nil: the default time keys.
+    public private(set) var timeSource: String?
+
+    /// The map's name for the event time, which is no `EventField`.
+    public static let timeName = "ts"
 
     /// The identity: every field from its own key, no values mapped, no defaults.
     public init() {}
@@ -55,6 +62,14 @@ public struct MessageMapping: Equatable, Sendable, CustomStringConvertible {
             }
             var pieces = term.split(separator: ":", omittingEmptySubsequences: false).map(\.trimmingSpaces)
             let head = pieces.removeFirst()
+            if let equals = head.firstIndex(of: "="), head[..<equals].trimmingSpaces == Self.timeName {
+                let source = head[head.index(after: equals)...].trimmingSpaces
+                guard pieces.isEmpty else { throw MappingError(term: t, problem: .timeTakesAKey) }
+                guard !source.isEmpty else { throw MappingError(term: t, problem: .emptyName) }
+                guard mapping.timeSource == nil else { throw MappingError(term: t, problem: .repeatedTime) }
+                mapping.timeSource = String(source)
+                continue
+            }
             let field: EventField
             if let equals = head.firstIndex(of: "=") {
                 field = try Self.field(head[..<equals], in: t)
@@ -89,6 +104,9 @@ public struct MessageMapping: Equatable, Sendable, CustomStringConvertible {
                 throw MappingError(term: "\(field.name)=\(source)", problem: .sharedKey(other))
             }
         }
+        if let time = mapping.timeSource, let other = EventField.allCases.first(where: { mapping.sources[$0.rawValue] == time }) {
+            throw MappingError(term: "\(timeName)=\(time)", problem: .sharedKey(other))
+        }
         return mapping
     }
 
@@ -105,6 +123,7 @@ public struct MessageMapping: Equatable, Sendable, CustomStringConvertible {
             for pair in pairs { term += ":\(pair.from)=\(Self.word(pair.code, of: field))" }
             terms.append(term)
         }
+        if let timeSource { terms.append("\(Self.timeName)=\(timeSource)") }
         for field in EventField.allCases {
             guard let value = defaults[field.rawValue] else { continue }
             let code = Self.codedFields.contains(field) ? UInt8(value) : nil
@@ -117,6 +136,7 @@ public struct MessageMapping: Equatable, Sendable, CustomStringConvertible {
 
     private static func field(_ name: Substring, in term: String) throws(MappingError) -> EventField {
         let name = String(name.trimmingSpaces)
+        if name == timeName { throw MappingError(term: term, problem: .timeTakesAKey) }
         guard let field = EventField.allCases.first(where: { $0.name == name }) else {
             throw MappingError(term: term, problem: .unknownField(name))
         }
@@ -191,6 +211,10 @@ public struct MappingError: Error, Equatable, Sendable, CustomStringConvertible 
         case repeatedValue(String)
         /// The key is also another field's.
         case sharedKey(EventField)
+        /// `ts` with value pairs or a default: the event time is only read from a key.
+        case timeTakesAKey
+        /// `ts=` twice.
+        case repeatedTime
     }
 
     public var term: String
@@ -205,7 +229,7 @@ public struct MappingError: Error, Equatable, Sendable, CustomStringConvertible 
         let why =
             switch problem {
             case .unknownField(let name):
-                "\(name.isEmpty ? "(nothing)" : name) is not a field; the fields are \(EventField.header.replacingOccurrences(of: ",", with: ", "))"
+                "\(name.isEmpty ? "(nothing)" : name) is not a field; the fields are \(EventField.header.replacingOccurrences(of: ",", with: ", ")) and ts"
             case .emptyName: "the key name is empty"
             case .malformed: "write FIELD=KEY, FIELD=KEY:FROM=TO…, FIELD:FROM=TO… or FIELD?=VALUE"
             case .repeated(let field): "\(field.name) is mapped twice"
@@ -213,6 +237,8 @@ public struct MappingError: Error, Equatable, Sendable, CustomStringConvertible 
             case .badValue(let field, let value): "\(value.isEmpty ? "(nothing)" : value) is not a value of \(field.name) (\(Self.values(of: field)))"
             case .repeatedValue(let value): "\(value) is mapped twice"
             case .sharedKey(let other): "\(other.name) is read from the same key"
+            case .timeTakesAKey: "the event time takes a key name only: ts=KEY"
+            case .repeatedTime: "ts is mapped twice"
             }
         return "--map: \(term): \(why)"
     }

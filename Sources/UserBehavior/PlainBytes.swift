@@ -59,6 +59,15 @@ struct PlainBytes {
         return i > start ? DigitRun(start: base + start, count: i - start, word: nil) : nil
     }
 
+    /// `null` (`.some(nil)`) or digits as `digits(leadingZeros: false)` reads them; nil
+    /// for anything else.
+    @inline(__always)
+    mutating func nullOrDigits() -> Int64?? {
+        if literal("null") { return .some(nil) }
+        guard let value = digits(leadingZeros: false) else { return nil }
+        return .some(value)
+    }
+
     /// A code (action, age band, gender) as digits.
     @inline(__always)
     mutating func code(leadingZeros: Bool) -> UInt8? {

@@ -1,10 +1,16 @@
-/// One of the 34 provincial-level regions that the dataset's `province` column names.
+/// One of the 34 provincial-level regions that the dataset's `province` column names, or
+/// `unknown` (index 34) for data that has no province (Taobao's UserBehavior.csv, Tmall's
+/// logs): counted and listed like the others, drawn on no map tile.
 ///
 /// Stored as a small index so counting by province needs no strings and no hashing.
-/// Lookup accepts the canonical name (浙江, 北京市, 内蒙古) and the common long forms
-/// other producers write (浙江省, 北京, 内蒙古自治区, 香港特别行政区).
+/// Lookup accepts the canonical name (浙江, 北京市, 内蒙古, unknown) and the common long
+/// forms other producers write (浙江省, 北京, 内蒙古自治区, 香港特别行政区, 未知).
 public struct Province: Hashable, Comparable, Sendable {
-    public static let count = 34
+    public static let count = 35
+    /// The regions that are places (every index but `unknown`'s).
+    public static let regionCount = 34
+    /// No province: the value of data that does not say.
+    public static let unknown = Province(uncheckedIndex: 34)
 
     /// Canonical names, in the order of their index.
     public static let names: [String] = [
@@ -13,6 +19,7 @@ public struct Province: Hashable, Comparable, Sendable {
         "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾",
         "内蒙古", "广西", "西藏", "宁夏", "新疆",
         "香港", "澳门",
+        "unknown",
     ]
 
     /// English names, for `--lang en`.
@@ -23,9 +30,15 @@ public struct Province: Hashable, Comparable, Sendable {
         "Sichuan", "Guizhou", "Yunnan", "Shaanxi", "Gansu", "Qinghai", "Taiwan",
         "Inner Mongolia", "Guangxi", "Tibet", "Ningxia", "Xinjiang",
         "Hong Kong", "Macau",
+        "unknown",
     ]
 
     public static let all: [Province] = (0..<count).map { Province(uncheckedIndex: UInt8($0)) }
+
+    /// What a ranking lists: the 34 regions, and `unknown` when it has events (by index).
+    public static func listed(counts: [Int]) -> [Province] {
+        counts[Int(unknown.index)] > 0 ? all : Array(all.prefix(regionCount))
+    }
 
     public let index: UInt8
 
@@ -90,7 +103,7 @@ private final class ProvinceTable: @unchecked Sendable {
             buckets[slot] = UInt8(index + 1)
         }
         short = Province.names.map { name in
-            Array((name.hasSuffix("市") ? String(name.dropLast()) : name).utf8)
+            Array((name == "unknown" ? "未知" : name.hasSuffix("市") ? String(name.dropLast()) : name).utf8)
         }
         suffixes = ["维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市"]
             .map { Array($0.utf8) }

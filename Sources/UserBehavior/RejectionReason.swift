@@ -20,8 +20,17 @@ public enum RejectionReason: Int, CaseIterable, Sendable {
     case wrongType
     case outOfRange
     case unknownProvince
+    /// A time field that is not an instant tbdash reads (`EventTimestamp`), or out of 1970–9999.
+    case badTimestamp
+    /// More than one of `ts`, `timestamp`, `time`, `event_time`.
+    case twoTimestamps
+    /// A timestamp whose local day (in `--tz`) is in another year than `--year`: the
+    /// fold's day tables hold one year.
+    case otherYear
+    /// Month and day that name another local day than the timestamp.
+    case dayMismatch
 
-    public static let count = 12
+    public static let count = 16
 
     /// The key in the snapshot JSON.
     public var key: String {
@@ -38,6 +47,10 @@ public enum RejectionReason: Int, CaseIterable, Sendable {
         case .wrongType: "wrong_type"
         case .outOfRange: "out_of_range"
         case .unknownProvince: "unknown_province"
+        case .badTimestamp: "bad_timestamp"
+        case .twoTimestamps: "two_timestamps"
+        case .otherYear: "other_year"
+        case .dayMismatch: "day_mismatch"
         }
     }
 
@@ -52,6 +65,8 @@ public enum RejectionReason: Int, CaseIterable, Sendable {
         case .wrongType: self = .wrongType
         case .outOfRange: self = .outOfRange
         case .unknownProvince: self = .unknownProvince
+        case .badTimestamp: self = .badTimestamp
+        case .twoTimestamps: self = .twoTimestamps
         }
     }
 }

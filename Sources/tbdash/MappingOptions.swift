@@ -7,8 +7,8 @@ import UserBehavior
 struct MappingOptions: ParsableArguments {
     @Option(name: .customLong("map"),
             help: ArgumentHelp("Read a topic of another JSON shape: FIELD=KEY renames, FIELD=KEY:FROM=TO maps values of action, "
-                               + "age_range or gender, FIELD?=VALUE fills an absent field; or @FILE. "
-                               + "Example: 'user_id=uid,action=event:view=click:order=purchase,gender?=unknown'.",
+                               + "age_range or gender, FIELD?=VALUE fills an absent field, ts=KEY reads the event time from KEY; or @FILE. "
+                               + "Example: 'user_id=uid,action=event:view=click:order=purchase,gender?=unknown,ts=clientTime'.",
                                valueName: "map"))
     var text: String?
 

@@ -10,11 +10,11 @@ import Testing
     /// items and days that every figure stays exact.
     static let events = zip(
         Gen.int64(in: 1...400), Gen.int(in: 1...6), Gen.uint8(in: 0...3), Gen.int(in: -1...12),
-        Gen.int64(in: 1...300), Gen.int64(in: 1...40), Gen.uint8(in: 0...33)
+        Gen.int64(in: 1...300), Gen.int64(in: 1...40), Gen.uint8(in: 0...34)
     ).map { user, run, action, day, item, merchant, province in
         (0..<run).map { i in
             AnalyticEvent(
-                userID: user, itemID: item + Int64(i), catID: item % 17, merchantID: merchant, brandID: item % 5 == 0 ? nil : item % 23,
+                userID: user, itemID: item + Int64(i), catID: item % 17, merchantID: merchant == 40 ? nil : merchant, brandID: item % 5 == 0 ? nil : item % 23,
                 action: (action + UInt8(i)) % 4, ageRange: UInt8(user % 9), gender: UInt8(user % 3), province: province,
                 dayIndex: day < 0 ? nil : 300 + day + i % 2, late: i % 3 == 0)
         }

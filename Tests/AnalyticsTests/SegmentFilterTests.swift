@@ -95,6 +95,11 @@ import UserBehavior
         #expect(one.constrainedDimensions == [.province] && one.constrains(.province) && !one.constrains(.day))
         #expect(one.actionMask == nil && one.ageMask == nil && one.genderMask == nil && one.days == nil)
         #expect(one.provinceMask == 1 << 10)
+        // Events without a province: their own value, index 34.
+        let unknown = try SegmentFilter.parse("province=unknown")
+        #expect(unknown.provinceMask == 1 << 34)
+        #expect(unknown.matches(action: 0, ageRange: 0, gender: 2, province: 34, dayIndex: nil))
+        #expect(!unknown.matches(action: 0, ageRange: 0, gender: 2, province: 10, dayIndex: nil))
     }
 
     // MARK: Normalized text
@@ -111,6 +116,8 @@ import UserBehavior
             ("age=2..4 age=3..6", "age=25-29,30-34"),
             ("action=none", "action=none"),
             ("gender=0..2", "gender=female,male,unknown"),
+            ("p=unknown,浙江", "province=浙江,unknown"),
+            ("province=未知", "province=unknown"),
         ]
         for (text, normalized) in cases {
             let filter = try SegmentFilter.parse(text)
@@ -348,7 +355,7 @@ import UserBehavior
         #expect(SegmentFilter.completions(for: "action=click,p") == ["action=click,purchase"])
         #expect(SegmentFilter.completions(for: "age=18-24..3") == ["age=18-24..30-34", "age=18-24..35-39"])
         #expect(SegmentFilter.completions(for: "age=") == ["unknown", "<18", "18-24", "25-29", "30-34", "35-39", "40-49", "50+"].map { "age=" + $0 })
-        #expect(SegmentFilter.completions(for: "province=").count == 34)
+        #expect(SegmentFilter.completions(for: "province=").count == 35)
         #expect(SegmentFilter.completions(for: "day=11").isEmpty)
         #expect(SegmentFilter.completions(for: "colour=r").isEmpty)
     }

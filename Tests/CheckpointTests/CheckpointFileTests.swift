@@ -15,7 +15,9 @@ func sampleCheckpoint(events: Int, topic: String = "user_behavior_logs") -> Chec
     let decoder = MessageDecoder()
     for i in 0..<events {
         let month = 5 + i % 7, day = 1 + i * 7 % 28
-        let message = #"{"user_id":\#(i),"item_id":1,"cat_id":1,"merchant_id":1,"brand_id":null,"month":\#(month),"day":\#(i % 50 == 0 ? 31 : day),"action":\#(i % 4),"age_range":\#(i % 9),"gender":\#(i % 3),"province":"\#(Province.names[i % 34])"}"#
+        // Every fifth event with a ms timestamp in 2026, some without a merchant or a province.
+        let date = i % 5 == 1 ? #""ts":\#(1_778_000_000_000 + Int64(i) * 1_234)"# : #""month":\#(month),"day":\#(i % 50 == 0 ? 31 : day)"#
+        let message = #"{"user_id":\#(i),"item_id":1,"cat_id":1,"merchant_id":\#(i % 13 == 0 ? "null" : "1"),"brand_id":null,\#(date),"action":\#(i % 4),"age_range":\#(i % 9),"gender":\#(i % 3),"province":"\#(Province.names[i % 35])"}"#
         Array(message.utf8).withUnsafeBytes { aggregator.ingest(partition: Int32(i % 3), offset: Int64(i / 3), payload: $0, decoder: decoder, now: 0) }
     }
     Array("garbage".utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: Int64(events), payload: $0, decoder: decoder, now: 0) }
@@ -67,7 +69,7 @@ func sampleCheckpoint(events: Int, topic: String = "user_behavior_logs") -> Chec
         let newline = bytes.firstIndex(of: 0x0A)!
         let header = String(decoding: bytes[..<newline], as: UTF8.self)
         // CRC-32 of "123456789" is cbf43926 (the standard check value); of the body, what the header says.
-        #expect(header.hasPrefix("tbdash-checkpoint v2 crc32="))
+        #expect(header.hasPrefix("tbdash-checkpoint v3 crc32="))
         let body = Data(bytes[(newline + 1)...])
         #expect(header.contains("bytes=\(body.count)"))
         let python = try? TBDashProcess.python(["-c", "import sys,zlib; print('%08x' % zlib.crc32(sys.stdin.buffer.read()))"], input: body)
@@ -89,16 +91,33 @@ func sampleCheckpoint(events: Int, topic: String = "user_behavior_logs") -> Chec
         #expect(expected == buffers.map { String(format: "%08x", CRC32.checksum($0)) })
     }
 
-    /// A state file written before the checksum came from zlib (by the slicing-by-8 copy,
-    /// 2026-12-07) still loads, and the same state counted afresh is written byte for byte
-    /// as it was, checksum included.
-    @Test func aFileWrittenByAnEarlierTbdashLoadsAndIsWrittenTheSame() throws {
+    /// A version-2 file (before timestamps and the unknown province: tables of other
+    /// sizes) is refused with a line that names the version and what to do.
+    @Test func aVersionTwoFileIsRefusedWithWhatToDo() throws {
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Fixtures/checkpoint-v2-300-events.state")
         let bytes = [UInt8](try Data(contentsOf: fixture))
         #expect(bytes.starts(with: Array("tbdash-checkpoint v2 crc32=a38ba4ae bytes=28003\n".utf8)))
-        let checkpoint = try CheckpointCodec.decode(bytes, path: fixture.path)
+        #expect(throws: CheckpointError.unsupportedVersion(path: fixture.path, version: 2)) {
+            try CheckpointCodec.decode(bytes, path: fixture.path)
+        }
+        let message = CheckpointError.unsupportedVersion(path: "old.state", version: 2).description
+        #expect(message.contains("old.state") && message.contains("version 2") && message.contains("without --state")
+                && message.contains("--reset-state") && !message.contains("\n"))
+    }
+
+    /// The state file of this version, pinned: the same state counted afresh is written
+    /// byte for byte as the fixture, checksum included, and reads back equal.
+    @Test func aFileOfThisVersionLoadsAndIsWrittenTheSame() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/checkpoint-v3-300-events.state")
         let fresh = sampleCheckpoint(events: 300)
+        if ProcessInfo.processInfo.environment["TBDASH_WRITE_FIXTURE"] == "1" {
+            try Data(CheckpointCodec.encode(fresh)).write(to: fixture)
+        }
+        let bytes = [UInt8](try Data(contentsOf: fixture))
+        #expect(bytes.starts(with: Array("tbdash-checkpoint v3 ".utf8)))
+        let checkpoint = try CheckpointCodec.decode(bytes, path: fixture.path)
         #expect(checkpoint == fresh)
         let writtenTheSame = CheckpointCodec.encode(fresh) == bytes
         #expect(writtenTheSame, "the fixture's bytes differ from those of the same state written now")
@@ -262,7 +281,7 @@ final class CrashingFiles: FileOperations {
     /// A state file from before maps has no map: it continues with none and is refused with one.
     @Test func aStateWithoutAMapReadsAsNoMap() throws {
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/checkpoint-v2-300-events.state")
+            .appendingPathComponent("Fixtures/checkpoint-v3-300-events.state")
         let checkpoint = try CheckpointCodec.decode([UInt8](try Data(contentsOf: fixture)), path: fixture.path)
         #expect(checkpoint.semantics.mapping == "")
         var requested = checkpoint.semantics

@@ -5,12 +5,8 @@ import TestSupport
 
 /// `tbdash produce` reads each shape the data comes in exactly: the test writes the files,
 /// produces them into the embedded broker, reads the records back with kcat and compares
-/// them field by field with its own parse of the files (Foundation only).
-///
-/// The canonical `ts` form and the absent dimensions (merchant null, province "unknown")
-/// are written by the "time" branch's EventJSON and Province; until that branch is merged
-/// they are checked inside `withKnownIssue` (after the merge the known issue is no longer
-/// recorded, which fails the test: remove the wrapper then).
+/// them field by field with its own parse of the files (Foundation only), the canonical
+/// `ts` form and the absent dimensions (merchant null, province "unknown") included.
 @Suite(.serialized) struct InputShapeTests {
     static let zone = TimeZone(identifier: "Asia/Shanghai")!
 
@@ -99,10 +95,8 @@ import TestSupport
             #expect(record.isNull("brand_id"))
             // The record's timestamp is the event time, to the millisecond.
             #expect(record.timestampMs == ms, "\(cells)")
-            withKnownIssue("needs the time branch: EventJSON's ts form, merchant null, province unknown") {
-                Self.checkCanonicalTimestamp(record, ms: ms)
-                Self.checkAbsentShop(record, merchantAbsent: true)
-            }
+            Self.checkCanonicalTimestamp(record, ms: ms)
+            Self.checkAbsentShop(record, merchantAbsent: true)
         }
     }
 
@@ -160,9 +154,7 @@ import TestSupport
             #expect(record.int("action") == Int(c[6]))
             #expect(record.int("age_range") == age && record.int("gender") == gender, "user \(c[0])")
             #expect(record.timestampMs == Self.startOfDay(month: monthDay / 100, day: monthDay % 100))
-            withKnownIssue("needs the time branch: province unknown") {
-                Self.checkAbsentShop(record, merchantAbsent: false)
-            }
+            Self.checkAbsentShop(record, merchantAbsent: false)
         }
         // The users 234512 (empty, NULL), 356311 (NULL age) and 999999 (missing) are in there.
         #expect(records.contains { $0.int("user_id") == 234512 && $0.int("age_range") == 0 && $0.int("gender") == 2 })

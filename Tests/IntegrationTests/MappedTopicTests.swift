@@ -130,9 +130,11 @@ import TestSupport
     }
 
     @Test func aBadMapIsAUsageErrorNamingTheTerm() throws {
-        let result = try TBDashProcess.run(["watch", "--headless", "-t", "x", "--map", "user_id=uid,ts=event_time"])
+        let result = try TBDashProcess.run(["watch", "--headless", "-t", "x", "--map", "user_id=uid,when=event_time"])
         #expect(result.status == 2, "\(result.status)")
-        #expect(result.stderr.contains("--map: ts=event_time: ts is not a field"), "\(result.stderr)")
+        #expect(result.stderr.contains("--map: when=event_time: when is not a field"), "\(result.stderr)")
+        let time = try TBDashProcess.run(["watch", "--headless", "-t", "x", "--map", "ts?=0"])
+        #expect(time.status == 2 && time.stderr.contains("--map: ts?=0: the event time takes a key name only: ts=KEY"), "\(time.stderr)")
         let viewer = try TBDashProcess.run(["watch", "--headless", "--changelog", "c", "--map", "user_id=uid"])
         #expect(viewer.status == 2 && viewer.stderr.contains("--changelog cannot be combined with --map"), "\(viewer.stderr)")
         let worker = try TBDashProcess.run(["aggregate", "-t", "x", "--year", "2026", "--map", "action=event:view=look"])

@@ -72,7 +72,7 @@ import Testing
         #expect(Preflight.lines(facts).last == CheckLine(
             "sample", passed: false, "0 of the 6 newest records are events (rejected: missing_field 6); fields seen: cat, event, sku, ts, uid",
             fix: "read them with --map 'user_id=uid,item_id=sku,action=event:addcart=cart:fav=favourite:order=purchase:view=click,cat_id=cat', "
-                + "giving what they lack a default (FIELD?=VALUE): merchant_id, month, day, age_range, gender, province"))
+                + "giving what they lack a default (FIELD?=VALUE): age_range, gender, province"))
         facts.sample = .init(records: 2, events: 0, rejections: ["malformed_json": 2])
         #expect(Preflight.lines(facts).last!.fix!.hasPrefix("tbdash reads JSON objects with the fields user_id"))
         facts.sample = .init(records: 4, events: 3, rejections: ["malformed_json": 1])
@@ -84,6 +84,12 @@ import Testing
         #expect(SuggestedMapping.mapping(fieldNames: ["user_id", "item_id", "action"], actionValues: ["0"]) == nil)
         #expect(SuggestedMapping.mapping(fieldNames: ["userId", "itemId", "behavior", "timestamp", "sex"], actionValues: ["pv", "buy"])
                 == "user_id=userId,item_id=itemId,action=behavior:buy=purchase:pv=click,gender=sex")
+        // An event time under a name tbdash does not read by itself is mapped; month and
+        // day are then not needed, nor a merchant.
+        #expect(SuggestedMapping.mapping(fieldNames: ["uid", "sku", "behavior", "eventTime"], actionValues: ["pv"])
+                == "user_id=uid,item_id=sku,action=behavior:pv=click,ts=eventTime")
+        #expect(SuggestedMapping.missingFields(fieldNames: ["uid", "sku", "behavior", "eventTime"]) == ["cat_id", "age_range", "gender", "province"])
+        #expect(SuggestedMapping.missingFields(fieldNames: ["uid", "sku", "behavior"]) == ["cat_id", "month", "day", "age_range", "gender", "province"])
     }
 
     @Test func aReplayOlderThanRetentionFails() {

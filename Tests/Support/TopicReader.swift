@@ -9,6 +9,19 @@ public enum TopicReader {
         public let value: String
     }
 
+    /// How many records `topic` holds, and whether every partition still starts at offset
+    /// 0: the embedded broker silently drops the oldest past 5 MiB a partition.
+    public static func heldRecords(brokers: String, topic: String) throws -> (count: Int64, fromStart: Bool) {
+        let consumer = try KafkaConsumer(configuration: KafkaConfiguration(brokers: brokers), group: "check")
+        var held: (count: Int64, fromStart: Bool) = (0, true)
+        for partition in try consumer.partitions(of: topic, timeoutMs: 10_000) {
+            let range = try consumer.queryOffsetRange(topic: topic, partition: partition, timeoutMs: 10_000)
+            held.fromStart = held.fromStart && range.logStart == 0
+            held.count += range.end
+        }
+        return held
+    }
+
     public static var kcat: String? {
         ["/usr/bin/kcat", "/usr/local/bin/kcat", "/usr/bin/kafkacat"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }

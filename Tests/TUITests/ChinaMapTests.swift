@@ -1,3 +1,5 @@
+import Aggregation
+import LiveValues
 import Testing
 import TUI
 import UserBehavior
@@ -15,8 +17,8 @@ import UserBehavior
 
     @Test func everyProvinceHasOneTileOfItsOwn() {
         let tiles = ChinaTiles.tiles
-        #expect(tiles.count == Province.count)
-        #expect(Set(tiles.map(\.province)) == Set(Province.all))
+        #expect(tiles.count == Province.regionCount)
+        #expect(Set(tiles.map(\.province)) == Set(Province.all.prefix(Province.regionCount)))
         #expect(Set(tiles.map { "\($0.column),\($0.row)" }).count == tiles.count, "two provinces on one cell")
         #expect(tiles.allSatisfy { (0..<ChinaTiles.columns).contains($0.column) && (0..<ChinaTiles.rows).contains($0.row) })
         #expect(Set(ChinaTiles.abbreviations).count == 34 && Set(ChinaTiles.codes).count == 34)
@@ -66,6 +68,37 @@ import UserBehavior
         }
     }
 
+    /// Events without a province: `unknown` (未知) is listed in the Overview's ranking and
+    /// ranked beside the map, with no tile; without such events it is not listed at all.
+    @Test func theUnknownProvinceIsListedWhenItHasEvents() throws {
+        let aggregator = Aggregator(config: AggregationConfig(calendar: Fixture.calendar))
+        let decoder = MessageDecoder()
+        for i in 0..<30 {
+            let province = i < 20 ? "unknown" : "浙江"
+            let message = #"{"user_id":\#(i),"item_id":2,"cat_id":3,"merchant_id":null,"brand_id":null,"ts":1794326400000,"action":0,"age_range":0,"gender":2,"province":"\#(province)"}"#
+            Array(message.utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: Int64(i), payload: $0, decoder: decoder, now: 0) }
+        }
+        aggregator.flush(now: 0)
+        var model = DashboardModel(snapshot: LiveSnapshot(aggregate: aggregator.snapshot(now: 0, figures: true), pipeline: PipelineStats(), status: .live),
+                                   topic: "t", brokers: "b", group: "g", calendar: Fixture.calendar)
+        let dashboard = Dashboard(theme: Theme(colors: .none, glyphs: .blocks))
+        for (language, name) in [(Labels.Language.en, "unknown"), (.zh, "未知")] {
+            model.language = language
+            model.page = .overview
+            let overview = dashboard.render(model, width: 120, height: 40).textLines()
+            #expect(overview.contains { $0.firstMatch(of: try! Regex(" 1 \(name) +[^0-9]*20")) != nil }, "\(overview.joined(separator: "\n"))")
+            model.page = .map
+            model.cursors[.map] = ListCursor(row: ChinaTiles.tiles.firstIndex { $0.province == Province("浙江")! }!)
+            let map = dashboard.render(model, width: 120, height: 40).textLines()
+            #expect(map.contains { $0.contains(" 1 \(name)") }, "\(map.joined(separator: "\n"))")
+            #expect(map.contains { $0.firstMatch(of: /[排名rank]+ +2 \/ 35/) != nil }, "\(map.joined(separator: "\n"))")
+        }
+        // The sample has no such events: 34 rows, as before.
+        model = Fixture.model()
+        let lines = dashboard.render(model, width: 120, height: 40).textLines()
+        #expect(!lines.contains { $0.firstMatch(of: /3[45] unknown/) != nil })
+    }
+
     /// Where each province's label is on a rendered Map page, by province index.
     private func labelPositions(width: Int, height: Int, language: Labels.Language, glyphs: GlyphSet.Mode) -> [Int: [(Int, Int)]] {
         var model = Fixture.model(language: language)
@@ -82,7 +115,7 @@ import UserBehavior
         for y in 0..<height {
             let cells = (0..<width).map { grid[$0, y] }
             for x in 0..<max(0, titleX - 3) where cells[x].width > 0 {
-                for index in 0..<Province.count {
+                for index in 0..<Province.regionCount {
                     let label = language == .zh ? ChinaTiles.abbreviations[index] : ChinaTiles.codes[index]
                     let scalars = Array(label.unicodeScalars)
                     if language == .zh {
@@ -105,10 +138,10 @@ import UserBehavior
             for glyphs in GlyphSet.Mode.allCases {
                 let found = labelPositions(width: width, height: height, language: language, glyphs: glyphs)
                 let context = "\(width)x\(height) \(language) \(glyphs)"
-                for index in 0..<Province.count {
+                for index in 0..<Province.regionCount {
                     #expect(found[index]?.count == 1, "\(context): \(Province.names[index]) drawn \(found[index]?.count ?? 0) times")
                 }
-                guard found.count == Province.count, found.values.allSatisfy({ $0.count == 1 }) else { continue }
+                guard found.count == Province.regionCount, found.values.allSatisfy({ $0.count == 1 }) else { continue }
                 // The same arrangement as the grid: left of, above, level with — at every size.
                 for a in ChinaTiles.tiles {
                     for b in ChinaTiles.tiles {

@@ -116,7 +116,7 @@ struct CSVRecordProperties {
     /// The line the dataset would hold for `event`.
     private static func datasetLine(_ e: BehaviorEvent) -> String {
         let brand = e.brandID.map(String.init) ?? ""
-        return "\(e.userID),\(e.itemID),\(e.catID),\(e.merchantID),\(brand),\(e.month),\(e.day),"
+        return "\(e.userID),\(e.itemID),\(e.catID),\(e.merchantID.map(String.init) ?? ""),\(brand),\(e.month),\(e.day),"
             + "\(e.action.rawValue),\(e.ageRange.rawValue),\(e.gender.rawValue),\(e.province.name)"
     }
 }

@@ -40,7 +40,7 @@ import Testing
     }
 
     private static func fitsTheShortcut(_ event: BehaviorEvent) -> Bool {
-        let ids = [event.userID, event.itemID, event.catID, event.merchantID, event.brandID ?? 0,
+        let ids = [event.userID, event.itemID, event.catID, event.merchantID ?? 0, event.brandID ?? 0,
                    Int64(event.month), Int64(event.day)]
         return ids.allSatisfy { (0...999_999_999_999_999_999).contains($0) }
     }

@@ -21,7 +21,7 @@ import UserBehavior
         let action = ["view", "addcart", "order", "fav"][Int(e.action.rawValue)]
         var members = [
             #""event": "\#(action)""#, #""sku": "\#(e.itemID)""#, #""uid": \#(e.userID)"#, #""category": \#(e.catID)"#,
-            #""shop": \#(e.merchantID)"#, #""brand": \#(e.brandID.map(String.init) ?? "null")"#, #""m": \#(e.month)"#,
+            #""shop": \#(e.merchantID.map(String.init) ?? "null")"#, #""brand": \#(e.brandID.map(String.init) ?? "null")"#, #""m": \#(e.month)"#,
             #""d": \#(e.day)"#, #""age": \#(e.ageRange.rawValue)"#, #""region": "\#(e.province.name)""#,
             #""session": {"id": "abc", "user_id": 1}"#,
         ]

@@ -23,11 +23,15 @@ enum MessageDecoderProperties {
             if event.action.rawValue > 3 || event.ageRange.rawValue > 8 || event.gender.rawValue > 2 {
                 return "an event with a code out of range: \(event)"
             }
-            // What `tbdash produce` would send for this event must decode to the same event.
+            if let ms = event.timestampMs, !EventTimestamp.range.contains(ms) { return "an event time out of range: \(event)" }
+            // What `tbdash produce` would send for this event must decode to the same event
+            // (a timestamped one without the month and day it may also have had: ts replaces them).
             var message: [UInt8] = []
             EventJSON.append(event, to: &message)
             let again = message.withUnsafeBytes { decoder.decode($0) }
-            if again != result { return "\(event) re-encoded decodes as \(again)" }
+            var written = event
+            if written.timestampMs != nil { (written.month, written.day) = (0, 0) }
+            if again != .event(written) { return "\(event) re-encoded decodes as \(again)" }
             if FoundationOracle.rejectsObject(payload) { return "an event from an object JSONSerialization rejects" }
         case .rejected:
             break
@@ -45,14 +49,18 @@ enum MessageDecoderProperties {
 enum MappedDecoderProperties {
     /// Every field read from `ev_` and its name: another length and first letter than
     /// the canonical key, so no lookup shortcut can pass by accident.
-    static let renaming = try! MessageMapping.parse(EventField.allCases.map { "\($0.name)=ev_\($0.name)" }.joined(separator: ","))
+    static let renaming = try! MessageMapping.parse((EventField.allCases.map(\.name) + ["ts"]).map { "\($0)=ev_\($0)" }.joined(separator: ","))
 
     static func violation(of payload: UnsafeRawBufferPointer, mapped: borrowing MessageDecoder, canonical: borrowing MessageDecoder) -> String? {
         // A key may be escaped (`"user\u005fid"`), which the textual renaming below misses.
         guard !payload.contains(UInt8(ascii: "\\")), String(validating: payload, as: UTF8.self) != nil else { return nil }
+        // `ts=ev_ts` reads the time from that key alone: the other time keys are read
+        // canonically but ignored under the map.
+        let bytes = Array(payload)
+        guard EventTimeKeys.names.dropFirst().allSatisfy({ FoundationOracle.occurrences(of: Array("\"\($0)\"".utf8), in: bytes) == 0 }) else { return nil }
         var renamed = Array(payload)
-        for field in EventField.allCases {
-            renamed = replacing(Array("\"\(field.name)\"".utf8), with: Array("\"ev_\(field.name)\"".utf8), in: renamed)
+        for name in EventField.allCases.map(\.name) + ["ts"] {
+            renamed = replacing(Array("\"\(name)\"".utf8), with: Array("\"ev_\(name)\"".utf8), in: renamed)
         }
         let expected = canonical.decode(payload)
         let result = renamed.withUnsafeBytes { mapped.decode($0) }
@@ -104,6 +112,8 @@ enum FoundationOracle {
             // any copy is bad. Require each name at most once, and no `\u`-escaped name that
             // could be a second copy of it.
             EventField.allCases.allSatisfy({ occurrences(of: Array("\"\($0.name)\"".utf8), in: bytes) <= 1 }),
+            // A time field changes what the date means: not this oracle's to judge.
+            EventTimeKeys.names.allSatisfy({ occurrences(of: Array("\"\($0)\"".utf8), in: bytes) == 0 }),
             !hasEscapedNameCharacter(bytes),
             let object = try? JSONSerialization.jsonObject(with: Data(bytes)),
             let dict = object as? [String: Any],
@@ -194,7 +204,7 @@ enum FoundationOracle {
         return deepest
     }
 
-    private static func occurrences(of needle: [UInt8], in bytes: [UInt8]) -> Int {
+    static func occurrences(of needle: [UInt8], in bytes: [UInt8]) -> Int {
         guard bytes.count >= needle.count else { return 0 }
         return (0...(bytes.count - needle.count)).count { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
     }

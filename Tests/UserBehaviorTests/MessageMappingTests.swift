@@ -61,7 +61,7 @@ import UserBehavior
     }
 
     @Test(arguments: [
-        ("ts=event_time", MappingError.Problem.unknownField("ts")),
+        ("when=event_time", MappingError.Problem.unknownField("when")),
         ("user_id=", .emptyName),
         ("user_id", .malformed),
         ("action:view", .malformed),
@@ -89,7 +89,7 @@ import UserBehavior
     }
 
     @Test func anUnknownFieldListsTheFields() {
-        #expect(problem("ts=event_time")?.description
-            == "--map: ts=event_time: ts is not a field; the fields are user_id, item_id, cat_id, merchant_id, brand_id, month, day, action, age_range, gender, province")
+        #expect(problem("when=event_time")?.description
+            == "--map: when=event_time: when is not a field; the fields are user_id, item_id, cat_id, merchant_id, brand_id, month, day, action, age_range, gender, province and ts")
     }
 }

@@ -2,10 +2,11 @@ import Testing
 import UserBehavior
 
 @Suite struct ProvinceTests {
-    @Test func thirtyFourDistinctRegions() {
-        #expect(Province.names.count == 34)
-        #expect(Set(Province.names).count == 34)
-        #expect(Province.englishNames.count == 34)
+    @Test func thirtyFourDistinctRegionsAndUnknown() {
+        #expect(Province.names.count == 35 && Province.regionCount == 34)
+        #expect(Set(Province.names).count == 35)
+        #expect(Province.englishNames.count == 35)
+        #expect(Province.names.last == "unknown" && Province.all.last == .unknown)
     }
 
     @Test func everyCanonicalNameFindsItself() {
