@@ -187,6 +187,11 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
         }
     }
 
+    /// The events of the newest merged state, and when a state first showed that many (the
+    /// publisher thread's own).
+    private var eventsShown = 0
+    private var newestStateAt: Int64?
+
     /// Merges the view into a snapshot.
     private func publish(_ view: inout ChangelogView, ends: [Int32: Int64], query: AnalyticsQuery, now: Int64) {
         var config = fallbackConfig
@@ -206,7 +211,13 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
         health.unavailable = health.unavailable.filter { view.unavailable[$0.key] != nil }
         health.unreadable = view.unreadable
         let state = view.merged().takenOver(now: now, ends: ends, boundMs: config.outOfOrdernessMs)
-        let aggregate = AggregateSnapshot(state: state, query: query, config: config, now: now, figures: true)
+        // Freshness: a viewer has no event of its own, only states that add events.
+        if state.counts.events != eventsShown {
+            eventsShown = state.counts.events
+            newestStateAt = now
+        }
+        let aggregate = AggregateSnapshot(state: state, query: query, config: config, now: now, figures: true,
+                                          newestReadAtMs: newestStateAt)
         let status = snapshot.status
         ownersBox.withLock { $0 = view.newest.mapValues(\.owner) }
         let health = health

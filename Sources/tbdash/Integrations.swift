@@ -55,7 +55,8 @@ final class Integrations: Sendable {
             let saved = lastCheckpointMs.load(ordering: .relaxed)
             let context = MetricsExposition.Context(
                 version: Version.tbdash, librdkafka: KafkaLibrary.version,
-                lastCheckpointMs: withState && saved > 0 ? saved : nil, nowMs: WallClock.milliseconds())
+                lastCheckpointMs: withState && saved > 0 ? saved : nil, nowMs: WallClock.milliseconds(),
+                processingNowMs: MonotonicClock.milliseconds())
             return MetricsExposition.render(snapshot, context: context)
         }
     }

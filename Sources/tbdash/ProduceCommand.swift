@@ -39,6 +39,10 @@ struct ProduceCommand: ParsableCommand {
             the same timestamps: to a consumer the second pass is a replay of the past, \
             and its events are late.
 
+            --stamp gives every record a header tbdash-sent-ns, the wall-clock time it was \
+            queued in nanoseconds, for `watch --trace` to measure send-to-visible latency \
+            (doc/performance.md).
+
             Exit status: 0 when every valid row was delivered, 1 when the broker cannot be \
             reached, a message was not delivered or not a single row was valid, 2 for usage \
             errors or an unreadable file, 130 when stopped by Ctrl-C, SIGTERM or SIGHUP \
@@ -51,6 +55,7 @@ struct ProduceCommand: ParsableCommand {
               tbdash produce big.csv -b kafka1:9092 -X compression.type=lz4
               tbdash produce data/sample.csv -b kafka1:9092 -t events --partitions 16
               tbdash produce data/sample.csv -b kafka1:9092 -t week-topic --timestamps send-time
+              tbdash produce data/sample.csv --rate 1000 --loop --stamp
               zcat big.csv.gz | tbdash produce -
             """)
 
@@ -94,6 +99,9 @@ struct ProduceCommand: ParsableCommand {
             transform: NumericOption.wholeNumber(1...10_000))
     var partitions = 8
 
+    @Flag(help: "Give every record a send-stamp header (tbdash-sent-ns) for watch --trace.")
+    var stamp = false
+
     @OptionGroup(title: "Event time") var eventTimeOptions: EventTimeOptions
 
     func validate() throws {
@@ -129,6 +137,7 @@ struct ProduceCommand: ParsableCommand {
             options.eventTimeOrder = order
         }
         options.stampsSendTime = stampsSendTime
+        options.sendStamps = stamp
         // A record must outlive its sending by an hour at least, not vanish at once.
         options.oldestKept = retention?.oldestKept(nowMs: WallClock.milliseconds() + 3_600_000)
         options.rate = rate
