@@ -8,6 +8,14 @@ import CRdKafka
 public enum SendStamp {
     public static let header = "tbdash-sent-ns"
 
+    /// Calls `body` with the header that stamps a record sent at `nanoseconds`.
+    public static func withHeader<R>(_ nanoseconds: Int64, _ body: (KafkaHeader) -> R) -> R {
+        withUnsafeTemporaryAllocation(byteCount: 20, alignment: 1) { buffer in
+            let count = digits(nanoseconds, into: buffer)
+            return body(KafkaHeader(name: header, value: UnsafeRawBufferPointer(rebasing: buffer[..<count])))
+        }
+    }
+
     /// The decimal digits of `nanoseconds`, into `buffer` (20 bytes hold any Int64); their count.
     static func digits(_ nanoseconds: Int64, into buffer: UnsafeMutableRawBufferPointer) -> Int {
         let value = UInt64(max(0, nanoseconds))
@@ -37,11 +45,28 @@ public enum SendStamp {
     }
 }
 
+/// One record header, its value copied by librdkafka when produced.
+public struct KafkaHeader {
+    public var name: String
+    public var value: UnsafeRawBufferPointer
+
+    public init(name: String, value: UnsafeRawBufferPointer) {
+        self.name = name
+        self.value = value
+    }
+}
+
 extension KafkaRecordBatch {
+    /// The value of the message's last header `name`, valid as long as the message; nil
+    /// when it has none. Headers are parsed on the first call for a message.
+    public func header(_ name: String, at index: Int) -> UnsafeRawBufferPointer? {
+        var size = 0
+        guard let value = tbdash_header(messages[index].unsafelyUnwrapped, name, &size) else { return nil }
+        return UnsafeRawBufferPointer(start: value, count: size)
+    }
+
     /// The send stamp of the message at `index` (ns since 1970), nil when it has none.
     public func sendStamp(at index: Int) -> Int64? {
-        var size = 0
-        guard let value = tbdash_header(messages[index].unsafelyUnwrapped, SendStamp.header, &size) else { return nil }
-        return SendStamp.parse(UnsafeRawBufferPointer(start: value, count: size))
+        header(SendStamp.header, at: index).flatMap(SendStamp.parse)
     }
 }

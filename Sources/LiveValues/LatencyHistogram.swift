@@ -15,12 +15,59 @@ public struct LatencyHistogram: Equatable, Sendable {
 
     public init() {}
 
-    /// Adds one latency; negative values (clocks a little apart) count as 0.
-    public mutating func record(microseconds: Int64) {
+    /// Adds a latency `times` times; negative values (clocks a little apart) count as 0.
+    public mutating func record(microseconds: Int64, times: Int64 = 1) {
         let value = max(0, microseconds)
-        counts[Self.bucket(of: value)] += 1
-        count += 1
+        counts[Self.bucket(of: value)] += times
+        count += times
         maxMicroseconds = max(maxMicroseconds, value)
+    }
+
+    /// Adds the values of `buckets`, each later by `microseconds`: what a latency measured
+    /// up to one stage (a worker's publish) becomes at the next (a viewer's). Each bucket
+    /// moves as its top (at most the max), so a value is at most 3 % of the earlier part
+    /// above the truth; the max moves exactly.
+    public mutating func record(_ buckets: Buckets, laterBy microseconds: Int64) {
+        for (index, n) in buckets.pairs {
+            record(microseconds: min(Self.upperBound(of: index), buckets.max) + microseconds, times: n)
+        }
+        if !buckets.pairs.isEmpty { maxMicroseconds = max(maxMicroseconds, buckets.max + microseconds) }
+    }
+
+    /// The non-empty buckets and the max: a histogram as a record header carries it, small
+    /// whatever the number of values (at most one pair per bucket).
+    public struct Buckets: Sendable {
+        public var max: Int64
+        var pairs: [(index: Int, count: Int64)]
+
+        /// As text: `max;bucket:count,bucket:count…`.
+        public var encoded: String {
+            "\(max);" + pairs.map { "\($0.index):\($0.count)" }.joined(separator: ",")
+        }
+
+        /// What `encoded` wrote; nil for anything else.
+        public init?(encoded text: some StringProtocol) {
+            let parts = text.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, let max = Int64(parts[0]), max >= 0 else { return nil }
+            var pairs: [(index: Int, count: Int64)] = []
+            for pair in parts[1].split(separator: ",") {
+                let fields = pair.split(separator: ":")
+                guard fields.count == 2, let index = Int(fields[0]), let n = Int64(fields[1]),
+                      (0..<LatencyHistogram.bucketCount).contains(index), n > 0 else { return nil }
+                pairs.append((index, n))
+            }
+            self.max = max
+            self.pairs = pairs
+        }
+
+        init(max: Int64, pairs: [(index: Int, count: Int64)]) {
+            self.max = max
+            self.pairs = pairs
+        }
+    }
+
+    public var buckets: Buckets {
+        Buckets(max: maxMicroseconds, pairs: counts.enumerated().filter { $0.element > 0 }.map { ($0.offset, $0.element) })
     }
 
     public mutating func merge(_ other: LatencyHistogram) {

@@ -309,8 +309,14 @@ public final class Replay: @unchecked Sendable {
 
     /// Queues one message, waiting while librdkafka's queue is full. False when stopped.
     private func send(topic: KafkaTopic, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) -> Bool {
-        let sentNs = options.sendStamps ? WallClock.nanoseconds() : nil
-        switch producer.produce(to: topic, key: key, value: value, timestampMs: timestampMs, sentNs: sentNs, waitingUnless: stop) {
+        let result = if options.sendStamps {
+            SendStamp.withHeader(WallClock.nanoseconds()) { stamp in
+                producer.produce(to: topic, key: key, value: value, timestampMs: timestampMs, header: stamp, waitingUnless: stop)
+            }
+        } else {
+            producer.produce(to: topic, key: key, value: value, timestampMs: timestampMs, waitingUnless: stop)
+        }
+        switch result {
         case .queued:
             summary.progress.sent += 1
             return true

@@ -68,6 +68,17 @@ public final class LatencyTrace: @unchecked Sendable {
         }
     }
 
+    /// A changelog viewer published, at wall-clock `nowNs`, a snapshot holding a worker's
+    /// state published at `publishedAtNs`, with the send → published latencies of the
+    /// stamped events it newly covered (`buckets`) and how many it could not trace.
+    /// Headless only: a viewer's trace ends at its published snapshot.
+    public func stateShown(_ buckets: LatencyHistogram.Buckets, publishedAtNs: Int64, untraced: Int64, nowNs: Int64) {
+        shared.withLock { shared in
+            shared.histogram.record(buckets, laterBy: (nowNs - publishedAtNs) / 1000)
+            shared.untraced += untraced
+        }
+    }
+
     /// The screen drew a frame from snapshot `generation` at wall-clock `nowNs`. Screen thread.
     public func drawn(generation: Int, nowNs: Int64) {
         shared.withLock { shared in

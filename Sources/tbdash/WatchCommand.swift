@@ -34,7 +34,8 @@ struct WatchCommand: ParsableCommand {
             --trace FILE measures how fresh the screen is: for every record stamped by \
             `tbdash produce --stamp`, the time from its send to the frame that first draws \
             it (with --headless, to the snapshot that first counts it), written at exit to \
-            FILE as one JSON line with p50, p99, p99.9 and the max in ms (doc/performance.md).
+            FILE as one JSON line with p50, p99, p99.9 and the max in ms (doc/performance.md). \
+            With --changelog --headless, through `tbdash aggregate --trace` workers.
 
             Durations take a unit: 300s, 5m, 1500ms, 30d (a bare number is seconds).
 
@@ -92,8 +93,8 @@ struct WatchCommand: ParsableCommand {
     var trace: String?
 
     func validate() throws {
-        if trace != nil && changelog != nil {
-            throw ValidationError("--trace cannot be combined with --changelog: a viewer sees states, not the stamped records")
+        if trace != nil && changelog != nil && !headless {
+            throw ValidationError("--trace with --changelog needs --headless: a viewer's trace ends at its published snapshot")
         }
         if exitAtEnd && !headless { throw ValidationError("--exit-at-end needs --headless") }
         if json && !headless { throw ValidationError("--json needs --headless") }
@@ -134,10 +135,9 @@ struct WatchCommand: ParsableCommand {
         var options = WatchPipeline.Options(source: source, group: group)
         options.timing.exitAtEnd = exitAtEnd
         options.query = try analytics.query()
-        if trace != nil {
-            options.source.readsSendStamps = true
-            options.trace = LatencyTrace(visible: headless ? .published : .drawn)
-        }
+        let latencyTrace = trace.map { _ in LatencyTrace(visible: headless ? .published : .drawn) }
+        if latencyTrace != nil { options.source.readsSendStamps = true }
+        options.trace = latencyTrace
         let integrations = try integration.start(
             calendar: start.config.calendar, continuing: stateOptions.state == nil ? nil : start.restored ?? AggregationState(),
             checkpointer: start.checkpointer)
@@ -146,15 +146,16 @@ struct WatchCommand: ParsableCommand {
             var runner = LiveRunner(headless ? .headless(json: json) : .dashboard, display: display, kafka: kafka, group: group,
                                     integrations: integrations)
             if !headless { runner.hotWeights = try analytics.hotWeightsByAction() }
+            defer { if let path = trace, let report = latencyTrace?.report { writeTrace(report, to: path) } }
             if let changelog {
                 var viewer = ChangelogPipeline.Options(changelog: changelog)
                 viewer.exitAtEnd = exitAtEnd
                 viewer.query = options.query
                 viewer.connectTimeoutMs = connectTimeout.timeoutMs
                 viewer.failFast = headless
+                viewer.trace = latencyTrace
                 try runner.run(ChangelogFeed(options: viewer, config: start.config))
             } else {
-                defer { if let path = trace, let report = options.trace?.report { writeTrace(report, to: path) } }
                 try runner.run(TopicFeed(options: options, config: start.config, restored: start.restored,
                                          checkpointer: integrations.checkpointer, withState: stateOptions.state != nil))
             }

@@ -45,7 +45,9 @@ import Glibc
             let stamp = Self.nowNs()
             sent.append(stamp)
             let result = Array(Self.message.utf8).withUnsafeBytes { value in
-                Array("k".utf8).withUnsafeBytes { key in producer.produce(to: topic, key: key, value: value, sentNs: stamp) }
+                Array("k".utf8).withUnsafeBytes { key in
+                    SendStamp.withHeader(stamp) { producer.produce(to: topic, key: key, value: value, header: $0) }
+                }
             }
             #expect(result == .queued)
             _ = producer.flush(timeoutMs: 1_000)
@@ -90,5 +92,52 @@ import Glibc
         // Every event within the batch interval and a publish, as the target says.
         #expect(try ms("max_ms") <= 2_000 + 100 + 400)
         #expect(try ms("max_ms") >= 1_990, "the partial batch waits out its interval")
+    }
+
+    @Test func throughAWorkerAndAViewerEveryEventIsVisibleWithinThePublishIntervals() throws {
+        let cluster = try MockCluster()
+        // The source and its changelog (the embedded broker has no admin API for a worker).
+        for topic in ["traced", "traced.tbdash-state"] { try cluster.createTopic(topic, partitions: 2) }
+        let dir = try TemporaryDirectory()
+        let traceFile = dir.file("viewer-trace.json")
+        let worker = try TBDashProcess.start(["aggregate", "-b", cluster.bootstrapServers, "-t", "traced", "--year", "2026",
+                                              "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500",
+                                              "--publish-interval", "1s", "--trace"])
+        defer { if worker.process.isRunning { worker.signal(SIGKILL) } }
+        #expect(Running.eventually(timeout: 30) { worker.stderr.contains("assigned partitions") }, "\(worker.stderr)")
+        let viewer = try TBDashProcess.start(["watch", "--changelog", "traced.tbdash-state", "--headless", "--json",
+                                              "-b", cluster.bootstrapServers, "--trace", traceFile.path])
+        defer { if viewer.process.isRunning { viewer.signal(SIGKILL) } }
+        Thread.sleep(forTimeInterval: 2)
+
+        // 20 events at 10/s over two partitions: each waits for its worker's next publish
+        // (every 1 s), the changelog fetch and the viewer's publish (every 250 ms).
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(brokers: cluster.bootstrapServers))
+        let topic = producer.topic("traced")
+        for i in 0..<20 {
+            if i > 0 { Thread.sleep(forTimeInterval: 0.1) }
+            let result = Array(Self.message.utf8).withUnsafeBytes { value in
+                Array("k\(i)".utf8).withUnsafeBytes { key in
+                    SendStamp.withHeader(Self.nowNs()) { producer.produce(to: topic, key: key, value: value, header: $0) }
+                }
+            }
+            #expect(result == .queued)
+            _ = producer.flush(timeoutMs: 1_000)
+        }
+        Thread.sleep(forTimeInterval: 3)
+        viewer.signal(SIGTERM)
+        let result = viewer.wait(timeout: 30)
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(json["events"] as? Int == 20, "\(result.stdout.prefix(200))")
+        let trace = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: traceFile)) as? [String: Any])
+        #expect(trace["events"] as? Int == 20 && trace["untraced"] as? Int == 0, "\(trace)")
+        let max = try #require(trace["max_ms"] as? Double, "\(trace)")
+        // Worker publish (1 s) + viewer publish (250 ms) + two fetches (100 ms each), and slack.
+        #expect(max <= 1_000 + 250 + 200 + 500, "\(trace)")
+        // Over two seconds of sending, some event waits most of a worker interval.
+        #expect(max >= 800, "\(trace)")
+        worker.signal(SIGTERM)
+        #expect(worker.wait(timeout: 30).status == 0)
     }
 }

@@ -74,4 +74,40 @@ import Testing
         #expect(trace.histogram == expected)
         #expect(trace.untraced == 1)
     }
+
+    @Test func bucketsCarriedToTheNextStageKeepTheBound() throws {
+        let values = (0..<3_000).map { Int64($0 * 37 % 2_000_003) }
+        var histogram = LatencyHistogram()
+        for value in values { histogram.record(microseconds: value) }
+        let carried = try #require(LatencyHistogram.Buckets(encoded: histogram.buckets.encoded))
+        var later = LatencyHistogram()
+        later.record(carried, laterBy: 250_000)
+        #expect(later.count == 3_000)
+        #expect(later.maxMicroseconds == values.max()! + 250_000)
+        for q in [0.5, 0.99, 0.999] {
+            let truth = nearestRank(values, q)
+            let reported = later.value(atQuantile: q)!
+            // The earlier part as its bucket's top (≤ 1/32 above), the later part exact,
+            // and the sum's own bucket on top.
+            #expect(reported >= truth + 250_000, "q \(q)")
+            #expect(Double(reported) <= (Double(truth) * (1 + 1.0 / 32) + 1 + 250_000) * (1 + 1.0 / 32) + 1, "q \(q)")
+        }
+        for garbage in ["", "1", "x;", "5;1:0", "5;99999:1", "5;3:1:2", "-1;"] {
+            #expect(LatencyHistogram.Buckets(encoded: garbage) == nil, "\(garbage)")
+        }
+    }
+
+    @Test func aViewerAddsItsWaitToTheWorkersLatencies() {
+        var worker = LatencyHistogram()
+        worker.record(microseconds: 40)
+        worker.record(microseconds: 60)
+        let trace = LatencyTrace(visible: .published)
+        trace.stateShown(worker.buckets, publishedAtNs: 1_000_000_000, untraced: 3, nowNs: 1_500_000_000)
+        var expected = LatencyHistogram()
+        expected.record(microseconds: 500_040)
+        expected.record(microseconds: 500_060)
+        #expect(trace.histogram.count == 2 && trace.histogram.maxMicroseconds == 500_060)
+        #expect(trace.histogram.value(atQuantile: 0.5) == expected.value(atQuantile: 0.5))
+        #expect(trace.untraced == 3)
+    }
 }
