@@ -140,4 +140,28 @@ import Glibc
         worker.signal(SIGTERM)
         #expect(worker.wait(timeout: 30).status == 0)
     }
+
+    @Test func produceStampStampsEveryRecordWithItsSendTimeAndOnlyThen() throws {
+        let kcat = try #require(TopicReader.kcat, "kcat is needed to read record headers")
+        let cluster = try MockCluster()
+        let dir = try TemporaryDirectory()
+        let file = dir.file("rows.csv")
+        #expect(try TBDashProcess.run(["gen", "--rows", "40", "--seed", "28", "-o", file.path]).status == 0)
+        for topic in ["stamped", "plain"] { try cluster.createTopic(topic, partitions: 2) }
+        let before = Self.nowNs()
+        let stamped = try TBDashProcess.run(["produce", file.path, "-b", cluster.bootstrapServers, "-t", "stamped", "--stamp", "--rate", "100"])
+        let after = Self.nowNs()
+        #expect(stamped.status == 0, "\(stamped.stderr)")
+        #expect(try TBDashProcess.run(["produce", file.path, "-b", cluster.bootstrapServers, "-t", "plain"]).status == 0)
+
+        let headers = try TopicReader.kcatLines(kcat, brokers: cluster.bootstrapServers, topic: "stamped", format: "%h\n")
+        #expect(headers.count == 40)
+        let stamps = headers.compactMap { $0.hasPrefix("tbdash-sent-ns=") ? Int64($0.dropFirst("tbdash-sent-ns=".count)) : nil }
+        #expect(stamps.count == 40, "\(headers.prefix(3))")
+        #expect(stamps.allSatisfy { $0 >= before && $0 <= after })
+        // Paced at 100/s: the stamps span most of the 0.4 s it took.
+        #expect(stamps.max()! - stamps.min()! >= 300_000_000)
+        let plain = try TopicReader.runKcat(kcat, ["-b", cluster.bootstrapServers, "-C", "-t", "plain", "-o", "beginning", "-e", "-q", "-f", "%h|"])
+        #expect(!plain.output.contains("tbdash-sent-ns"), "\(plain.output.prefix(200))")
+    }
 }
