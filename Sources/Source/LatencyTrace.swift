@@ -1,5 +1,4 @@
 import LiveValues
-import Runtime
 import Synchronization
 
 /// `watch --trace`: how long each send-stamped event (`tbdash produce --stamp`) took from
