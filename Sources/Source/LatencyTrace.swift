@@ -31,6 +31,8 @@ public final class LatencyTrace: @unchecked Sendable {
         /// Published, not yet drawn (the dashboard), tagged with the snapshot's generation.
         var awaiting: StampRing
         var untraced: Int64 = 0
+        /// The send stamp of the newest stamped event visible so far.
+        var newestSentNs: Int64?
     }
     private let shared: Mutex<Shared>
 
@@ -60,6 +62,7 @@ public final class LatencyTrace: @unchecked Sendable {
                 switch visible {
                 case .published:
                     shared.histogram.record(microseconds: (nowNs - next.sentNs) / 1000)
+                    shared.newestSentNs = max(shared.newestSentNs ?? .min, next.sentNs)
                 case .drawn:
                     if !shared.awaiting.push(tag: Int64(generation), next.sentNs) { shared.untraced += 1 }
                 }
@@ -84,12 +87,16 @@ public final class LatencyTrace: @unchecked Sendable {
             while let next = shared.awaiting.first, next.tag <= Int64(generation) {
                 shared.awaiting.removeFirst()
                 shared.histogram.record(microseconds: (nowNs - next.sentNs) / 1000)
+                shared.newestSentNs = max(shared.newestSentNs ?? .min, next.sentNs)
             }
         }
     }
 
     public var histogram: LatencyHistogram { shared.withLock { $0.histogram } }
     public var untraced: Int64 { shared.withLock { $0.untraced } }
+    /// When the newest stamped event visible so far was sent (wall-clock ns): with the
+    /// clock, the end-to-end age of what is shown. Nil before one is visible.
+    public var newestVisibleSentNs: Int64? { shared.withLock { $0.newestSentNs } }
 
     /// The trace as one JSON line (see `LatencyHistogram.report`).
     public var report: String {

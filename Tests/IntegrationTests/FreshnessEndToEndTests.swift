@@ -60,6 +60,9 @@ import Glibc
         let second = try #require(try Self.metric("tbdash_freshness_seconds", port: port))
         #expect(second - first >= 1.9 && second - first <= 3, "\(first) then \(second)")
         #expect(second >= 2)
+        // End to end, from the newest event's send: at least as old as the freshness.
+        let sendAge = try #require(try Self.metric("tbdash_send_age_seconds", port: port))
+        #expect(sendAge >= second && sendAge <= second + 1, "\(sendAge) against \(second)")
 
         watch.signal(SIGTERM)
         let result = watch.wait(timeout: 30)

@@ -100,5 +100,11 @@ import UserBehavior
         snapshot.aggregate.newestReadAtMs = 10_000
         let samples = Self.samples(MetricsExposition.render(snapshot, context: context))
         #expect(samples.first { $0.name == "tbdash_freshness_seconds" }?.value == 2.25)
+        #expect(!samples.contains { $0.name == "tbdash_send_age_seconds" }, "no --trace")
+        var traced = context
+        traced.nowMs = 1_765_000_003_500
+        traced.newestSentNs = 1_765_000_000_000_000_000
+        let tracedSamples = Self.samples(MetricsExposition.render(snapshot, context: traced))
+        #expect(tracedSamples.first { $0.name == "tbdash_send_age_seconds" }?.value == 3.5)
     }
 }
