@@ -23,6 +23,10 @@ public final class Aggregator {
     private var rates = RateHistory()
     /// The newest events of the query's segment and the newest rejected messages.
     @exclusivity(unchecked) private var tail = LiveTail()
+    /// Processing time at which the newest event of the open batch, and of the shown state,
+    /// was read: what the snapshot's freshness is measured from.
+    private var pendingReadAt: Int64?
+    private var shownReadAt: Int64?
 
     public init(config: AggregationConfig, restoring state: AggregationState? = nil, now: Int64 = 0) {
         self.config = config
@@ -44,13 +48,15 @@ public final class Aggregator {
     /// Counts one decoded record. Records at or before a partition's counted offset are
     /// ignored, so a record delivered twice is never counted twice. `payload` is only read
     /// for a rejection, whose first bytes the tail shows; nil when they were not kept (a
-    /// message too large to copy).
+    /// message too large to copy). True when an event joined the open batch (a latency
+    /// trace follows it until a snapshot shows it).
+    @discardableResult
     public func ingest(partition: Int32, offset: Int64, decoded: MessageDecoder.Result,
-                       payload: UnsafeRawBufferPointer?, now: Int64) {
-        guard let index = accept(partition, offset, now: now) else { return }
+                       payload: UnsafeRawBufferPointer?, now: Int64) -> Bool {
+        guard let index = accept(partition, offset, now: now) else { return false }
         switch decoded {
         case .rejected(let reason):
-            reject(reason, partition: partition, offset: offset, payload: payload)
+            return reject(reason, partition: partition, offset: offset, payload: payload)
         case .event(let event):
             let dayIndex: Int?
             let eventTime: Int64?
@@ -84,13 +90,17 @@ public final class Aggregator {
                     action: event.action.rawValue, ageRange: event.ageRange.rawValue, gender: event.gender.rawValue,
                     province: province, dayIndex: Int16(shownDay ?? -1), latenessMs: lateness ?? -1))
             }
+            pendingReadAt = now
             if batcher.add(now: now) { flush(now: now) }
+            return true
         }
     }
 
-    private func reject(_ reason: RejectionReason, partition: Int32, offset: Int64, payload: UnsafeRawBufferPointer?) {
+    /// Counts a rejection (no event joins the batch: false, as `ingest` answers).
+    private func reject(_ reason: RejectionReason, partition: Int32, offset: Int64, payload: UnsafeRawBufferPointer?) -> Bool {
         shown.counts.rejected[reason.rawValue] += 1
         tail.recordRejected(partition: partition, offset: offset, reason: reason, payload: payload)
+        return false
     }
 
     /// Moves the partition past `offset`; nil (and nothing changes) when that record was
@@ -155,6 +165,7 @@ public final class Aggregator {
         guard count > 0 else { return }
         for event in pending { shown.add(event) }
         pending.removeAll(keepingCapacity: true)
+        shownReadAt = pendingReadAt
         shown.batches += 1
         rates.record(count, now: now)
         updateGlobalWatermark(now: now)
@@ -187,7 +198,7 @@ public final class Aggregator {
     /// counted) with the live tail and rates kept here.
     public func snapshot(now: Int64, figures: Bool = false) -> AggregateSnapshot {
         AggregateSnapshot(state: shown, query: query, config: config, now: now, figures: figures,
-                          pendingEvents: pending.count, rates: rates, tail: tail)
+                          pendingEvents: pending.count, rates: rates, tail: tail, newestReadAtMs: shownReadAt)
     }
 
     /// Whether anything the global watermark is made of changed since it was computed at
@@ -227,8 +238,8 @@ extension Aggregator {
     /// Decodes a raw record with `decoder` and counts it: for callers that hold payloads
     /// rather than decoded events (the scale-out worker, tests). One decoder, with its
     /// 1 MiB of scratch, serves any number of folds.
-    @inline(__always)
-    public func ingest(partition: Int32, offset: Int64, payload: UnsafeRawBufferPointer, decoder: borrowing MessageDecoder, now: Int64) {
+    @inline(__always) @discardableResult
+    public func ingest(partition: Int32, offset: Int64, payload: UnsafeRawBufferPointer, decoder: borrowing MessageDecoder, now: Int64) -> Bool {
         ingest(partition: partition, offset: offset, decoded: decoder.decode(payload), payload: payload, now: now)
     }
 }

@@ -57,11 +57,16 @@ public final class KafkaProducer: @unchecked Sendable {
     /// Queues one message; librdkafka copies key and value. The partition is chosen by the
     /// configured partitioner from the key, unless `partition` names it. `timestampMs`
     /// becomes the record's timestamp (CreateTime, ms since 1970); 0 stamps it with the
-    /// send time.
+    /// send time. With `header`, the record carries it (a send stamp, a trace).
     public func produce(to topic: KafkaTopic, partition: Int32? = nil, key: UnsafeRawBufferPointer,
-                        value: UnsafeRawBufferPointer, timestampMs: Int64 = 0) -> ProduceResult {
-        let code = tbdash_produce(handle, topic.handle, partition ?? RD_KAFKA_PARTITION_UA, key.baseAddress, key.count,
-                                  value.baseAddress, value.count, timestampMs)
+                        value: UnsafeRawBufferPointer, timestampMs: Int64 = 0, header: KafkaHeader? = nil) -> ProduceResult {
+        let partition = partition ?? RD_KAFKA_PARTITION_UA
+        let code = if let header {
+            tbdash_produce_with_header(handle, topic.handle, partition, key.baseAddress, key.count, value.baseAddress, value.count,
+                                       timestampMs, header.name, header.value.baseAddress, header.value.count)
+        } else {
+            tbdash_produce(handle, topic.handle, partition, key.baseAddress, key.count, value.baseAddress, value.count, timestampMs)
+        }
         if code == RD_KAFKA_RESP_ERR_NO_ERROR { return .queued }
         if code == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
         return .failed(describe(code))
@@ -77,9 +82,10 @@ public final class KafkaProducer: @unchecked Sendable {
     /// once gave up after 100, about a second) only dropped a state, or an event, that
     /// would have fitted a moment later. Only the user's stop ends the wait.
     public func produce(to topic: KafkaTopic, partition: Int32? = nil, key: UnsafeRawBufferPointer,
-                        value: UnsafeRawBufferPointer, timestampMs: Int64 = 0, waitingUnless stop: StopFlag) -> ProduceResult {
+                        value: UnsafeRawBufferPointer, timestampMs: Int64 = 0, header: KafkaHeader? = nil,
+                        waitingUnless stop: StopFlag) -> ProduceResult {
         while true {
-            let result = produce(to: topic, partition: partition, key: key, value: value, timestampMs: timestampMs)
+            let result = produce(to: topic, partition: partition, key: key, value: value, timestampMs: timestampMs, header: header)
             guard result == .queueFull else { return result }
             poll(timeoutMs: 10)
             if stop.isRequested { return result }

@@ -21,12 +21,18 @@ public struct AggregateSnapshot: Equatable, Sendable {
     public var figures: AnalyticsFigures?
     /// The newest events of the segment and the newest rejected messages.
     public var tail: LiveTail
+    /// Processing time (monotonic ms) at which the newest event in `counts` was read; nil
+    /// before the first batch is folded (and for states restored or merged from elsewhere
+    /// until an event of this process's own is counted). See `freshnessMs(now:)`.
+    public var newestReadAtMs: Int64?
 
     public init(
         counts: Counts = Counts(), streamCounts: Counts? = nil, batches: Int = 0, watermark: Int64? = nil, partitions: [PartitionProgress] = [],
         pendingEvents: Int = 0, eventsPerSecond: Double = 0, rateHistory: [Int] = [],
-        filter: SegmentFilter = SegmentFilter(), figures: AnalyticsFigures? = nil, tail: LiveTail = LiveTail()) {
+        filter: SegmentFilter = SegmentFilter(), figures: AnalyticsFigures? = nil, tail: LiveTail = LiveTail(),
+        newestReadAtMs: Int64? = nil) {
         self.tail = tail
+        self.newestReadAtMs = newestReadAtMs
         self.filter = filter
         self.figures = figures
         self.counts = counts
@@ -41,6 +47,13 @@ public struct AggregateSnapshot: Equatable, Sendable {
 
     public var skipped: Int { partitions.reduce(0) { $0 + $1.skipped } }
 
+    /// Freshness: how long ago, at processing time `now` (monotonic ms), the newest event
+    /// this snapshot counts was read from Kafka; nil when none was. It includes the wait in
+    /// the open micro-batch and grows while the stream is stopped, so a stale screen shows.
+    public func freshnessMs(now: Int64) -> Int64? {
+        newestReadAtMs.map { max(0, now - $0) }
+    }
+
     /// Records not yet read, over partitions whose end offset is known.
     public var lag: Int64? {
         let known = partitions.compactMap(\.lag)
@@ -54,7 +67,8 @@ extension AggregateSnapshot {
     /// rankings), which cost more to compute. The watch adds what only its fold keeps (the
     /// open batch's size, the rates, the live tail); a changelog viewer has none of them.
     public init(state: AggregationState, query: AnalyticsQuery, config: AggregationConfig, now: Int64, figures: Bool,
-                pendingEvents: Int = 0, rates: RateHistory = RateHistory(), tail: LiveTail = LiveTail()) {
+                pendingEvents: Int = 0, rates: RateHistory = RateHistory(), tail: LiveTail = LiveTail(),
+                newestReadAtMs: Int64? = nil) {
         var partitions = state.partitions
         partitions.sort { $0.partition < $1.partition }
         for i in partitions.indices { partitions[i].idle = now - partitions[i].lastActivityMs >= config.idleTimeoutMs }
@@ -66,6 +80,6 @@ extension AggregateSnapshot {
             rateHistory: rates.lastFullSeconds(60, now: now),
             filter: query.filter,
             figures: figures ? AnalyticsFigures(state.summary, query: query, counts: counts) : nil,
-            tail: tail)
+            tail: tail, newestReadAtMs: newestReadAtMs)
     }
 }

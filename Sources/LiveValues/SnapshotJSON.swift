@@ -5,11 +5,14 @@ import UserBehavior
 /// The snapshot as SPEC §4 JSON: raw codes as keys, counts exact, zero counts left out.
 ///
 /// Beyond the spec's keys: `skipped` (records deleted by retention before they were
-/// read), `batches`, `max_lateness_ms` and `lag` (records not yet read); for a changelog
+/// read), `batches`, `max_lateness_ms`, `lag` (records not yet read) and `freshness_ms`
+/// (how long before `now`, in processing time, the newest counted event was read; null
+/// when none was or no `now` is given); for a changelog
 /// viewer, `changelog`: `unreadable` (messages skipped) and `unavailable` (source partitions
 /// whose newest state cannot be read: their counts are missing, their lag is not 0).
 public enum SnapshotJSON {
-    public static func encode(_ snapshot: AggregateSnapshot, calendar: EventCalendar, changelog: ChangelogHealth? = nil) -> String {
+    public static func encode(_ snapshot: AggregateSnapshot, calendar: EventCalendar, changelog: ChangelogHealth? = nil,
+                              now: Int64? = nil) -> String {
         let counts = snapshot.counts
         var members: [String] = []
         members.append(#""events": \#(counts.events)"#)
@@ -27,6 +30,7 @@ public enum SnapshotJSON {
         members.append(#""batches": \#(snapshot.batches)"#)
         members.append(#""max_lateness_ms": \#(counts.maxLatenessMs)"#)
         members.append(#""lag": \#(snapshot.lag.map { "\($0)" } ?? "null")"#)
+        members.append(#""freshness_ms": \#(now.flatMap(snapshot.freshnessMs(now:)).map { "\($0)" } ?? "null")"#)
         members.append(#""filter": \#(string(snapshot.filter.normalized))"#)
         if let figures = snapshot.figures { members += analytics(figures, counts: counts, calendar: calendar) }
         if let changelog {

@@ -17,12 +17,17 @@ public enum MetricsExposition {
         public var lastCheckpointMs: Int64?
         /// Wall-clock ms now.
         public var nowMs: Int64
+        /// Processing time (monotonic ms) now, for the snapshot's freshness; nil leaves it out.
+        public var processingNowMs: Int64?
+        /// With `--trace`: when the newest stamped event shown was sent (wall-clock ns).
+        public var newestSentNs: Int64?
 
-        public init(version: String, librdkafka: String, lastCheckpointMs: Int64? = nil, nowMs: Int64) {
+        public init(version: String, librdkafka: String, lastCheckpointMs: Int64? = nil, nowMs: Int64, processingNowMs: Int64? = nil) {
             self.version = version
             self.librdkafka = librdkafka
             self.lastCheckpointMs = lastCheckpointMs
             self.nowMs = nowMs
+            self.processingNowMs = processingNowMs
         }
     }
 
@@ -83,6 +88,14 @@ public enum MetricsExposition {
         out.sample("tbdash_records_read_per_second", [], snapshot.pipeline.arrivalPerSecond)
         out.family("tbdash_queue_fill_ratio", "gauge", "How full the queue between the Kafka reader and the aggregator is, 0 to 1.")
         out.sample("tbdash_queue_fill_ratio", [], snapshot.pipeline.queueFill)
+        if let sent = context.newestSentNs {
+            out.family("tbdash_send_age_seconds", "gauge", "With --trace: seconds since the newest stamped event shown was sent (produce --stamp), end to end.")
+            out.sample("tbdash_send_age_seconds", [], Double(max(0, context.nowMs * 1_000_000 - sent)) / 1e9)
+        }
+        if let freshness = context.processingNowMs.flatMap(aggregate.freshnessMs(now:)) {
+            out.family("tbdash_freshness_seconds", "gauge", "Seconds since the newest event the snapshot counts was read from Kafka; grows while nothing new is shown.")
+            out.sample("tbdash_freshness_seconds", [], Double(freshness) / 1000)
+        }
         out.family("tbdash_source_up", "gauge", "1 while reading or caught up, 0 while connecting, stalled, disconnected or failed.")
         out.sample("tbdash_source_up", [], snapshot.status == .live ? 1 : 0)
         if let saved = context.lastCheckpointMs {

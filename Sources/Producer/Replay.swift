@@ -33,6 +33,8 @@ public final class Replay: @unchecked Sendable {
         /// Stamp every record with the time it is sent instead of the start of its event
         /// day: nothing is old to the broker's retention, and nothing can be found by day.
         public var stampsSendTime = false
+        /// Give every record a send stamp header (`SendStamp`) for a latency trace.
+        public var sendStamps = false
         /// The brokers delete records stamped before this (ms since 1970, from the topic's
         /// retention): the first row older than it stops the replay before it is sent.
         public var oldestKept: Int64?
@@ -326,7 +328,14 @@ public final class Replay: @unchecked Sendable {
 
     /// Queues one message, waiting while librdkafka's queue is full. False when stopped.
     private func send(topic: KafkaTopic, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) -> Bool {
-        switch producer.produce(to: topic, key: key, value: value, timestampMs: timestampMs, waitingUnless: stop) {
+        let result = if options.sendStamps {
+            SendStamp.withHeader(WallClock.nanoseconds()) { stamp in
+                producer.produce(to: topic, key: key, value: value, timestampMs: timestampMs, header: stamp, waitingUnless: stop)
+            }
+        } else {
+            producer.produce(to: topic, key: key, value: value, timestampMs: timestampMs, waitingUnless: stop)
+        }
+        switch result {
         case .queued:
             summary.progress.sent += 1
             return true

@@ -38,6 +38,9 @@ public final class AggregateWorker: @unchecked Sendable {
         public var maxMessageBytes = 1_000_000
         /// How the topic's messages are shaped, when not as tbdash writes them (`--map`).
         public var mapping: MessageMapping?
+        /// Read the records' send stamps and forward them with each state (`StateTrace`),
+        /// for a viewer's --trace; off, no header is parsed.
+        public var forwardsSendStamps = false
 
         public init(topic: String, changelog: String, writer: String) {
             self.topic = topic
@@ -82,6 +85,8 @@ public final class AggregateWorker: @unchecked Sendable {
     private var published: [Int32: (Int64, Int)] = [:]
     /// Publishes per partition since it was assigned: chunked states alternate slots by it.
     private var publishes: [Int32: Int] = [:]
+    /// With `forwardsSendStamps`: stamps of events counted since each state was published.
+    private var pendingStamps = PendingStamps()
     private var failure: String?
     /// The timing and the rules of revocation and restore (sans-I/O).
     private var core: WorkerCore
@@ -115,7 +120,7 @@ public final class AggregateWorker: @unchecked Sendable {
         while !stop.isRequested && failure == nil {
             consumer.consume(into: batch, timeoutMs: 100)
             let now = MonotonicClock.milliseconds()
-            for i in 0..<batch.count { apply(batch[i], now: now) }
+            for i in 0..<batch.count { apply(batch[i], now: now, sentNs: options.forwardsSendStamps ? batch.sendStamp(at: i) : nil) }
             batch.release()
             for aggregator in aggregators.values { aggregator.tick(now: now) }
             carryOut(core.tick(now: now))
@@ -157,11 +162,12 @@ public final class AggregateWorker: @unchecked Sendable {
 
     // MARK: Records
 
-    private func apply(_ record: KafkaRecord, now: Int64) {
+    private func apply(_ record: KafkaRecord, now: Int64, sentNs: Int64?) {
         guard let aggregator = aggregators[record.partition] else { return }
         switch record.kind {
         case .message:
-            aggregator.ingest(partition: record.partition, offset: record.offset, payload: record.payload, decoder: decoder, now: now)
+            let counted = aggregator.ingest(partition: record.partition, offset: record.offset, payload: record.payload, decoder: decoder, now: now)
+            if counted, let sentNs { pendingStamps.add(sentNs, partition: record.partition) }
         case .partitionEnd:
             aggregator.recordEnd(partition: record.partition, offset: record.offset, now: now)
         case .offsetOutOfRange:
@@ -310,6 +316,7 @@ public final class AggregateWorker: @unchecked Sendable {
         restoredEpochs[partition] = nil
         published[partition] = nil
         publishes[partition] = nil
+        pendingStamps.forget(partition)
     }
 
     /// Fails with `partitions` half set up: the ones before the refused one must not be
@@ -350,7 +357,11 @@ public final class AggregateWorker: @unchecked Sendable {
             let slot = UInt8((publishes[partition] ?? 0) % 2)
             publishes[partition, default: 0] += 1
             let messages = ChangelogChunk.messages(for: bytes, partition: partition, slot: slot, maxMessageBytes: options.maxMessageBytes)
-            guard messages.allSatisfy({ send($0.value, key: $0.key, partition: partition) }) else { continue }
+            // The trace rides on the last message: the state is whole once it is read.
+            let trace = options.forwardsSendStamps ? pendingStamps.take(partition: partition, nowNs: WallClock.nanoseconds()) : nil
+            guard messages.indices.allSatisfy({ i in
+                send(messages[i].value, key: messages[i].key, partition: partition, trace: i == messages.count - 1 ? trace : nil)
+            }) else { continue }
             stats.records += 1
             stats.bytes += bytes.count
             stats.largest = max(stats.largest, bytes.count)
@@ -361,11 +372,14 @@ public final class AggregateWorker: @unchecked Sendable {
         return commits.keys.sorted()
     }
 
-    private func send(_ bytes: [UInt8], key: [UInt8], partition: Int32) -> Bool {
+    private func send(_ bytes: [UInt8], key: [UInt8], partition: Int32, trace: StateTrace? = nil) -> Bool {
         guard let changelog else { return false }
         let result = key.withUnsafeBytes { k in
             bytes.withUnsafeBytes { v in
-                producer.produce(to: changelog, partition: partition % Int32(changelogPartitions), key: k, value: v, waitingUnless: stop)
+                (trace?.encoded ?? []).withUnsafeBytes { t in
+                    producer.produce(to: changelog, partition: partition % Int32(changelogPartitions), key: k, value: v,
+                                     header: trace == nil ? nil : KafkaHeader(name: StateTrace.header, value: t), waitingUnless: stop)
+                }
             }
         }
         switch result {

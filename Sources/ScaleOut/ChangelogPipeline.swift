@@ -32,6 +32,9 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
         /// Told once each thing the snapshot alone would not make plain: a partition whose
         /// newest state cannot be read, a changelog with no state yet.
         public var report: @Sendable (String) -> Void = { _ in }
+        /// Follows the stamps workers forward (`StateTrace`) to the published snapshot
+        /// (`--trace`, headless); nil: no header is read.
+        public var trace: LatencyTrace?
 
         public init(changelog: String) {
             self.changelog = changelog
@@ -72,6 +75,8 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
 
     public var snapshotCount: Int { generation.load(ordering: .acquiring) }
 
+    public var trace: LatencyTrace? { options.trace }
+
     /// The workers' calendar once a state has been read (their --year and --tz).
     public var calendar: EventCalendar { config.calendar }
 
@@ -109,6 +114,10 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
                 switch record.kind {
                 case .message:
                     core.received(message: Array(record.payload), at: ChangelogPosition(partition: record.partition, offset: record.offset))
+                    if options.trace != nil, let header = batch.header(StateTrace.header, at: i), let trace = StateTrace(decoding: header),
+                       trace.publishedAtNs >= startedAtNs {
+                        tracesToShow.append(trace)
+                    }
                 case .offsetOutOfRange:
                     consumer.seek(topic: options.changelog, [record.partition: .beginning])
                 case .partitionEnd:
@@ -144,6 +153,13 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
                 options.report(waited.map { ChangelogHealth.noStatesLine(waited: $0) } ?? ChangelogHealth.noStatesLine())
             case .publish:
                 publish(&core.view, ends: ends, query: query, now: now)
+                if let trace = options.trace {
+                    let shownAt = WallClock.nanoseconds()
+                    for state in tracesToShow {
+                        trace.stateShown(state.buckets, publishedAtNs: state.publishedAtNs, untraced: state.untraced, nowNs: shownAt)
+                    }
+                    tracesToShow.removeAll()
+                }
             case .stop:
                 return true
             }
@@ -187,6 +203,16 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
         }
     }
 
+    /// The events of the newest merged state, and when a state first showed that many (the
+    /// publisher thread's own).
+    private var eventsShown = 0
+    /// Traces of states read since the last publish (each at most one pair per histogram
+    /// bucket; states arrive at most once a worker publish interval per partition).
+    private var tracesToShow: [StateTrace] = []
+    /// States published before the viewer started are not traced: their wait is the viewer's start.
+    private let startedAtNs = WallClock.nanoseconds()
+    private var newestStateAt: Int64?
+
     /// Merges the view into a snapshot.
     private func publish(_ view: inout ChangelogView, ends: [Int32: Int64], query: AnalyticsQuery, now: Int64) {
         var config = fallbackConfig
@@ -206,7 +232,13 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
         health.unavailable = health.unavailable.filter { view.unavailable[$0.key] != nil }
         health.unreadable = view.unreadable
         let state = view.merged().takenOver(now: now, ends: ends, boundMs: config.outOfOrdernessMs)
-        let aggregate = AggregateSnapshot(state: state, query: query, config: config, now: now, figures: true)
+        // Freshness: a viewer has no event of its own, only states that add events.
+        if state.counts.events != eventsShown {
+            eventsShown = state.counts.events
+            newestStateAt = now
+        }
+        let aggregate = AggregateSnapshot(state: state, query: query, config: config, now: now, figures: true,
+                                          newestReadAtMs: newestStateAt)
         let status = snapshot.status
         ownersBox.withLock { $0 = view.newest.mapValues(\.owner) }
         let health = health

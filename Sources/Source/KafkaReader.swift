@@ -29,6 +29,8 @@ public struct SourceOptions: Sendable {
     public var partitionRefreshMs: Int64 = 10_000
     /// How the topic's messages are shaped, when not as tbdash writes them (`--map`).
     public var mapping: MessageMapping?
+    /// Read each message's send stamp header (`watch --trace`); off, no header is parsed.
+    public var readsSendStamps = false
 
     public init(topic: String) {
         self.topic = topic
@@ -111,10 +113,11 @@ final class KafkaReader: @unchecked Sendable {
                 for i in 0..<fetched.count {
                     let record = fetched[i]
                     guard record.kind == .message || record.kind == .partitionEnd else { continue }
-                    if !chunk.append(record, decoder: decoder) {
+                    let sentNs = options.readsSendStamps && record.kind == .message ? fetched.sendStamp(at: i) ?? 0 : 0
+                    if !chunk.append(record, decoder: decoder, sentNs: sentNs) {
                         guard putTimed(.records(chunk)), let next = takeEmptyChunk() else { return }
                         chunk = next
-                        _ = chunk.append(record, decoder: decoder)
+                        _ = chunk.append(record, decoder: decoder, sentNs: sentNs)
                     }
                 }
                 fetched.release()

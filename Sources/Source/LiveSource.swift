@@ -16,6 +16,8 @@ public protocol LiveSource: AnyObject, Sendable {
     /// Who published each partition's newest state, and when (a changelog viewer's; one
     /// process owns every partition itself and has none).
     var owners: [Int32: PartitionOwner] { get }
+    /// The send → visible trace (`watch --trace`), nil without one.
+    var trace: LatencyTrace? { get }
     /// Starts its threads; the snapshots follow.
     func start()
     /// Shows another segment or ranking from the next snapshot on.
@@ -28,4 +30,5 @@ public protocol LiveSource: AnyObject, Sendable {
 
 extension LiveSource {
     public var owners: [Int32: PartitionOwner] { [:] }
+    public var trace: LatencyTrace? { nil }
 }

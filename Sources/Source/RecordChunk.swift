@@ -17,6 +17,8 @@ final class RecordChunk: @unchecked Sendable {
         /// A rejected message's bytes in the arena; start −1: not kept (too large to copy).
         var start: Int
         var length: Int
+        /// The message's send stamp (ns since 1970) when a trace reads them; 0 otherwise.
+        var sentNs: Int64
     }
 
     private let arena: UnsafeMutableRawBufferPointer
@@ -31,7 +33,7 @@ final class RecordChunk: @unchecked Sendable {
         entries = .allocate(capacity: entryCapacity)
         // Written once now: otherwise a chunk's memory grows with the largest batch it has
         // carried yet, and a long catch-up looks like a leak.
-        entries.initialize(repeating: Entry(kind: .message, partition: 0, offset: 0, decoded: nil, start: -1, length: 0),
+        entries.initialize(repeating: Entry(kind: .message, partition: 0, offset: 0, decoded: nil, start: -1, length: 0, sentNs: 0),
                            count: entryCapacity)
         self.entryCapacity = entryCapacity
     }
@@ -45,9 +47,10 @@ final class RecordChunk: @unchecked Sendable {
 
     /// Decodes one record in; false when the chunk is full (the caller sends it on and
     /// continues in a fresh one, which always has room).
-    func append(_ record: KafkaRecord, decoder: borrowing MessageDecoder) -> Bool {
+    func append(_ record: KafkaRecord, decoder: borrowing MessageDecoder, sentNs: Int64 = 0) -> Bool {
         guard count < entryCapacity else { return false }
-        var entry = Entry(kind: record.kind, partition: record.partition, offset: record.offset, decoded: nil, start: -1, length: 0)
+        var entry = Entry(kind: record.kind, partition: record.partition, offset: record.offset, decoded: nil, start: -1, length: 0,
+                          sentNs: sentNs)
         if record.kind == .message {
             let decoded = decoder.decode(record.payload)
             entry.decoded = decoded

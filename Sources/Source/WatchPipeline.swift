@@ -22,6 +22,9 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
         public var timing = WatchCore.Timing()
         /// The segment and rankings the snapshot shows.
         public var query = AnalyticsQuery()
+        /// Follows send-stamped events until they are visible (`--trace`); the source must
+        /// then read the stamps (`SourceOptions.readsSendStamps`).
+        public var trace: LatencyTrace?
 
         public init(source: SourceOptions, group: String) {
             self.source = source
@@ -89,6 +92,8 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
 
     public var calendar: EventCalendar { config.calendar }
 
+    public var trace: LatencyTrace? { options.trace }
+
     /// Whether the broker confirmed the offsets committed at the end; false when it did not
     /// answer or there was nothing to commit. Read after `waitUntilFinished`.
     public var offsetsCommittedAtExit: Bool { committedAtExit.load(ordering: .acquiring) }
@@ -127,7 +132,9 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
                 case .publish(let figures):
                     let aggregate = aggregator.snapshot(now: now, figures: figures)
                     if !final { meter.sample(now: now, busyNanoseconds: busyNanoseconds, lag: aggregate.lag) }
-                    publish(aggregate, meter: meter)
+                    let generation = publish(aggregate, meter: meter)
+                    options.trace?.published(pendingEvents: aggregate.pendingEvents, generation: generation,
+                                             nowNs: WallClock.nanoseconds())
                 case .save:
                     // One state for the save and the commit that follows it: computing it
                     // folds the open batch into a copy.
@@ -184,8 +191,9 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
                 let entry = chunk[i]
                 switch entry.kind {
                 case .message:
-                    aggregator.ingest(partition: entry.partition, offset: entry.offset, decoded: entry.decoded.unsafelyUnwrapped,
-                                      payload: chunk.rejectedPayload(entry), now: now)
+                    let pended = aggregator.ingest(partition: entry.partition, offset: entry.offset, decoded: entry.decoded.unsafelyUnwrapped,
+                                                   payload: chunk.rejectedPayload(entry), now: now)
+                    if pended, let trace = options.trace { trace.ingested(sentNs: entry.sentNs) }
                 case .partitionEnd:
                     aggregator.recordEnd(partition: entry.partition, offset: entry.offset, now: now)
                 case .offsetOutOfRange, .error:
@@ -203,7 +211,9 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
         }
     }
 
-    private func publish(_ aggregate: AggregateSnapshot, meter: PipelineMeter) {
+    /// Returns the generation the snapshot is published as.
+    @discardableResult
+    private func publish(_ aggregate: AggregateSnapshot, meter: PipelineMeter) -> Int {
         let snapshot = LiveSnapshot(
             aggregate: aggregate, pipeline: meter.stats(queueFill: reader.pipe.queue.fill),
             status: reader.status, checkpointProblem: checkpointProblem.withLock { $0 },
@@ -221,7 +231,8 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
             current = snapshot
             return true
         }
-        if changed { generation.add(1, ordering: .releasing) }
+        guard changed else { return generation.load(ordering: .relaxed) }
+        return generation.add(1, ordering: .releasing).newValue
     }
 
     /// Saves a checkpoint; false (and the problem shown) when it could not be written.

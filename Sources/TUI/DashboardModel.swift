@@ -67,6 +67,8 @@ public struct DashboardModel: Sendable {
     public var fps = 10
     /// Wall-clock ms for the header clock.
     public var clock: Int64 = 0
+    /// Processing time (monotonic ms) of the frame, for the snapshot's freshness.
+    public var processingNow: Int64 = 0
     /// The viewer's offset from UTC at `clock`, in seconds east: the header shows local
     /// time (0, the default, shows UTC).
     public var utcOffsetSeconds = 0

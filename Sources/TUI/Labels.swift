@@ -111,6 +111,7 @@ public struct Labels: Sendable {
     public var lag: String { zh ? "积压" : "lag" }
     public var arrival: String { zh ? "到达" : "in" }
     public var processing: String { zh ? "处理" : "out" }
+    public var newest: String { zh ? "最新" : "newest" }
     public var paused: String { zh ? "已暂停" : "PAUSED" }
     public var newEvents: String { zh ? "新事件" : "events" }
     public var sortedByCount: String { zh ? "按数量" : "by count" }

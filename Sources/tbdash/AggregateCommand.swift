@@ -39,9 +39,14 @@ struct AggregateCommand: ParsableCommand {
             final states and leaves the group at once. One log line per assignment and \
             revocation on stderr (and in --log).
 
+            --trace reads the send stamps of `tbdash produce --stamp` and forwards them \
+            with each state, for `watch --changelog --headless --trace` to measure send to \
+            visible through the workers (doc/performance.md).
+
             Examples:
               tbdash aggregate -t user_behavior_logs --year 2026
               tbdash watch --changelog user_behavior_logs.tbdash-state
+              tbdash aggregate -t user_behavior_logs --year 2026 --trace
             """)
 
     @OptionGroup var kafka: KafkaOptions
@@ -66,6 +71,9 @@ struct AggregateCommand: ParsableCommand {
 
     @Option(help: "Also write the log lines to this file.")
     var log: String?
+
+    @Flag(help: "Forward the records' send stamps (produce --stamp) with each state, for a viewer's --trace.")
+    var trace = false
 
     @Option(help: "How long to wait for the brokers' first answer, 1s to 1d. (default: 10s)", transform: DurationArgument.connectTimeout)
     var connectTimeout = DurationArgument.defaultConnectTimeout
@@ -104,6 +112,7 @@ struct AggregateCommand: ParsableCommand {
         options.publishIntervalMs = publishInterval.milliseconds
         options.mapping = try shape.mapping()
         options.connectTimeoutMs = connectTimeout.timeoutMs
+        options.forwardsSendStamps = trace
         if let limit = producerConfiguration.properties.last(where: { $0.key == "message.max.bytes" }).flatMap({ Int($0.value) }) {
             options.maxMessageBytes = limit
         }

@@ -51,11 +51,14 @@ final class Integrations: Sendable {
         init(withState: Bool) { self.withState = withState }
 
         func render() -> String {
-            let snapshot = pipeline.withLock { $0 }?.snapshot ?? LiveSnapshot()
+            let followed = pipeline.withLock { $0 }
+            let snapshot = followed?.snapshot ?? LiveSnapshot()
             let saved = lastCheckpointMs.load(ordering: .relaxed)
-            let context = MetricsExposition.Context(
+            var context = MetricsExposition.Context(
                 version: Version.tbdash, librdkafka: KafkaLibrary.version,
-                lastCheckpointMs: withState && saved > 0 ? saved : nil, nowMs: WallClock.milliseconds())
+                lastCheckpointMs: withState && saved > 0 ? saved : nil, nowMs: WallClock.milliseconds(),
+                processingNowMs: MonotonicClock.milliseconds())
+            context.newestSentNs = followed?.trace?.newestVisibleSentNs
             return MetricsExposition.render(snapshot, context: context)
         }
     }

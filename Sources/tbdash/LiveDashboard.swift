@@ -16,6 +16,8 @@ struct LiveDashboard {
     var model: DashboardModel
     /// Called with each new status (for --log).
     var onStatus: (SourceStatus) -> Void = { _ in }
+    /// The generation of `model.snapshot`: a trace learns when each is drawn.
+    var shownGeneration = -1
 
     enum Ending: Equatable {
         case quit
@@ -84,6 +86,7 @@ struct LiveDashboard {
                     model.newSincePause = max(0, snapshot.aggregate.counts.events - model.snapshot.aggregate.counts.events)
                 } else {
                     model.snapshot = snapshot
+                    shownGeneration = generation
                 }
                 dirty = true
             }
@@ -94,10 +97,12 @@ struct LiveDashboard {
     /// Draws a frame; returns its lists, which the next key moves within.
     private mutating func draw(clock: Int64) -> [Panel: ListGeometry] {
         model.clock = clock
+        model.processingNow = MonotonicClock.milliseconds()
         model.utcOffsetSeconds = MachineTimeZone.utcOffsetSeconds(atMilliseconds: clock)
         let (width, height) = screen.size
         let frame = dashboard.frame(model, width: width, height: height)
         screen.draw(frame.grid)
+        pipeline.trace?.drawn(generation: shownGeneration, nowNs: WallClock.nanoseconds())
         return frame.lists
     }
 }

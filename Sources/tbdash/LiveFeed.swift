@@ -72,7 +72,7 @@ struct TopicFeed: LiveFeed {
     func headlessResult(_ pipeline: WatchPipeline, json: Bool, metricsAddress: String?) throws {
         let final = pipeline.snapshot
         if json {
-            var text = SnapshotJSON.encode(final.aggregate, calendar: config.calendar)
+            var text = SnapshotJSON.encode(final.aggregate, calendar: config.calendar, now: MonotonicClock.milliseconds())
             if let metricsAddress { text = SnapshotJSON.adding("metrics_address", metricsAddress, to: text) }
             try printResult(text)
         } else {
@@ -126,7 +126,8 @@ struct ChangelogFeed: LiveFeed {
     func headlessResult(_ pipeline: ChangelogPipeline, json: Bool, metricsAddress: String?) throws {
         let final = pipeline.snapshot
         if json {
-            try printResult(SnapshotJSON.encode(final.aggregate, calendar: pipeline.calendar, changelog: final.changelog))
+            try printResult(SnapshotJSON.encode(final.aggregate, calendar: pipeline.calendar, changelog: final.changelog,
+                                                now: MonotonicClock.milliseconds()))
         } else {
             let a = final.aggregate
             let health = final.changelog ?? ChangelogHealth()

@@ -54,6 +54,10 @@ struct ProduceCommand: ParsableCommand {
             the same timestamps: to a consumer the second pass is a replay of the past, \
             and its events are late.
 
+            --stamp gives every record a header tbdash-sent-ns, the wall-clock time it was \
+            queued in nanoseconds, for `watch --trace` to measure send-to-visible latency \
+            (doc/performance.md).
+
             Exit status: 0 when every valid row was delivered, 1 when the broker cannot be \
             reached, a message was not delivered or not a single row was valid, 2 for usage \
             errors or an unreadable file, 130 when stopped by Ctrl-C, SIGTERM or SIGHUP \
@@ -69,6 +73,7 @@ struct ProduceCommand: ParsableCommand {
               tbdash produce big.csv -b kafka1:9092 -X compression.type=lz4
               tbdash produce data/sample.csv -b kafka1:9092 -t events --partitions 16
               tbdash produce data/sample.csv -b kafka1:9092 -t week-topic --timestamps send-time
+              tbdash produce data/sample.csv --rate 1000 --loop --stamp
               zcat big.csv.gz | tbdash produce -
             """)
 
@@ -121,6 +126,9 @@ struct ProduceCommand: ParsableCommand {
     @Option(help: "Partitions of the topic when produce creates it (only when it does not exist), 1 to 10000. (default: 8)",
             transform: NumericOption.wholeNumber(1...10_000))
     var partitions = 8
+
+    @Flag(help: "Give every record a send-stamp header (tbdash-sent-ns) for watch --trace.")
+    var stamp = false
 
     @OptionGroup(title: "Event time") var eventTimeOptions: EventTimeOptions
 
@@ -179,6 +187,7 @@ struct ProduceCommand: ParsableCommand {
         options.format = format
         options.users = userTable
         options.stampsSendTime = stampsSendTime
+        options.sendStamps = stamp
         // A record must outlive its sending by an hour at least, not vanish at once.
         options.oldestKept = retention?.oldestKept(nowMs: WallClock.milliseconds() + 3_600_000)
         options.rate = rate

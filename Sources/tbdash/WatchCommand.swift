@@ -31,6 +31,12 @@ struct WatchCommand: ParsableCommand {
             Keys on the dashboard (? shows them there too):
             \(KeyBinding.plainText())
 
+            --trace FILE measures how fresh the screen is: for every record stamped by \
+            `tbdash produce --stamp`, the time from its send to the frame that first draws \
+            it (with --headless, to the snapshot that first counts it), written at exit to \
+            FILE as one JSON line with p50, p99, p99.9 and the max in ms (doc/performance.md). \
+            With --changelog --headless, through `tbdash aggregate --trace` workers.
+
             Durations take a unit: 300s, 5m, 1500ms, 30d (a bare number is seconds).
 
             Examples:
@@ -41,6 +47,7 @@ struct WatchCommand: ParsableCommand {
               tbdash watch --from 2026-11-11
               tbdash watch -t clicks --map 'user_id=uid,item_id=sku,action=event:view=click:order=purchase,gender?=unknown'
               tbdash watch --metrics-addr 127.0.0.1:9464 --history counts.db --state watch.state
+              tbdash watch --headless --trace latency.json
             """)
 
     @OptionGroup var kafka: KafkaOptions
@@ -81,7 +88,14 @@ struct WatchCommand: ParsableCommand {
             transform: DurationArgument.connectTimeout)
     var connectTimeout = DurationArgument.defaultConnectTimeout
 
+    @Option(help: ArgumentHelp("Trace the send-to-visible latency of records sent by `tbdash produce --stamp`; its percentiles go to this file at exit.",
+                               valueName: "file"))
+    var trace: String?
+
     func validate() throws {
+        if trace != nil && changelog != nil && !headless {
+            throw ValidationError("--trace with --changelog needs --headless: a viewer's trace ends at its published snapshot")
+        }
         if exitAtEnd && !headless { throw ValidationError("--exit-at-end needs --headless") }
         if json && !headless { throw ValidationError("--json needs --headless") }
         if changelog != nil && (integration.metricsAddr != nil || integration.history != nil) {
@@ -121,6 +135,9 @@ struct WatchCommand: ParsableCommand {
         var options = WatchPipeline.Options(source: source, group: group)
         options.timing.exitAtEnd = exitAtEnd
         options.query = try analytics.query()
+        let latencyTrace = trace.map { _ in LatencyTrace(visible: headless ? .published : .drawn) }
+        if latencyTrace != nil { options.source.readsSendStamps = true }
+        options.trace = latencyTrace
         let integrations = try integration.start(
             calendar: start.config.calendar, continuing: stateOptions.state == nil ? nil : start.restored ?? AggregationState(),
             checkpointer: start.checkpointer)
@@ -129,17 +146,28 @@ struct WatchCommand: ParsableCommand {
             var runner = LiveRunner(headless ? .headless(json: json) : .dashboard, display: display, kafka: kafka, group: group,
                                     integrations: integrations)
             if !headless { runner.hotWeights = try analytics.hotWeightsByAction() }
+            defer { if let path = trace, let report = latencyTrace?.report { writeTrace(report, to: path) } }
             if let changelog {
                 var viewer = ChangelogPipeline.Options(changelog: changelog)
                 viewer.exitAtEnd = exitAtEnd
                 viewer.query = options.query
                 viewer.connectTimeoutMs = connectTimeout.timeoutMs
                 viewer.failFast = headless
+                viewer.trace = latencyTrace
                 try runner.run(ChangelogFeed(options: viewer, config: start.config))
             } else {
                 try runner.run(TopicFeed(options: options, config: start.config, restored: start.restored,
                                          checkpointer: integrations.checkpointer, withState: stateOptions.state != nil))
             }
+        }
+    }
+
+    /// The trace's line, however the run ended; a file that cannot be written is said, not fatal.
+    private func writeTrace(_ report: String, to path: String) {
+        do {
+            try AtomicFileWriter.replace(path, with: Array((report + "\n").utf8))
+        } catch {
+            StandardError.write("tbdash: trace not written to \(path): \(error)\n")
         }
     }
 }

@@ -174,3 +174,42 @@ import UserBehavior
         #expect(json.contains(#""offsets": {"0": 2}"#))
     }
 }
+
+/// Freshness: the read time of the newest event in the shown state, with a manual clock.
+@Suite struct FreshnessTests {
+    let calendar = try! EventCalendar(year: 2026, timeZone: "UTC")
+
+    private func ingest(_ a: Aggregator, offset: Int64, now: Int64) {
+        let bytes = Array(#"{"user_id":1,"item_id":2,"cat_id":3,"merchant_id":4,"brand_id":null,"month":11,"day":11,"action":0,"age_range":3,"gender":1,"province":"浙江"}"#.utf8)
+        let decoder = MessageDecoder()
+        bytes.withUnsafeBytes { _ = a.ingest(partition: 0, offset: offset, payload: $0, decoder: decoder, now: now) }
+    }
+
+    @Test func freshnessCountsFromTheNewestShownEventsReadTime() {
+        var config = AggregationConfig(calendar: calendar)
+        config.batchSize = 10
+        config.batchIntervalMs = 2_000
+        let a = Aggregator(config: config)
+        #expect(a.snapshot(now: 0).freshnessMs(now: 50) == nil)
+        ingest(a, offset: 0, now: 100)
+        ingest(a, offset: 1, now: 700)
+        // Still in the open batch: not shown, so not fresh.
+        #expect(a.snapshot(now: 2_000).newestReadAtMs == nil)
+        #expect(!a.tick(now: 2_099))
+        #expect(a.tick(now: 2_100))
+        let shown = a.snapshot(now: 2_100)
+        #expect(shown.newestReadAtMs == 700)
+        #expect(shown.freshnessMs(now: 2_100) == 1_400)
+        // A stopped stream: the figure grows with the clock.
+        #expect(shown.freshnessMs(now: 9_700) == 9_000)
+        // A full batch is shown at once: its last event is the newest.
+        for i in 0..<10 { ingest(a, offset: 2 + Int64(i), now: 10_000 + Int64(i) * 3) }
+        #expect(a.snapshot(now: 10_027).freshnessMs(now: 10_030) == 3)
+        let json = SnapshotJSON.encode(a.snapshot(now: 10_027), calendar: calendar, now: 10_530)
+        #expect(json.contains(#""freshness_ms": 503,"#), "\(json)")
+        #expect(SnapshotJSON.encode(a.snapshot(now: 10_027), calendar: calendar).contains(#""freshness_ms": null,"#))
+        // A record counted already changes nothing.
+        ingest(a, offset: 5, now: 20_000)
+        #expect(a.snapshot(now: 20_000).newestReadAtMs == 10_027)
+    }
+}

@@ -92,4 +92,19 @@ import UserBehavior
         let text = MetricsExposition.render(LiveSnapshot(), context: .init(version: "a\"b\\c\nd", librdkafka: "x", nowMs: 0))
         #expect(text.contains(#"tbdash_build_info{version="a\"b\\c\nd",librdkafka="x"} 1"#))
     }
+
+    @Test func freshnessIsTheAgeOfTheNewestCountedEvent() {
+        var snapshot = LiveSnapshot()
+        let context = MetricsExposition.Context(version: "1", librdkafka: "2", nowMs: 0, processingNowMs: 12_250)
+        #expect(!MetricsExposition.render(snapshot, context: context).contains("tbdash_freshness_seconds"), "nothing counted yet")
+        snapshot.aggregate.newestReadAtMs = 10_000
+        let samples = Self.samples(MetricsExposition.render(snapshot, context: context))
+        #expect(samples.first { $0.name == "tbdash_freshness_seconds" }?.value == 2.25)
+        #expect(!samples.contains { $0.name == "tbdash_send_age_seconds" }, "no --trace")
+        var traced = context
+        traced.nowMs = 1_765_000_003_500
+        traced.newestSentNs = 1_765_000_000_000_000_000
+        let tracedSamples = Self.samples(MetricsExposition.render(snapshot, context: traced))
+        #expect(tracedSamples.first { $0.name == "tbdash_send_age_seconds" }?.value == 3.5)
+    }
 }

@@ -57,6 +57,8 @@ enum Fixture {
         model.query.filter = model.snapshot.aggregate.filter
         model.language = language
         model.clock = clock
+        // 0.4 s after the snapshot's newest event was read (at 3,000 ms).
+        model.processingNow = 3_400
         return model
     }
 }
