@@ -82,6 +82,9 @@ public final class KafkaProducer: @unchecked Sendable {
         return .failed(describe(code))
     }
 
+    /// Makes a `poll` waiting on another thread return now (it has something else to do).
+    public func wake() { rd_kafka_yield(handle) }
+
     /// Whether librdkafka reported every broker down and nothing has been delivered since.
     public var brokersDown: Bool { context.brokersDown.load(ordering: .relaxed) }
 

@@ -125,7 +125,11 @@ final class IngestService: @unchecked Sendable {
             }
             return admission
         }
-        if case .answered(var answer) = admission {
+        switch admission {
+        case .admitted:
+            // The producing thread may be waiting in a poll: produce these now.
+            producer.wake()
+        case .answered(var answer):
             answer.headers += headers
             send(answer, to: reply, latencyFrom: startNs)
         }
@@ -154,7 +158,8 @@ final class IngestService: @unchecked Sendable {
                 return taken
             }
             for batch in batches { produce(batch, stop: stop) }
-            producer.poll(timeoutMs: batches.isEmpty ? 2 : 0)
+            // Waits for reports, or until `wake` says a batch came; the bound is for deadlines.
+            producer.poll(timeoutMs: batches.isEmpty ? 10 : 0)
             let done = answerReports()
             if stopping && done { break }
         }
@@ -237,9 +242,14 @@ private final class DeliveryTally: @unchecked Sendable {
 final class RunningIngest {
     /// tbdash's producer settings, and ingest's own: librdkafka gives up on a message by
     /// the deadline a request is answered 503 at, and its queue holds more than can be
-    /// outstanding, so producing never waits for room.
+    /// outstanding, so producing never waits for room. Batches wait 1 ms, not 5: a client
+    /// waits for its answer, and while one batch is in flight the next fills anyway (group
+    /// commit). Measured (release, 64 connections of one event per request, the embedded
+    /// broker, a loaded 2-core machine): 5,226 requests/s, p50 12.0 ms at 1 ms against
+    /// 3,923/s, p50 15.8 ms at 5 ms; 0 ms was no better (5,486/s, p99 18.5 against 17.0 ms).
     static func producerProperties(deliveryTimeoutMs: Int64, maxOutstanding: Int) -> [(String, String)] {
         ProducerDefaults.properties + [
+            ("linger.ms", "1"),
             ("message.timeout.ms", String(deliveryTimeoutMs)),
             ("queue.buffering.max.messages", String(max(maxOutstanding * 2, 100_000))),
             ("client.id", "tbdash-ingest"),

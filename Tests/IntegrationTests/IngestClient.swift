@@ -139,9 +139,11 @@ struct MadeUpEvents {
     }
 }
 
-/// `watch --headless --json --exit-at-end` over a topic, from the start.
+/// `watch --headless --json --exit-at-end` over a topic, from the start, in this year: ingest
+/// stamps an event without its own time with the time it was received.
 func watchCounts(brokers: String, topic: String) throws -> [String: Any] {
-    let watch = try TBDashProcess.run(["watch", "--headless", "--exit-at-end", "--json", "--from", "earliest", "--year", "2026",
+    let year = Calendar(identifier: .gregorian).component(.year, from: Date())
+    let watch = try TBDashProcess.run(["watch", "--headless", "--exit-at-end", "--json", "--from", "earliest", "--year", "\(year)",
                                        "-b", brokers, "-t", topic], timeout: 120)
     guard watch.status == 0, let json = try JSONSerialization.jsonObject(with: Data(watch.stdout.utf8)) as? [String: Any] else {
         throw IngestClient.Failure(description: "watch failed (\(watch.status)): \(watch.stderr)")
