@@ -218,4 +218,45 @@ import Glibc
         #expect(statuses.count == 50 && statuses.allSatisfy { $0 as? Int == 200 }, "\(statuses)")
         #expect((times.max() ?? 99) < 1.0, "a post waited \(times.max() ?? 99) s")
     }
+
+    /// Beyond loopback only with a token, or with --allow-open, which says so at start.
+    @Test func aNetworkAddressNeedsATokenOrSaysItIsOpen() throws {
+        let refused = try TBDashProcess.run(["ingest", "--listen", "0.0.0.0:0", "-b", "127.0.0.1:1"], timeout: 20)
+        #expect(refused.status == 2 && refused.stderr.contains("set --token"), "\(refused.stderr)")
+        let cluster = try MockCluster()
+        try cluster.createTopic("open", partitions: 1)
+        let open = try TBDashProcess.start(["ingest", "--listen", "0.0.0.0:0", "--allow-open", "-b", cluster.bootstrapServers, "-t", "open"])
+        defer { if open.process.isRunning { open.signal(SIGKILL) } }
+        #expect(Running.eventually(timeout: 20) { open.stderr.contains("anyone who reaches 0.0.0.0:") }, "\(open.stderr)")
+        open.signal(SIGTERM)
+        #expect(open.wait(timeout: 20).status == 0)
+    }
+
+    /// SIGTERM with requests waiting for a stopped broker: each is answered (503 at its
+    /// deadline, never dropped), and ingest exits 0.
+    @Test func sigtermAnswersWhatIsInFlightAndExitsZero() throws {
+        let runtime = try TemporaryDirectory()
+        let broker = try TBDashProcess.start(["broker", "--partitions", "2", "-t", "drain"], environment: ["TBDASH_RUNTIME_DIR": runtime.url.path])
+        defer {
+            broker.signal(SIGCONT)
+            broker.signal(SIGKILL)
+        }
+        #expect(Running.eventually(timeout: 10) { broker.stdout.contains("listening on") })
+        let brokers = try String(contentsOf: runtime.file("broker.address"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try IngestServer(brokers: brokers, topic: "drain", ["--delivery-timeout", "2s"])
+        broker.signal(SIGSTOP)
+        let made = MadeUpEvents(count: 3, seed: 2)
+        let stopper = Thread {
+            Thread.sleep(forTimeInterval: 0.7)
+            server.running.signal(SIGTERM)
+        }
+        stopper.start()
+        let answers = try IngestClient.send(port: server.port, made.events.map { .post($0.json) }, parallel: true)
+        // Admitted before the signal, so answered at their deadline, not refused as "stopping".
+        #expect(answers.map(\.status) == [503, 503, 503] && answers.allSatisfy { $0.body.contains("in time") }, "\(answers.map(\.body))")
+        #expect(answers.allSatisfy { $0.seconds > 1.5 })
+        let stopped = server.running.wait(timeout: 20)
+        #expect(stopped.status == 0, "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("tbdash: ingest: stopped"))
+    }
 }
