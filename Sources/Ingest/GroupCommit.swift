@@ -13,7 +13,10 @@ import UserBehavior
 /// request that would pass it is refused with 429 and `Retry-After` (it fits in a moment);
 /// one with more events than the whole bound, with 413. After a failed delivery, requests
 /// are refused with 503 for `retryAfterSeconds` (Kafka is unreachable; waiting the
-/// deadline out for each would only hold connections), then let in again to try.
+/// deadline out for each would only hold connections), then let in again to try: a
+/// circuit breaker that closes by itself. (Not librdkafka's "all brokers down": that
+/// flag clears only when data flows, and refusing every request until then would keep
+/// it set forever — an earlier version stayed at 503 after the broker came back.)
 ///
 /// Sans-I/O: the caller passes the time (`nowMs`, any monotonic milliseconds) and the
 /// delivery reports in, and carries the answers out.
@@ -80,8 +83,8 @@ public struct GroupCommit: Sendable {
     }
 
     /// Admits a decoded request with `accepted` events to produce and its rejections, or
-    /// answers it at once. `kafkaDown`: librdkafka says every broker is down.
-    public mutating func admit(accepted: Int, rejected: [Rejection], nowMs: Int64, kafkaDown: Bool) -> Admission {
+    /// answers it at once.
+    public mutating func admit(accepted: Int, rejected: [Rejection], nowMs: Int64) -> Admission {
         if accepted == 0 {
             if rejected.isEmpty { return .answered(.error(400, "no events: send a JSON event, an array of events, or one event per line")) }
             return .answered(outcomeAnswer(accepted: 0, rejected: rejected))
@@ -89,7 +92,7 @@ public struct GroupCommit: Sendable {
         if stopping {
             return .answered(.error(503, "stopping: send to another instance or retry", retryAfterSeconds: limits.retryAfterSeconds))
         }
-        if kafkaDown || nowMs < refusingUntilMs {
+        if nowMs < refusingUntilMs {
             return .answered(.error(503, "Kafka is unreachable: nothing was sent, retry later", retryAfterSeconds: limits.retryAfterSeconds))
         }
         if accepted > limits.maxOutstandingEvents {
@@ -148,8 +151,8 @@ public struct GroupCommit: Sendable {
     public var unanswered: Int { pending.values.count { !$0.answered } }
 
     /// Whether a new request of one event would be let in now (for /healthz).
-    public func isHealthy(nowMs: Int64, kafkaDown: Bool) -> Bool {
-        !stopping && !kafkaDown && !refusesAfterFailure(nowMs: nowMs) && outstandingEvents < limits.maxOutstandingEvents
+    public func isHealthy(nowMs: Int64) -> Bool {
+        !stopping && !refusesAfterFailure(nowMs: nowMs) && outstandingEvents < limits.maxOutstandingEvents
     }
 
     /// Whether a delivery failed (or a deadline passed) less than `retryAfterSeconds` ago.

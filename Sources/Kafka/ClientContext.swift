@@ -62,8 +62,6 @@ final class ClientContext: Sendable {
     func recordDelivery(_ code: rd_kafka_resp_err_t, tag: UnsafeMutableRawPointer?) {
         recordDelivery(code)
         if let tag, let onTaggedDelivery {
-            // Data flows again (only here: untagged producers never read the flag).
-            if code == RD_KAFKA_RESP_ERR_NO_ERROR { brokersDown.store(false, ordering: .relaxed) }
             onTaggedDelivery(Int(bitPattern: tag), code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : describe(code))
         }
     }

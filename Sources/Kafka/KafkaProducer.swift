@@ -83,10 +83,13 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 
     /// Makes a `poll` waiting on another thread return now (it has something else to do).
-    public func wake() { rd_kafka_yield(handle) }
-
-    /// Whether librdkafka reported every broker down and nothing has been delivered since.
-    public var brokersDown: Bool { context.brokersDown.load(ordering: .relaxed) }
+    /// `rd_kafka_poll` serves the main queue, and `rd_kafka_queue_yield` on it is the call
+    /// meant for another thread (`rd_kafka_yield` only sets a flag of the calling thread).
+    public func wake() {
+        guard let main = rd_kafka_queue_get_main(handle) else { return }
+        rd_kafka_queue_yield(main)
+        rd_kafka_queue_destroy(main)
+    }
 
     /// Queues one message as `produce` does, waiting while librdkafka's queue is full (and
     /// serving delivery reports meanwhile) until it is queued or `stop` is requested; then

@@ -67,14 +67,14 @@ final class IngestService: @unchecked Sendable {
         case .answer(let answer):
             send(answer, to: reply, latencyFrom: nil)
         case .health:
-            let healthy = shared.withLock { $0.core.isHealthy(nowMs: startNs / 1_000_000, kafkaDown: producer.brokersDown) }
+            let healthy = shared.withLock { $0.core.isHealthy(nowMs: startNs / 1_000_000) }
             send(healthy ? IngestAnswer(status: 200, headers: [.init("Content-Type", "text/plain; charset=utf-8")], body: "ok\n")
                          : .error(503, "Kafka unreachable or the queue is full", retryAfterSeconds: 1),
                  to: reply, latencyFrom: nil)
         case .metrics:
             let text = shared.withLock { state in
                 state.metrics.exposition(outstandingEvents: state.core.outstandingEvents, maxOutstandingEvents: state.core.limits.maxOutstandingEvents,
-                                         kafkaReachable: !producer.brokersDown && !state.core.refusesAfterFailure(nowMs: startNs / 1_000_000))
+                                         kafkaReachable: !state.core.refusesAfterFailure(nowMs: startNs / 1_000_000))
             }
             send(IngestAnswer(status: 200, headers: [.init("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: text),
                  to: reply, latencyFrom: nil)
@@ -117,8 +117,7 @@ final class IngestService: @unchecked Sendable {
         }
         let admission = shared.withLock { state in
             for rejection in rejected { state.metrics.recordRejected(rejection.reason) }
-            let admission = state.core.admit(accepted: batch.events.count, rejected: rejected, nowMs: startNs / 1_000_000,
-                                             kafkaDown: producer.brokersDown)
+            let admission = state.core.admit(accepted: batch.events.count, rejected: rejected, nowMs: startNs / 1_000_000)
             if case .admitted(let tag) = admission {
                 state.waiting[tag] = Waiting(reply: reply, startNs: startNs, headers: headers, accepted: batch.events.count)
                 state.queue.append(Batch(tag: tag, bytes: batch.bytes, events: batch.events))

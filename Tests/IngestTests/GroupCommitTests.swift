@@ -16,8 +16,8 @@ import UserBehavior
 
     @Test func aRequestIsAnsweredWhenItsLastReportArrives() throws {
         var core = GroupCommit(limits: Self.limits)
-        let a = try #require(Self.tag(core.admit(accepted: 3, rejected: [], nowMs: 0, kafkaDown: false)))
-        let b = try #require(Self.tag(core.admit(accepted: 2, rejected: [.init(index: 1, reason: .missingField)], nowMs: 1, kafkaDown: false)))
+        let a = try #require(Self.tag(core.admit(accepted: 3, rejected: [], nowMs: 0)))
+        let b = try #require(Self.tag(core.admit(accepted: 2, rejected: [.init(index: 1, reason: .missingField)], nowMs: 1)))
         #expect(core.outstandingEvents == 5)
         #expect(core.reports(tag: a, delivered: 2, failed: 0, nowMs: 2) == nil)
         let second = try #require(Self.value(core.reports(tag: b, delivered: 2, failed: 0, nowMs: 3)))
@@ -30,17 +30,17 @@ import UserBehavior
 
     @Test func oneFailedEventMakesThe503AndRefusesForTheRetryTime() throws {
         var core = GroupCommit(limits: Self.limits)
-        let a = try #require(Self.tag(core.admit(accepted: 2, rejected: [], nowMs: 0, kafkaDown: false)))
+        let a = try #require(Self.tag(core.admit(accepted: 2, rejected: [], nowMs: 0)))
         let answer = try #require(Self.value(core.reports(tag: a, delivered: 1, failed: 1, nowMs: 100)))
         #expect(answer.answer.status == 503 && answer.answer.headers.contains(.init("Retry-After", "1")))
-        guard case .answered(let refused) = core.admit(accepted: 1, rejected: [], nowMs: 1_099, kafkaDown: false) else { Issue.record(); return }
+        guard case .answered(let refused) = core.admit(accepted: 1, rejected: [], nowMs: 1_099) else { Issue.record(); return }
         #expect(refused.status == 503)
-        #expect(Self.tag(core.admit(accepted: 1, rejected: [], nowMs: 1_100, kafkaDown: false)) != nil)
+        #expect(Self.tag(core.admit(accepted: 1, rejected: [], nowMs: 1_100)) != nil)
     }
 
     @Test func theDeadlineAnswers503ButTheEventsStayOutstanding() throws {
         var core = GroupCommit(limits: Self.limits)
-        let a = try #require(Self.tag(core.admit(accepted: 4, rejected: [], nowMs: 1_000, kafkaDown: false)))
+        let a = try #require(Self.tag(core.admit(accepted: 4, rejected: [], nowMs: 1_000)))
         #expect(core.expire(nowMs: 5_999).isEmpty)
         let expired = core.expire(nowMs: 6_000)
         #expect(expired.map(\.tag) == [a] && expired[0].answer.status == 503)
@@ -53,28 +53,26 @@ import UserBehavior
 
     @Test func theOutstandingBoundGives429AndABiggerRequest413() throws {
         var core = GroupCommit(limits: Self.limits)
-        let a = try #require(Self.tag(core.admit(accepted: 8, rejected: [], nowMs: 0, kafkaDown: false)))
-        guard case .answered(let full) = core.admit(accepted: 3, rejected: [], nowMs: 0, kafkaDown: false) else { Issue.record(); return }
+        let a = try #require(Self.tag(core.admit(accepted: 8, rejected: [], nowMs: 0)))
+        guard case .answered(let full) = core.admit(accepted: 3, rejected: [], nowMs: 0) else { Issue.record(); return }
         #expect(full.status == 429 && full.headers.contains(.init("Retry-After", "1")))
-        #expect(Self.tag(core.admit(accepted: 2, rejected: [], nowMs: 0, kafkaDown: false)) != nil)
-        #expect(!core.isHealthy(nowMs: 0, kafkaDown: false))
+        #expect(Self.tag(core.admit(accepted: 2, rejected: [], nowMs: 0)) != nil)
+        #expect(!core.isHealthy(nowMs: 0))
         _ = core.reports(tag: a, delivered: 8, failed: 0, nowMs: 1)
-        #expect(core.isHealthy(nowMs: 1, kafkaDown: false))
-        guard case .answered(let huge) = core.admit(accepted: 11, rejected: [], nowMs: 1, kafkaDown: false) else { Issue.record(); return }
+        #expect(core.isHealthy(nowMs: 1))
+        guard case .answered(let huge) = core.admit(accepted: 11, rejected: [], nowMs: 1) else { Issue.record(); return }
         #expect(huge.status == 413)
     }
 
-    @Test func nothingAcceptedIsAnsweredAtOnceAndKafkaDownIs503() {
+    @Test func nothingAcceptedIsAnsweredAtOnceAndStoppingIs503() {
         var core = GroupCommit(limits: Self.limits)
-        guard case .answered(let none) = core.admit(accepted: 0, rejected: [.init(index: 0, reason: .notUTF8)], nowMs: 0, kafkaDown: false),
-              case .answered(let empty) = core.admit(accepted: 0, rejected: [], nowMs: 0, kafkaDown: false),
-              case .answered(let down) = core.admit(accepted: 1, rejected: [], nowMs: 0, kafkaDown: true)
+        guard case .answered(let none) = core.admit(accepted: 0, rejected: [.init(index: 0, reason: .notUTF8)], nowMs: 0),
+              case .answered(let empty) = core.admit(accepted: 0, rejected: [], nowMs: 0)
         else { Issue.record(); return }
         #expect(none.status == 400 && none.body.contains(#""reason":"not_utf8""#))
         #expect(empty.status == 400)
-        #expect(down.status == 503)
         core.stopAdmitting()
-        guard case .answered(let stopping) = core.admit(accepted: 1, rejected: [], nowMs: 0, kafkaDown: false) else { Issue.record(); return }
+        guard case .answered(let stopping) = core.admit(accepted: 1, rejected: [], nowMs: 0) else { Issue.record(); return }
         #expect(stopping.status == 503)
     }
 }

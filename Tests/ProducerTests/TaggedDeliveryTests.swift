@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import Synchronization
 import Testing
@@ -48,5 +49,21 @@ import Testing
         _ = producer.flush(timeoutMs: 5_000)
         let seen = reports.byTag.withLock { $0 }
         #expect(seen.mapValues(\.failed) == [3: 4, 9: 2] && seen.values.allSatisfy { $0.delivered == 0 })
+    }
+
+    /// `wake` from another thread ends a long `poll` at once (ingest's producing thread
+    /// waits in one for reports while the event loop queues requests).
+    @Test func wakeEndsAPollOnAnotherThread() throws {
+        let cluster = try MockCluster()
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(brokers: cluster.bootstrapServers))
+        let waker = Thread {
+            Thread.sleep(forTimeInterval: 0.3)
+            producer.wake()
+        }
+        let start = ContinuousClock.now
+        waker.start()
+        producer.poll(timeoutMs: 5_000)
+        let waited = ContinuousClock.now - start
+        #expect(waited < .seconds(2), "the poll waited \(waited)")
     }
 }
