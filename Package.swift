@@ -75,6 +75,10 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        // `tbdash ingest`'s sans-I/O core: request bodies split into events, the route
+        // (paths, token, content types, CORS), group commit (admission, delivery reports,
+        // deadlines ─▶ answers) and its metrics. Pure; the shell is in tbdash.
+        .target(name: "Ingest", dependencies: ["UserBehavior"]),
         // Snapshot ─▶ Prometheus: the text exposition and the /metrics endpoint.
         .target(name: "Metrics", dependencies: ["HTTPServing", "LiveValues", "Runtime", "UserBehavior"]),
         // State ─▶ SQLite: interval deltas and running totals, written off the aggregator
@@ -89,7 +93,7 @@ let package = Package(
             name: "tbdash",
             dependencies: [
                 "UserBehavior", "Formatting", "Runtime", "Kafka", "Producer", "Generator", "LiveValues", "Checkpoint", "Source", "ScaleOut", "TUI", "Terminal",
-                "Metrics", "History", "Preflight",
+                "Metrics", "History", "Preflight", "HTTPServing", "Ingest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -118,6 +122,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "HTTPServing", "Aggregation", "Analytics", "LiveValues", "UserBehavior", "TestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "Aggregation", "LiveValues", "UserBehavior", "TestSupport"]),
         .testTarget(name: "PreflightTests", dependencies: ["Preflight"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "UserBehavior", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Checkpoint", "Kafka", "LiveValues", "ScaleOut", "TestSupport"]),
     ]
 )

@@ -38,4 +38,16 @@ static inline const void *tbdash_header(rd_kafka_message_t *message, const char 
     if (rd_kafka_header_get_last(headers, name, &value, size) != RD_KAFKA_RESP_ERR_NO_ERROR) return NULL;
     return value;
 }
+
+/// tbdash_produce with a tag (non-zero) that comes back in the message's delivery report
+/// (`rkmessage->_private`): the report says which request's event it was.
+static inline rd_kafka_resp_err_t tbdash_produce_tagged(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_t partition,
+                                                        const void *key, size_t key_len,
+                                                        const void *value, size_t value_len,
+                                                        int64_t timestamp_ms, uintptr_t tag) {
+    return rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
+                             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                             RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE((void *)value, value_len),
+                             RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_OPAQUE((void *)tag), RD_KAFKA_V_END);
+}
 #endif

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A parsed request, as a handler sees it: the body is whole (up to
 /// `ServerLimits.maxBodyBytes`) before the handler runs.
 public struct HTTPRequest: Sendable {
@@ -39,3 +41,26 @@ public struct HTTPResponse: Sendable {
 /// Turns a parsed request into a response. It runs on the server's event-loop thread, so
 /// it must not block: /metrics reads the newest published snapshot.
 public typealias HTTPHandler = @Sendable (HTTPRequest) -> HTTPResponse
+
+/// Takes a parsed request and answers it later, from any thread, through `reply` — for an
+/// answer that waits on something else (ingest answers when Kafka has the events). It runs
+/// on the event-loop thread and must return at once; the connection waits for the reply
+/// (within `ServerLimits.writeTimeout`), and the next pipelined request waits behind it.
+public typealias HTTPDeferredHandler = @Sendable (HTTPRequest, HTTPReply) -> Void
+
+/// The one answer to one request: the first `send` is written, later ones are ignored, and
+/// a reply to a connection that closed meanwhile goes nowhere.
+public final class HTTPReply: Sendable {
+    private let deliver: @Sendable (HTTPResponse) -> Void
+    private let sent = Atomic<Bool>(false)
+
+    init(deliver: @escaping @Sendable (HTTPResponse) -> Void) {
+        self.deliver = deliver
+    }
+
+    /// Answers; callable from any thread.
+    public func send(_ response: HTTPResponse) {
+        guard !sent.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        deliver(response)
+    }
+}

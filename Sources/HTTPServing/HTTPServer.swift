@@ -27,7 +27,12 @@ public final class HTTPServer: Sendable {
     private let stopped: Flag
 
     /// Binds and listens now, so a taken port is an error before anything else starts.
-    public init(host: String, port: Int, limits: ServerLimits = ServerLimits(), handler: @escaping HTTPHandler) throws(Failure) {
+    public convenience init(host: String, port: Int, limits: ServerLimits = ServerLimits(), handler: @escaping HTTPHandler) throws(Failure) {
+        try self.init(host: host, port: port, limits: limits, deferred: { request, reply in reply.send(handler(request)) })
+    }
+
+    /// A server whose handler answers later, through its `HTTPReply`.
+    public init(host: String, port: Int, limits: ServerLimits = ServerLimits(), deferred handler: @escaping HTTPDeferredHandler) throws(Failure) {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let open = OpenConnections()
         let stopped = Flag()
@@ -68,6 +73,12 @@ public final class HTTPServer: Sendable {
         let bound = listener.localAddress
         self.host = bound?.ipAddress ?? host
         self.port = bound?.port ?? port
+    }
+
+    /// Stops accepting connections; those open are served on (a graceful stop: answer what
+    /// is in flight, then `stop`).
+    public func stopAccepting() {
+        try? listener.close().wait()
     }
 
     /// Stops listening and closes every connection now; returns when the thread is gone.

@@ -2,8 +2,10 @@ import NIOCore
 import NIOHTTP1
 
 /// After the codec: gathers one request (head and body, up to the body limit), asks the
-/// handler for its response and writes it, keeping the connection open when the client
-/// asked to. A response waits while the socket is not writable, and NIO's pipelining
+/// handler for its response and writes it when the handler replies (at once for /metrics,
+/// when Kafka has the events for ingest), keeping the connection open when the client
+/// asked to. A client that sends `Expect: 100-continue` is told to go on (or 413 at once
+/// when its `Content-Length` is over the limit) before it sends the body. A response waits while the socket is not writable, and NIO's pipelining
 /// handler holds the next request until this one's answer is written: a client that does
 /// not read stops being read, and the write deadline closes it.
 final class RequestResponder: ChannelInboundHandler {
@@ -11,13 +13,13 @@ final class RequestResponder: ChannelInboundHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let limits: ServerLimits
-    private let handler: HTTPHandler
+    private let handler: HTTPDeferredHandler
     private let connection: ConnectionGuard
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var waiting: (head: HTTPRequestHead, request: HTTPRequest)?
 
-    init(limits: ServerLimits, handler: @escaping HTTPHandler, connection: ConnectionGuard) {
+    init(limits: ServerLimits, handler: @escaping HTTPDeferredHandler, connection: ConnectionGuard) {
         self.limits = limits
         self.handler = handler
         self.connection = connection
@@ -30,9 +32,19 @@ final class RequestResponder: ChannelInboundHandler {
             head = received
             body = nil
             // The guard counts request lines as they stream in; this catches one that came
-            // in the same read as the request before it.
-            if received.uri.utf8.count > limits.maxRequestLineBytes {
+            // in the same read as the request before it (pipelined after a body). The whole
+            // line counts, as the guard counts it: method, target, version, up to the LF.
+            let line = received.method.rawValue.utf8.count + 1 + received.uri.utf8.count + " HTTP/1.1\r".utf8.count
+            if line > limits.maxRequestLineBytes {
                 answerAndClose(context: context, status: 414, version: received.version)
+                return
+            }
+            if let length = received.headers.first(name: "Content-Length").flatMap(Int.init), length > limits.maxBodyBytes {
+                answerAndClose(context: context, status: 413, version: received.version)
+                return
+            }
+            if received.headers[canonicalForm: "Expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: received.version, status: .continue))), promise: nil)
             }
         case .body(var chunk):
             guard let current = head else { return }
@@ -78,8 +90,22 @@ final class RequestResponder: ChannelInboundHandler {
     }
 
     private func respond(context: ChannelHandlerContext, head: HTTPRequestHead, request: HTTPRequest) {
+        let loop = context.eventLoop
+        let target = NIOLoopBound((responder: self, context: context), eventLoop: loop)
+        let reply = HTTPReply { response in
+            if loop.inEventLoop {
+                target.value.responder.finish(context: target.value.context, head: head, response: response)
+            } else {
+                loop.execute { target.value.responder.finish(context: target.value.context, head: head, response: response) }
+            }
+        }
+        handler(request, reply)
+    }
+
+    private func finish(context: ChannelHandlerContext, head: HTTPRequestHead, response: HTTPResponse) {
+        guard context.channel.isActive else { return }
         let keepAlive = head.isKeepAlive
-        let written = write(context: context, handler(request), version: head.version, keepAlive: keepAlive,
+        let written = write(context: context, response, version: head.version, keepAlive: keepAlive,
                             headOnly: head.method == .HEAD)
         written.assumeIsolated().whenComplete { [connection] result in
             if case .success = result, keepAlive {

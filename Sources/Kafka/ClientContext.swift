@@ -19,8 +19,13 @@ final class ClientContext: Sendable {
     /// thread that consumes, from inside librdkafka's rebalance callback.
     let rebalanceHandler = Mutex<KafkaConsumer.RebalanceHandler?>(nil)
 
-    init(log: KafkaLog) {
+    /// Told each tagged message's delivery report (see `KafkaProducer.produce(…tag:)`), on
+    /// the thread that polls.
+    let onTaggedDelivery: (@Sendable (_ tag: Int, _ failure: String?) -> Void)?
+
+    init(log: KafkaLog, onTaggedDelivery: (@Sendable (_ tag: Int, _ failure: String?) -> Void)? = nil) {
         self.log = log
+        self.onTaggedDelivery = onTaggedDelivery
     }
 
     func record(error code: rd_kafka_resp_err_t, reason: String) {
@@ -52,6 +57,13 @@ final class ClientContext: Sendable {
         }
         if let timing = text.firstRange(of: " (after ") { text = text[..<timing.lowerBound] }
         return String(text)
+    }
+
+    func recordDelivery(_ code: rd_kafka_resp_err_t, tag: UnsafeMutableRawPointer?) {
+        recordDelivery(code)
+        if let tag, let onTaggedDelivery {
+            onTaggedDelivery(Int(bitPattern: tag), code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : describe(code))
+        }
     }
 
     func recordDelivery(_ code: rd_kafka_resp_err_t) {

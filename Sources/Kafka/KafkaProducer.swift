@@ -10,15 +10,18 @@ public final class KafkaProducer: @unchecked Sendable {
     private let context: ClientContext
     public let brokers: String
 
-    public init(configuration: KafkaConfiguration) throws(KafkaError) {
-        let context = ClientContext(log: configuration.log)
+    /// `onTaggedDelivery` is told the delivery report of each message produced with a tag
+    /// (nil failure: delivered), on the thread that polls.
+    public init(configuration: KafkaConfiguration,
+                onTaggedDelivery: (@Sendable (_ tag: Int, _ failure: String?) -> Void)? = nil) throws(KafkaError) {
+        let context = ClientContext(log: configuration.log, onTaggedDelivery: onTaggedDelivery)
         let conf = try configuration.makeConf(context: Unmanaged.passUnretained(context).toOpaque())
         rd_kafka_conf_set_dr_msg_cb(conf, { _, message, opaque in
             guard let message, let opaque else { return }
             // Borrowed, not retained: the producer keeps the context alive until after
             // rd_kafka_destroy, and a retain and release per message were an eighth of the
             // producing thread's time (perf, 1 M rows).
-            Unmanaged<ClientContext>.fromOpaque(opaque)._withUnsafeGuaranteedRef { $0.recordDelivery(message.pointee.err) }
+            Unmanaged<ClientContext>.fromOpaque(opaque)._withUnsafeGuaranteedRef { $0.recordDelivery(message.pointee.err, tag: message.pointee._private) }
         })
         var error = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &error, error.count) else {
@@ -70,6 +73,27 @@ public final class KafkaProducer: @unchecked Sendable {
         if code == RD_KAFKA_RESP_ERR_NO_ERROR { return .queued }
         if code == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
         return .failed(describe(code))
+    }
+
+    /// Queues one message as `produce` does, with a non-zero `tag` that the producer's
+    /// `onTaggedDelivery` is told with its delivery report.
+    public func produce(to topic: KafkaTopic, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
+                        timestampMs: Int64, tag: Int) -> ProduceResult {
+        precondition(tag != 0, "a delivery tag is non-zero")
+        let code = tbdash_produce_tagged(handle, topic.handle, RD_KAFKA_PARTITION_UA, key.baseAddress, key.count,
+                                         value.baseAddress, value.count, timestampMs, UInt(bitPattern: tag))
+        if code == RD_KAFKA_RESP_ERR_NO_ERROR { return .queued }
+        if code == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
+        return .failed(describe(code))
+    }
+
+    /// Makes a `poll` waiting on another thread return now (it has something else to do).
+    /// `rd_kafka_poll` serves the main queue, and `rd_kafka_queue_yield` on it is the call
+    /// meant for another thread (`rd_kafka_yield` only sets a flag of the calling thread).
+    public func wake() {
+        guard let main = rd_kafka_queue_get_main(handle) else { return }
+        rd_kafka_queue_yield(main)
+        rd_kafka_queue_destroy(main)
     }
 
     /// Queues one message as `produce` does, waiting while librdkafka's queue is full (and

@@ -1,7 +1,11 @@
 import ArgumentParser
 import Foundation
 import Generator
+import HTTPServing
+import Ingest
 import Kafka
+import LiveValues
+import Metrics
 import Producer
 import Runtime
 import Source
@@ -30,6 +34,12 @@ struct DemoCommand: ParsableCommand {
               tbdash demo --day-seconds 5 --lang zh
               tbdash demo --file-order --rate 2000
               tbdash demo --metrics-addr 127.0.0.1:9464 --history demo.db
+              tbdash demo --ingest --listen 127.0.0.1:8080
+
+            --ingest shows the live loop instead of a replay: the embedded broker, `tbdash \
+            ingest` on --listen serving a small shop page at / whose buttons post events \
+            with navigator.sendBeacon, and the dashboard counting them. Open the address it \
+            prints in a browser and click.
             """)
 
     @OptionGroup(title: "Event time") var semantics: SemanticsOptions
@@ -52,8 +62,21 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Partitions of the demo topic, 1 to 256. (default: 4)", transform: NumericOption.wholeNumber(1...256))
     var partitions = 4
 
+    @Flag(help: "No replay: collect events posted by a browser (a shop page served at --listen) instead.")
+    var ingest = false
+
+    @Option(help: "With --ingest: HOST:PORT of the collector and its page (loopback only). (default: 127.0.0.1:8080)")
+    var listen = "127.0.0.1:8080"
+
+    func validate() throws {
+        guard let (host, _) = MetricsListener.parse(address: listen), IngestCommand.isLoopback(host ?? "") else {
+            throw ValidationError("--listen \(listen): the demo listens on a loopback HOST:PORT, such as 127.0.0.1:8080")
+        }
+    }
+
     func run() throws {
         MemoryPolicy.returnLargeBuffersToTheSystem()
+        if ingest { return try runCollecting() }
         let csv = try sampleFile()
         let reader: CSVFileReader
         do {
@@ -95,6 +118,33 @@ struct DemoCommand: ParsableCommand {
             replaying.join()
         }
 
+        try watch(cluster: cluster, topic: topic, config: config)
+    }
+
+    /// `--ingest`: the collector on the embedded broker with its shop page, and the dashboard.
+    private func runCollecting() throws {
+        let cluster = try orFail { try MockCluster() }
+        let topic = KafkaOptions.defaultTopic
+        try orFail { try cluster.createTopic(topic, partitions: partitions) }
+        let config = try semantics.config()
+        let (host, port) = MetricsListener.parse(address: listen)!
+        var configuration = KafkaConfiguration(brokers: cluster.bootstrapServers)
+        for (key, value) in RunningIngest.producerProperties(deliveryTimeoutMs: 5_000, maxOutstanding: 100_000) { configuration.set(key, value) }
+        let collector: RunningIngest
+        do {
+            collector = try RunningIngest(listen: (host ?? "127.0.0.1", Int(port)), route: IngestRoute(token: nil, corsOrigins: [], page: DemoClickPage.html),
+                                          limits: GroupCommit.Limits(), serverLimits: ServerLimits(), configuration: configuration,
+                                          topic: topic, connectTimeoutMs: 10_000)
+        } catch {
+            throw CommandFailure.runtime("demo --ingest on \(listen): \(error)")
+        }
+        defer { collector.stop() }
+        StandardError.write("tbdash: demo: open http://\(collector.address)/ in a browser and click; the dashboard counts each event\n")
+        try watch(cluster: cluster, topic: topic, config: config)
+    }
+
+    /// The dashboard on the demo topic, from its start.
+    private func watch(cluster: MockCluster, topic: String, config: AggregationConfig) throws {
         var source = SourceOptions(topic: topic)
         source.start = .earliest
         source.failFast = false

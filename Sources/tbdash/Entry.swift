@@ -15,7 +15,7 @@ struct TBDash: ParsableCommand {
             `tbdash produce data/sample.csv` in another.
             """,
         version: Version.description,
-        subcommands: [WatchCommand.self, CheckCommand.self, AggregateCommand.self, DemoCommand.self, ProduceCommand.self, BrokerCommand.self, GenCommand.self,
+        subcommands: [WatchCommand.self, CheckCommand.self, AggregateCommand.self, DemoCommand.self, ProduceCommand.self, IngestCommand.self, BrokerCommand.self, GenCommand.self,
                       ExportCommand.self])
 
     /// Usage errors exit 2 (ArgumentParser's own default is 64) and runtime failures exit 1,

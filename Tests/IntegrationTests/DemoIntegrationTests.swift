@@ -51,4 +51,34 @@ import TestSupport
         #expect(rows.map { Int($0[2])! }.reduce(0, +) == counted)
         #expect(rows.last.map { Int($0[11])! } == counted)
     }
+
+    /// `demo --ingest`: the page it serves posts with sendBeacon, and what is posted to its
+    /// collector is what the dashboard counts — exactly, through metrics and the summary.
+    @Test func theIngestDemoCountsWhatIsPosted() throws {
+        guard DashboardTmuxTests.Tmux.path != nil else {
+            Issue.record("tmux is not installed: run scripts/install-deps")
+            return
+        }
+        let tmux = try DashboardTmuxTests.Tmux()
+        let metrics = try NoidaBroker.freePort()
+        let listen = try NoidaBroker.freePort()
+        try tmux.start("demo", width: 100, height: 30, environment: "TERM=xterm-256color LANG=C.UTF-8",
+                       arguments: "--metrics-addr 127.0.0.1:\(metrics)", subcommand: "demo --ingest --listen 127.0.0.1:\(listen)")
+        #expect(Running.eventually(timeout: 30) { NoidaBroker.accepts(port: listen) })
+        let page = try IngestClient.send(port: listen, [IngestClient.Request(method: "GET", path: "/", headers: [:])])
+        #expect(page.first?.status == 200 && page.first?.body.contains("navigator.sendBeacon(\"/api/log\"") == true)
+        let made = MadeUpEvents(count: 250, seed: 9)
+        let posted = try IngestClient.send(port: listen, [.post(made.lines, headers: ["Content-Type": "text/plain;charset=UTF-8"])])
+        #expect(posted.first?.status == 200, "\(posted.first?.body ?? "")")
+        var counted = 0.0
+        #expect(Running.eventually(timeout: 30) {
+            counted = Self.sum("tbdash_events_total", in: (try? PrometheusServer.get("http://127.0.0.1:\(metrics)/metrics"))?.body ?? "")
+            return counted >= 250
+        }, "the dashboard counted \(counted): \((try? tmux.capture("demo")) ?? "")")
+        Thread.sleep(forTimeInterval: 1)
+        try tmux.run(["send-keys", "-t", "demo", "q"])
+        #expect(Running.eventually(timeout: 20) { tmux.exitStatus("demo") == "0" })
+        let screen = try tmux.capture("demo")
+        #expect(screen.contains("tbdash: 250 events counted"), "\(screen)")
+    }
 }

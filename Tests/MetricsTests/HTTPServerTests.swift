@@ -312,3 +312,111 @@ import Glibc
         #expect(recv(client, &byte, 1, 0) <= 0)
     }
 }
+
+/// What ingest needs of the server beyond /metrics: answers that come later, from another
+/// thread, without holding anyone else; `Expect: 100-continue`; and the 414 check for a
+/// request line pipelined right after a body.
+@Suite struct HTTPServerDeferredTests {
+    static func start(limits: ServerLimits = ServerLimits(maxBodyBytes: 1_000)) throws -> HTTPServer {
+        try HTTPServer(host: "127.0.0.1", port: 0, limits: limits, deferred: { request, reply in
+            switch request.path {
+            case "/later":
+                Thread.detachNewThread {
+                    Thread.sleep(forTimeInterval: 1)
+                    reply.send(HTTPResponse(status: 200, text: "later\n"))
+                    reply.send(HTTPResponse(status: 500, text: "twice\n"))
+                }
+            case "/echo":
+                reply.send(HTTPResponse(status: 200, text: "\(request.body.count) bytes\n"))
+            default:
+                reply.send(HTTPResponse(status: 200, text: "now\n"))
+            }
+        })
+    }
+
+    /// A request answered a second later holds neither another connection's request nor
+    /// the next request on its own connection past its answer; a second reply is ignored.
+    @Test func aLaterAnswerHoldsNoOtherRequest() throws {
+        let server = try Self.start()
+        defer { server.stop() }
+        let result = try HTTPProbe.run(script: #"""
+            import json, socket, sys, time
+            port = int(sys.argv[1])
+            a = socket.create_connection(("127.0.0.1", port), timeout=5)
+            t = time.monotonic()
+            a.sendall(b"GET /later HTTP/1.1\r\nHost: x\r\n\r\nGET /now HTTP/1.1\r\nHost: x\r\n\r\n")
+            time.sleep(0.05)
+            reply, error, other = get_once(port, 5)
+            got = b""
+            while got.count(b"HTTP/1.1 ") < 2 or not got.endswith(b"now\n"):
+                chunk = a.recv(4096)
+                if not chunk: break
+                got += chunk
+            print(json.dumps({"other": other, "other_reply": (reply or b"").decode(), "pipelined": got.decode(),
+                              "seconds": time.monotonic() - t}))
+            """#, port: server.port)
+        #expect((result["other"] as? Double ?? 99) < 0.5, "\(result)")
+        #expect((result["other_reply"] as? String ?? "").hasSuffix("now\n"))
+        let pipelined = result["pipelined"] as? String ?? ""
+        #expect(pipelined.contains("later\n") && pipelined.hasSuffix("now\n") && !pipelined.contains("twice"), "\(pipelined)")
+        #expect(pipelined.range(of: "later\n")!.lowerBound < pipelined.range(of: "now\n")!.lowerBound)
+        #expect((result["seconds"] as? Double ?? 0) >= 0.9)
+    }
+
+    /// A client that waits for `100 Continue` gets it before sending its body, or 413 at
+    /// once when its Content-Length is over the limit.
+    @Test func expectContinueIsAnsweredBeforeTheBody() throws {
+        let server = try Self.start()
+        defer { server.stop() }
+        let result = try HTTPProbe.run(script: #"""
+            import json, socket, sys
+            port = int(sys.argv[1])
+            out = {}
+            for name, length in (("fits", 5), ("over", 5000)):
+                s = socket.create_connection(("127.0.0.1", port), timeout=3)
+                s.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n" % length)
+                first = s.recv(4096)
+                if name == "fits":
+                    s.sendall(b"hello")
+                    rest = b""
+                    while not rest.endswith(b"bytes\n"):
+                        chunk = s.recv(4096)
+                        if not chunk: break
+                        rest += chunk
+                    out[name] = [first.decode(), rest.decode()]
+                else:
+                    out[name] = [first.decode(), ""]
+                s.close()
+            print(json.dumps(out))
+            """#, port: server.port)
+        let fits = result["fits"] as? [String] ?? []
+        #expect(fits.first?.hasPrefix("HTTP/1.1 100 Continue\r\n") == true, "\(result)")
+        #expect(fits.last?.hasSuffix("5 bytes\n") == true)
+        #expect((result["over"] as? [String])?.first?.hasPrefix("HTTP/1.1 413") == true, "\(result)")
+    }
+
+    /// A request line over the limit that arrives in the same read as the body before it
+    /// is 414 — counted whole (method, target and version), not by its target alone.
+    @Test func aLongLinePipelinedAfterABodyIs414() throws {
+        let server = try Self.start()
+        defer { server.stop() }
+        let limit = ServerLimits().maxRequestLineBytes
+        let result = try HTTPProbe.run(script: #"""
+            import json, socket, sys
+            port = int(sys.argv[1])
+            s = socket.create_connection(("127.0.0.1", port), timeout=3)
+            line = b"GET /" + b"a" * (LIMIT - 6) + b" HTTP/1.1\r\n"
+            s.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello" + line + b"Host: x\r\n\r\n")
+            got = b""
+            try:
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk: break
+                    got += chunk
+            except OSError:
+                pass
+            print(json.dumps({"statuses": [int(p.split(b" ")[0]) for p in got.split(b"HTTP/1.1 ")[1:]]}))
+            """#.replacingOccurrences(of: "LIMIT", with: "\(limit)"), port: server.port)
+        #expect(result["statuses"] as? [Int] == [200, 414], "\(result)")
+    }
+}
