@@ -75,6 +75,9 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        // Alarms: rules on the snapshot's figures, parsed and evaluated with the caller's
+        // clock (inactive → pending → firing → resolved). Pure: no I/O, no clock.
+        .target(name: "Alerting", dependencies: ["Analytics", "Formatting", "LiveValues", "UserBehavior"]),
         // Snapshot ─▶ Prometheus: the text exposition and the /metrics endpoint.
         .target(name: "Metrics", dependencies: ["HTTPServing", "LiveValues", "Runtime", "UserBehavior"]),
         // State ─▶ SQLite: interval deltas and running totals, written off the aggregator
@@ -89,13 +92,13 @@ let package = Package(
             name: "tbdash",
             dependencies: [
                 "UserBehavior", "Formatting", "Runtime", "Kafka", "Producer", "Generator", "LiveValues", "Checkpoint", "Source", "ScaleOut", "TUI", "Terminal",
-                "Metrics", "History", "Preflight",
+                "Metrics", "History", "Preflight", "Alerting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Micro-benchmarks of the hot paths (bench/run builds them in release).
         .executableTarget(
-            name: "Benchmarks", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Formatting", "LiveValues", "Generator", "Runtime", "TUI", "UserBehavior"]),
+            name: "Benchmarks", dependencies: ["Alerting", "Aggregation", "Analytics", "Checkpoint", "Formatting", "LiveValues", "Generator", "Runtime", "TUI", "UserBehavior"]),
 
         // Helpers for tests: the real binary, temporary files, independent oracles.
         .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/Support"),
@@ -117,6 +120,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "HTTPServing", "Aggregation", "Analytics", "LiveValues", "UserBehavior", "TestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "Aggregation", "LiveValues", "UserBehavior", "TestSupport"]),
         .testTarget(name: "PreflightTests", dependencies: ["Preflight"]),
+        .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Analytics", "LiveValues", "UserBehavior"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Checkpoint", "Kafka", "LiveValues", "ScaleOut", "TestSupport"]),
     ]
 )

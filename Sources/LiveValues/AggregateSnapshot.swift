@@ -21,6 +21,9 @@ public struct AggregateSnapshot: Equatable, Sendable {
     public var figures: AnalyticsFigures?
     /// The newest events of the segment and the newest rejected messages.
     public var tail: LiveTail
+    /// The segments the alarm rules watch (`AnalyticsQuery.watched`), by their filter's
+    /// normalized text.
+    public var watched: [String: WatchedSegment] = [:]
 
     public init(
         counts: Counts = Counts(), streamCounts: Counts? = nil, batches: Int = 0, watermark: Int64? = nil, partitions: [PartitionProgress] = [],
@@ -67,5 +70,6 @@ extension AggregateSnapshot {
             filter: query.filter,
             figures: figures ? AnalyticsFigures(state.summary, query: query, counts: counts) : nil,
             tail: tail)
+        for segment in query.watched { watched[segment.normalized] = WatchedSegment(segment, of: state, figures: figures) }
     }
 }

@@ -16,6 +16,8 @@ struct LiveDashboard {
     var model: DashboardModel
     /// Called with each new status (for --log).
     var onStatus: (SourceStatus) -> Void = { _ in }
+    /// The alarm rules (--alert): their states on screen, the bell on firing.
+    let alerts: AlertMonitor?
 
     enum Ending: Equatable {
         case quit
@@ -33,6 +35,7 @@ struct LiveDashboard {
         var nextFrame: Int64 = 0
         var dirty = true
         var lists: [Panel: ListGeometry] = [:]
+        var rungFor = alerts?.firings ?? 0
         while true {
             if stop.isRequested { return .stopped }
             if pipeline.waitUntilFinished(timeoutMs: 0) {
@@ -86,6 +89,19 @@ struct LiveDashboard {
                     model.snapshot = snapshot
                 }
                 dirty = true
+            }
+            if let alerts {
+                let statuses = alerts.statuses
+                let failure = alerts.actionFailure
+                if statuses != model.alerts || failure != model.alertActionFailure {
+                    model.alerts = statuses
+                    model.alertActionFailure = failure
+                    dirty = true
+                }
+                if alerts.bell, alerts.firings != rungFor {
+                    rungFor = alerts.firings
+                    screen.bell()
+                }
             }
             if WallClock.milliseconds() / 1000 != lastSecond { dirty = true }
         }
