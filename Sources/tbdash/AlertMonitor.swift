@@ -42,7 +42,11 @@ final class AlertMonitor: Sendable {
         var stateFile: String?
     }
 
-    init(_ setup: Setup, lastCheckpointMs: @escaping @Sendable () -> Int64?) {
+    /// Where transitions are recorded (--history).
+    private let record: @Sendable ([AlertTransition]) -> Void
+
+    init(_ setup: Setup, lastCheckpointMs: @escaping @Sendable () -> Int64?, record: @escaping @Sendable ([AlertTransition]) -> Void) {
+        self.record = record
         let (rules, command, bell, stateFile) = (setup.rules, setup.command, setup.bell, setup.stateFile)
         var engine = AlertEngine(rules: rules)
         savePath = stateFile.map { $0 + ".alerts" }
@@ -109,6 +113,7 @@ final class AlertMonitor: Sendable {
             return (transitions, engine.statuses, transitions.isEmpty ? nil : engine.saved)
         }
         current.withLock { $0 = statuses }
+        record(transitions)
         let write = report.withLock { $0 }
         for t in transitions {
             write(Self.line(t))

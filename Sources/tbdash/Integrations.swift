@@ -32,11 +32,11 @@ final class Integrations: Sendable {
         // Checkpoint age counts from the start until the first save.
         let started = WallClock.milliseconds()
         let alerts = alerting.map { setup in
-            AlertMonitor(setup) { [withState = saving != nil] in
+            AlertMonitor(setup, lastCheckpointMs: { [withState = saving != nil] in
                 guard withState else { return nil }
                 let saved = scrape.lastCheckpointMs.load(ordering: .relaxed)
                 return saved > 0 ? saved : started
-            }
+            }, record: { history?.record($0) })
         }
         self.alerts = alerts
         scrape.alerts.withLock { $0 = alerts }

@@ -116,7 +116,8 @@ import Testing
     }
 
     /// With --state, a firing alarm survives a restart without firing (nor running its
-    /// command) again; a rule that does not parse is a usage error naming the term.
+    /// command) again, and --history records its one transition for `export --alerts`; a
+    /// rule that does not parse is a usage error naming the term.
     @Test func aFiringAlarmDoesNotFireAgainAfterARestart() throws {
         let cluster = try MockCluster()
         try cluster.createTopic("t", partitions: 1)
@@ -126,7 +127,7 @@ import Testing
         #expect(try TBDashProcess.run(["produce", file.path, "-b", cluster.bootstrapServers, "-t", "t"]).status == 0)
         let actions = dir.file("actions.log")
         let arguments = ["watch", "--headless", "--exit-at-end", "--json", "-b", cluster.bootstrapServers, "-t", "t",
-                         "--state", dir.file("w.state").path, "--alert", "none rejected: rejected == 0",
+                         "--state", dir.file("w.state").path, "--history", dir.file("h.db").path, "--alert", "none rejected: rejected == 0",
                          "--on-alert", "echo \"$TBDASH_ALERT_NAME $TBDASH_ALERT_STATE\" >> \(actions.path)"]
         let first = try TBDashProcess.run(arguments, timeout: 60)
         #expect(first.status == 0, "\(first.stderr)")
@@ -140,6 +141,12 @@ import Testing
         let alert = try #require((json["alerts"] as? [[String: Any]])?.first)
         #expect(alert["state"] as? String == "firing")
         #expect(try String(contentsOf: actions, encoding: .utf8) == "none rejected firing\n")
+        // The history has the one transition, and export --alerts writes it.
+        let export = try TBDashProcess.run(["export", "--history", dir.file("h.db").path, "--alerts", "--tz", "UTC"])
+        #expect(export.status == 0, "\(export.stderr)")
+        let lines = export.stdout.split(separator: "\n")
+        #expect(lines.first == "time,name,rule,from,to,value")
+        #expect(lines.count == 2 && lines[1].hasSuffix(",none rejected,rejected == 0,inactive,firing,0"), "\(export.stdout)")
 
         let bad = try TBDashProcess.run(["watch", "--headless", "--alert", "purchases/min[provnce=浙江] < 5"])
         #expect(bad.status == 2)
