@@ -152,4 +152,35 @@ import Testing
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("alert rule 'purchases/min[provnce=浙江] < 5': 'provnce=浙江'"), "\(bad.stderr)")
     }
+
+    /// Lag in records and in time: a broker 300 ms away that answers one record per fetch
+    /// leaves most of 3,000 records waiting; both rules fire, and resolve once the broker is near.
+    @Test func lagInRecordsAndInTimeFiresAndResolves() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("t", partitions: 1)
+        let dir = try TemporaryDirectory()
+        let file = dir.file("rows.csv")
+        #expect(try TBDashProcess.run(["gen", "--rows", "3000", "--seed", "11", "-o", file.path]).status == 0)
+        // One record a message set, so that a fetch of one byte a partition brings one.
+        #expect(try TBDashProcess.run(["produce", file.path, "-b", cluster.bootstrapServers, "-t", "t", "-X", "batch.num.messages=1"],
+                                      timeout: 60).status == 0)
+        cluster.setRoundTripTime(1, milliseconds: 300)
+        let watch = try TBDashProcess.start(["watch", "--headless", "-b", cluster.bootstrapServers, "-t", "t", "--from", "earliest",
+                                             "-X", "max.partition.fetch.bytes=1", "--alert", "lagging: lag > 1000",
+                                             "--alert", "behind: lag > 30s"])
+        defer { watch.signal(SIGKILL) }
+        #expect(Running.eventually(timeout: 30) {
+            watch.stderr.contains("alert lagging: inactive → firing") && watch.stderr.contains("alert behind: inactive → firing")
+        }, "\(watch.stderr)")
+        let line = watch.stderr.split(separator: "\n").first { $0.contains("alert lagging: inactive → firing") }.map(String.init) ?? ""
+        // The value is the records waiting, over 1,000 and at most the 3,000 written.
+        let waiting = line.firstMatch(of: /firing \(([0-9,]+);/).flatMap { Int($0.1.replacingOccurrences(of: ",", with: "")) }
+        #expect(waiting.map { $0 > 1000 && $0 <= 3000 } == true, "\(line)")
+        cluster.setRoundTripTime(1, milliseconds: 0)
+        #expect(Running.eventually(timeout: 60) {
+            watch.stderr.contains("alert lagging: firing → resolved") && watch.stderr.contains("alert behind: firing → resolved")
+        }, "\(watch.stderr)")
+        watch.signal(SIGINT)
+        #expect(watch.wait(timeout: 30).status == 0)
+    }
 }
