@@ -46,10 +46,17 @@ final class AlertActions: Sendable {
         if !queued { dropped.add(1, ordering: .relaxed) }
     }
 
-    /// Runs what is queued, then stops (at most one timeout per command still queued).
+    /// Runs what is queued, then stops; an exit waits for them at most one command's
+    /// timeout (10 s), and what is still queued then is dropped.
     func finish() {
         stop.request()
-        worker.withLock { $0 }?.join()
+        if worker.withLock({ $0 })?.join(timeoutMs: Int(Self.timeoutMs)) == false {
+            let left = waiting.withLock { queue in
+                defer { queue.removeAll() }
+                return queue.count
+            }
+            report.withLock { $0 }("--on-alert: exiting with \(left) command\(left == 1 ? "" : "s") not run")
+        }
     }
 
     private func run() {
