@@ -37,7 +37,19 @@ public struct ChildProcess: Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         // Its stdin is /dev/null: a dashboard's keys are not the command's.
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        let status = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        // Signals as a fresh process has them: tbdash ignores SIGINT and blocks others on
+        // its threads, which a child would otherwise inherit (and never stop on Ctrl-C).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var all = sigset_t()
+        var none = sigset_t()
+        sigfillset(&all)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard status == 0 else { throw FileOperationError(operation: "spawn \(executable)", detail: String(cString: strerror(status))) }
         return ChildProcess(pid: pid)
     }
