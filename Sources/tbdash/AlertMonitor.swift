@@ -105,6 +105,12 @@ final class AlertMonitor: Sendable {
         }
     }
 
+    /// Evaluates at once, on the followed pipeline's newest snapshot: a headless run's
+    /// final snapshot, before its JSON is printed.
+    func evaluateNow() {
+        evaluate(now: WallClock.milliseconds())
+    }
+
     private func evaluate(now: Int64) {
         guard let pipeline = source.withLock({ $0 }) else { return }
         let readings = SnapshotReadings(pipeline.snapshot, nowMs: now, lastCheckpointMs: lastCheckpointMs())

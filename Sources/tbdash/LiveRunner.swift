@@ -72,6 +72,8 @@ struct LiveRunner {
         pipeline.waitUntilFinished()
         consumer.close()
         if case .failed(let reason) = pipeline.snapshot.status { throw CommandFailure.runtime(reason) }
+        // The JSON's alerts are those of the final snapshot.
+        integrations.alerts?.evaluateNow()
         try feed.headlessResult(pipeline, json: json, metricsAddress: integrations.metricsAddress, alerts: integrations.alerts?.statuses)
     }
 

@@ -183,4 +183,33 @@ import Testing
         watch.signal(SIGINT)
         #expect(watch.wait(timeout: 30).status == 0)
     }
+
+    /// A changelog viewer evaluates the rules on the merged state of the workers: the
+    /// whole stream's count and a segment's share, against the rows.
+    @Test func aChangelogViewerEvaluatesRulesOnTheMergedState() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("t", partitions: 4)
+        try cluster.createTopic("t.tbdash-state", partitions: 4)
+        let dir = try TemporaryDirectory()
+        let file = dir.file("rows.csv")
+        #expect(try TBDashProcess.run(["gen", "--rows", "2000", "--seed", "12", "-o", file.path]).status == 0)
+        #expect(try TBDashProcess.run(["produce", file.path, "-b", cluster.bootstrapServers, "-t", "t"]).status == 0)
+        let rows = try AnalyticsOracle.rows(of: file)
+        let worker = try TBDashProcess.start(["aggregate", "-b", cluster.bootstrapServers, "-t", "t", "--year", "2026"])
+        defer {
+            worker.signal(SIGTERM)
+            _ = worker.wait(timeout: 30)
+        }
+        let viewer = try TBDashProcess.run(["watch", "--headless", "--exit-at-end", "--json", "--changelog", "t.tbdash-state",
+                                            "-b", cluster.bootstrapServers, "--alert", "all: events >= 2000",
+                                            "--alert", "zj: share[province=浙江] > 1%"], timeout: 90)
+        #expect(viewer.status == 0, "\(viewer.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(viewer.stdout.utf8)) as? [String: Any])
+        let alerts = try #require(json["alerts"] as? [[String: Any]])
+        #expect(alerts.map { $0["state"] as? String } == ["firing", "firing"], "\(alerts)")
+        #expect(alerts.first?["value"] as? Double == Double(rows.count))
+        let share = Double(rows.filter { $0.province == "浙江" }.count) * 100 / Double(rows.count)
+        #expect(abs((alerts.last?["value"] as? Double ?? 0) - share) < 1e-9, "\(alerts)")
+        #expect(viewer.stderr.contains("alert zj: inactive → firing"), "\(viewer.stderr)")
+    }
 }
