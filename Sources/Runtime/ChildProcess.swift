@@ -1,8 +1,9 @@
 import Glibc
 
 /// A command run as a child process with `posix_spawn`: its arguments are passed as they
-/// are (no shell parses data), its environment is the parent's plus `environment`. Waited
-/// for with a deadline, past which it is killed — by its own id, nothing else.
+/// are (no shell parses data), its environment is the parent's plus `environment`. It leads
+/// a process group of its own, so that what it starts (a shell's commands) ends with it:
+/// waited for with a deadline, past which that group is killed — nothing else.
 public struct ChildProcess: Sendable {
     public let pid: pid_t
 
@@ -15,8 +16,11 @@ public struct ChildProcess: Sendable {
     }
 
     /// Starts `executable` (a path) with `arguments` (argv[1...]) and the parent's
-    /// environment plus `environment`; throws the system's reason when it cannot start.
-    public static func spawn(_ executable: String, arguments: [String], environment: [String: String]) throws(FileOperationError) -> ChildProcess {
+    /// environment plus `environment`; `silent`: its stdout and stderr go to /dev/null (a
+    /// dashboard's screen is no place for them). Throws the system's reason when it cannot
+    /// start.
+    public static func spawn(_ executable: String, arguments: [String], environment: [String: String],
+                             silent: Bool = false) throws(FileOperationError) -> ChildProcess {
         var merged: [String: String] = [:]
         var entry = environ
         while let pointer = entry.pointee {
@@ -37,6 +41,10 @@ public struct ChildProcess: Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         // Its stdin is /dev/null: a dashboard's keys are not the command's.
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if silent {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
         // Signals as a fresh process has them: tbdash ignores SIGINT and blocks others on
         // its threads, which a child would otherwise inherit (and never stop on Ctrl-C).
         var attributes = posix_spawnattr_t()
@@ -48,10 +56,16 @@ public struct ChildProcess: Sendable {
         sigemptyset(&none)
         posix_spawnattr_setsigdefault(&attributes, &all)
         posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
         let status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard status == 0 else { throw FileOperationError(operation: "spawn \(executable)", detail: String(cString: strerror(status))) }
         return ChildProcess(pid: pid)
+    }
+
+    /// Kills it and what it started (its process group).
+    public func killGroup() {
+        kill(-pid, SIGKILL)
     }
 
     /// Waits until it ends or `timeoutMs` has passed (then kills it and reaps it).
@@ -63,7 +77,7 @@ public struct ChildProcess: Sendable {
             if done == pid { break }
             if done < 0 && errno != EINTR { return .exited(-1) }
             if MonotonicClock.milliseconds() >= deadline {
-                kill(pid, SIGKILL)
+                killGroup()
                 _ = waitpid(pid, &status, 0)
                 return .timedOut
             }

@@ -47,17 +47,23 @@ final class AlertActions: Sendable {
     }
 
     /// Runs what is queued, then stops; an exit waits for them at most one command's
-    /// timeout (10 s), and what is still queued then is dropped.
+    /// timeout (10 s): then the command running is killed and those still queued dropped.
     func finish() {
         stop.request()
-        if worker.withLock({ $0 })?.join(timeoutMs: Int(Self.timeoutMs)) == false {
-            let left = waiting.withLock { queue in
-                defer { queue.removeAll() }
-                return queue.count
-            }
-            report.withLock { $0 }("--on-alert: exiting with \(left) command\(left == 1 ? "" : "s") not run")
+        guard worker.withLock({ $0 })?.join(timeoutMs: Int(Self.timeoutMs)) == false else { return }
+        let left = waiting.withLock { queue in
+            defer { queue.removeAll() }
+            return queue.count
         }
+        // Ours, by its own id: a command still running would outlive tbdash.
+        running.withLock { $0 }?.killGroup()
+        report.withLock { $0 }("--on-alert: at exit, a command killed and \(left) not run")
     }
+
+    /// The command running now, if any.
+    private let running = Mutex<ChildProcess?>(nil)
+    /// Commands write to /dev/null (on the dashboard), else to tbdash's stdout and stderr.
+    let silent = Atomic<Bool>(false)
 
     private func run() {
         while true {
@@ -83,7 +89,10 @@ final class AlertActions: Sendable {
             "TBDASH_ALERT_TIME_MS": "\(t.atMs)",
         ]
         do {
-            let child = try ChildProcess.spawn("/bin/sh", arguments: ["-c", command], environment: environment)
+            let child = try ChildProcess.spawn("/bin/sh", arguments: ["-c", command], environment: environment,
+                                               silent: silent.load(ordering: .relaxed))
+            running.withLock { $0 = child }
+            defer { running.withLock { $0 = nil } }
             switch child.wait(timeoutMs: Self.timeoutMs) {
             case .exited(0): return nil
             case .exited(let code): return "exit status \(code)"

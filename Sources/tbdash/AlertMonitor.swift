@@ -72,10 +72,12 @@ final class AlertMonitor: Sendable {
     /// Why the last `--on-alert` failed, nil since one succeeded.
     var actionFailure: String? { actions?.failure.withLock { $0 } }
 
-    /// Where transitions are said: the log, and stderr when headless.
-    func reportTo(_ write: @escaping @Sendable (String) -> Void) {
+    /// Where transitions are said: the log, and stderr when headless. `screen`: a
+    /// dashboard is up, so `--on-alert`'s output goes to /dev/null.
+    func reportTo(screen: Bool, _ write: @escaping @Sendable (String) -> Void) {
         report.withLock { $0 = write }
         actions?.reportTo(write)
+        actions?.silent.store(screen, ordering: .relaxed)
     }
 
     /// The pipeline whose snapshots the rules read from now on.

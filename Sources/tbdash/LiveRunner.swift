@@ -62,7 +62,7 @@ struct LiveRunner {
             StandardError.write("tbdash: \(line)\n")
             log?.write(line)
         }
-        integrations.alerts?.reportTo { line in
+        integrations.alerts?.reportTo(screen: false) { line in
             StandardError.write("tbdash watch: \(line)\n")
             log?.write(line)
         }
@@ -87,7 +87,7 @@ struct LiveRunner {
             session.model.canReadFromBeginning = feed.canStartOver
             var consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
             log?.write(feed.opening(brokers: configuration.brokers, group: group))
-            integrations.alerts?.reportTo { log?.write($0) }
+            integrations.alerts?.reportTo(screen: true) { log?.write($0) }
             while true {
                 let stop = StopFlag()
                 // The pipeline answers the segment and rankings on screen.

@@ -212,4 +212,29 @@ import Testing
         #expect(abs((alerts.last?["value"] as? Double ?? 0) - share) < 1e-9, "\(alerts)")
         #expect(viewer.stderr.contains("alert zj: inactive → firing"), "\(viewer.stderr)")
     }
+
+    /// A failing command is said with its status; a slow one is killed at its deadline,
+    /// and an exit waits for the commands at most that long.
+    @Test func aFailingOrSlowCommandIsSaidAndNeverHoldsTheRun() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("t", partitions: 1)
+        let dir = try TemporaryDirectory()
+        let file = dir.file("rows.csv")
+        #expect(try TBDashProcess.run(["gen", "--rows", "100", "--seed", "13", "-o", file.path]).status == 0)
+        #expect(try TBDashProcess.run(["produce", file.path, "-b", cluster.bootstrapServers, "-t", "t"]).status == 0)
+        func run(_ command: String) throws -> TBDashProcess.Result {
+            try TBDashProcess.run(["watch", "--headless", "--exit-at-end", "-b", cluster.bootstrapServers, "-t", "t", "--from", "earliest",
+                                   "--alert", "a: events >= 0", "--alert", "b: rejected == 0", "--on-alert", command], timeout: 60)
+        }
+        let failing = try run("exit 7")
+        #expect(failing.status == 0, "\(failing.stderr)")
+        #expect(failing.stderr.contains("--on-alert failed for a firing: exit status 7"), "\(failing.stderr)")
+        #expect(failing.stderr.contains("--on-alert failed for b firing: exit status 7"), "\(failing.stderr)")
+
+        let slow = try run("sleep 30")
+        #expect(slow.status == 0, "\(slow.stderr)")
+        // The exit waits 10 s for a's command, kills it, and does not run b's.
+        #expect(slow.seconds < 20, "\(slow.seconds) s")
+        #expect(slow.stderr.contains("--on-alert: at exit, a command killed and"), "\(slow.stderr)")
+    }
 }

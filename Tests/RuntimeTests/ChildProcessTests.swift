@@ -25,6 +25,13 @@ import Testing
         #expect(slow.wait(timeoutMs: 300) == .timedOut)
         #expect(MonotonicClock.milliseconds() - start < 5_000)
         #expect(kill(slow.pid, 0) != 0, "killed and reaped")
+        // What a shell started dies with it: the group is killed.
+        let dir = try TemporaryDirectory()
+        let shell = try ChildProcess.spawn("/bin/sh", arguments: ["-c", "sleep 30 & echo $! > \(dir.file("pid").path); wait"], environment: [:])
+        #expect(Running.eventually(timeout: 5) { ((try? String(contentsOf: dir.file("pid"), encoding: .utf8)) ?? "").hasSuffix("\n") })
+        #expect(shell.wait(timeoutMs: 300) == .timedOut)
+        let grandchild = Int32((try String(contentsOf: dir.file("pid"), encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines))!
+        #expect(Running.eventually(timeout: 5) { kill(grandchild, 0) != 0 || (try? String(contentsOfFile: "/proc/\(grandchild)/stat", encoding: .utf8))?.contains(") Z ") == true })
         #expect(throws: FileOperationError.self) { try ChildProcess.spawn("/nonexistent/cmd", arguments: [], environment: [:]) }
     }
 }
