@@ -33,8 +33,8 @@ let package = Package(
         // Numbers, durations and wall-clock times for people, and option values read from
         // them: pure text, no system calls, so the pure core can import it.
         .target(name: "Formatting"),
-        // Clocks, signals, stderr, threads, files and locks (the broker beacon), the machine's
-        // time zone: the small system layer the command-line pieces share.
+        // Clocks, signals, stderr, threads, files and locks (the broker beacon), child
+        // processes, the machine's time zone: the small system layer the command-line pieces share.
         .target(name: "Runtime"),
         // Owns every librdkafka pointer: producer, consumer, mock cluster.
         .target(name: "Kafka", dependencies: ["CRdKafka", "Formatting", "Runtime"]),
