@@ -33,8 +33,8 @@ let package = Package(
         // Numbers, durations and wall-clock times for people, and option values read from
         // them: pure text, no system calls, so the pure core can import it.
         .target(name: "Formatting"),
-        // Clocks, signals, stderr, threads, files and locks (the broker beacon), the machine's
-        // time zone: the small system layer the command-line pieces share.
+        // Clocks, signals, stderr, threads, files and locks (the broker beacon), child
+        // processes, the machine's time zone: the small system layer the command-line pieces share.
         .target(name: "Runtime"),
         // Owns every librdkafka pointer: producer, consumer, mock cluster.
         .target(name: "Kafka", dependencies: ["CRdKafka", "Formatting", "Runtime"]),
@@ -79,6 +79,9 @@ let package = Package(
         // (paths, token, content types, CORS), group commit (admission, delivery reports,
         // deadlines ─▶ answers) and its metrics. Pure; the shell is in tbdash.
         .target(name: "Ingest", dependencies: ["UserBehavior"]),
+        // Alarms: rules on the snapshot's figures, parsed and evaluated with the caller's
+        // clock (inactive → pending → firing → resolved). Pure: no I/O, no clock.
+        .target(name: "Alerting", dependencies: ["Analytics", "Formatting", "LiveValues", "UserBehavior"]),
         // Snapshot ─▶ Prometheus: the text exposition and the /metrics endpoint.
         .target(name: "Metrics", dependencies: ["HTTPServing", "LiveValues", "Runtime", "UserBehavior"]),
         // State ─▶ SQLite: interval deltas and running totals, written off the aggregator
@@ -93,13 +96,13 @@ let package = Package(
             name: "tbdash",
             dependencies: [
                 "UserBehavior", "Formatting", "Runtime", "Kafka", "Producer", "Generator", "LiveValues", "Checkpoint", "Source", "ScaleOut", "TUI", "Terminal",
-                "Metrics", "History", "Preflight", "HTTPServing", "Ingest",
+                "Metrics", "History", "Preflight", "HTTPServing", "Ingest", "Alerting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Micro-benchmarks of the hot paths (bench/run builds them in release).
         .executableTarget(
-            name: "Benchmarks", dependencies: ["Aggregation", "Analytics", "Checkpoint", "Formatting", "LiveValues", "Generator", "Runtime", "TUI", "UserBehavior"]),
+            name: "Benchmarks", dependencies: ["Alerting", "Aggregation", "Analytics", "Checkpoint", "Formatting", "LiveValues", "Generator", "Runtime", "TUI", "UserBehavior"]),
 
         // Helpers for tests: the real binary, temporary files, independent oracles.
         .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/Support"),
@@ -123,6 +126,7 @@ let package = Package(
         .testTarget(name: "HistoryTests", dependencies: ["History", "Aggregation", "LiveValues", "UserBehavior", "TestSupport"]),
         .testTarget(name: "PreflightTests", dependencies: ["Preflight"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "UserBehavior", "TestSupport"]),
+        .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Analytics", "LiveValues", "UserBehavior"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Checkpoint", "Kafka", "LiveValues", "ScaleOut", "TestSupport"]),
     ]
 )

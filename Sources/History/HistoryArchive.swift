@@ -1,3 +1,5 @@
+import LiveValues
+
 /// A history database opened for reading (`tbdash export`): its intervals in order, each
 /// with its deltas and running totals.
 public struct HistoryArchive {
@@ -19,11 +21,30 @@ public struct HistoryArchive {
     }
 
     private let database: SQLiteDatabase
+    private let version: Int64
 
     /// Opens read-only; throws for a missing, unreadable or foreign file.
     public init(path: String) throws(HistoryError) {
         database = try SQLiteDatabase(path: path, mode: .readOnly)
-        try HistorySchema.check(database, allowEmpty: false)
+        version = try HistorySchema.check(database, allowEmpty: false)
+    }
+
+    /// The alarm rules' state changes at `since..<until` (ms; nil: open), oldest first
+    /// (`tbdash export --alerts`); the value as the rule wrote it (`valueText`).
+    public func alertTransitions(sinceMs: Int64? = nil, untilMs: Int64? = nil) throws(HistoryError) -> [AlertTransition] {
+        // A history written before alarms (schema 1) has none.
+        guard version >= 2 else { return [] }
+        let statement = try database.prepare("SELECT at_ms, name, rule, from_state, to_state, value FROM alert_transitions "
+                                             + "WHERE at_ms >= ?1 AND at_ms < ?2 ORDER BY at_ms, rowid")
+        try statement.bind([.integer(sinceMs ?? .min), .integer(untilMs ?? .max)])
+        var result: [AlertTransition] = []
+        while try statement.step() {
+            result.append(AlertTransition(
+                name: statement.text(1), rule: statement.text(2), from: AlertState(rawValue: statement.text(3)) ?? .inactive,
+                to: AlertState(rawValue: statement.text(4)) ?? .inactive, atMs: statement.integer(0), value: nil,
+                valueText: statement.text(5)))
+        }
+        return result
     }
 
     /// Intervals starting in `since..<until` (ms; nil: open), oldest first.

@@ -118,6 +118,26 @@ extension HistoryExport {
     /// `2026-12-01 10:00:30`, `2026-12-01T10:00:30.400` (what `iso` writes), in this
     /// export's time zone unless it ends in `Z` or an offset (`+08:00`, `-0500`); nil when
     /// malformed.
+    /// `tbdash export --alerts`: the CSV header and lines, and JSON lines, of alarm
+    /// transitions.
+    public static let alertsCSVHeader = "time,name,rule,from,to,value"
+
+    public func csvLine(_ t: AlertTransition) -> String {
+        [iso(t.atMs), t.name, t.rule, t.from.rawValue, t.to.rawValue, t.valueText].map(Self.csvField).joined(separator: ",")
+    }
+
+    public func jsonLine(_ t: AlertTransition) -> String {
+        #"{"time": \#(SnapshotJSON.string(iso(t.atMs))), "time_ms": \#(t.atMs), "name": \#(SnapshotJSON.string(t.name)), "#
+            + #""rule": \#(SnapshotJSON.string(t.rule)), "from": "\#(t.from.rawValue)", "to": "\#(t.to.rawValue)", "#
+            + #""value": \#(SnapshotJSON.string(t.valueText))}"#
+    }
+
+    /// RFC 4180: a field with a comma, a quote or a line break is quoted, its quotes doubled.
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
     public func instant(_ text: String) -> Int64? {
         var body = Substring(text)
         var offsetSeconds: Int?

@@ -36,6 +36,8 @@ public final class HistoryRecorder: @unchecked Sendable {
         /// Processing time of the last flush (or of the start): its interval gets the next.
         var lastFlushAt: Int64
         var queued: [Flush] = []
+        /// Alarm transitions not yet written.
+        var transitions: [AlertTransition] = []
         var closed = false
     }
 
@@ -107,6 +109,18 @@ public final class HistoryRecorder: @unchecked Sendable {
         if due { wake.signal() }
     }
 
+    /// Alarm rules' state changes, written by the writer thread in one transaction (never
+    /// on the caller's thread).
+    public func record(_ transitions: [AlertTransition]) {
+        guard !transitions.isEmpty else { return }
+        let queued = offers.withLock { offers -> Bool in
+            guard !offers.closed else { return false }
+            offers.transitions += transitions
+            return true
+        }
+        if queued { wake.signal() }
+    }
+
     /// Writes the newest offered state (into the current interval), waits for every write,
     /// stops the writer and moves the WAL into the database file. Throws the first write
     /// failure.
@@ -134,9 +148,18 @@ public final class HistoryRecorder: @unchecked Sendable {
     private func writeUntilClosed() {
         while true {
             wake.wait()
-            let (batch, closed) = offers.withLock { offers in
-                defer { offers.queued.removeAll() }
-                return (offers.queued, offers.closed)
+            let (batch, transitions, closed) = offers.withLock { offers in
+                defer {
+                    offers.queued.removeAll()
+                    offers.transitions.removeAll()
+                }
+                return (offers.queued, offers.transitions, offers.closed)
+            }
+            do {
+                try write(transitions)
+            } catch {
+                // Lost: unlike counts, no later write covers them. Said like any failure.
+                failure.withLock { $0 = error }
             }
             for flush in batch {
                 do {
@@ -148,6 +171,16 @@ public final class HistoryRecorder: @unchecked Sendable {
                 }
             }
             if closed { return }
+        }
+    }
+
+    private func write(_ transitions: [AlertTransition]) throws(HistoryError) {
+        guard !transitions.isEmpty else { return }
+        try database.transaction { () throws(HistoryError) in
+            let insert = try database.prepare("INSERT INTO alert_transitions (at_ms, name, rule, from_state, to_state, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            for t in transitions {
+                try insert.run([.integer(t.atMs), .text(t.name), .text(t.rule), .text(t.from.rawValue), .text(t.to.rawValue), .text(t.valueText)])
+            }
         }
     }
 

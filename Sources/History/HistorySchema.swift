@@ -5,6 +5,8 @@
 /// intervals(start_ms PK, length_ms, written_ms)      one row per processing-time interval
 /// counts(start_ms, dimension, value, delta, total)   what the interval added, and the
 ///                                                    running total after it
+/// alert_transitions(at_ms, name, rule, from_state,   one row per change of an alarm
+///                   to_state, value)                 rule's state (--alert)
 /// ```
 /// The file is marked with SQLite's `application_id`, so a foreign database is refused
 /// instead of being written into.
@@ -29,6 +31,17 @@ enum HistorySchema {
             total     INTEGER NOT NULL,      -- running total at its end
             PRIMARY KEY (start_ms, dimension, value)
         ) WITHOUT ROWID;
+        """,
+        """
+        CREATE TABLE alert_transitions (
+            at_ms      INTEGER NOT NULL,     -- when, ms since 1970 (the evaluation's clock)
+            name       TEXT NOT NULL,        -- the rule's name (its text when it has none)
+            rule       TEXT NOT NULL,        -- the rule as written
+            from_state TEXT NOT NULL,        -- inactive, pending, firing, resolved
+            to_state   TEXT NOT NULL,
+            value      TEXT NOT NULL         -- the figure as the rule writes it; '—' when absent
+        );
+        CREATE INDEX alert_transitions_by_time ON alert_transitions (at_ms);
         """,
     ]
 

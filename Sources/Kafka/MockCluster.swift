@@ -61,6 +61,12 @@ public final class MockCluster: @unchecked Sendable {
         }
     }
 
+    /// Delays every answer of broker `id` (1-based) by `milliseconds` (0: none), as a
+    /// distant broker would.
+    public func setRoundTripTime(_ id: Int32, milliseconds: Int32) {
+        rd_kafka_mock_broker_set_rtt(cluster, id, milliseconds)
+    }
+
     /// Makes the next `count` requests of `apiKey` (0 Produce, 1 Fetch, …) fail with a
     /// retriable "not leader" error.
     public func failNextRequests(apiKey: Int16, count: Int) {

@@ -25,6 +25,9 @@ public struct AggregateSnapshot: Equatable, Sendable {
     /// before the first batch is folded (and for states restored or merged from elsewhere
     /// until an event of this process's own is counted). See `freshnessMs(now:)`.
     public var newestReadAtMs: Int64?
+    /// The segments the alarm rules watch (`AnalyticsQuery.watched`), by their filter's
+    /// normalized text.
+    public var watched: [String: WatchedSegment] = [:]
 
     public init(
         counts: Counts = Counts(), streamCounts: Counts? = nil, batches: Int = 0, watermark: Int64? = nil, partitions: [PartitionProgress] = [],
@@ -81,5 +84,6 @@ extension AggregateSnapshot {
             filter: query.filter,
             figures: figures ? AnalyticsFigures(state.summary, query: query, counts: counts) : nil,
             tail: tail, newestReadAtMs: newestReadAtMs)
+        for segment in query.watched { watched[segment.normalized] = WatchedSegment(segment, of: state, figures: figures) }
     }
 }

@@ -16,6 +16,9 @@ public struct AnalyticsQuery: Equatable, Sendable {
     public var rankActions: Set<UInt8>?
     /// Which event day the rankings cover when the filter names none.
     public var rankDay = RankDay.all
+    /// Segments whose counts (and users) every snapshot carries besides the shown one: the
+    /// alarm rules' (`AggregateSnapshot.watched`). Fixed by the command line.
+    public var watched: [SegmentFilter] = []
 
     /// All days, the newest event day, or the day before it (the days `Trending` keeps).
     public enum RankDay: Int, CaseIterable, Sendable {

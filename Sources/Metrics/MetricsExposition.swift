@@ -21,13 +21,17 @@ public enum MetricsExposition {
         public var processingNowMs: Int64?
         /// With `--trace`: when the newest stamped event shown was sent (wall-clock ns).
         public var newestSentNs: Int64?
+        /// The alarm rules' states (--alert), one sample each.
+        public var alerts: [AlertStatus]
 
-        public init(version: String, librdkafka: String, lastCheckpointMs: Int64? = nil, nowMs: Int64, processingNowMs: Int64? = nil) {
+        public init(version: String, librdkafka: String, lastCheckpointMs: Int64? = nil, nowMs: Int64, processingNowMs: Int64? = nil,
+                    alerts: [AlertStatus] = []) {
             self.version = version
             self.librdkafka = librdkafka
             self.lastCheckpointMs = lastCheckpointMs
             self.nowMs = nowMs
             self.processingNowMs = processingNowMs
+            self.alerts = alerts
         }
     }
 
@@ -101,6 +105,11 @@ public enum MetricsExposition {
         if let saved = context.lastCheckpointMs {
             out.family("tbdash_checkpoint_age_seconds", "gauge", "Seconds since the state file (--state) was last saved.")
             out.sample("tbdash_checkpoint_age_seconds", [], Double(max(0, context.nowMs - saved)) / 1000)
+        }
+        if !context.alerts.isEmpty {
+            // Labelled by the rule's name (its text when it has none): bounded by the rules.
+            out.family("tbdash_alert_state", "gauge", "Each alarm rule's state: 0 inactive or resolved, 1 pending, 2 firing.")
+            for alert in context.alerts { out.sample("tbdash_alert_state", [("rule", alert.name)], alert.state.gauge) }
         }
         out.family("tbdash_build_info", "gauge", "Always 1; the labels say which tbdash and librdkafka are running.")
         out.sample("tbdash_build_info", [("version", context.version), ("librdkafka", context.librdkafka)], 1)

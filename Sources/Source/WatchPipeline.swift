@@ -227,6 +227,9 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
             if snapshot.aggregate.figures == nil, current.aggregate.filter == snapshot.aggregate.filter {
                 snapshot.aggregate.figures = current.aggregate.figures
             }
+            for (segment, figures) in snapshot.aggregate.watched {
+                snapshot.aggregate.watched[segment] = figures.keepingUsers(of: current.aggregate.watched[segment])
+            }
             guard current != snapshot else { return false }
             current = snapshot
             return true

@@ -53,6 +53,7 @@ public struct Dashboard: Sendable {
         case .map: MapPage(full: full).draw(&canvas, body)
         case .tail: TailPage(full: full).draw(&canvas, body)
         case .partitions: PartitionsPage(full: full).draw(&canvas, body)
+        case .alerts: AlertsPage(full: full).draw(&canvas, body)
         }
         if model.showHelp {
             HelpOverlay(paint: canvas.paint, labels: canvas.labels).draw(&canvas.grid, within: canvas.grid.bounds)
@@ -83,12 +84,19 @@ struct Canvas {
 
     var theme: Theme { paint.theme }
 
-    /// The header and footer rows; returns what is between them.
+    /// The header and footer rows, and the alarm banner under the header while a rule
+    /// fires; returns what is between them.
     mutating func chrome() -> Rect {
         let (header, rest) = grid.bounds.splitTop(1)
-        let (footer, body) = rest.splitBottom(1)
+        var (footer, body) = rest.splitBottom(1)
         HeaderView(model: model, paint: paint, labels: labels).draw(&grid, header)
         FooterView(model: model, paint: paint, labels: labels).draw(&grid, footer)
+        let firing = model.firing
+        if !firing.isEmpty {
+            let banner: Rect
+            (banner, body) = body.splitTop(1)
+            AlertBanner(paint: paint, labels: labels).draw(&grid, banner, firing: firing)
+        }
         return body
     }
 

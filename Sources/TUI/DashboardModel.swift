@@ -42,6 +42,10 @@ public struct DashboardModel: Sendable {
     public var provinceSort: ProvinceSort = .count
 
     public var page: Page = .overview
+    /// The alarm rules' states (`--alert`), in rule order; the Alerts page and the banner.
+    public var alerts: [AlertStatus] = []
+    /// Why the last `--on-alert` command failed, nil since one succeeded.
+    public var alertActionFailure: String?
     /// Per page, the index of the focused panel in `page.panels`.
     public var focus: [Page: Int] = [:]
     /// Per panel, its row cursor; bounded by the panel's `ListGeometry` of the last frame.
@@ -97,4 +101,10 @@ public struct DashboardModel: Sendable {
 
     /// Whether `panel` shows its cursor (it is the focused one).
     func isFocused(_ panel: Panel) -> Bool { panel == focusedPanel }
+
+    /// The pages the keys and the footer offer: Alerts only when there are rules.
+    public var pages: [Page] { alerts.isEmpty ? Page.allCases.filter { $0 != .alerts } : Page.allCases }
+
+    /// The rules firing now, for the banner.
+    var firing: [AlertStatus] { alerts.filter { $0.state == .firing } }
 }

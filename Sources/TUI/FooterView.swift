@@ -46,9 +46,9 @@ struct FooterView {
         grid.put(help.0, x: right, y: rect.y, style: theme.style(.footerKey))
         grid.put(" " + help.1, x: right + DisplayWidth.of(help.0), y: rect.y, style: theme.style(.muted))
         right -= 1
-        let tabsWidth = Page.allCases.reduce(0) { $0 + DisplayWidth.of(labels.page($1)) + 4 }
+        let tabsWidth = model.pages.reduce(0) { $0 + DisplayWidth.of(labels.page($1)) + 4 }
         let name = x + tabsWidth <= right ? labels.page : labels.shortPage
-        for page in Page.allCases {
+        for page in model.pages {
             let tab = " \(page.rawValue) \(name(page)) "
             guard x + DisplayWidth.of(tab) <= right else { break }
             x += grid.put(tab, x: x, y: rect.y, style: page == model.page ? theme.style(.footerKey).reversed : theme.style(.muted))

@@ -58,12 +58,12 @@ public enum KeyAction: Equatable, Sendable {
             model.fps = min(30, model.fps + (model.fps < 5 ? 1 : 5))
         case .character("-"), .character("_"):
             model.fps = max(1, model.fps - (model.fps <= 5 ? 1 : 5))
-        case .character(let c) where c.wholeNumberValue.map { (1...Page.allCases.count).contains($0) } ?? false:
+        case .character(let c) where c.wholeNumberValue.flatMap { Page(rawValue: $0) }.map(model.pages.contains) ?? false:
             model.page = Page(rawValue: c.wholeNumberValue!)!
         case .tab:
-            model.page = model.page.stepped(1)
+            model.page = model.page.stepped(1, among: model.pages)
         case .backTab:
-            model.page = model.page.stepped(-1)
+            model.page = model.page.stepped(-1, among: model.pages)
         case .left, .character("h"), .right, .character("l"):
             let forward = key == .right || key == .character("l")
             if panel == .map {

@@ -12,7 +12,8 @@ public struct KeyBinding: Sendable {
 
     public static let all: [KeyBinding] = [
         KeyBinding("q", [.character("q")], en: "quit (the terminal is restored)", zh: "退出 (终端会被恢复)"),
-        KeyBinding("1-6, Tab", "123456".map { .character($0) } + [.tab, .backTab], en: "pages (Shift-Tab goes back)", zh: "切换页面 (Shift-Tab 向前)"),
+        KeyBinding("1-7, Tab", "1234567".map { .character($0) } + [.tab, .backTab], en: "pages (7: Alerts, with --alert; Shift-Tab goes back)",
+                   zh: "切换页面 (7: 告警, 需 --alert; Shift-Tab 向前)"),
         KeyBinding("h l  ← →", [.character("h"), .character("l"), .left, .right], en: "focus another panel (on the map: move)", zh: "切换面板 (地图上移动)"),
         KeyBinding("j k  ↑ ↓", [.character("j"), .character("k"), .up, .down], en: "move the row cursor", zh: "移动光标"),
         KeyBinding("PgUp PgDn g G", [.pageUp, .pageDown, .character("g"), .character("G"), .home, .end], en: "a page up / down, first / last row", zh: "翻页 / 首行 / 末行"),

@@ -168,6 +168,7 @@ public struct Labels: Sendable {
         case .map: zh ? "地图" : "Map"
         case .tail: zh ? "实时流" : "Tail"
         case .partitions: zh ? "分区" : "Partitions"
+        case .alerts: zh ? "告警" : "Alerts"
         }
     }
 
@@ -178,7 +179,7 @@ public struct Labels: Sendable {
         case .overview: own = [("s", zh ? "排序" : "sort")]
         case .trending: own = [("m", zh ? "指标" : "measure"), ("d", zh ? "日期" : "day")]
         case .map: own = [("m", zh ? "着色" : "shade")]
-        case .conversion, .tail, .partitions: break
+        case .conversion, .tail, .partitions, .alerts: break
         }
         return own + [
             ("/", zh ? "筛选" : "filter"), ("q", zh ? "退出" : "quit"),
@@ -288,6 +289,7 @@ public struct Labels: Sendable {
         case .map: return "Map"
         case .tail: return "Tail"
         case .partitions: return "Parts"
+        case .alerts: return "Alerts"
         }
     }
 

@@ -1,9 +1,10 @@
 import Analytics
 import LiveValues
 
-/// The dashboard's pages, in key order (1–6; Tab and Shift-Tab step through them).
+/// The dashboard's pages, in key order (1–7; Tab and Shift-Tab step through them). Alerts
+/// (7) is there only with alarm rules (`DashboardModel.pages`).
 public enum Page: Int, CaseIterable, Sendable {
-    case overview = 1, trending, conversion, map, tail, partitions
+    case overview = 1, trending, conversion, map, tail, partitions, alerts
 
     /// The panels with a row cursor, in focus order (h/l, ←/→).
     public var panels: [Panel] {
@@ -14,16 +15,17 @@ public enum Page: Int, CaseIterable, Sendable {
         case .map: [.map]
         case .tail: [.tail, .rejected]
         case .partitions: [.partitions]
+        case .alerts: [.alerts]
         }
     }
 
     /// The panel focused when the page is first shown.
     var defaultFocus: Int { self == .overview ? 3 : 0 }
 
-    /// The page after (or before) this one, wrapping around.
-    func stepped(_ delta: Int) -> Page {
-        let all = Page.allCases
-        return all[((rawValue - 1 + delta) % all.count + all.count) % all.count]
+    /// The page after (or before) this one among `pages`, wrapping around.
+    func stepped(_ delta: Int, among pages: [Page]) -> Page {
+        let index = pages.firstIndex(of: self) ?? 0
+        return pages[((index + delta) % pages.count + pages.count) % pages.count]
     }
 }
 
@@ -36,6 +38,7 @@ public enum Panel: Hashable, Sendable {
     case map
     case tail, rejected
     case partitions
+    case alerts
 }
 
 /// How a list was drawn in the last frame: how many rows it has, how many fit, and what

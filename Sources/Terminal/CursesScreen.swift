@@ -124,6 +124,11 @@ public final class CursesScreen {
     }
 
     /// Gives the terminal back (cursor, modes, the normal screen). Safe to call twice.
+    /// Rings the terminal's bell (or flashes it, where it has no bell).
+    public func bell() {
+        beep()
+    }
+
     public func restore() {
         guard !restored else { return }
         restored = true

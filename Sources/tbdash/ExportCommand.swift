@@ -1,5 +1,6 @@
 import ArgumentParser
 import History
+import LiveValues
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,11 +18,14 @@ struct ExportCommand: ParsableCommand {
             (2026-12-01, 2026-12-01T10:00, 2026-12-01T10:00:30.400, with an optional Z or \
             +08:00; every time export writes is accepted back) and select intervals by \
             their start, --since included, --until not; --since must be before --until. \
-            --by groups them into calendar minutes, hours or days.
+            --by groups them into calendar minutes, hours or days. --alerts writes \
+            the alarm rules' state changes instead (watch --alert): time, name, rule, \
+            from, to and value, one per line, --since and --until selecting by time.
 
             Examples:
               tbdash export --history counts.db > counts.csv
               tbdash export --history counts.db --format json --since 2026-12-01 --by hour
+              tbdash export --history counts.db --alerts
             """)
 
     enum Format: String, CaseIterable, ExpressibleByArgument {
@@ -55,10 +59,14 @@ struct ExportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Group intervals into calendar periods.", valueName: "period"))
     var by: Period?
 
+    @Flag(help: "Write the alarm rules' state changes (watch --alert) instead of the intervals.")
+    var alerts = false
+
     @Option(help: ArgumentHelp("IANA time zone of the times written and of --since/--until without an offset.", valueName: "zone"))
     var tz = "Asia/Shanghai"
 
     func validate() throws {
+        if alerts && by != nil { throw ValidationError("--by groups intervals; --alerts writes transitions, one a line") }
         let export: HistoryExport
         do {
             export = try HistoryExport(timeZone: tz)
@@ -82,6 +90,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let export = try HistoryExport(timeZone: tz)
+        if alerts { return try runAlerts(export) }
         let intervals: [HistoryArchive.Interval]
         do {
             intervals = try HistoryArchive(path: history).intervals(sinceMs: since.flatMap(export.instant), untilMs: until.flatMap(export.instant))
@@ -97,6 +106,18 @@ struct ExportCommand: ParsableCommand {
             }
         }
         try write(chunk)
+    }
+
+    private func runAlerts(_ export: HistoryExport) throws {
+        let transitions: [AlertTransition]
+        do {
+            transitions = try HistoryArchive(path: history).alertTransitions(sinceMs: since.flatMap(export.instant), untilMs: until.flatMap(export.instant))
+        } catch {
+            throw error.isLocked ? CommandFailure.runtime(error.description) : CommandFailure.usage(error.description)
+        }
+        var text = format == .csv ? HistoryExport.alertsCSVHeader + "\n" : ""
+        for t in transitions { text += (format == .csv ? export.csvLine(t) : export.jsonLine(t)) + "\n" }
+        try write(text)
     }
 
     private func write(_ text: String) throws {

@@ -41,7 +41,8 @@ struct IntegrationOptions: ParsableArguments {
     /// --state starts from (empty for a new state file), nil without --state.
     private var intervalMs: Int64 { historyInterval?.milliseconds ?? 60_000 }
 
-    func start(calendar: EventCalendar, continuing: AggregationState?, checkpointer: WatchPipeline.Checkpointer?) throws -> Integrations {
+    func start(calendar: EventCalendar, continuing: AggregationState?, checkpointer: WatchPipeline.Checkpointer?,
+               alerting: AlertMonitor.Setup? = nil) throws -> Integrations {
         var recorder: HistoryRecorder?
         if let history {
             do {
@@ -52,6 +53,6 @@ struct IntegrationOptions: ParsableArguments {
             }
         }
         return try Integrations(metricsAddress: metricsAddr, history: recorder, historyIntervalMs: intervalMs,
-                                saving: checkpointer)
+                                saving: checkpointer, alerting: alerting)
     }
 }

@@ -16,16 +16,30 @@ final class Integrations: Sendable {
     private let saving: WatchPipeline.Checkpointer?
     private let scrape: Scrape
     private let finished = Atomic<Bool>(false)
+    /// The alarm rules' monitor, with --alert or --alerts.
+    let alerts: AlertMonitor?
 
     /// Nothing to do: no metrics, no history.
     static let none = try! Integrations(metricsAddress: nil, history: nil, historyIntervalMs: 0, saving: nil)
 
-    init(metricsAddress: String?, history: HistoryRecorder?, historyIntervalMs: Int64, saving: WatchPipeline.Checkpointer?) throws {
+    init(metricsAddress: String?, history: HistoryRecorder?, historyIntervalMs: Int64, saving: WatchPipeline.Checkpointer?,
+         alerting: AlertMonitor.Setup? = nil) throws {
         self.history = history
         self.historyIntervalMs = historyIntervalMs
         self.saving = saving
         let scrape = Scrape(withState: saving != nil)
         self.scrape = scrape
+        // Checkpoint age counts from the start until the first save.
+        let started = WallClock.milliseconds()
+        let alerts = alerting.map { setup in
+            AlertMonitor(setup, lastCheckpointMs: { [withState = saving != nil] in
+                guard withState else { return nil }
+                let saved = scrape.lastCheckpointMs.load(ordering: .relaxed)
+                return saved > 0 ? saved : started
+            }, record: { history?.record($0) })
+        }
+        self.alerts = alerts
+        scrape.alerts.withLock { $0 = alerts }
         do {
             listener = try metricsAddress.map { address throws(MetricsListener.Failure) in
                 try MetricsListener(address: address) { scrape.render() }
@@ -47,6 +61,7 @@ final class Integrations: Sendable {
         let pipeline = Mutex<(any LiveSource)?>(nil)
         let lastCheckpointMs = Atomic<Int64>(0)
         let withState: Bool
+        let alerts = Mutex<AlertMonitor?>(nil)
 
         init(withState: Bool) { self.withState = withState }
 
@@ -57,7 +72,7 @@ final class Integrations: Sendable {
             var context = MetricsExposition.Context(
                 version: Version.tbdash, librdkafka: KafkaLibrary.version,
                 lastCheckpointMs: withState && saved > 0 ? saved : nil, nowMs: WallClock.milliseconds(),
-                processingNowMs: MonotonicClock.milliseconds())
+                processingNowMs: MonotonicClock.milliseconds(), alerts: alerts.withLock { $0 }?.statuses ?? [])
             context.newestSentNs = followed?.trace?.newestVisibleSentNs
             return MetricsExposition.render(snapshot, context: context)
         }
@@ -66,7 +81,7 @@ final class Integrations: Sendable {
     /// What the pipeline calls at every commit interval: saves the state (with --state),
     /// then hands it to the history. Nil when neither is on.
     var checkpointer: WatchPipeline.Checkpointer? {
-        guard history != nil || (saving != nil && listener != nil) else { return saving }
+        guard history != nil || (saving != nil && (listener != nil || alerts != nil)) else { return saving }
         let (saving, history, scrape) = (self.saving, self.history, self.scrape)
         return { state, source in
             if let saving {
@@ -86,12 +101,14 @@ final class Integrations: Sendable {
     /// The pipeline whose snapshots the metrics show from now on.
     func follow(_ pipeline: any LiveSource) {
         scrape.pipeline.withLock { $0 = pipeline }
+        alerts?.follow(pipeline)
     }
 
     /// Runs `body` (the command), then stops the listener and writes the last history
     /// interval, whatever the way out. A history that could not be written fails the
     /// command (exit 1) if nothing else did.
     func around(_ body: () throws -> Void) throws {
+        alerts?.start()
         do {
             try body()
         } catch {
@@ -103,6 +120,7 @@ final class Integrations: Sendable {
 
     private func finish() throws {
         guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        alerts?.finish()
         listener?.stop()
         do {
             try history?.finish()

@@ -18,6 +18,8 @@ struct LiveDashboard {
     var onStatus: (SourceStatus) -> Void = { _ in }
     /// The generation of `model.snapshot`: a trace learns when each is drawn.
     var shownGeneration = -1
+    /// The alarm rules (--alert): their states on screen, the bell on firing.
+    let alerts: AlertMonitor?
 
     enum Ending: Equatable {
         case quit
@@ -35,6 +37,7 @@ struct LiveDashboard {
         var nextFrame: Int64 = 0
         var dirty = true
         var lists: [Panel: ListGeometry] = [:]
+        var rungFor = alerts?.firings ?? 0
         while true {
             if stop.isRequested { return .stopped }
             if pipeline.waitUntilFinished(timeoutMs: 0) {
@@ -89,6 +92,19 @@ struct LiveDashboard {
                     shownGeneration = generation
                 }
                 dirty = true
+            }
+            if let alerts {
+                let statuses = alerts.statuses
+                let failure = alerts.actionFailure
+                if statuses != model.alerts || failure != model.alertActionFailure {
+                    model.alerts = statuses
+                    model.alertActionFailure = failure
+                    dirty = true
+                }
+                if alerts.bell, alerts.firings != rungFor {
+                    rungFor = alerts.firings
+                    screen.bell()
+                }
             }
             if WallClock.milliseconds() / 1000 != lastSecond { dirty = true }
         }

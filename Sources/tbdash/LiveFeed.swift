@@ -30,7 +30,7 @@ protocol LiveFeed {
     func startingOver() -> Self
     /// `--headless`: prints the results of the finished `pipeline`; throws (exit 1) after
     /// them when they are not the whole topic's.
-    func headlessResult(_ pipeline: Pipeline, json: Bool, metricsAddress: String?) throws
+    func headlessResult(_ pipeline: Pipeline, json: Bool, metricsAddress: String?, alerts: [AlertStatus]?) throws
     /// After the dashboard: says what was counted once the screen is gone.
     func dashboardResult(_ pipeline: Pipeline) throws
 }
@@ -69,11 +69,12 @@ struct TopicFeed: LiveFeed {
         return feed
     }
 
-    func headlessResult(_ pipeline: WatchPipeline, json: Bool, metricsAddress: String?) throws {
+    func headlessResult(_ pipeline: WatchPipeline, json: Bool, metricsAddress: String?, alerts: [AlertStatus]?) throws {
         let final = pipeline.snapshot
         if json {
             var text = SnapshotJSON.encode(final.aggregate, calendar: config.calendar, now: MonotonicClock.milliseconds())
             if let metricsAddress { text = SnapshotJSON.adding("metrics_address", metricsAddress, to: text) }
+            if let alerts { text = SnapshotJSON.adding(alerts: alerts, to: text) }
             try printResult(text)
         } else {
             try printResult(HeadlessLog.summary(final, calendar: config.calendar, group: options.group,
@@ -123,11 +124,12 @@ struct ChangelogFeed: LiveFeed {
 
     func startingOver() -> ChangelogFeed { self }
 
-    func headlessResult(_ pipeline: ChangelogPipeline, json: Bool, metricsAddress: String?) throws {
+    func headlessResult(_ pipeline: ChangelogPipeline, json: Bool, metricsAddress: String?, alerts: [AlertStatus]?) throws {
         let final = pipeline.snapshot
         if json {
-            try printResult(SnapshotJSON.encode(final.aggregate, calendar: pipeline.calendar, changelog: final.changelog,
-                                                now: MonotonicClock.milliseconds()))
+            let text = SnapshotJSON.encode(final.aggregate, calendar: pipeline.calendar, changelog: final.changelog,
+                                           now: MonotonicClock.milliseconds())
+            try printResult(alerts.map { SnapshotJSON.adding(alerts: $0, to: text) } ?? text)
         } else {
             let a = final.aggregate
             let health = final.changelog ?? ChangelogHealth()

@@ -62,13 +62,19 @@ struct LiveRunner {
             StandardError.write("tbdash: \(line)\n")
             log?.write(line)
         }
+        integrations.alerts?.reportTo(screen: false) { line in
+            StandardError.write("tbdash watch: \(line)\n")
+            log?.write(line)
+        }
         integrations.follow(pipeline)
         pipeline.start()
         HeadlessLog(source: pipeline, file: log).follow()
         pipeline.waitUntilFinished()
         consumer.close()
         if case .failed(let reason) = pipeline.snapshot.status { throw CommandFailure.runtime(reason) }
-        try feed.headlessResult(pipeline, json: json, metricsAddress: integrations.metricsAddress)
+        // The JSON's alerts are those of the final snapshot.
+        integrations.alerts?.evaluateNow()
+        try feed.headlessResult(pipeline, json: json, metricsAddress: integrations.metricsAddress, alerts: integrations.alerts?.statuses)
     }
 
     private func runDashboard<Feed: LiveFeed>(_ feed: Feed) throws {
@@ -81,6 +87,7 @@ struct LiveRunner {
             session.model.canReadFromBeginning = feed.canStartOver
             var consumer = try orFail { try KafkaConsumer(configuration: configuration, group: group) }
             log?.write(feed.opening(brokers: configuration.brokers, group: group))
+            integrations.alerts?.reportTo(screen: true) { log?.write($0) }
             while true {
                 let stop = StopFlag()
                 // The pipeline answers the segment and rankings on screen.
@@ -88,7 +95,7 @@ struct LiveRunner {
                 let pipeline = feed.pipeline(consumer: consumer, stop: stop) { log?.write($0) }
                 integrations.follow(pipeline)
                 var live = LiveDashboard(pipeline: pipeline, screen: screen, dashboard: Dashboard(theme: session.theme),
-                                         stop: session.interrupted, model: session.model)
+                                         stop: session.interrupted, model: session.model, alerts: integrations.alerts)
                 live.onStatus = { status in log?.write("status: \(HeadlessLog.describe(status))") }
                 pipeline.start()
                 let ending = live.run()

@@ -20,8 +20,8 @@ struct WatchCommand: ParsableCommand {
             late: counted, and still aggregated. Events are folded in micro-batches of \
             --batch-size events or --batch-interval, whichever comes first.
 
-            The dashboard needs a terminal; its pages (1-6, Tab) are Overview, Trending, \
-            Conversion, Map, Tail and Partitions, and its keys are listed below. --headless \
+            The dashboard needs a terminal; its pages (1-7, Tab) are Overview, Trending, \
+            Conversion, Map, Tail, Partitions and (with --alert) Alerts, and its keys are listed below. --headless \
             runs without a screen, for scripts and tests: --exit-at-end stops once every \
             partition is read to its end (like kcat -e) and --json prints the final snapshot. Offsets are committed to \
             --group every 5 s and at exit, so a restart with the default --from committed \
@@ -48,6 +48,7 @@ struct WatchCommand: ParsableCommand {
               tbdash watch -t clicks --map 'user_id=uid,item_id=sku,action=event:view=click:order=purchase,gender?=unknown'
               tbdash watch --metrics-addr 127.0.0.1:9464 --history counts.db --state watch.state
               tbdash watch --headless --trace latency.json
+              tbdash watch --alert 'orders: purchases/min < 50 for 2m' --alert 'lag > 30s' --on-alert ./page-me.sh
             """)
 
     @OptionGroup var kafka: KafkaOptions
@@ -57,6 +58,7 @@ struct WatchCommand: ParsableCommand {
     @OptionGroup(title: "State") var stateOptions: StateOptions
     @OptionGroup(title: "Analytics") var analytics: AnalyticsOptions
     @OptionGroup(title: "Prometheus and history") var integration: IntegrationOptions
+    @OptionGroup(title: "Alarms") var alarms: AlertOptions
 
     @Option(name: .customLong("group"), help: "Consumer group where offsets are committed and read (never a rebalancing group). (default: tbdash)")
     var givenGroup: String?
@@ -140,7 +142,8 @@ struct WatchCommand: ParsableCommand {
         options.trace = latencyTrace
         let integrations = try integration.start(
             calendar: start.config.calendar, continuing: stateOptions.state == nil ? nil : start.restored ?? AggregationState(),
-            checkpointer: start.checkpointer)
+            checkpointer: start.checkpointer, alerting: try alarms.setup(stateFile: stateOptions.state))
+        options.query.watched = integrations.alerts?.segments ?? []
         options.timing.commitIntervalMs = integrations.commitInterval(stateOptions.checkpointInterval.milliseconds)
         try integrations.around {
             var runner = LiveRunner(headless ? .headless(json: json) : .dashboard, display: display, kafka: kafka, group: group,

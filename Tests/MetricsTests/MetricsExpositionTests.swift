@@ -107,4 +107,17 @@ import UserBehavior
         let tracedSamples = Self.samples(MetricsExposition.render(snapshot, context: traced))
         #expect(tracedSamples.first { $0.name == "tbdash_send_age_seconds" }?.value == 3.5)
     }
+
+    /// One sample per rule, labelled by its name (escaped), valued by its state.
+    @Test func eachAlarmRuleIsOneSampleOfItsState() {
+        let alerts = AlertState.allCases.map { state in
+            AlertStatus(name: "r \"\(state.rawValue)\"", rule: "events > 1", state: state, sinceMs: nil, value: 2, valueText: "2")
+        }
+        let text = MetricsExposition.render(LiveSnapshot(), context: .init(version: "v", librdkafka: "x", nowMs: 0, alerts: alerts))
+        let states = Self.samples(text).filter { $0.name == "tbdash_alert_state" }
+        #expect(states.map(\.labels) == AlertState.allCases.map { ["rule": #"r \"\#($0.rawValue)\""#] })
+        #expect(states.map(\.value) == [0, 1, 2, 0])
+        #expect(text.contains("# TYPE tbdash_alert_state gauge"))
+        #expect(!MetricsExposition.render(LiveSnapshot(), context: .init(version: "v", librdkafka: "x", nowMs: 0)).contains("tbdash_alert_state"))
+    }
 }

@@ -51,6 +51,15 @@ enum Fixture {
     /// 2026-11-11 20:11:11 UTC.
     static let clock: Int64 = 1_794_427_871_000
 
+    /// Four alarm rules, one in each state (the Alerts page's golden, and the banner).
+    static let alerts: [AlertStatus] = [
+        AlertStatus(name: "late% > 1 for 1m", rule: "late% > 1 for 1m", state: .inactive, sinceMs: nil, value: 0.42, valueText: "0.42%"),
+        AlertStatus(name: "orders", rule: "purchases/min < 50 for 2m", state: .firing, sinceMs: clock - 185_000, value: 12, valueText: "12/min"),
+        AlertStatus(name: "women", rule: "conversion[gender=female] < 5% for 5m", state: .pending, sinceMs: clock - 40_000,
+                    value: 3.1, valueText: "3.10%"),
+        AlertStatus(name: "lag > 30s", rule: "lag > 30s", state: .resolved, sinceMs: clock - 600_000, value: nil, valueText: "—"),
+    ]
+
     static func model(language: Labels.Language = .en, filtered: Bool = false) -> DashboardModel {
         var model = DashboardModel(snapshot: filtered ? filteredSnapshot : snapshot, topic: "user_behavior_logs",
                                    brokers: "127.0.0.1:39123", group: "tbdash", calendar: calendar)

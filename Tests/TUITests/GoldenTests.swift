@@ -23,6 +23,7 @@ import Testing
         for setup in Self.setups {
             var model = Fixture.model(language: setup.language, filtered: setup.filtered)
             model.page = page
+            if page == .alerts { model.alerts = Fixture.alerts }
             let grid = Dashboard(theme: Theme(colors: setup.colors, glyphs: .set(setup.glyphs)))
                 .render(model, width: setup.width, height: setup.height)
             lines.append("=== \(setup.name)")

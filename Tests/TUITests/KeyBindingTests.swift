@@ -99,8 +99,8 @@ import TUI
         #expect(Self.keys(named: "Ctrl-X") == nil)
     }
 
-    /// Every key listed does something on some page (with a filter to undo and earlier
-    /// records to read), so the list never offers a key the dashboard ignores.
+    /// Every key listed does something on some page (with a filter to undo, earlier
+    /// records to read and alarm rules), so the list never offers a key the dashboard ignores.
     @Test func everyKeyListedIsAnswered() {
         let dashboard = Dashboard(theme: Theme(colors: .none, glyphs: .blocks))
         for binding in KeyBinding.all {
@@ -110,6 +110,7 @@ import TUI
                     model.page = page
                     model.canReadFromBeginning = true
                     model.snapshot.earlierRecords = 5
+                    model.alerts = Fixture.alerts  // 7 is the Alerts page with --alert
                     let lists = dashboard.frame(model, width: 120, height: 40).lists
                     return KeyAction.apply(key, to: &model, lists: lists) != .none
                 }

@@ -145,6 +145,7 @@ import UserBehavior
                 for language in Labels.Language.allCases {
                     var model = Fixture.model(language: language, filtered: filtered)
                     model.page = page
+                    if page == .alerts { model.alerts = Fixture.alerts }
                     // The help overlay and the prompt are drawn over any page.
                     model.showHelp = filtered && page == .overview
                     if filtered && page == .map { model.prompt = FilterPrompt(text: "gender=x") }
