@@ -105,7 +105,7 @@ import TestSupport
     /// top-level help lists is checked: a hand-written list missed `aggregate`, added later.
     @Test func noHelpHasALoneBackslashLine() throws {
         let subcommands = try Self.subcommands()
-        #expect(Set(["watch", "aggregate", "demo", "produce", "broker", "gen", "export"]).isSubset(of: subcommands), "\(subcommands)")
+        #expect(Set(["watch", "check", "aggregate", "demo", "produce", "ingest", "broker", "gen", "export"]).isSubset(of: subcommands), "\(subcommands)")
         for command in [[]] + subcommands.map({ [$0] }) {
             let result = try TBDashProcess.run(command + ["--help"], timeout: 20)
             #expect(result.status == 0)

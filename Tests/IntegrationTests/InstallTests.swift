@@ -6,7 +6,7 @@ import TestSupport
 /// on PATH, `--version`, the man page through `man`, the bash completion. The debug binary
 /// is what gets installed, so these tests build nothing.
 @Suite struct InstallTests {
-    static let subcommands = ["watch", "check", "aggregate", "demo", "produce", "broker", "gen", "export"]
+    static let subcommands = ["watch", "check", "aggregate", "demo", "produce", "ingest", "broker", "gen", "export"]
 
     static func install(
         _ arguments: [String], binary: URL = TBDashProcess.binary, environment: [String: String]
@@ -127,8 +127,10 @@ import TestSupport
             let help = try TBDashProcess.run(command.isEmpty ? ["--help"] : [command, "--help"], timeout: 20)
             // Option lines are indented two spaces: `  -b, --brokers <brokers>   Bootstrap …`.
             let helpOptions = help.stdout.split(separator: "\n").filter { $0.hasPrefix("  -") }.flatMap { line in
-                let names = line.dropFirst(2).split(separator: "  ").first ?? ""
-                return names.split(separator: " ").filter { $0.hasPrefix("-") }.map { String($0.trimmingCharacters(in: [","])) }
+                // Names and their `<value>`s lead the line; a long one leaves a single space
+                // before the description, which may name other options.
+                let tokens = line.dropFirst(2).split(separator: " ").prefix { $0.hasPrefix("-") || $0.hasPrefix("<") }
+                return tokens.filter { $0.hasPrefix("-") }.map { String($0.trimmingCharacters(in: [","])) }
             }
             #expect(helpOptions.count > 1, "\(command)")
             #expect(pageOptions[command]?.sorted() == helpOptions.sorted(), "tbdash \(command): run scripts/manual")
