@@ -141,6 +141,12 @@ public struct Trending: Mergeable, Equatable, Sendable {
         } else {
             summaries = allDays
         }
+        return Self.ranked((0..<Self.actions).map { summaries[entity.rawValue * Self.actions + $0] }, by: measure, limit: n)
+    }
+
+    /// The `n` highest ids by `measure` over per-action summaries (indexed by action code):
+    /// each id's count and bound are the weighted sums of its per-action estimates.
+    public static func ranked(_ perAction: [FrequentItems], by measure: Measure, limit n: Int) -> [Ranked] {
         let weights: [Int64]
         let actions: Set<UInt8>
         switch measure {
@@ -152,7 +158,7 @@ public struct Trending: Mergeable, Equatable, Sendable {
             actions = a
         }
         let used = (0..<Self.actions).filter { actions.contains(UInt8($0)) && weights[$0] != 0 }
-        let parts = used.map { (summaries[entity.rawValue * Self.actions + $0], weights[$0]) }
+        let parts = used.map { (perAction[$0], weights[$0]) }
         var candidates = Set<Int64>()
         for (summary, _) in parts { summary.forEachEntry { candidates.insert($0.id) } }
         var ranked = candidates.map { id in

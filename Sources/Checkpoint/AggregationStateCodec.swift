@@ -48,8 +48,9 @@ public enum AggregationStateCodec {
         state.encode(into: &w)
     }
 
-    /// Reads a state; `boundMs` is the out-of-orderness its watermarks were kept with.
-    public static func read(_ r: inout BinaryReader, boundMs: Int64) throws(SummaryDecodingError) -> AggregationState {
-        try AggregationState(from: &r).boundingWatermarks(by: boundMs)
+    /// Reads a state; `boundMs` is the out-of-orderness its watermarks were kept with;
+    /// `withWindows` false for a state written before windows were kept (it migrates).
+    public static func read(_ r: inout BinaryReader, boundMs: Int64, withWindows: Bool = true) throws(SummaryDecodingError) -> AggregationState {
+        try AggregationState(from: &r, withWindows: withWindows).boundingWatermarks(by: boundMs)
     }
 }

@@ -10,7 +10,7 @@ import UserBehavior
 /// event-time semantics, with the year pinned so a restart in January does not move every
 /// event by a year.
 public struct Checkpoint: Equatable, Sendable {
-    public static let formatVersion = 2
+    public static let formatVersion = 3
 
     public var topic: String
     /// What the offsets were taken against; nil in files written before it was recorded.
@@ -68,7 +68,7 @@ public struct Checkpoint: Equatable, Sendable {
 /// The file format: one text header line, then a binary body of exactly the stated length.
 ///
 /// ```
-/// tbdash-checkpoint v2 crc32=5d6e4f1a bytes=2417
+/// tbdash-checkpoint v3 crc32=5d6e4f1a bytes=2417
 /// <body: topic, source identity, semantics, watermark, partitions, counts, analytics>
 /// ```
 ///
@@ -76,7 +76,8 @@ public struct Checkpoint: Equatable, Sendable {
 /// not with the user-facing JSON, so the JSON can change without breaking state files.
 /// The CRC-32 (zlib's) covers the body; anything after it, or short of it, is damage.
 /// Version 1 files (JSON bodies, before distinct users and rankings were kept) are refused
-/// with the reason: their analytics cannot be rebuilt from their counts.
+/// with the reason: their analytics cannot be rebuilt from their counts. Version 2 files
+/// (before event-time windows) migrate: their windows start empty.
 public enum CheckpointCodec {
     /// How every state file begins, whatever its version.
     public static let headerPrefix = "tbdash-checkpoint v"
@@ -100,13 +101,13 @@ public enum CheckpointCodec {
             let version = Int(header[1].dropFirst()), header[2].hasPrefix("crc32="), header[3].hasPrefix("bytes="),
             let crc = UInt32(header[2].dropFirst(6), radix: 16), let length = Int(header[3].dropFirst(6))
         else { throw .notACheckpoint(path: path) }
-        guard version == Checkpoint.formatVersion else { throw .unsupportedVersion(path: path, version: version) }
+        guard version == Checkpoint.formatVersion || version == 2 else { throw .unsupportedVersion(path: path, version: version) }
         let body = Array(data[(newline + 1)...])
         guard body.count >= length else { throw .truncated(path: path) }
         guard body.count == length, CRC32.checksum(body) == crc else { throw .checksumMismatch(path: path) }
         var reader = BinaryReader(body)
         do {
-            let checkpoint = try read(&reader)
+            let checkpoint = try read(&reader, withWindows: version > 2)
             guard reader.isAtEnd else { throw SummaryDecodingError.invalid("bytes after the analytics") }
             return checkpoint
         } catch let error as SummaryDecodingError {
@@ -118,11 +119,11 @@ public enum CheckpointCodec {
         }
     }
 
-    private static func read(_ r: inout BinaryReader) throws -> Checkpoint {
+    private static func read(_ r: inout BinaryReader, withWindows: Bool) throws -> Checkpoint {
         let topic = try r.readText()
         let source = try readSource(&r)
         let config = try AggregationStateCodec.readConfig(&r)
-        let state = try AggregationStateCodec.read(&r, boundMs: config.outOfOrdernessMs)
+        let state = try AggregationStateCodec.read(&r, boundMs: config.outOfOrdernessMs, withWindows: withWindows)
         var semantics = Checkpoint.Semantics(config)
         semantics.mapping = try AggregationStateCodec.readMapping(&r)
         return Checkpoint(topic: topic, source: source, semantics: semantics, state: state)

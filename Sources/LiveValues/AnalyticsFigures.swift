@@ -16,6 +16,11 @@ public struct AnalyticsQuery: Equatable, Sendable {
     public var rankActions: Set<UInt8>?
     /// Which event day the rankings cover when the filter names none.
     public var rankDay = RankDay.all
+    /// The span of event time the counts and figures cover (`--window`, `w`).
+    public var window = EventWindow.all
+    /// Whether to compute the Flink demo's results (`DemoResults`: cumulative users cost a
+    /// merge per ten minutes held): for the JSON and the page that shows them.
+    public var demoResults = false
 
     /// All days, the newest event day, or the day before it (the days `Trending` keeps).
     public enum RankDay: Int, CaseIterable, Sendable {
@@ -66,6 +71,11 @@ public struct AnalyticsFigures: Equatable, Sendable {
     public var rankedDays: [Int] = []
     public var repeatBuyers = 0
     public var repeatBuyersExact = true
+    /// Items by decayed heat at the watermark (`--half-life`), weighted by the query's hot
+    /// weights (SPEC §7's defaults when it ranks by events).
+    public var hot: [DecayedHot.Ranked] = []
+    /// The Flink demo's results, when the query asks for them.
+    public var demo: DemoResults?
 
     public init() {}
 

@@ -97,10 +97,11 @@ public struct ChangelogPosition: Equatable, Sendable, CustomStringConvertible {
 /// partition, epoch, next offset, writer, publish time), then the semantics and state
 /// exactly as the state file encodes them (`AggregationStateCodec`). No checksum of its
 /// own: Kafka's record batches carry a CRC-32C. Version 1 had no next offset in the header
-/// (it is read whole, header and all, to find it).
+/// (it is read whole, header and all, to find it); versions 1 and 2 had no windows in the
+/// state (it migrates with empty ones).
 public enum ChangelogCodec {
     public static let magic: [UInt8] = Array("tbcl".utf8)
-    public static let formatVersion: UInt8 = 2
+    public static let formatVersion: UInt8 = 3
 
     public static func encode(_ record: ChangelogRecord) -> [UInt8] {
         var w = BinaryWriter(reservingCapacity: 1 << 14)
@@ -125,7 +126,7 @@ public enum ChangelogCodec {
         do {
             let header = try readHeader(&r, bytes: bytes)
             let config = try AggregationStateCodec.readConfig(&r)
-            let state = try AggregationStateCodec.read(&r, boundMs: config.outOfOrdernessMs)
+            let state = try AggregationStateCodec.read(&r, boundMs: config.outOfOrdernessMs, withWindows: bytes[magic.count] > 2)
             var semantics = Checkpoint.Semantics(config)
             semantics.mapping = try AggregationStateCodec.readMapping(&r)
             guard r.isAtEnd else { throw SummaryDecodingError.invalid("bytes after the state") }
@@ -164,8 +165,8 @@ public enum ChangelogCodec {
         }
         var r = BinaryReader(bytes, position: magic.count)
         let version = try r.readByte()
-        guard version == 1 || version == formatVersion else {
-            throw .invalid("changelog record version \(version) (this tbdash reads 1 and \(formatVersion))")
+        guard (1...formatVersion).contains(version) else {
+            throw .invalid("changelog record version \(version) (this tbdash reads 1 to \(formatVersion))")
         }
         return r
     }

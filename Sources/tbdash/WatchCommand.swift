@@ -121,6 +121,7 @@ struct WatchCommand: ParsableCommand {
         var options = WatchPipeline.Options(source: source, group: group)
         options.timing.exitAtEnd = exitAtEnd
         options.query = try analytics.query()
+        options.query.demoResults = json
         let integrations = try integration.start(
             calendar: start.config.calendar, continuing: stateOptions.state == nil ? nil : start.restored ?? AggregationState(),
             checkpointer: start.checkpointer)

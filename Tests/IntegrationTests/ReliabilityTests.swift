@@ -201,7 +201,7 @@ import TestSupport
 
         let reset = try TBDashProcess.run(args + ["--reset-state"])
         #expect(reset.status == 0, "\(reset.stderr)")
-        #expect(try Data(contentsOf: state).starts(with: Array("tbdash-checkpoint v2 ".utf8)))
+        #expect(try Data(contentsOf: state).starts(with: Array("tbdash-checkpoint v3 ".utf8)))
     }
 
     @Test func anotherTopicOrOtherSemanticsAreRefused() throws {
