@@ -116,9 +116,17 @@ public struct DecayedHot: Mergeable, Equatable, Sendable {
     private static func rounded(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
 
     /// Equal within rounding: merges in another order add the same reals in another order.
+    /// Landmarks may differ (each part starts its own): compared at the newer one.
     public func isClose(to other: DecayedHot, relative tolerance: Double = 1e-9) -> Bool {
-        halfLifeMs == other.halfLifeMs && capacity == other.capacity && landmarkMs == other.landmarkMs
-            && zip(byAction, other.byAction).allSatisfy { $0.isClose(to: $1, relative: tolerance) }
+        guard halfLifeMs == other.halfLifeMs, capacity == other.capacity, (landmarkMs == nil) == (other.landmarkMs == nil) else {
+            return false
+        }
+        var (a, b) = (self, other)
+        if let newer = [a.landmarkMs, b.landmarkMs].compactMap({ $0 }).max() {
+            a.move(to: newer)
+            b.move(to: newer)
+        }
+        return zip(a.byAction, b.byAction).allSatisfy { $0.isClose(to: $1, relative: tolerance) }
     }
 }
 

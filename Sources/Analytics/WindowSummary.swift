@@ -141,11 +141,6 @@ public struct WindowSummary: Mergeable, Equatable, Sendable {
         top[entity.rawValue * Self.actions + action]
     }
 
-    /// The `n` highest ids of `entity` by `measure` in this summary, with their bounds
-    /// (summed over the actions, as `Trending.top` does).
-    public func top(_ entity: Trending.Entity, by measure: Trending.Measure, limit n: Int) -> [Trending.Ranked] {
-        Trending.ranked((0..<Self.actions).map { frequent(entity, action: $0) }, by: measure, limit: n)
-    }
 
     /// Bytes held (capacities).
     public var memoryFootprint: Int {

@@ -60,7 +60,8 @@ public struct WindowInfo: Equatable, Sendable {
 }
 
 /// Each KPI of a window against the same span of the previous day (the span minus 24 h),
-/// when the rings still hold it. A figure is nil where either side has no answer.
+/// when the rings still hold it. Yesterday is held by ten minutes, so both spans are the
+/// window's widened to ten-minute bins. A figure is nil where either side has no answer.
 public struct KPIComparison: Equatable, Sendable {
     public struct KPIs: Equatable, Sendable {
         public var events: Int?
@@ -81,13 +82,13 @@ public struct KPIComparison: Equatable, Sendable {
 
     public var today = KPIs()
     public var yesterday = KPIs()
-    /// Yesterday's span, `[from, to)` in Unix ms.
-    public var yesterdayFromMs: Int64
-    public var yesterdayToMs: Int64
+    /// Today's side, `[from, to)` in Unix ms (yesterday's is 24 h earlier).
+    public var fromMs: Int64
+    public var toMs: Int64
 
-    public init(yesterdayFromMs: Int64, yesterdayToMs: Int64) {
-        self.yesterdayFromMs = yesterdayFromMs
-        self.yesterdayToMs = yesterdayToMs
+    public init(fromMs: Int64, toMs: Int64) {
+        self.fromMs = fromMs
+        self.toMs = toMs
     }
 
     /// The relative change of a figure, (today − yesterday) ÷ yesterday; nil when either is

@@ -89,7 +89,8 @@ public enum SnapshotJSON {
     private static func number(_ value: Int?) -> String { value.map { "\($0)" } ?? "null" }
 
     /// `window` ({name, from, to (Unix ms), complete, answered, unanswered}) and
-    /// `vs_yesterday` (per KPI: now, yesterday, change; null when yesterday is not held).
+    /// `vs_yesterday` (per KPI: now, yesterday, change; the compared spans in ten-minute
+    /// bins; null when yesterday is not held).
     private static func windowMembers(_ snapshot: AggregateSnapshot) -> [String] {
         let w = snapshot.window
         let window = #"{"name": \#(string(w.window.rawValue)), "from": \#(w.fromMs.map { "\($0)" } ?? "null"), "#
@@ -103,7 +104,7 @@ public enum SnapshotJSON {
                 kpi("events", c.today.events, c.yesterday.events), kpi("purchases", c.today.purchases, c.yesterday.purchases),
                 kpi("users", c.today.users, c.yesterday.users), kpi("buyers", c.today.buyers, c.yesterday.buyers),
                 kpi("late", c.today.late, c.yesterday.late),
-                #""from": \#(c.yesterdayFromMs), "to": \#(c.yesterdayToMs)"#,
+                #""from": \#(c.fromMs), "to": \#(c.toMs), "yesterday_from": \#(c.fromMs - 86_400_000), "yesterday_to": \#(c.toMs - 86_400_000)"#,
             ].joined(separator: ", ") + "}"
         } ?? "null"
         return [#""window": \#(window)"#, #""vs_yesterday": \#(comparison)"#]

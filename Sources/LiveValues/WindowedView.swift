@@ -34,10 +34,10 @@ struct WindowedView {
             info.toMs = span.toMs
             info.complete = state.windows.holds(fromMs: span.fromMs)
             var counts = counts
+            let filter = BinFilter(query.filter)
             forEachBin(span) { day, bin in
-                let tally = Self.tally(bin, filter: query.filter)
-                counts.merge(tally)
-                if let day { counts.perDay[day] += tally.events }
+                let events = Self.tally(bin, filter, into: &counts)
+                if let day { counts.perDay[day] += events }
             }
             self.counts = counts
         }
@@ -67,41 +67,68 @@ struct WindowedView {
         }
     }
 
-    /// One bin's counts under `filter` (day aside: the caller keeps a day filter's bins):
-    /// exact for what `shape` answers, zero for the rest.
-    static func tally(_ bin: WindowSummary, filter: SegmentFilter) -> Counts {
-        var counts = Counts()
-        let actions = (filter.values(of: .action).map { Array($0) } ?? [0, 1, 2, 3]).sorted()
-        let others = filter.constrainedDimensions.filter { $0 != .action && $0 != .day }
-        guard others.count <= 1 else { return counts }
-        func table(_ dimension: FilterDimension) -> (WindowSummary.Dimension, WritableKeyPath<Counts, [Int]>)? {
-            switch dimension {
-            case .age: (.age, \.ageRange)
-            case .gender: (.gender, \.gender)
-            case .province: (.province, \.province)
-            default: nil
+    /// A filter as bins are read: its actions, and the one other dimension it constrains
+    /// with its codes (day aside: the caller keeps a day filter's bins).
+    struct BinFilter {
+        let actions: [Int]
+        let other: (dimension: WindowSummary.Dimension, codes: [Int])?
+        /// More than one other dimension: no answer.
+        let answered: Bool
+
+        init(_ filter: SegmentFilter) {
+            actions = (filter.values(of: .action).map { Array($0) } ?? [0, 1, 2, 3]).sorted()
+            let others = filter.constrainedDimensions.filter { $0 != .action && $0 != .day }
+            answered = others.count <= 1
+            other = others.first.flatMap { dimension -> (WindowSummary.Dimension, [Int])? in
+                let codes = (filter.values(of: dimension).map { Array($0) } ?? []).sorted()
+                switch dimension {
+                case .age: return (.age, codes)
+                case .gender: return (.gender, codes)
+                case .province: return (.province, codes)
+                default: return nil
+                }
             }
         }
-        if let only = others.first, let (dimension, path) = table(only), let values = filter.values(of: only) {
-            for action in actions {
-                for code in values.sorted() {
+    }
+
+    /// Adds one bin's counts under `filter` to `counts` and returns its events: exact for
+    /// what `shape` answers, nothing for the rest. (Direct loops: a projection reads up to
+    /// 2 × 144 bins, 10 times a second.)
+    @discardableResult
+    static func tally(_ bin: WindowSummary, _ filter: BinFilter, into counts: inout Counts) -> Int {
+        guard filter.answered else { return 0 }
+        var events = 0
+        if let (dimension, codes) = filter.other {
+            for action in filter.actions {
+                for code in codes {
                     let n = Int(bin.count(action: action, dimension, code))
+                    events += n
                     counts.action[action] += n
-                    counts[keyPath: path][code] += n
+                    switch dimension {
+                    case .age: counts.ageRange[code] += n
+                    case .gender: counts.gender[code] += n
+                    case .province: counts.province[code] += n
+                    }
                     counts.late += Int(bin.count(action: action, dimension, code, late: true))
                 }
             }
         } else {
-            for action in actions {
-                counts.action[action] += Int(bin.count(action: action))
-                counts.late += Int(bin.count(action: action, late: true))
-                for (dimension, path) in [(WindowSummary.Dimension.age, \Counts.ageRange), (.gender, \.gender), (.province, \.province)] {
-                    for code in counts[keyPath: path].indices { counts[keyPath: path][code] += Int(bin.count(action: action, dimension, code)) }
+            for action in filter.actions {
+                var actionEvents = 0
+                for code in 0..<counts.gender.count {
+                    let n = Int(bin.count(action: action, .gender, code))
+                    counts.gender[code] += n
+                    actionEvents += n
+                    counts.late += Int(bin.count(action: action, .gender, code, late: true))
                 }
+                for code in 0..<counts.ageRange.count { counts.ageRange[code] += Int(bin.count(action: action, .age, code)) }
+                for code in 0..<counts.province.count { counts.province[code] += Int(bin.count(action: action, .province, code)) }
+                counts.action[action] += actionEvents
+                events += actionEvents
             }
         }
-        counts.events = counts.action.reduce(0, +)
-        return counts
+        counts.events += events
+        return events
     }
 
     // MARK: Figures
@@ -137,11 +164,17 @@ struct WindowedView {
         figures.topIgnores = query.filter.constrainedDimensions.filter { $0 != .action && $0 != .day }
         var merged = WindowSummary()
         var byDay: [Int: WindowSummary] = [:]
+        // Per entity × action, the bins' estimates summed.
+        var sums = Array(repeating: EstimateSum(), count: Trending.Entity.allCases.count * 4)
         let usersAnswered = Self.shape(of: query.filter).unanswered.count == 0 && info.answered
         if let span {
             forEachBin(span) { day, bin in
-                merged.merge(bin, parts: usersAnswered ? [.users, .rankings] : .rankings)
-                if usersAnswered, let day { byDay[day, default: WindowSummary()].merge(bin, parts: .users) }
+                for entity in Trending.Entity.allCases {
+                    for action in 0..<4 { sums[entity.rawValue * 4 + action].add(bin.frequent(entity, action: action)) }
+                }
+                guard usersAnswered else { return }
+                merged.merge(bin, parts: .users)
+                if let day { byDay[day, default: WindowSummary()].merge(bin, parts: .users) }
             }
         }
         var actions = filterActions
@@ -163,7 +196,9 @@ struct WindowedView {
         let measure: Trending.Measure =
             query.hotWeights.map { .hot(weights: $0, actions: actions) } ?? .events(actions: actions)
         var top: [Trending.Entity: [Trending.Ranked]] = [:]
-        for entity in Trending.Entity.allCases { top[entity] = merged.top(entity, by: measure, limit: query.top) }
+        for entity in Trending.Entity.allCases {
+            top[entity] = Trending.ranked(Array(sums[entity.rawValue * 4..<entity.rawValue * 4 + 4]), by: measure, limit: query.top)
+        }
         figures.top = top
     }
 
@@ -177,14 +212,19 @@ struct WindowedView {
 
     // MARK: Yesterday
 
-    /// The window's KPIs against the same span a day earlier, when the rings hold it.
+    /// The window's KPIs against the same span a day earlier, when the rings hold it. A day
+    /// ago is held by ten minutes, so both spans are in ten-minute bins: the window's span
+    /// widened to them (for 5m, the ten minutes holding the watermark; for 1h, the six).
     func comparison() -> KPIComparison? {
         guard let span, query.window != .all, info.answered else { return nil }
         let day: Int64 = 86_400_000
-        let yesterday = (fromMs: span.fromMs - day, toMs: span.toMs - day)
+        let ten = WindowBins.tenMinutesMs
+        let to = floorDivide(span.toMs + ten - 1, ten) * ten
+        let today = (fromMs: to - floorDivide(span.toMs - span.fromMs + ten - 1, ten) * ten, toMs: to)
+        let yesterday = (fromMs: today.fromMs - day, toMs: today.toMs - day)
         guard state.windows.holds(fromMs: yesterday.fromMs) else { return nil }
-        var comparison = KPIComparison(yesterdayFromMs: yesterday.fromMs, yesterdayToMs: yesterday.toMs)
-        comparison.today = kpis(span)
+        var comparison = KPIComparison(fromMs: today.fromMs, toMs: today.toMs)
+        comparison.today = kpis(today)
         comparison.yesterday = kpis(yesterday)
         return comparison
     }
@@ -193,8 +233,9 @@ struct WindowedView {
         var counts = Counts()
         var users = WindowSummary()
         let usersAnswered = Self.shape(of: query.filter).unanswered.isEmpty
+        let filter = BinFilter(query.filter)
         forEachBin(span) { _, bin in
-            counts.merge(Self.tally(bin, filter: query.filter))
+            Self.tally(bin, filter, into: &counts)
             if usersAnswered { users.merge(bin, parts: .users) }
         }
         var kpis = KPIComparison.KPIs()
