@@ -25,9 +25,9 @@ public struct TimedEvent: Equatable, Sendable {
 /// and commutative with the empty rings as identity: exactly for the counts and distinct
 /// users, within `FrequentItems`' bounds for the rankings.
 ///
-/// Memory at its bounds: (120 + holdBins) × `WindowSummary.bytesAtBounds` (≈ 69 KB):
-/// 8.3 MB for the minute ring and 9.9 MB per held day (144 ten-minute bins); 28 MB with the
-/// default 2 days. It never grows with events, users or items.
+/// Memory at its bounds: (120 + holdBins) × `WindowSummary.bytesAtBounds` (69.6 KB):
+/// 8.4 MB for the minute ring and 10.0 MB per held day (144 ten-minute bins); 28.4 MB with
+/// the default 2 days. It never grows with events, users or items.
 public struct WindowBins: Mergeable, Equatable, Sendable {
     public static let minuteBins = 120
     public static let minuteMs: Int64 = 60_000
@@ -168,14 +168,6 @@ public struct WindowBins: Mergeable, Equatable, Sendable {
     /// The oldest instant the rings hold (ms): the start of the oldest held ten-minute bin.
     public var heldFromMs: Int64? {
         newestMinute.map { (floorDivide($0, 10) - Int64(holdBins) + 1) * Self.tenMinutesMs }
-    }
-
-    /// The merge of the bins inside `[fromMs, toMs)` (see `forEachBin(inside:)`), and whether
-    /// the rings hold the whole span (`holds(fromMs:)`).
-    public func window(fromMs: Int64, toMs: Int64) -> (summary: WindowSummary, complete: Bool) {
-        var summary = WindowSummary()
-        forEachBin(fromMs: fromMs, toMs: toMs) { _, _, bin in summary.merge(bin) }
-        return (summary, holds(fromMs: fromMs))
     }
 
     /// Whether every event from `fromMs` on is in a bin inside any span starting there: false

@@ -9,8 +9,8 @@ import UserBehavior
 ///
 /// Memory at its bounds (`WindowSummary.bytesAtBounds`): 2 × 4 × (9 + 3 + 35) counts of
 /// 8 bytes (3,008 B), 5 distinct counters at precision 12 (3,072 B of registers + 216 B of
-/// histogram each, 16.4 KB), 16 frequent-items summaries of capacity 64 (a 128-slot table
-/// of 24 B each, 49.2 KB): about 69 KB, whatever the events.
+/// histogram + ≤ 200 B of headers each, 17.4 KB), 16 frequent-items summaries of capacity
+/// 64 (a 128-slot table of 24 B each, 49.2 KB): 69.6 KB, whatever the events.
 public struct WindowSummary: Mergeable, Equatable, Sendable {
     static let actions = 4
     static let ages = AgeRange.codes.count
@@ -24,7 +24,8 @@ public struct WindowSummary: Mergeable, Equatable, Sendable {
     public static let topCapacity = 64
 
     public static var bytesAtBounds: Int {
-        2 * actions * perAction * 8 + 5 * (3_072 + 216) + Trending.Entity.allCases.count * actions * 128 * 24
+        // Per counter: registers, histogram, and the value and array headers (≤ 200 B).
+        2 * actions * perAction * 8 + 5 * (3_072 + 216 + 200) + Trending.Entity.allCases.count * actions * 128 * 24
     }
 
     public private(set) var events: Int64 = 0

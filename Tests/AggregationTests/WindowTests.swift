@@ -252,6 +252,22 @@ import UserBehavior
         #expect(decoded.windows == state.windows && decoded.hourly == state.hourly && decoded.hot == state.hot)
     }
 
+    /// A bin's memory stays within the stated bound however many users and items it sees,
+    /// and the rings within (120 + hold) bins of it.
+    @Test func memoryStaysWithinTheStatedBounds() {
+        var bin = WindowSummary()
+        var bins = WindowBins(holdBins: 6)
+        for i in 0..<40_000 {
+            let event = AnalyticEvent(userID: Int64(i), itemID: Int64(i % 5_000), catID: Int64(i % 900), merchantID: Int64(i % 700),
+                                      brandID: Int64(i % 800), action: UInt8(i % 4), ageRange: UInt8(i % 9), gender: UInt8(i % 3),
+                                      province: UInt8(i % Province.count), dayIndex: 10 * 31 + 10, late: i % 7 == 0)
+            bin.add(event)
+            bins.add(event, timeMs: Self.start + Int64(i) * 1_000)
+        }
+        #expect(bin.memoryFootprint <= WindowSummary.bytesAtBounds, "\(bin.memoryFootprint) > \(WindowSummary.bytesAtBounds)")
+        #expect(bins.memoryFootprint <= (WindowBins.minuteBins + 6) * WindowSummary.bytesAtBounds)
+    }
+
     /// A projection at 10 Hz must stay cheap: the 5-minute and 1-hour windows with figures.
     @Test func aWindowedProjectionTakesUnderAFewMilliseconds() {
         let (aggregator, _) = Self.fold(Self.rowsOfTwoDays)
