@@ -209,7 +209,7 @@ struct DecayedItems: Equatable, Sendable {
     private mutating func purge() {
         guard entries.count > capacity else { return }
         var counts = entries.values.map(\.count)
-        counts.sort(by: >)
+        counts.withUnsafeMutableBufferPointer { selectDescending(capacity, in: $0) { $0 } }
         floor = max(floor, counts[capacity])
         let floor = floor
         entries = entries.filter { $0.value.count > floor }
