@@ -88,6 +88,9 @@ public enum SnapshotJSON {
 
     private static func number(_ value: Int?) -> String { value.map { "\($0)" } ?? "null" }
 
+    /// A JSON number; null for what JSON cannot say (infinity, NaN).
+    private static func real(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
+
     /// `window` ({name, from, to (Unix ms), complete, answered, unanswered}) and
     /// `vs_yesterday` (per KPI: now, yesterday, change; the compared spans in ten-minute
     /// bins; null when yesterday is not held).
@@ -113,7 +116,7 @@ public enum SnapshotJSON {
     /// `hot` (items by decayed heat), and with the demo's results `hourly`, `cumulative_uv`
     /// and `top_categories_by_buys`.
     private static func eventTimeFigures(_ f: AnalyticsFigures, calendar: EventCalendar) -> [String] {
-        var members = [#""hot": [\#(f.hot.map { #"{"id": \#($0.id), "score": \#($0.score), "bound": \#($0.bound)}"# }.joined(separator: ", "))]"#]
+        var members = [#""hot": [\#(f.hot.map { #"{"id": \#($0.id), "score": \#(real($0.score)), "bound": \#(real($0.bound))}"# }.joined(separator: ", "))]"#]
         guard let demo = f.demo else { return members }
         let hourly = demo.hourly.map {
             #"{"day": \#(string(calendar.dayKey($0.dayIndex))), "hour": \#($0.hour), "events": \#($0.events), "buys": \#($0.buys)}"#

@@ -219,6 +219,17 @@ import UserBehavior
         #expect(zip(hot, hot.dropFirst()).allSatisfy { $0.score >= $1.score })
     }
 
+    /// A watermark far behind the newest events (a bound of 30 days) ranks at the landmark:
+    /// scores stay finite, in the same order.
+    @Test func aWatermarkFarBehindKeepsScoresFinite() {
+        var hot = DecayedHot(halfLifeMs: 60_000)
+        for (i, minute) in [0, 100_000, 100_001].enumerated() {
+            hot.add(item: Int64(i), action: 0, timeMs: Self.start + Int64(minute) * 60_000)
+        }
+        let ranked = hot.top(weights: [1, 1, 1, 1], actions: [0, 1, 2, 3], atMs: Self.start, limit: 3)
+        #expect(ranked.map(\.id) == [2, 1, 0] && ranked.allSatisfy { $0.score.isFinite })
+    }
+
     /// Any split of the stream into parts, each folded alone and then merged, gives the
     /// same rings, hourly counts and (within rounding) hot rank as one fold of the whole.
     @Test(arguments: [2, 3, 7])
