@@ -92,13 +92,16 @@ public struct DecayedHot: Mergeable, Equatable, Sendable {
         public var bound: Double
     }
 
-    /// The `n` hottest items at `nowMs` (the watermark; the landmark when that is later) by
-    /// Σ weight[action] × decayed count.
+    /// The `n` hottest items at `nowMs` (the watermark; the landmark when that is more than
+    /// 512 half-lives later) by Σ weight[action] × decayed count.
     public func top(weights: [Int64], actions: Set<UInt8>, atMs nowMs: Int64, limit n: Int) -> [Ranked] {
         guard let landmark = landmarkMs else { return [] }
-        // A watermark far behind the landmark (a large out-of-orderness) would scale by
-        // 2^(thousands): ranked at the landmark then, scores stay finite.
-        let decay = exp2(Double(landmark - max(nowMs, landmark)) / Double(halfLifeMs))
+        // A watermark more than 512 half-lives behind the landmark (a bound of days) would
+        // scale by 2^(thousands): ranked at the landmark then, so scores stay finite. (Any
+        // other rule than "at the watermark" depends on the landmark, which depends on the
+        // split into partitions: only there.)
+        let exponent = Double(landmark - nowMs) / Double(halfLifeMs)
+        let decay = exp2(exponent > 512 ? 0 : exponent)
         let used = (0..<Self.actions).filter { actions.contains(UInt8($0)) && weights[$0] != 0 }
         var candidates = Set<Int64>()
         for action in used { byAction[action].forEachEntry { id, _, _ in candidates.insert(id) } }
