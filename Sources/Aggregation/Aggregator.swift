@@ -31,7 +31,7 @@ public final class Aggregator {
     public init(config: AggregationConfig, restoring state: AggregationState? = nil, now: Int64 = 0) {
         self.config = config
         self.batcher = MicroBatcher(size: config.batchSize, intervalMs: config.batchIntervalMs)
-        self.shown = state ?? AggregationState()
+        self.shown = state ?? AggregationState(holdBins: config.holdBins, halfLifeMs: config.halfLifeMs)
         pending.reserveCapacity(config.batchSize)
         for (index, progress) in shown.partitions.enumerated() {
             setIndex(index, for: progress.partition)
@@ -81,7 +81,8 @@ public final class Aggregator {
                 if shown.partitions[index].watermark.observe(eventTime) { globalWatermarkInputsChanged = true }
             }
             let shownDay = eventTime == nil ? nil : dayIndex
-            pending.append(CountedEvent(event, dayIndex: shownDay, eventTimeMs: eventTime, latenessMs: lateness))
+            let hour = eventTime.flatMap { time in shownDay.flatMap { config.calendar.hourOfDay(milliseconds: time, dayIndex: $0) } }
+            pending.append(CountedEvent(event, dayIndex: shownDay, eventTimeMs: eventTime, latenessMs: lateness, hourOfDay: hour))
             let province = event.province.index
             if query.filter.matches(action: event.action.rawValue, ageRange: event.ageRange.rawValue, gender: event.gender.rawValue,
                                     province: province, dayIndex: shownDay) {

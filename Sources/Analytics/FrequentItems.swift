@@ -206,32 +206,10 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
     /// k · floor + Σ (count − floor) ≤ N. Returns what stays.
     private mutating func purged(_ entries: [Entry], capacity kept: Int) -> [Entry] {
         var entries = entries
-        entries.withUnsafeMutableBufferPointer { Self.select(kept, in: $0) }
+        entries.withUnsafeMutableBufferPointer { selectDescending(kept, in: $0) { $0.count } }
         floor = Swift.max(floor, entries[kept].count)
         let floor = floor
         return entries[..<kept].filter { $0.count > floor }
-    }
-
-    /// Hoare's quickselect: afterwards the entry at `rank` is the one a descending sort by
-    /// count would put there, with counts ≥ it before and ≤ it after.
-    private static func select(_ rank: Int, in entries: UnsafeMutableBufferPointer<Entry>) {
-        var low = 0
-        var high = entries.count - 1
-        while low < high {
-            let pivot = entries[low + (high - low) / 2].count
-            var i = low
-            var j = high
-            while i <= j {
-                while entries[i].count > pivot { i += 1 }
-                while entries[j].count < pivot { j -= 1 }
-                if i <= j {
-                    entries.swapAt(i, j)
-                    i += 1
-                    j -= 1
-                }
-            }
-            if rank <= j { high = j } else if rank >= i { low = i } else { return }
-        }
     }
 
     private func entry(of id: Int64) -> Entry? {
@@ -358,5 +336,29 @@ extension FrequentItems {
         let raw = try reader.readVarint()
         guard raw <= UInt64(Int64.max) else { throw .invalid("a count above 2⁶³") }
         return Int64(raw)
+    }
+}
+
+/// Hoare's quickselect: afterwards the element at `rank` is the one a descending sort by
+/// `key` would put there, with keys ≥ it before and ≤ it after. O(n) on average: what a
+/// purge of a frequent-items summary needs instead of a sort.
+@inline(__always)
+func selectDescending<T, Key: Comparable>(_ rank: Int, in entries: UnsafeMutableBufferPointer<T>, by key: (T) -> Key) {
+    var low = 0
+    var high = entries.count - 1
+    while low < high {
+        let pivot = key(entries[low + (high - low) / 2])
+        var i = low
+        var j = high
+        while i <= j {
+            while key(entries[i]) > pivot { i += 1 }
+            while key(entries[j]) < pivot { j -= 1 }
+            if i <= j {
+                entries.swapAt(i, j)
+                i += 1
+                j -= 1
+            }
+        }
+        if rank <= j { high = j } else if rank >= i { low = i } else { return }
     }
 }

@@ -141,6 +141,12 @@ public struct Trending: Mergeable, Equatable, Sendable {
         } else {
             summaries = allDays
         }
+        return Self.ranked((0..<Self.actions).map { summaries[entity.rawValue * Self.actions + $0] }, by: measure, limit: n)
+    }
+
+    /// The `n` highest ids by `measure` over per-action summaries (indexed by action code):
+    /// each id's count and bound are the weighted sums of its per-action estimates.
+    public static func ranked(_ perAction: [some RankedCounts], by measure: Measure, limit n: Int) -> [Ranked] {
         let weights: [Int64]
         let actions: Set<UInt8>
         switch measure {
@@ -152,9 +158,9 @@ public struct Trending: Mergeable, Equatable, Sendable {
             actions = a
         }
         let used = (0..<Self.actions).filter { actions.contains(UInt8($0)) && weights[$0] != 0 }
-        let parts = used.map { (summaries[entity.rawValue * Self.actions + $0], weights[$0]) }
+        let parts = used.map { (perAction[$0], weights[$0]) }
         var candidates = Set<Int64>()
-        for (summary, _) in parts { summary.forEachEntry { candidates.insert($0.id) } }
+        for (summary, _) in parts { summary.forEachID { candidates.insert($0) } }
         var ranked = candidates.map { id in
             var count: Int64 = 0
             var bound: Int64 = 0
@@ -205,5 +211,47 @@ extension Trending {
         let summary = try FrequentItems(from: &reader)
         guard summary.capacity == capacity else { throw .invalid("a frequent-items summary of another capacity") }
         return summary
+    }
+}
+
+/// Counts with bounds per id, as rankings read them: a frequent-items summary, or a sum of
+/// them (`EstimateSum`).
+public protocol RankedCounts {
+    /// Every id with a count of its own (others are estimated at the floor).
+    func forEachID(_ body: (Int64) -> Void)
+    func estimate(_ id: Int64) -> FrequentItems.Estimate
+}
+
+extension FrequentItems: RankedCounts {
+    public func forEachID(_ body: (Int64) -> Void) { forEachEntry { body($0.id) } }
+}
+
+/// The sum of several summaries' estimates of the same entity over disjoint parts of a
+/// stream (a window's bins): each id's count is the sum of its counts where tracked and of
+/// the floors where not, and so is its bound — the truth lies within, as in each part. No
+/// purge, so more exact than merging the summaries, and cheaper: one dictionary update per
+/// tracked entry, no tables rebuilt.
+public struct EstimateSum: RankedCounts, Sendable {
+    /// Per id, Σ over parts tracking it of (count − floor) and (bound − floor).
+    private var excess: [Int64: (count: Int64, bound: Int64)] = [:]
+    /// Σ of every part's floor.
+    private var floors: Int64 = 0
+
+    public init() {}
+
+    public mutating func add(_ summary: FrequentItems) {
+        let floor = summary.floor
+        floors += floor
+        summary.forEachEntry { entry in
+            excess[entry.id, default: (0, 0)].count += entry.count - floor
+            excess[entry.id, default: (0, 0)].bound += entry.bound - floor
+        }
+    }
+
+    public func forEachID(_ body: (Int64) -> Void) { for id in excess.keys { body(id) } }
+
+    public func estimate(_ id: Int64) -> FrequentItems.Estimate {
+        let own = excess[id] ?? (0, 0)
+        return FrequentItems.Estimate(count: own.count + floors, bound: own.bound + floors)
     }
 }

@@ -48,7 +48,7 @@ public enum AggregationStateCodec {
         state.encode(into: &w)
     }
 
-    /// Reads a state; `boundMs` is the out-of-orderness its watermarks were kept with.
+    /// Reads a state; `boundMs` is the out-of-orderness its watermarks were kept with;
     public static func read(_ r: inout BinaryReader, boundMs: Int64) throws(SummaryDecodingError) -> AggregationState {
         try AggregationState(from: &r).boundingWatermarks(by: boundMs)
     }

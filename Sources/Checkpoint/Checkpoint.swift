@@ -11,7 +11,8 @@ import UserBehavior
 /// event by a year.
 public struct Checkpoint: Equatable, Sendable {
     /// 3: 16 rejection reasons (timestamps), 35 provinces (`unknown`), events without a
-    /// merchant. Version 2 files are refused: their tables have the old sizes.
+    /// merchant, event-time windows (`WindowBins`, `HourlyCounts`, `DecayedHot`). Version 2
+    /// files are refused: their tables have the old sizes.
     public static let formatVersion = 3
 
     public var topic: String

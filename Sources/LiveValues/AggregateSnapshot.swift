@@ -28,6 +28,12 @@ public struct AggregateSnapshot: Equatable, Sendable {
     /// The segments the alarm rules watch (`AnalyticsQuery.watched`), by their filter's
     /// normalized text.
     public var watched: [String: WatchedSegment] = [:]
+    /// The window `counts` and `figures` cover.
+    public var window = WindowInfo(window: .all)
+    /// The window's KPIs against the same span yesterday, when it is held (nil for `all`).
+    public var vsYesterday: KPIComparison?
+    /// Events and purchases over event time.
+    public var curves = EventTimeCurves()
 
     public init(
         counts: Counts = Counts(), streamCounts: Counts? = nil, batches: Int = 0, watermark: Int64? = nil, partitions: [PartitionProgress] = [],
@@ -75,15 +81,18 @@ extension AggregateSnapshot {
         var partitions = state.partitions
         partitions.sort { $0.partition < $1.partition }
         for i in partitions.indices { partitions[i].idle = now - partitions[i].lastActivityMs >= config.idleTimeoutMs }
-        let counts = state.counts.restricted(to: query.filter, cube: state.summary.segments)
+        let windowed = WindowedView(state: state, query: query, calendar: config.calendar)
         self.init(
-            counts: counts, streamCounts: state.counts, batches: state.batches, watermark: state.globalWatermark,
+            counts: windowed.counts, streamCounts: state.counts, batches: state.batches, watermark: state.globalWatermark,
             partitions: partitions, pendingEvents: pendingEvents,
             eventsPerSecond: rates.perSecond(over: 3, now: now),
             rateHistory: rates.lastFullSeconds(60, now: now),
             filter: query.filter,
-            figures: figures ? AnalyticsFigures(state.summary, query: query, counts: counts) : nil,
+            figures: figures ? windowed.figures() : nil,
             tail: tail, newestReadAtMs: newestReadAtMs)
+        window = windowed.info
+        vsYesterday = windowed.comparison()
+        curves = EventTimeCurves(state: state, calendar: config.calendar)
         for segment in query.watched { watched[segment.normalized] = WatchedSegment(segment, of: state, figures: figures) }
     }
 }

@@ -1,3 +1,4 @@
+import Analytics
 import UserBehavior
 
 /// The event-time semantics of a watch, as numbers (SPEC §3).
@@ -7,6 +8,10 @@ public struct AggregationConfig: Equatable, Sendable {
     public var idleTimeoutMs = Self.defaultIdleTimeoutMs
     public var batchSize = Self.defaultBatchSize
     public var batchIntervalMs = Self.defaultBatchIntervalMs
+    /// Ten-minute bins the window rings hold before the minute ring (`--hold`).
+    public var holdBins = WindowBins.defaultHoldBins
+    /// How fast the hot rank forgets (`--half-life`).
+    public var halfLifeMs = DecayedHot.defaultHalfLifeMs
 
     /// SPEC §3's defaults, which the command-line options and the dashboard take from here.
     public static let defaultOutOfOrdernessMs: Int64 = 300_000

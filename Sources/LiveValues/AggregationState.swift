@@ -1,4 +1,5 @@
 import Analytics
+import UserBehavior
 
 /// The part of an aggregation that must survive a restart: everything counted, and per
 /// partition how far it was read and its watermark.
@@ -14,11 +15,25 @@ public struct AggregationState: Equatable, Sendable {
     public var counts = Counts()
     /// Segments, distinct users, trending and repeat buyers (SPEC §7).
     public var summary = BehaviorSummary()
+    /// The recent stream in event time, by the minute and by ten minutes (`--hold`): what
+    /// windows, curves and cumulative users merge.
+    public var windows = WindowBins()
+    /// Events and purchases by (event day, local hour), all time.
+    public var hourly = HourlyCounts()
+    /// Items by decayed heat (`--half-life`).
+    public var hot = DecayedHot()
     public var batches = 0
     public var globalWatermark: Int64?
     public var partitions: [PartitionProgress] = []
 
     public init() {}
+
+    /// Nothing counted, with rings holding `holdBins` ten-minute bins and heat halving every
+    /// `halfLifeMs`.
+    public init(holdBins: Int, halfLifeMs: Int64) {
+        windows = WindowBins(holdBins: holdBins)
+        hot = DecayedHot(halfLifeMs: halfLifeMs, capacity: hot.capacity)
+    }
 
     /// Each partition's next offset to read: what a commit records.
     public var nextOffsets: [Int32: Int64] {
@@ -51,6 +66,8 @@ extension AggregationState: Mergeable {
     public var empty: AggregationState {
         var state = AggregationState()
         state.summary = summary.empty
+        state.windows = windows.empty
+        state.hot = hot.empty
         return state
     }
 
@@ -59,7 +76,15 @@ extension AggregationState: Mergeable {
     @inlinable
     public mutating func add(_ event: CountedEvent) {
         counts.add(event)
-        summary.add(AnalyticEvent(event))
+        let analytic = AnalyticEvent(event)
+        summary.add(analytic)
+        guard event.eventTimeMs != .min else { return }
+        windows.add(analytic, timeMs: event.eventTimeMs)
+        hot.add(item: event.itemID, action: Int(event.action), timeMs: event.eventTimeMs)
+        if event.dayIndex >= 0 && event.hourOfDay >= 0 {
+            hourly.add(HourlyCounts.Event(dayIndex: Int(event.dayIndex), hour: Int(event.hourOfDay),
+                                          purchase: event.action == Action.purchase.rawValue))
+        }
     }
 
     /// Adds the state of other partitions (a scale-out viewer merges one state per
@@ -74,6 +99,9 @@ extension AggregationState: Mergeable {
     public mutating func merge(_ other: AggregationState) {
         counts.merge(other.counts)
         summary.merge(other.summary)
+        windows.merge(other.windows)
+        hourly.merge(other.hourly)
+        hot.merge(other.hot)
         batches += other.batches
         switch (globalWatermark, other.globalWatermark) {
         case (let a?, let b?): globalWatermark = min(a, b)
@@ -91,7 +119,8 @@ extension AggregationState: Mergeable {
     }
 
     /// Global watermark, batches, partitions (sorted: id, next offset, max event time,
-    /// skipped), counts, then the analytics (`BehaviorSummary`, self-versioned). No version
+    /// skipped), counts, then the analytics (`BehaviorSummary`, `WindowBins`, `HourlyCounts`,
+    /// `DecayedHot`, each self-versioned). No version
     /// of its own: the state file and the changelog record that hold it are versioned.
     public func encode(into w: inout BinaryWriter) {
         w.write(optional: globalWatermark)
@@ -106,6 +135,9 @@ extension AggregationState: Mergeable {
         }
         counts.encode(into: &w)
         summary.encode(into: &w)
+        windows.encode(into: &w)
+        hourly.encode(into: &w)
+        hot.encode(into: &w)
     }
 
     /// Reads what `encode` wrote. The watermarks' out-of-orderness bound is semantics, kept
@@ -129,6 +161,9 @@ extension AggregationState: Mergeable {
         }
         counts = try Counts(from: &r)
         summary = try BehaviorSummary(from: &r)
+        windows = try WindowBins(from: &r)
+        hourly = try HourlyCounts(from: &r)
+        hot = try DecayedHot(from: &r)
         // The counts and the segment cube count the same events: a disagreement is damage.
         guard Int64(counts.events) == summary.segments.total else {
             throw .invalid("counts and segments disagree")

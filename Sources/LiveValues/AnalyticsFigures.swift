@@ -19,6 +19,11 @@ public struct AnalyticsQuery: Equatable, Sendable {
     /// Segments whose counts (and users) every snapshot carries besides the shown one: the
     /// alarm rules' (`AggregateSnapshot.watched`). Fixed by the command line.
     public var watched: [SegmentFilter] = []
+    /// The span of event time the counts and figures cover (`--window`, `w`).
+    public var window = EventWindow.all
+    /// Whether to compute the Flink demo's results (`DemoResults`: cumulative users cost a
+    /// merge per ten minutes held): for the JSON and the page that shows them.
+    public var demoResults = false
 
     /// All days, the newest event day, or the day before it (the days `Trending` keeps).
     public enum RankDay: Int, CaseIterable, Sendable {
@@ -69,6 +74,11 @@ public struct AnalyticsFigures: Equatable, Sendable {
     public var rankedDays: [Int] = []
     public var repeatBuyers = 0
     public var repeatBuyersExact = true
+    /// Items by decayed heat at the watermark (`--half-life`), weighted by the query's hot
+    /// weights (SPEC §7's defaults when it ranks by events).
+    public var hot: [DecayedHot.Ranked] = []
+    /// The Flink demo's results, when the query asks for them.
+    public var demo: DemoResults?
 
     public init() {}
 

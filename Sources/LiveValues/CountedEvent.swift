@@ -22,9 +22,13 @@ public struct CountedEvent: Sendable {
     public var latenessMs: Int64
     /// Event time in Unix ms; `Int64.min`: none.
     public var eventTimeMs: Int64
+    /// The local hour (0…23, in `--tz`) of the event time; −1: none.
+    public var hourOfDay: Int8
 
+    /// `hourOfDay` nil: hour 0 when there is an event time (a day-resolution event's is its
+    /// day's start).
     @inlinable
-    public init(_ event: BehaviorEvent, dayIndex: Int?, eventTimeMs: Int64?, latenessMs: Int64?) {
+    public init(_ event: BehaviorEvent, dayIndex: Int?, eventTimeMs: Int64?, latenessMs: Int64?, hourOfDay: Int? = nil) {
         userID = event.userID
         itemID = event.itemID
         catID = event.catID
@@ -39,6 +43,7 @@ public struct CountedEvent: Sendable {
         self.dayIndex = dayIndex.map { Int16($0) } ?? -1
         self.latenessMs = latenessMs ?? -1
         self.eventTimeMs = eventTimeMs ?? .min
+        self.hourOfDay = eventTimeMs == nil ? -1 : Int8(hourOfDay ?? 0)
     }
 }
 

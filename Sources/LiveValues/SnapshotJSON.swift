@@ -32,6 +32,7 @@ public enum SnapshotJSON {
         members.append(#""lag": \#(snapshot.lag.map { "\($0)" } ?? "null")"#)
         members.append(#""freshness_ms": \#(now.flatMap(snapshot.freshnessMs(now:)).map { "\($0)" } ?? "null")"#)
         members.append(#""filter": \#(string(snapshot.filter.normalized))"#)
+        members += windowMembers(snapshot)
         if let figures = snapshot.figures { members += analytics(figures, counts: counts, calendar: calendar) }
         if let changelog {
             let unavailable = changelog.unavailable.keys.sorted().map(String.init).joined(separator: ", ")
@@ -86,10 +87,54 @@ public enum SnapshotJSON {
             #""top_ignores": [\#(f.topIgnores.map { string($0.name) }.joined(separator: ", "))]"#,
             #""repeat_buyers": \#(f.repeatBuyers)"#,
             #""repeat_buyers_exact": \#(f.repeatBuyersExact)"#,
-        ]
+        ] + eventTimeFigures(f, calendar: calendar)
     }
 
     private static func number(_ value: Int?) -> String { value.map { "\($0)" } ?? "null" }
+
+    /// A JSON number; null for what JSON cannot say (infinity, NaN).
+    private static func real(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
+
+    /// `window` ({name, from, to (Unix ms), complete, answered, unanswered}) and
+    /// `vs_yesterday` (per KPI: now, yesterday, change; the compared spans in ten-minute
+    /// bins; null when yesterday is not held).
+    private static func windowMembers(_ snapshot: AggregateSnapshot) -> [String] {
+        let w = snapshot.window
+        let window = #"{"name": \#(string(w.window.rawValue)), "from": \#(w.fromMs.map { "\($0)" } ?? "null"), "#
+            + #""to": \#(w.toMs.map { "\($0)" } ?? "null"), "complete": \#(w.complete), "answered": \#(w.answered), "#
+            + #""unanswered": [\#(w.unanswered.map { string($0.name) }.joined(separator: ", "))]}"#
+        let comparison = snapshot.vsYesterday.map { c in
+            func kpi(_ key: String, _ now: Int?, _ then: Int?) -> String {
+                #"\#(string(key)): {"now": \#(number(now)), "yesterday": \#(number(then)), "change": \#(KPIComparison.change(now, then).map { "\($0)" } ?? "null")}"#
+            }
+            return "{" + [
+                kpi("events", c.today.events, c.yesterday.events), kpi("purchases", c.today.purchases, c.yesterday.purchases),
+                kpi("users", c.today.users, c.yesterday.users), kpi("buyers", c.today.buyers, c.yesterday.buyers),
+                kpi("late", c.today.late, c.yesterday.late),
+                #""from": \#(c.fromMs), "to": \#(c.toMs), "yesterday_from": \#(c.fromMs - 86_400_000), "yesterday_to": \#(c.toMs - 86_400_000)"#,
+            ].joined(separator: ", ") + "}"
+        } ?? "null"
+        return [#""window": \#(window)"#, #""vs_yesterday": \#(comparison)"#]
+    }
+
+    /// `hot` (items by decayed heat), and with the demo's results `hourly`, `cumulative_uv`
+    /// and `top_categories_by_buys`.
+    private static func eventTimeFigures(_ f: AnalyticsFigures, calendar: EventCalendar) -> [String] {
+        var members = [#""hot": [\#(f.hot.map { #"{"id": \#($0.id), "score": \#(real($0.score)), "bound": \#(real($0.bound))}"# }.joined(separator: ", "))]"#]
+        guard let demo = f.demo else { return members }
+        let hourly = demo.hourly.map {
+            #"{"day": \#(string(calendar.dayKey($0.dayIndex))), "hour": \#($0.hour), "events": \#($0.events), "buys": \#($0.buys)}"#
+        }
+        let cumulative = demo.cumulativeUsers.map {
+            let time = Format.zeroPadded($0.minuteOfDay / 60, width: 2) + ":" + Format.zeroPadded($0.minuteOfDay % 60, width: 2)
+            return #"{"day": \#(string(calendar.dayKey($0.dayIndex))), "time": \#(string(time)), "uv": \#($0.users), "bound": \#($0.bound), "complete": \#($0.complete)}"#
+        }
+        let categories = demo.topCategoriesByBuys.map { #"{"id": \#($0.id), "count": \#($0.count), "bound": \#($0.bound)}"# }
+        members.append(#""hourly": [\#(hourly.joined(separator: ", "))]"#)
+        members.append(#""cumulative_uv": [\#(cumulative.joined(separator: ", "))]"#)
+        members.append(#""top_categories_by_buys": [\#(categories.joined(separator: ", "))]"#)
+        return members
+    }
 
     /// A JSON string literal.
     public static func string(_ text: String) -> String {

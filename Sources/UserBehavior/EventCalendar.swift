@@ -92,6 +92,14 @@ public struct EventCalendar: Sendable, Equatable {
         return orderedSlots[low]
     }
 
+    /// The local hour (0…23) of `milliseconds` within the day of slot `dayIndex` that holds
+    /// it: whole hours since the day's start (a 25-hour day's last hour counts as 23).
+    @inline(__always)
+    public func hourOfDay(milliseconds: Int64, dayIndex: Int) -> Int? {
+        guard let start = startOfDay(dayIndex: dayIndex), milliseconds >= start else { return nil }
+        return Int(min(23, (milliseconds - start) / 3_600_000))
+    }
+
     public func eventTime(month: Int32, day: Int32) -> Int64? {
         Self.dayIndex(month: month, day: day).flatMap(startOfDay(dayIndex:))
     }
@@ -158,7 +166,10 @@ public struct EventCalendar: Sendable, Equatable {
 
 private func pad(_ n: Int) -> String { Format.zeroPadded(n, width: 2) }
 
-private func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
+/// ⌊a ÷ b⌋, rounding toward −∞ (Swift's `/` rounds toward 0): day and bin numbers of
+/// instants before 1970 stay in order.
+@inline(__always)
+public func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
     let q = a / b
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }

@@ -26,6 +26,12 @@ struct AnalyticsOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Fewest clicking users a segment needs to be ranked by conversion.")
     var minSupport = 30
 
+    @Option(help: ArgumentHelp(
+        "The event-time window the KPIs, distributions, funnel and Trending answer for, ending at the watermark, e.g. --window 5m.",
+        discussion: "5m and 1h: the minute bins up to the one holding the watermark; today: the watermark's local day in --tz; all: everything (w cycles it on the dashboard). The JSON's `window` key names it.",
+        valueName: "5m|1h|today|all"))
+    var window: EventWindow = .all
+
     enum RankBy: String, ExpressibleByArgument, CaseIterable {
         case events, hot
     }
@@ -46,6 +52,7 @@ struct AnalyticsOptions: ParsableArguments {
         guard (0...1_000_000_000).contains(minSupport) else { throw ValidationError("--min-support must be between 0 and 1000000000") }
         query.top = top
         query.minimumSupport = minSupport
+        query.window = window
         // Checked whatever --rank-by says: a typo is found now, not when `h` switches ranking.
         let weights = try hotWeightsByAction()
         if rankBy == .hot { query.hotWeights = weights }
@@ -62,5 +69,30 @@ struct AnalyticsOptions: ParsableArguments {
         }
         // Given in the order of SPEC §7.
         return [weights[0], weights[2], weights[3], weights[1]]
+    }
+}
+
+extension EventWindow: ExpressibleByArgument {}
+
+/// How much event time the window rings hold and how fast the hot rank forgets: the shape of
+/// what the fold keeps (a restored state keeps the shape it was counted with), so they go
+/// with the event-time options to `watch` and `aggregate`.
+struct RingOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "How much event time the window rings hold by ten minutes, 10m to 7d, e.g. --hold 1d: today against yesterday needs a day and the window's span. Each held day costs about 10 MB. (default: 2d)",
+        valueName: "duration"),
+            transform: DurationArgument.parser(WindowBins.tenMinutesMs...Int64(WindowBins.holdRange.upperBound) * WindowBins.tenMinutesMs))
+    var hold = DurationArgument(milliseconds: Int64(WindowBins.defaultHoldBins) * WindowBins.tenMinutesMs)
+
+    @Option(help: ArgumentHelp(
+        "Half-life of the decayed hot rank: an event counts half as much this much event time later, 1s to 366d, e.g. --half-life 10m. (default: 30m)",
+        valueName: "duration"),
+            transform: DurationArgument.parser(DecayedHot.halfLifeRange))
+    var halfLife = DurationArgument(milliseconds: DecayedHot.defaultHalfLifeMs)
+
+    /// `config` with these rings: the hold in whole ten-minute bins (rounded up).
+    func apply(to config: inout AggregationConfig) {
+        config.holdBins = Int((hold.milliseconds + WindowBins.tenMinutesMs - 1) / WindowBins.tenMinutesMs)
+        config.halfLifeMs = halfLife.milliseconds
     }
 }

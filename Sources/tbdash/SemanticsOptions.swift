@@ -50,12 +50,15 @@ struct SemanticsOptions: ParsableArguments {
             transform: DurationArgument.parser(1...DurationArgument.longest))
     var batchInterval = DurationArgument(milliseconds: AggregationConfig.defaultBatchIntervalMs)
 
+    @OptionGroup var rings: RingOptions
+
     func config(year pinned: Int? = nil) throws -> AggregationConfig {
         var config = AggregationConfig(calendar: try eventTime.calendar(year: pinned))
         config.outOfOrdernessMs = outOfOrderness.milliseconds
         config.idleTimeoutMs = idleTimeout.milliseconds
         config.batchSize = batchSize
         config.batchIntervalMs = batchInterval.milliseconds
+        rings.apply(to: &config)
         return config
     }
 }

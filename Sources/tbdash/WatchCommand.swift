@@ -140,6 +140,7 @@ struct WatchCommand: ParsableCommand {
         let latencyTrace = trace.map { _ in LatencyTrace(visible: headless ? .published : .drawn) }
         if latencyTrace != nil { options.source.readsSendStamps = true }
         options.trace = latencyTrace
+        options.query.demoResults = json
         let integrations = try integration.start(
             calendar: start.config.calendar, continuing: stateOptions.state == nil ? nil : start.restored ?? AggregationState(),
             checkpointer: start.checkpointer, alerting: try alarms.setup(stateFile: stateOptions.state))
