@@ -53,6 +53,7 @@ public struct Dashboard: Sendable {
         case .map: MapPage(full: full).draw(&canvas, body)
         case .tail: TailPage(full: full).draw(&canvas, body)
         case .partitions: PartitionsPage(full: full).draw(&canvas, body)
+        case .demo: DemoPage(full: full).draw(&canvas, body)
         }
         if model.showHelp {
             HelpOverlay(paint: canvas.paint, labels: canvas.labels).draw(&canvas.grid, within: canvas.grid.bounds)

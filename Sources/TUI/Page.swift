@@ -1,9 +1,11 @@
 import Analytics
 import LiveValues
 
-/// The dashboard's pages, in key order (1–6; Tab and Shift-Tab step through them).
+/// The dashboard's pages, in key order (1–7; Tab and Shift-Tab step through them).
 public enum Page: Int, CaseIterable, Sendable {
     case overview = 1, trending, conversion, map, tail, partitions
+    /// The Flink SQL demo's results: buys per hour, cumulative distinct users, top categories.
+    case demo
 
     /// The panels with a row cursor, in focus order (h/l, ←/→).
     public var panels: [Panel] {
@@ -14,6 +16,7 @@ public enum Page: Int, CaseIterable, Sendable {
         case .map: [.map]
         case .tail: [.tail, .rejected]
         case .partitions: [.partitions]
+        case .demo: [.demoCategories]
         }
     }
 
@@ -36,6 +39,8 @@ public enum Panel: Hashable, Sendable {
     case map
     case tail, rejected
     case partitions
+    /// The demo page's top categories by buys.
+    case demoCategories
 }
 
 /// How a list was drawn in the last frame: how many rows it has, how many fit, and what
