@@ -122,15 +122,22 @@ struct KPIView {
             let inner = paint.panel(&grid, cell, title: figure.title)
             guard inner.height >= 1 else { continue }
             let drawn = grid.put(figure.value, x: inner.x, y: inner.y, maxColumns: inner.width, style: theme.style(figure.valueRole))
-            if let change = figure.change, drawn + 1 + DisplayWidth.of(change.text) <= inner.width {
-                grid.put(change.text, x: inner.maxX - DisplayWidth.of(change.text), y: inner.y, style: theme.style(change.role))
+            // The change goes right of the value, or, on a narrow card, first on the detail row.
+            var change = figure.change
+            if let shown = change, drawn + 1 + DisplayWidth.of(shown.text) <= inner.width {
+                grid.put(shown.text, x: inner.maxX - DisplayWidth.of(shown.text), y: inner.y, style: theme.style(shown.role))
+                change = nil
             }
             if inner.height >= 2 {
                 if let values = figure.sparkline {
                     paint.sparkline(&grid, x: inner.x, y: inner.y + 1, width: inner.width, values: values, style: theme.style(.series(0)))
                 } else {
-                    grid.put(DisplayWidth.truncate(figure.detail, to: inner.width, ellipsis: paint.glyphs.ellipsis),
-                             x: inner.x, y: inner.y + 1, style: theme.style(.muted))
+                    var x = inner.x
+                    if let change {
+                        x += grid.put(change.text + " ", x: x, y: inner.y + 1, maxColumns: inner.width, style: theme.style(change.role))
+                    }
+                    grid.put(DisplayWidth.truncate(figure.detail, to: max(0, inner.maxX - x), ellipsis: paint.glyphs.ellipsis),
+                             x: x, y: inner.y + 1, style: theme.style(.muted))
                 }
             }
         }
