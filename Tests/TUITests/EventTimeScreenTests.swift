@@ -197,6 +197,9 @@ import TUI
                 #expect(grid[at("\(down)10.0%"), 2].style == theme.style(.alert))
                 #expect(grid[at("\(up)50.0%"), 2].style == theme.style(.alert))
             }
+            // At 120 columns a card too narrow for both puts the change first on its detail row.
+            let narrow = dashboard.render(model, width: 120, height: 40).textLines()[2...3].joined()
+            #expect(narrow.contains("\(up)20.0%") && narrow.contains("\(down)10.0%"), "\(glyphs): \(narrow)")
             // The compact strip shows them too.
             let strip = dashboard.render(model, width: 80, height: 24).textLines()[1...3].joined()
             #expect(strip.contains("\(up)20.0%"), "\(strip)")
