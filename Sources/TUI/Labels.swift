@@ -255,8 +255,10 @@ public struct Labels: Sendable {
     public var cannotRankUnderFilter: String { zh ? "此筛选下不可用" : "n/a under this filter" }
     public var noSegmentWithSupport: String { zh ? "没有达到支持度的分组" : "no segment has enough clickers" }
     public func ofClickers(_ rate: String) -> String { zh ? "点击者的 \(rate)" : "\(rate) of clickers" }
-    public var funnelNote: String {
-        zh ? "事件时间按天计: 各阶段是窗口内的去重用户, 不是有序路径" : "event time has day resolution: stages are distinct users in the window, not ordered paths"
+    /// Under the funnel; the day-resolution reason only where event time has day resolution.
+    public func funnelNote(subDay: Bool) -> String {
+        if subDay { return zh ? "各阶段是窗口内的去重用户, 不是有序路径" : "stages are distinct users in the window, not ordered paths" }
+        return zh ? "事件时间按天计: 各阶段是窗口内的去重用户, 不是有序路径" : "event time has day resolution: stages are distinct users in the window, not ordered paths"
     }
 
     public func mapMetric(_ metric: DashboardModel.MapMetric) -> String {

@@ -175,6 +175,15 @@ import TUI
         #expect(text[27].contains("Events per day (event time)") && text.contains { $0.contains("peak 11-11") })
     }
 
+    @Test func theFunnelNoteSaysDayResolutionOnlyWhereItHolds() {
+        var model = Self.model()
+        model.page = .conversion
+        #expect(!Self.plain.render(model, width: 120, height: 40).textLines().contains { $0.contains("day resolution") })
+        #expect(Self.plain.render(model, width: 120, height: 40).textLines().contains { $0.contains("stages are distinct users") })
+        model.snapshot.aggregate.curves.hasSubDayResolution = false
+        #expect(Self.plain.render(model, width: 120, height: 40).textLines().contains { $0.contains("event time has day resolution") })
+    }
+
     // MARK: Today against yesterday
 
     @Test func kpiCardsShowTheChangeAgainstYesterday() {
