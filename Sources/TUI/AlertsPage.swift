@@ -1,7 +1,7 @@
 import Formatting
 import LiveValues
 
-/// Page 7 (with alarm rules): one row per rule — its state, name, current value, since
+/// Page 8 (with alarm rules): one row per rule — its state, name, current value, since
 /// when, and the rule — firing ones first.
 struct AlertsPage {
     let full: Bool

@@ -79,7 +79,7 @@ struct ConversionPage {
         }
         canvas.grid.put(summary, x: rect.x, y: rect.y + 4, maxColumns: rect.width, style: theme.style(.emphasis))
         if rect.height > 5 {
-            canvas.grid.put(labels.funnelNote, x: rect.x, y: rect.y + 5, maxColumns: rect.width, style: theme.style(.muted))
+            canvas.grid.put(labels.funnelNote(subDay: canvas.model.snapshot.aggregate.curves.hasSubDayResolution), x: rect.x, y: rect.y + 5, maxColumns: rect.width, style: theme.style(.muted))
         }
     }
 

@@ -54,6 +54,7 @@ public struct Dashboard: Sendable {
         case .tail: TailPage(full: full).draw(&canvas, body)
         case .partitions: PartitionsPage(full: full).draw(&canvas, body)
         case .alerts: AlertsPage(full: full).draw(&canvas, body)
+        case .demo: DemoPage(full: full).draw(&canvas, body)
         }
         if model.showHelp {
             HelpOverlay(paint: canvas.paint, labels: canvas.labels).draw(&canvas.grid, within: canvas.grid.bounds)

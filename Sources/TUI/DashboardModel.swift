@@ -60,6 +60,8 @@ public struct DashboardModel: Sendable {
     /// Weights of the hot score (`--hot-weights`, else SPEC §7's).
     public var hotWeights = Trending.Measure.defaultHotWeights
     public var mapMetric: MapMetric = .count
+    /// The Overview timeline's bins when the stream has sub-day event times (`z`).
+    public var timelineZoom: EventTimeCurves.Zoom = .minute
 
     /// Paused: `snapshot` is frozen; this many events arrived since.
     public var paused = false

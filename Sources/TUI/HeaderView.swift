@@ -2,7 +2,7 @@ import Formatting
 import LiveValues
 
 /// The top row: what is watched (topic, brokers, group), the active filter as chips, the
-/// connection status, the clock. The chips come first: on every page, the segment the
+/// event-time window, the connection status, the clock. The chips come first: on every page, the segment the
 /// numbers cover is the one thing that must not be cut.
 struct HeaderView {
     let model: DashboardModel
@@ -46,6 +46,7 @@ struct HeaderView {
             x += grid.put(text, x: x, y: rect.y, style: chip)
             x += grid.put(" ", x: x, y: rect.y, style: base)
         }
+        x = drawWindow(&grid, x: x, y: rect.y, room: room, base: base)
         // topic @ brokers · group: the group goes first when there is no room.
         let parts = [("", model.topic), (" @ ", model.brokers), (paint.glyphs.separator + labels.group + " ", model.group)]
         for (joiner, value) in parts where x + DisplayWidth.of(joiner) + DisplayWidth.of(value) <= room {
@@ -57,6 +58,25 @@ struct HeaderView {
             reason.dim = theme.colors == .none
             grid.put("  " + DisplayWidth.truncate(why, to: room - x - 2, ellipsis: paint.glyphs.ellipsis), x: x, y: rect.y, style: reason)
         }
+    }
+
+    /// `[5m]` (`w` cycles it), after the chips, muted until a snapshot of that window arrives, with
+    /// `partial` when the rings no longer hold its start. Returns the next free column.
+    private func drawWindow(_ grid: inout CellGrid, x: Int, y: Int, room: Int, base: Style) -> Int {
+        let info = model.snapshot.aggregate.window
+        let pending = model.query.window != info.window
+        var style = paint.theme.style(pending ? .muted : .emphasis)
+        style.background = base.background
+        style.reverse = base.reverse
+        var x = x
+        x += grid.put("[\(labels.window(model.query.window))]", x: x, y: y, maxColumns: max(0, room - x), style: style)
+        if !pending && !info.complete {
+            var mark = paint.theme.style(.warning)
+            mark.background = base.background
+            mark.reverse = base.reverse
+            x += grid.put(" \(paint.glyphs.bullet)\(labels.partialWindow)", x: x, y: y, maxColumns: max(0, room - x), style: mark)
+        }
+        return x + grid.put("  ", x: x, y: y, maxColumns: max(0, room - x), style: base)
     }
 
     /// The viewer's local time, YYYY-MM-DD HH:MM:SS.

@@ -16,6 +16,8 @@ struct KPIView {
         let detail: String
         var sparkline: [Int]? = nil
         var valueRole: Role = .value
+        /// The change against yesterday's same span (`▲12.5%`), when it is held.
+        var change: (text: String, role: Role)? = nil
     }
 
     /// Every figure (Batches eighth); the cards leave out Batches (the Events card says how
@@ -36,18 +38,26 @@ struct KPIView {
         let funnel = figures?.funnel
         let clicks = c.action[Int(Action.click.rawValue)]
         let purchases = c.action[Int(Action.purchase.rawValue)]
+        // A window that cannot answer the filter counts nothing: its figures are unknown.
+        let answered = a.window.answered
+        let unknown = paint.glyphs.unknown
+        let vs = a.vsYesterday
         let all = [
-            Figure(title: labels.events, value: Format.grouped(c.events), detail: eventsDetail.joined(separator: " ")),
+            Figure(title: labels.events, value: answered ? Format.grouped(c.events) : unknown, detail: eventsDetail.joined(separator: " "),
+                   change: change(vs?.today.events, vs?.yesterday.events)),
             Figure(title: labels.perSecond, value: Format.grouped(Int(a.eventsPerSecond.rounded())), detail: "",
                    sparkline: a.rateHistory),
             Figure(title: labels.uv, value: users(figures?.users),
-                   detail: figures?.users.map { $0 >= 1_000 ? "\(paint.glyphs.plusMinus)\(Format.percent(figures?.usersRelativeError ?? 0))" : labels.exact } ?? ""),
+                   detail: figures?.users.map { $0 >= 1_000 ? "\(paint.glyphs.plusMinus)\(Format.percent(figures?.usersRelativeError ?? 0))" : labels.exact } ?? "",
+                   change: change(vs?.today.users, vs?.yesterday.users)),
             Figure(title: labels.buyers, value: users(funnel?.purchase),
-                   detail: funnel?.click.map { "\(labels.of) \(Format.grouped($0))" } ?? ""),
-            Figure(title: labels.conversion, value: funnel?.conversion.map(Format.percent) ?? paint.glyphs.unknown,
+                   detail: funnel?.click.map { "\(labels.of) \(Format.grouped($0))" } ?? "",
+                   change: change(vs?.today.buyers, vs?.yesterday.buyers)),
+            Figure(title: labels.conversion, value: funnel?.conversion.map(Format.percent) ?? unknown,
                    detail: clicks > 0 ? "\(Format.decimals(Double(purchases) * 1000 / Double(clicks), 1))\(labels.perThousandClicks)" : ""),
-            Figure(title: labels.late, value: "\(Format.grouped(c.late)) \(Format.percent(c.lateShare))",
-                   detail: c.late > 0 ? "\(labels.largest) \(Format.duration(milliseconds: c.maxLatenessMs, chinese: zh))" : ""),
+            Figure(title: labels.late, value: answered ? "\(Format.grouped(c.late)) \(Format.percent(c.lateShare))" : unknown,
+                   detail: c.late > 0 ? "\(labels.largest) \(Format.duration(milliseconds: c.maxLatenessMs, chinese: zh))" : "",
+                   change: change(vs?.today.late, vs?.yesterday.late, risingIsGood: false)),
             Figure(title: labels.watermark, value: a.watermark.map(watermarkValue) ?? labels.none,
                    detail: a.watermark.map(watermarkDetail) ?? ""),
             Figure(title: labels.batches, value: Format.grouped(a.batches),
@@ -57,6 +67,19 @@ struct KPIView {
                    valueRole: c.rejectedTotal > 0 ? .warning : .value),
         ]
         return cards ? all.enumerated().filter { $0.offset != 7 }.map(\.element) : all
+    }
+
+    /// `▲12.5%` / `▼3.0%` (`+12.5%` / `-3.0%` where arrows are not safe), against the same
+    /// span yesterday; nil when either side is unknown or yesterday had none. Green when the
+    /// change is good news, red when not (without colour the sign says it).
+    func change(_ today: Int?, _ yesterday: Int?, risingIsGood: Bool = true) -> (text: String, role: Role)? {
+        guard let change = KPIComparison.change(today, yesterday) else { return nil }
+        let percent = Format.decimals(change.magnitude * 100, 1) + "%"
+        let blocks = paint.glyphs.mode == .blocks
+        if percent == "0.0%" { return ((blocks ? "=" : "") + "0.0%", .muted) }
+        let rising = change > 0
+        let sign = blocks ? (rising ? paint.glyphs.scrollUp : paint.glyphs.scrollDown) : (rising ? "+" : "-")
+        return (sign + percent, rising == risingIsGood ? .ok : .alert)
     }
 
     /// A distinct-user count the sketches cannot answer (or not computed yet): `—`.
@@ -82,7 +105,8 @@ struct KPIView {
         let all = figures(cards: true)
         let gap = 1
         var widths = all.map { figure in
-            max(DisplayWidth.of(figure.title) + 2, DisplayWidth.of(figure.value), DisplayWidth.of(figure.detail), 6) + 4
+            max(DisplayWidth.of(figure.title) + 2, DisplayWidth.of(figure.value) + (figure.change.map { DisplayWidth.of($0.text) + 1 } ?? 0),
+                DisplayWidth.of(figure.detail), 6) + 4
         }
         let room = rect.width - gap * (all.count - 1)
         // Too wide: the widest cards give up columns first, so a short value is never cut.
@@ -97,13 +121,23 @@ struct KPIView {
             x += width + gap
             let inner = paint.panel(&grid, cell, title: figure.title)
             guard inner.height >= 1 else { continue }
-            grid.put(figure.value, x: inner.x, y: inner.y, maxColumns: inner.width, style: theme.style(figure.valueRole))
+            let drawn = grid.put(figure.value, x: inner.x, y: inner.y, maxColumns: inner.width, style: theme.style(figure.valueRole))
+            // The change goes right of the value, or, on a narrow card, first on the detail row.
+            var change = figure.change
+            if let shown = change, drawn + 1 + DisplayWidth.of(shown.text) <= inner.width {
+                grid.put(shown.text, x: inner.maxX - DisplayWidth.of(shown.text), y: inner.y, style: theme.style(shown.role))
+                change = nil
+            }
             if inner.height >= 2 {
                 if let values = figure.sparkline {
                     paint.sparkline(&grid, x: inner.x, y: inner.y + 1, width: inner.width, values: values, style: theme.style(.series(0)))
                 } else {
-                    grid.put(DisplayWidth.truncate(figure.detail, to: inner.width, ellipsis: paint.glyphs.ellipsis),
-                             x: inner.x, y: inner.y + 1, style: theme.style(.muted))
+                    var x = inner.x
+                    if let change {
+                        x += grid.put(change.text + " ", x: x, y: inner.y + 1, maxColumns: inner.width, style: theme.style(change.role))
+                    }
+                    grid.put(DisplayWidth.truncate(figure.detail, to: max(0, inner.maxX - x), ellipsis: paint.glyphs.ellipsis),
+                             x: x, y: inner.y + 1, style: theme.style(.muted))
                 }
             }
         }
@@ -122,6 +156,9 @@ struct KPIView {
                 x += grid.put(figure.title + " ", x: x, y: cell.y, maxColumns: cell.maxX - x, style: theme.style(.title))
                 x += grid.put(figure.value, x: x, y: cell.y, maxColumns: cell.maxX - x, style: theme.style(figure.valueRole))
                 x += 1
+                if let change = figure.change, DisplayWidth.of(change.text) <= cell.maxX - x {
+                    x += grid.put(change.text, x: x, y: cell.y, style: theme.style(change.role)) + 1
+                }
                 if let values = figure.sparkline {
                     paint.sparkline(&grid, x: x, y: cell.y, width: cell.maxX - x, values: values, style: theme.style(.series(0)))
                 } else if DisplayWidth.of(figure.detail) <= cell.maxX - x {

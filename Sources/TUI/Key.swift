@@ -59,11 +59,16 @@ public enum KeyAction: Equatable, Sendable {
         case .character("-"), .character("_"):
             model.fps = max(1, model.fps - (model.fps <= 5 ? 1 : 5))
         case .character(let c) where c.wholeNumberValue.flatMap { Page(rawValue: $0) }.map(model.pages.contains) ?? false:
-            model.page = Page(rawValue: c.wholeNumberValue!)!
+            return show(Page(rawValue: c.wholeNumberValue!)!, in: &model)
         case .tab:
-            model.page = model.page.stepped(1, among: model.pages)
+            return show(model.page.stepped(1, among: model.pages), in: &model)
         case .backTab:
-            model.page = model.page.stepped(-1, among: model.pages)
+            return show(model.page.stepped(-1, among: model.pages), in: &model)
+        case .character("w"):
+            model.query.window = model.query.window.next
+            return .query
+        case .character("z") where model.page == .overview:
+            model.timelineZoom = model.timelineZoom.next
         case .left, .character("h"), .right, .character("l"):
             let forward = key == .right || key == .character("l")
             if panel == .map {
@@ -121,6 +126,16 @@ public enum KeyAction: Equatable, Sendable {
             return .none
         }
         return .redraw
+    }
+
+    /// Shows `page`; the demo's results are asked of the pipeline only while their page
+    /// is shown (cumulative users cost a merge per ten minutes held).
+    private static func show(_ page: Page, in model: inout DashboardModel) -> KeyAction {
+        model.page = page
+        let demo = page == .demo
+        guard model.query.demoResults != demo else { return .redraw }
+        model.query.demoResults = demo
+        return .query
     }
 
     private static func move(_ panel: Panel, to row: Int, in model: inout DashboardModel, _ geometry: ListGeometry) {

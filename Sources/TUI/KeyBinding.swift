@@ -12,8 +12,8 @@ public struct KeyBinding: Sendable {
 
     public static let all: [KeyBinding] = [
         KeyBinding("q", [.character("q")], en: "quit (the terminal is restored)", zh: "退出 (终端会被恢复)"),
-        KeyBinding("1-7, Tab", "1234567".map { .character($0) } + [.tab, .backTab], en: "pages (7: Alerts, with --alert; Shift-Tab goes back)",
-                   zh: "切换页面 (7: 告警, 需 --alert; Shift-Tab 向前)"),
+        KeyBinding("1-8, Tab", "12345678".map { .character($0) } + [.tab, .backTab], en: "pages (8: Alerts, with --alert; Shift-Tab goes back)",
+                   zh: "切换页面 (8: 告警, 需 --alert; Shift-Tab 向前)"),
         KeyBinding("h l  ← →", [.character("h"), .character("l"), .left, .right], en: "focus another panel (on the map: move)", zh: "切换面板 (地图上移动)"),
         KeyBinding("j k  ↑ ↓", [.character("j"), .character("k"), .up, .down], en: "move the row cursor", zh: "移动光标"),
         KeyBinding("PgUp PgDn g G", [.pageUp, .pageDown, .character("g"), .character("G"), .home, .end], en: "a page up / down, first / last row", zh: "翻页 / 首行 / 末行"),
@@ -21,6 +21,8 @@ public struct KeyBinding: Sendable {
         KeyBinding("/", [.character("/")], en: "type a filter (Tab completes)", zh: "输入筛选 (Tab 补全)"),
         KeyBinding("Backspace", [.backspace], en: "remove the last filter term", zh: "去掉最后一个筛选条件"),
         KeyBinding("Esc, c", [.escape, .character("c")], en: "clear the filter", zh: "清除筛选"),
+        KeyBinding("w", [.character("w")], en: "window: all, last 5 min, last hour, today", zh: "时间窗口: 全部/近5分钟/近1小时/今天"),
+        KeyBinding("z", [.character("z")], en: "timeline bins: minute, hour, day", zh: "时间线粒度: 分钟/小时/天"),
         KeyBinding("s", [.character("s")], en: "sort provinces by count / name", zh: "省份按数量/名称排序"),
         KeyBinding("m", [.character("m")], en: "ranking measure / map shading", zh: "热榜指标 / 地图着色"),
         KeyBinding("d", [.character("d")], en: "ranking day: all, newest, the day before", zh: "热榜日期: 全部/最新/前一天"),

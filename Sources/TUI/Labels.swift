@@ -169,6 +169,7 @@ public struct Labels: Sendable {
         case .tail: zh ? "实时流" : "Tail"
         case .partitions: zh ? "分区" : "Partitions"
         case .alerts: zh ? "告警" : "Alerts"
+        case .demo: zh ? "Flink演示" : "Flink demo"
         }
     }
 
@@ -176,13 +177,13 @@ public struct Labels: Sendable {
     public func keys(for page: Page) -> [(String, String)] {
         var own: [(String, String)] = []
         switch page {
-        case .overview: own = [("s", zh ? "排序" : "sort")]
+        case .overview: own = [("s", zh ? "排序" : "sort"), ("z", zh ? "粒度" : "zoom")]
         case .trending: own = [("m", zh ? "指标" : "measure"), ("d", zh ? "日期" : "day")]
         case .map: own = [("m", zh ? "着色" : "shade")]
-        case .conversion, .tail, .partitions, .alerts: break
+        case .conversion, .tail, .partitions, .demo, .alerts: break
         }
         return own + [
-            ("/", zh ? "筛选" : "filter"), ("q", zh ? "退出" : "quit"),
+            ("/", zh ? "筛选" : "filter"), ("q", zh ? "退出" : "quit"), ("w", zh ? "窗口" : "window"),
             ("p", zh ? "暂停" : "pause"), ("L", zh ? "English" : chinese),
         ]
     }
@@ -260,8 +261,10 @@ public struct Labels: Sendable {
     public var cannotRankUnderFilter: String { zh ? "此筛选下不可用" : "n/a under this filter" }
     public var noSegmentWithSupport: String { zh ? "没有达到支持度的分组" : "no segment has enough clickers" }
     public func ofClickers(_ rate: String) -> String { zh ? "点击者的 \(rate)" : "\(rate) of clickers" }
-    public var funnelNote: String {
-        zh ? "事件时间按天计: 各阶段是窗口内的去重用户, 不是有序路径" : "event time has day resolution: stages are distinct users in the window, not ordered paths"
+    /// Under the funnel; the day-resolution reason only where event time has day resolution.
+    public func funnelNote(subDay: Bool) -> String {
+        if subDay { return zh ? "各阶段是窗口内的去重用户, 不是有序路径" : "stages are distinct users in the window, not ordered paths" }
+        return zh ? "事件时间按天计: 各阶段是窗口内的去重用户, 不是有序路径" : "event time has day resolution: stages are distinct users in the window, not ordered paths"
     }
 
     public func mapMetric(_ metric: DashboardModel.MapMetric) -> String {
@@ -290,6 +293,7 @@ public struct Labels: Sendable {
         case .tail: return "Tail"
         case .partitions: return "Parts"
         case .alerts: return "Alerts"
+        case .demo: return "Demo"
         }
     }
 
@@ -334,6 +338,36 @@ public struct Labels: Sendable {
         case .stalled: zh ? "停滞" : "stalled"
         }
     }
+
+    /// The event-time window as the header names it: `--window`'s own names in English.
+    public func window(_ window: EventWindow) -> String {
+        guard zh else { return window.rawValue }
+        switch window {
+        case .fiveMinutes: return "近5分钟"
+        case .hour: return "近1小时"
+        case .today: return "今天"
+        case .all: return "全部"
+        }
+    }
+    /// The rings no longer hold the window's start: its figures miss the earliest part.
+    public var partialWindow: String { zh ? "不完整" : "partial" }
+    /// The timeline's title: per day as before, or the two event-time curves at a zoom.
+    public func timeline(_ zoom: EventTimeCurves.Zoom?) -> String {
+        guard let zoom else { return timeline }
+        switch zoom {
+        case .minute: return zh ? "每分钟事件与购买 (事件时间, z 切换)" : "Events and purchases per minute (event time, z zooms)"
+        case .hour: return zh ? "每小时事件与购买 (事件时间, z 切换)" : "Events and purchases per hour (event time, z zooms)"
+        case .day: return zh ? "每日事件与购买 (事件时间, z 切换)" : "Events and purchases per day (event time, z zooms)"
+        }
+    }
+    public var purchases: String { zh ? "购买" : "purchases" }
+    /// The newest bin, which the watermark has not passed yet.
+    public var provisional: String { zh ? "未完成" : "provisional" }
+    public var buysPerHour: String { zh ? "每小时购买量" : "Buys per hour" }
+    public var cumulativeUsers: String { zh ? "当日累计去重用户 (每10分钟)" : "Distinct users through the day (every 10 min)" }
+    public var topCategoriesByBuys: String { zh ? "热门类目 (按购买)" : "Top categories by buys" }
+    public var noEventTimesYet: String { zh ? "暂无事件时间数据" : "no event times yet" }
+    public var earlierUsersMissed: String { zh ? "当天开始部分已不在窗口中, 计数偏低" : "the day's start is no longer held: earlier users are missed" }
 
     /// The other language's name in English labels; spelled out where only ASCII can be shown.
     private var chinese: String { glyphs.mode == .ascii ? "Chinese" : "中文" }

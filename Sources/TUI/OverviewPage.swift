@@ -34,7 +34,8 @@ struct OverviewPage {
 
     private func drawTimeline(_ canvas: inout Canvas, _ area: Rect) {
         guard !area.isEmpty else { return }
-        let inner = canvas.panel(area, title: canvas.labels.timeline, bordered: full)
+        let zoom = canvas.model.snapshot.aggregate.curves.hasSubDayResolution ? canvas.model.timelineZoom : nil
+        let inner = canvas.panel(area, title: canvas.labels.timeline(zoom), bordered: full)
         TimelineView(model: canvas.model, paint: canvas.paint, labels: canvas.labels).draw(&canvas.grid, inner)
     }
 
@@ -48,6 +49,11 @@ struct OverviewPage {
         let labels = canvas.labels
         let title = "\(labels.provinces) (\(canvas.model.provinceSort == .count ? labels.sortedByCount : labels.sortedByName))"
         let inner = canvas.panel(area, title: title, bordered: full, focused: canvas.model.isFocused(.provinces))
+        if Self.windowCannotBreakDown(.province, canvas.model), !inner.isEmpty {
+            canvas.lists[.provinces] = ListGeometry(count: 0, visible: inner.height)
+            canvas.grid.put(canvas.paint.glyphs.unknown, x: inner.x, y: inner.y, style: canvas.theme.style(.muted))
+            return
+        }
         let view = ProvinceView(model: canvas.model, paint: canvas.paint, labels: labels)
         let ranking = view.ranking
         let geometry = ListGeometry(count: ranking.count, visible: view.visibleRows(inner), dimension: .province,
@@ -92,6 +98,29 @@ struct OverviewPage {
                       rows: [DistributionView.Row], _ view: DistributionView) {
         guard !rect.isEmpty else { return }
         let (cursor, marked) = canvas.list(panel, ListGeometry(count: rows.count, visible: rect.height, dimension: dimension, codes: codes))
-        view.draw(&canvas.grid, rect, rows: rows, first: cursor.top, marked: marked)
+        if Self.windowCannotBreakDown(dimension, canvas.model) {
+            drawUnknown(&canvas, rect, labels: rows.map(\.label), first: cursor.top, marked: marked)
+        } else {
+            view.draw(&canvas.grid, rect, rows: rows, first: cursor.top, marked: marked)
+        }
+    }
+
+    /// The window keeps no breakdown of `dimension` under the filter (or no answer at all).
+    static func windowCannotBreakDown(_ dimension: FilterDimension, _ model: DashboardModel) -> Bool {
+        let window = model.snapshot.aggregate.window
+        return !window.answered || window.unanswered.contains(dimension)
+    }
+
+    /// The rows' labels with `—` for their counts: a number the window cannot know.
+    private func drawUnknown(_ canvas: inout Canvas, _ rect: Rect, labels: [String], first: Int, marked: Int?) {
+        let theme = canvas.theme
+        let width = min(labels.map { DisplayWidth.of($0) }.max() ?? 0, max(4, rect.width / 3))
+        for (i, label) in labels.enumerated().dropFirst(first).prefix(rect.height) {
+            let y = rect.y + i - first
+            canvas.grid.put(DisplayWidth.pad(label, to: width, ellipsis: canvas.paint.glyphs.ellipsis), x: rect.x, y: y,
+                            style: i == marked ? theme.style(.label).reversed : theme.style(.label))
+            canvas.grid.put(canvas.paint.glyphs.unknown, x: rect.x + width + 1, y: y, maxColumns: rect.maxX - rect.x - width - 1,
+                            style: theme.style(.muted))
+        }
     }
 }

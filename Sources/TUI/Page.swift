@@ -1,10 +1,13 @@
 import Analytics
 import LiveValues
 
-/// The dashboard's pages, in key order (1–7; Tab and Shift-Tab step through them). Alerts
-/// (7) is there only with alarm rules (`DashboardModel.pages`).
+/// The dashboard's pages, in key order (1–8; Tab and Shift-Tab step through them). Alerts
+/// (8) is there only with alarm rules (`DashboardModel.pages`).
 public enum Page: Int, CaseIterable, Sendable {
-    case overview = 1, trending, conversion, map, tail, partitions, alerts
+    case overview = 1, trending, conversion, map, tail, partitions
+    /// The Flink SQL demo's results: buys per hour, cumulative distinct users, top categories.
+    case demo
+    case alerts
 
     /// The panels with a row cursor, in focus order (h/l, ←/→).
     public var panels: [Panel] {
@@ -15,6 +18,7 @@ public enum Page: Int, CaseIterable, Sendable {
         case .map: [.map]
         case .tail: [.tail, .rejected]
         case .partitions: [.partitions]
+        case .demo: [.demoCategories]
         case .alerts: [.alerts]
         }
     }
@@ -38,6 +42,8 @@ public enum Panel: Hashable, Sendable {
     case map
     case tail, rejected
     case partitions
+    /// The demo page's top categories by buys.
+    case demoCategories
     case alerts
 }
 

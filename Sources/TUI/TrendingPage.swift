@@ -81,7 +81,9 @@ struct TrendingPage {
         for (text, role) in notes { x += canvas.grid.put(text + "   ", x: x, y: rect.y + 1, maxColumns: rect.maxX - x, style: theme.style(role)) }
     }
 
-    private func drawRanking(_ canvas: inout Canvas, _ rect: Rect, _ ranking: [Trending.Ranked], cursor: ListCursor, marked: Int?) {
+    /// Rows `#  id  bar  count` of a ranking, the first in the highlight colour; also the
+    /// demo page's top categories.
+    func drawRanking(_ canvas: inout Canvas, _ rect: Rect, _ ranking: [Trending.Ranked], cursor: ListCursor, marked: Int?) {
         let theme = canvas.theme
         let peak = max(1, ranking.first?.count ?? 1)
         let idWidth = max(4, ranking.map { String($0.id).count }.max() ?? 4)

@@ -20,8 +20,8 @@ struct WatchCommand: ParsableCommand {
             late: counted, and still aggregated. Events are folded in micro-batches of \
             --batch-size events or --batch-interval, whichever comes first.
 
-            The dashboard needs a terminal; its pages (1-7, Tab) are Overview, Trending, \
-            Conversion, Map, Tail, Partitions and (with --alert) Alerts, and its keys are listed below. --headless \
+            The dashboard needs a terminal; its pages (1-8, Tab) are Overview, Trending, \
+            Conversion, Map, Tail, Partitions, the Flink demo and (with --alert) Alerts, and its keys are listed below. --headless \
             runs without a screen, for scripts and tests: --exit-at-end stops once every \
             partition is read to its end (like kcat -e) and --json prints the final snapshot. Offsets are committed to \
             --group every 5 s and at exit, so a restart with the default --from committed \

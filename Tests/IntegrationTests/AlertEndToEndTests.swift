@@ -97,7 +97,7 @@ import Testing
         #expect(all.allSatisfy { $0["TBDASH_ALERT_PREVIOUS_STATE"] == ($0["TBDASH_ALERT_STATE"] == "firing" ? "pending" : "firing") })
 
         // The Alerts page lists the rule, resolved.
-        try tmux.run(["send-keys", "-t", "a", "7"])
+        try tmux.run(["send-keys", "-t", "a", "8"])
         var page = ""
         #expect(Running.eventually(timeout: 10) {
             page = (try? tmux.capture("a")) ?? ""

@@ -243,7 +243,7 @@ import TestSupport
 
         // Every page, by number and by Tab.
         for (key, title) in [("2", "Top items"), ("3", "Funnel (distinct users)"), ("4", "Enter: filter to"),
-                             ("5", "Newest events"), ("6", "Lag in time"), ("Tab", "Events per day")] {
+                             ("5", "Newest events"), ("6", "Lag in time"), ("7", "Buys per hour"), ("Tab", "Events per day")] {
             try tmux.run(["send-keys", "-t", "pages", key])
             _ = try waitFor(tmux, "pages") { $0.contains(title) }
         }

@@ -20,6 +20,8 @@ enum Fixture {
         let aggregator = Aggregator(config: config)
         let decoder = MessageDecoder()
         aggregator.query.filter = try! SegmentFilter.parse(filter)
+        // The demo page's results too (page 7 asks for them while it is shown).
+        aggregator.query.demoResults = true
         let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../data/sample.csv").standardized
         let lines = try! String(contentsOf: sample, encoding: .utf8).split(separator: "\n")

@@ -31,7 +31,7 @@ import Testing
             let coloured = grid.cells.contains { $0.style.foreground != nil || $0.style.background != nil }
             #expect(coloured == (setup.colors != .none), "\(page) \(setup.name)")
         }
-        try Golden.check(lines: lines, name: "page-\(page.rawValue)-\(Labels(.en, glyphs: .blocks).page(page).lowercased())")
+        try Golden.check(lines: lines, name: "page-\(page.rawValue)-\(Labels(.en, glyphs: .blocks).page(page).lowercased().replacing(" ", with: "-"))")
     }
 
     /// A changelog viewer's Partitions page: which worker owns each partition and how long

@@ -55,16 +55,16 @@ import UserBehavior
 
     @Test func numbersAndTabSwitchPages() {
         var m = model()
-        for (key, page) in [("2", Page.trending), ("3", .conversion), ("4", .map), ("5", .tail), ("6", .partitions), ("1", .overview)] {
+        for (key, page) in [("2", Page.trending), ("3", .conversion), ("4", .map), ("5", .tail), ("6", .partitions), ("7", .demo), ("1", .overview)] {
             press([.character(Character(key))], &m)
             #expect(m.page == page)
         }
-        #expect(press([.character("7")], &m) == KeyAction.none)
+        #expect(press([.character("8")], &m) == KeyAction.none)
         #expect(m.page == .overview)
         press([.tab, .tab], &m)
         #expect(m.page == .conversion)
         press([.backTab, .backTab, .backTab], &m)
-        #expect(m.page == .partitions, "Shift-Tab wraps around")
+        #expect(m.page == .demo, "Shift-Tab wraps around")
         press([.tab], &m)
         #expect(m.page == .overview, "Tab wraps around")
     }
