@@ -145,7 +145,7 @@ import TestSupport
     }
 
     /// noida-db describes topics: the retention and the other settings are read.
-    @Test(.enabled(if: NoidaBroker.isInstalled, Comment(rawValue: NoidaBroker.notInstalled)))
+    @Test(.enabled(if: NoidaBroker.runs, Comment(rawValue: NoidaBroker.notInstalled)))
     func onNoidaTheTopicConfigurationIsRead() throws {
         let broker = try NoidaBroker()
         try broker.createTopic("clicks", partitions: 1, config: ["retention.ms": "86400000"])

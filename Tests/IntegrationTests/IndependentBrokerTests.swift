@@ -4,7 +4,7 @@ import TestSupport
 
 /// The same scenarios against noida-db, a broker that shares no code with our client, and
 /// the broker stall of issue 15 (item 2) against both brokers.
-@Suite(.serialized, .enabled(if: NoidaBroker.isInstalled, Comment(rawValue: NoidaBroker.notInstalled)))
+@Suite(.serialized, .enabled(if: NoidaBroker.runs, Comment(rawValue: NoidaBroker.notInstalled)))
 struct IndependentBrokerTests {
     private let sample = TBDashProcess.repository.appendingPathComponent("data/sample.csv")
 

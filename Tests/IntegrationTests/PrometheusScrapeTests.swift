@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// `watch --metrics-addr` scraped by a real Prometheus, and linted by its promtool.
-@Suite(.serialized, .enabled(if: PrometheusServer.isInstalled, Comment(rawValue: PrometheusServer.notInstalled)))
+@Suite(.serialized, .enabled(if: PrometheusServer.runs, Comment(rawValue: PrometheusServer.notInstalled)))
 struct PrometheusScrapeTests {
     private func produceSample(_ cluster: MockCluster, topic: String) throws {
         let sample = TBDashProcess.repository.appendingPathComponent("data/sample.csv")

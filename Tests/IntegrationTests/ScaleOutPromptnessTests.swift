@@ -70,7 +70,7 @@ import Testing
     /// were the leaving worker still a member, it would wait for that timeout. (The
     /// embedded broker holds every rebalance for session.timeout.ms − 1 s whatever the
     /// members do: doc/scale-out.md.)
-    @Test(.enabled(if: NoidaBroker.isInstalled, Comment(rawValue: NoidaBroker.notInstalled)))
+    @Test(.enabled(if: NoidaBroker.runs, Comment(rawValue: NoidaBroker.notInstalled)))
     func aWorkerStoppedBySigtermHandsItsPartitionsOnAtOnce() throws {
         let broker = try NoidaBroker()
         try broker.createTopic(topic, partitions: 4)

@@ -218,7 +218,7 @@ import Testing
     /// Three workers on noida-db, a broker that shares no code with librdkafka: group
     /// protocol, CreateTopics for the changelog (not created beforehand), offsets. noida-db
     /// accepts `cleanup.policy=compact` but does not say it compacts; nothing here needs it.
-    @Test(.enabled(if: NoidaBroker.isInstalled, Comment(rawValue: NoidaBroker.notInstalled)))
+    @Test(.enabled(if: NoidaBroker.runs, Comment(rawValue: NoidaBroker.notInstalled)))
     func threeWorkersOnNoidaMatchOneProcess() throws {
         let broker = try NoidaBroker()
         try broker.createTopic(topic, partitions: 6)

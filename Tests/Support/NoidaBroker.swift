@@ -21,11 +21,13 @@ public final class NoidaBroker: @unchecked Sendable {
     }
 
     public static var isInstalled: Bool { executable != nil }
+    /// Whether its tests run: see `Peers`.
+    public static var runs: Bool { Peers.runs(installed: isInstalled) }
     public static let notInstalled = "noida-db is not installed: run scripts/install-deps --test"
 
     /// Starts a broker and waits until it accepts connections.
     public init() throws {
-        guard let executable = Self.executable else { throw NoidaError.notInstalled }
+        guard let executable = Self.executable else { throw Peers.Missing(Self.notInstalled) }
         dataDirectory = try TemporaryDirectory()
         let port = try Self.freePort()
         bootstrapServers = "127.0.0.1:\(port)"
@@ -108,7 +110,6 @@ public final class NoidaBroker: @unchecked Sendable {
     }
 
     public enum NoidaError: Error {
-        case notInstalled
         case didNotListen(Int)
         case admin(String, String)
     }

@@ -10,6 +10,8 @@ public final class PrometheusServer: @unchecked Sendable {
         FileManager.default.isExecutableFile(atPath: executable) && FileManager.default.isExecutableFile(atPath: promtool)
     }
     public static let notInstalled = "prometheus is not installed: run scripts/install-deps --test"
+    /// Whether its tests run: see `Peers`.
+    public static var runs: Bool { Peers.runs(installed: isInstalled) }
 
     public let port: Int
     private let process = Process()
@@ -17,6 +19,7 @@ public final class PrometheusServer: @unchecked Sendable {
 
     /// Starts one scraping `target` (host:port) and waits until it is ready.
     public init(scraping target: String) throws {
+        guard Self.isInstalled else { throw Peers.Missing(Self.notInstalled) }
         directory = try TemporaryDirectory()
         port = try NoidaBroker.freePort()
         let config = directory.file("prometheus.yml")
