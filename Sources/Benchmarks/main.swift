@@ -149,7 +149,7 @@ nonisolated func foldAll(_ messages: [[UInt8]], config: AggregationConfig) -> In
     let aggregator = Aggregator(config: config)
     let decoder = MessageDecoder()
     for (i, message) in messages.enumerated() {
-        message.withUnsafeBytes { aggregator.ingest(partition: Int32(i & 63), offset: Int64(i >> 6), payload: $0, decoder: decoder, now: Int64(i >> 10)) }
+        message.withUnsafeBytes { _ = aggregator.ingest(partition: Int32(i & 63), offset: Int64(i >> 6), payload: $0, decoder: decoder, now: Int64(i >> 10)) }
     }
     aggregator.flush(now: Int64(messages.count))
     return aggregator.state.counts.events
@@ -194,7 +194,7 @@ for (name, add) in [
 let folded = Aggregator(config: config)
 let decoder = MessageDecoder()
 for (i, message) in messages.enumerated() {
-    message.withUnsafeBytes { folded.ingest(partition: Int32(i & 255), offset: Int64(i >> 8), payload: $0, decoder: decoder, now: 0) }
+    message.withUnsafeBytes { _ = folded.ingest(partition: Int32(i & 255), offset: Int64(i >> 8), payload: $0, decoder: decoder, now: 0) }
 }
 folded.flush(now: 0)
 let checkpointFile = CheckpointFile(path: FileManager.default.temporaryDirectory.appendingPathComponent("tbdash-bench-\(getpid()).state").path)
@@ -215,7 +215,7 @@ let aggregator = Aggregator(config: config)
 // A filter active (SPEC §6: a frame at 200×60 with a filter active < 2 ms), with figures.
 aggregator.query.filter = try! SegmentFilter.parse("province=浙江,江苏 gender=female")
 for (i, message) in messages.enumerated() {
-    message.withUnsafeBytes { aggregator.ingest(partition: Int32(i % 8), offset: Int64(i / 8), payload: $0, decoder: decoder, now: 0) }
+    message.withUnsafeBytes { _ = aggregator.ingest(partition: Int32(i % 8), offset: Int64(i / 8), payload: $0, decoder: decoder, now: 0) }
 }
 aggregator.flush(now: 0)
 var model = DashboardModel(snapshot: LiveSnapshot(aggregate: aggregator.snapshot(now: 0, figures: true), status: .live),

@@ -19,7 +19,7 @@ import UserBehavior
 
     private func ingest(_ a: Aggregator, _ bytes: [UInt8], partition: Int32 = 0, offset: Int64, now: Int64 = 0) {
         let decoder = MessageDecoder()
-        bytes.withUnsafeBytes { a.ingest(partition: partition, offset: offset, payload: $0, decoder: decoder, now: now) }
+        bytes.withUnsafeBytes { _ = a.ingest(partition: partition, offset: offset, payload: $0, decoder: decoder, now: now) }
     }
 
     @Test func lateIsJudgedAgainstTheRecordsOwnPartition() {

@@ -24,7 +24,7 @@ import UserBehavior
 
     private static func ingest(_ a: Aggregator, _ bytes: [UInt8], partition: Int32 = 0, offset: Int64, now: Int64 = 0) {
         let decoder = MessageDecoder()
-        bytes.withUnsafeBytes { a.ingest(partition: partition, offset: offset, payload: $0, decoder: decoder, now: now) }
+        bytes.withUnsafeBytes { _ = a.ingest(partition: partition, offset: offset, payload: $0, decoder: decoder, now: now) }
     }
 
     /// Unix ms of a local wall time in Shanghai (UTC+8, no DST), by Foundation.

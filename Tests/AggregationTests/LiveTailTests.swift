@@ -26,7 +26,7 @@ import UserBehavior
             let day = 1 + offset % 11
             let bytes = message(day: day, action: inSegment ? 2 : offset % 2, province: offset % 5 == 0 ? "江苏" : "浙江", user: offset)
             if inSegment && offset % 5 != 0 { expected.append((Int64(offset), offset)) }
-            bytes.withUnsafeBytes { a.ingest(partition: 1, offset: Int64(offset), payload: $0, decoder: decoder, now: 0) }
+            bytes.withUnsafeBytes { _ = a.ingest(partition: 1, offset: Int64(offset), payload: $0, decoder: decoder, now: 0) }
         }
         let events = a.snapshot(now: 0).tail.newestEvents
         let newest = expected.suffix(LiveTail.eventCapacity).reversed()
@@ -46,7 +46,7 @@ import UserBehavior
         let nasty: [UInt8] = Array("\u{1B}[2J\n\"x\\".utf8) + [0xFF, 0x00]
         let long = Array(String(repeating: "z", count: 100).utf8)
         for (offset, bytes) in [nasty, long].enumerated() {
-            bytes.withUnsafeBytes { a.ingest(partition: 0, offset: Int64(offset), payload: $0, decoder: decoder, now: 0) }
+            bytes.withUnsafeBytes { _ = a.ingest(partition: 0, offset: Int64(offset), payload: $0, decoder: decoder, now: 0) }
         }
         a.ingest(partition: 0, offset: 2, decoded: .rejected(.tooLarge), payload: nil, now: 0)
         let rejected = a.snapshot(now: 0).tail.newestRejected
@@ -58,7 +58,7 @@ import UserBehavior
         #expect(LiveTail.escaped(rejected[1].preview, truncated: true, ellipsis: "..")
                 == String(repeating: "z", count: LiveTail.previewBytes) + "..")
         // The ring keeps the newest 16.
-        for offset in 3..<40 { Array("x".utf8).withUnsafeBytes { a.ingest(partition: 0, offset: Int64(offset), payload: $0, decoder: decoder, now: 0) } }
+        for offset in 3..<40 { Array("x".utf8).withUnsafeBytes { _ = a.ingest(partition: 0, offset: Int64(offset), payload: $0, decoder: decoder, now: 0) } }
         let kept = a.snapshot(now: 0).tail.newestRejected
         #expect(kept.map(\.offset) == Array((24..<40).reversed()).map(Int64.init))
     }

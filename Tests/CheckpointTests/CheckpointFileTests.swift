@@ -19,9 +19,9 @@ func sampleCheckpoint(events: Int, topic: String = "user_behavior_logs") -> Chec
         // Every fifth event with a ms timestamp in 2026, some without a merchant or a province.
         let date = i % 5 == 1 ? #""ts":\#(1_778_000_000_000 + Int64(i) * 1_234)"# : #""month":\#(month),"day":\#(i % 50 == 0 ? 31 : day)"#
         let message = #"{"user_id":\#(i),"item_id":1,"cat_id":1,"merchant_id":\#(i % 13 == 0 ? "null" : "1"),"brand_id":null,\#(date),"action":\#(i % 4),"age_range":\#(i % 9),"gender":\#(i % 3),"province":"\#(Province.names[i % 35])"}"#
-        Array(message.utf8).withUnsafeBytes { aggregator.ingest(partition: Int32(i % 3), offset: Int64(i / 3), payload: $0, decoder: decoder, now: 0) }
+        Array(message.utf8).withUnsafeBytes { _ = aggregator.ingest(partition: Int32(i % 3), offset: Int64(i / 3), payload: $0, decoder: decoder, now: 0) }
     }
-    Array("garbage".utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: Int64(events), payload: $0, decoder: decoder, now: 0) }
+    Array("garbage".utf8).withUnsafeBytes { _ = aggregator.ingest(partition: 0, offset: Int64(events), payload: $0, decoder: decoder, now: 0) }
     aggregator.recordGap(partition: 2, from: Int64(events), to: Int64(events + 17), now: 0)
     aggregator.tick(now: 10_000)
     return Checkpoint(topic: topic, semantics: Checkpoint.Semantics(config), state: aggregator.state)

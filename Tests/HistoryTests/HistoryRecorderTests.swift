@@ -27,7 +27,7 @@ import UserBehavior
     static func feed(_ aggregator: Aggregator, _ lines: ArraySlice<Substring>) {
         let decoder = MessageDecoder()
         for (offset, line) in zip(lines.indices, lines) {
-            Array(line.utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: Int64(offset), payload: $0, decoder: decoder, now: 1) }
+            Array(line.utf8).withUnsafeBytes { _ = aggregator.ingest(partition: 0, offset: Int64(offset), payload: $0, decoder: decoder, now: 1) }
         }
         aggregator.flush(now: 1)
     }

@@ -22,9 +22,9 @@ import UserBehavior
         query.filter = try SegmentFilter.parse(filter)
         aggregator.query = query
         for (offset, line) in lines.enumerated() {
-            Array(line.utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: Int64(offset), payload: $0, decoder: decoder, now: 1_000) }
+            Array(line.utf8).withUnsafeBytes { _ = aggregator.ingest(partition: 0, offset: Int64(offset), payload: $0, decoder: decoder, now: 1_000) }
         }
-        Array("hello".utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: Int64(n), payload: $0, decoder: decoder, now: 1_000) }
+        Array("hello".utf8).withUnsafeBytes { _ = aggregator.ingest(partition: 0, offset: Int64(n), payload: $0, decoder: decoder, now: 1_000) }
         aggregator.setEndOffset(partition: 0, Int64(n + 10), now: 1_000)
         aggregator.flush(now: 2_000)
         let aggregate = aggregator.snapshot(now: 2_000, figures: true)

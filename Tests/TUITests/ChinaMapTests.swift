@@ -76,7 +76,7 @@ import UserBehavior
         for i in 0..<30 {
             let province = i < 20 ? "unknown" : "浙江"
             let message = #"{"user_id":\#(i),"item_id":2,"cat_id":3,"merchant_id":null,"brand_id":null,"ts":1794326400000,"action":0,"age_range":0,"gender":2,"province":"\#(province)"}"#
-            Array(message.utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: Int64(i), payload: $0, decoder: decoder, now: 0) }
+            Array(message.utf8).withUnsafeBytes { _ = aggregator.ingest(partition: 0, offset: Int64(i), payload: $0, decoder: decoder, now: 0) }
         }
         aggregator.flush(now: 0)
         var model = DashboardModel(snapshot: LiveSnapshot(aggregate: aggregator.snapshot(now: 0, figures: true), pipeline: PipelineStats(), status: .live),

@@ -28,11 +28,11 @@ enum Fixture {
         var offset: Int64 = 0
         for line in lines {
             var bytes = Array(line.utf8)
-            bytes.withUnsafeMutableBytes { aggregator.ingest(partition: Int32(offset % 3), offset: offset / 3, payload: UnsafeRawBufferPointer($0), decoder: decoder, now: 1_000 + offset / 10) }
+            bytes.withUnsafeMutableBytes { _ = aggregator.ingest(partition: Int32(offset % 3), offset: offset / 3, payload: UnsafeRawBufferPointer($0), decoder: decoder, now: 1_000 + offset / 10) }
             offset += 1
         }
         for garbage in ["{\"user_id\":", "not a message", "{\"user_id\":1}"] {
-            Array(garbage.utf8).withUnsafeBytes { aggregator.ingest(partition: 0, offset: 99_999 + offset, payload: $0, decoder: decoder, now: 3_000) }
+            Array(garbage.utf8).withUnsafeBytes { _ = aggregator.ingest(partition: 0, offset: 99_999 + offset, payload: $0, decoder: decoder, now: 3_000) }
             offset += 1
         }
         aggregator.setEndOffset(partition: 0, 7_010, now: 3_000)
