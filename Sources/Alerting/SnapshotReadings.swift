@@ -4,29 +4,26 @@ import UserBehavior
 
 /// The figures of a live snapshot, as the rules read them. Counts of a segment come from
 /// the snapshot's watched segments (`AnalyticsQuery.watched`, projected from the segment
-/// cube), the whole stream's from its stream counts; distinct users from the sketches.
+/// cube), the whole stream's from its stream counts; distinct users from the sketches; a
+/// figure in an event-time window from the watched windows (`AnalyticsQuery.watchedWindows`).
 public struct SnapshotReadings: FigureReadings {
-    /// Answers a reference with an event-time window (`uv[window=1h]`,
-    /// `uv[window=1h, yesterday]`); nil (absent) until the windows are wired to it.
-    public typealias WindowedFigures = @Sendable (FigureReference, LiveSnapshot) -> Double?
-
     public let snapshot: LiveSnapshot
     /// The wall clock (Unix ms): watermark delay and checkpoint age are measured from it.
     public let nowMs: Int64
     /// When the state was last saved (Unix ms), or when the run started if not yet; nil
     /// without `--state` (checkpoint age is then absent).
     public let lastCheckpointMs: Int64?
-    public let windowed: WindowedFigures?
 
-    public init(_ snapshot: LiveSnapshot, nowMs: Int64, lastCheckpointMs: Int64? = nil, windowed: WindowedFigures? = nil) {
+    public init(_ snapshot: LiveSnapshot, nowMs: Int64, lastCheckpointMs: Int64? = nil) {
         self.snapshot = snapshot
         self.nowMs = nowMs
         self.lastCheckpointMs = lastCheckpointMs
-        self.windowed = windowed
     }
 
     public func value(of reference: FigureReference) -> Double? {
-        if reference.window != nil { return windowed?(reference, snapshot) }
+        if let window = reference.window.flatMap(EventWindow.init(rawValue:)), window != .all {
+            return windowed(reference, window)
+        }
         let a = snapshot.aggregate
         let whole = reference.segment.isEmpty
         let segment = whole ? nil : a.watched[reference.segment]
@@ -57,6 +54,25 @@ public struct SnapshotReadings: FigureReadings {
             return a.eventsPerSecond > 0 ? Double(lag) / a.eventsPerSecond : .infinity
         case .watermarkDelay: return a.watermark.map { Double(nowMs - $0) / 1000 }
         case .checkpointAge: return lastCheckpointMs.map { Double(nowMs - $0) / 1000 }
+        }
+    }
+
+    /// A figure over a window's span (or yesterday's): the KPIs a window keeps per bin —
+    /// events, purchases, distinct users, buyers, late — and nothing else (absent).
+    private func windowed(_ reference: FigureReference, _ window: EventWindow) -> Double? {
+        guard let reading = snapshot.aggregate.watchedWindows[WatchedWindow.key(window, segment: reference.segment)],
+            let kpis = reference.yesterday ? reading.yesterday : reading.now
+        else { return nil }
+        switch reference.figure {
+        case .events: return kpis.events.map(Double.init)
+        case .purchases: return kpis.purchases.map(Double.init)
+        case .uv: return kpis.users.map(Double.init)
+        case .buyers: return kpis.buyers.map(Double.init)
+        case .late: return kpis.late.map(Double.init)
+        case .latePercent:
+            guard let late = kpis.late, let events = kpis.events, events > 0 else { return nil }
+            return Double(late) * 100 / Double(events)
+        default: return nil
         }
     }
 }

@@ -28,6 +28,9 @@ public struct AggregateSnapshot: Equatable, Sendable {
     /// The segments the alarm rules watch (`AnalyticsQuery.watched`), by their filter's
     /// normalized text.
     public var watched: [String: WatchedSegment] = [:]
+    /// The windows the alarm rules watch (`AnalyticsQuery.watchedWindows`), by `WatchedWindow.key`;
+    /// absent where the window does not answer its filter or has no watermark yet.
+    public var watchedWindows: [String: WindowReading] = [:]
     /// The window `counts` and `figures` cover.
     public var window = WindowInfo(window: .all)
     /// The window's KPIs against the same span yesterday, when it is held (nil for `all`).
@@ -94,5 +97,10 @@ extension AggregateSnapshot {
         vsYesterday = windowed.comparison()
         curves = EventTimeCurves(state: state, calendar: config.calendar)
         for segment in query.watched { watched[segment.normalized] = WatchedSegment(segment, of: state, figures: figures) }
+        for watchedWindow in query.watchedWindows {
+            var windowQuery = AnalyticsQuery()
+            (windowQuery.window, windowQuery.filter) = (watchedWindow.window, watchedWindow.filter)
+            watchedWindows[watchedWindow.key] = WindowedView(state: state, query: windowQuery, calendar: config.calendar).reading()
+        }
     }
 }

@@ -19,6 +19,9 @@ public struct AnalyticsQuery: Equatable, Sendable {
     /// Segments whose counts (and users) every snapshot carries besides the shown one: the
     /// alarm rules' (`AggregateSnapshot.watched`). Fixed by the command line.
     public var watched: [SegmentFilter] = []
+    /// Event-time windows of segments the alarm rules read (`AggregateSnapshot.watchedWindows`);
+    /// `all` is not among them (it is the segment's own figures).
+    public var watchedWindows: [WatchedWindow] = []
     /// The span of event time the counts and figures cover (`--window`, `w`).
     public var window = EventWindow.all
     /// Whether to compute the Flink demo's results (`DemoResults`: cumulative users cost a

@@ -229,6 +229,13 @@ struct WindowedView {
         return comparison
     }
 
+    /// The window's KPIs and yesterday's (`comparison`'s), for alarm rules; nil for `all`,
+    /// before a watermark, or where the window does not answer the filter.
+    func reading() -> WindowReading? {
+        guard let span, query.window != .all, info.answered else { return nil }
+        return WindowReading(now: kpis(span), yesterday: comparison()?.yesterday)
+    }
+
     private func kpis(_ span: (fromMs: Int64, toMs: Int64)) -> KPIComparison.KPIs {
         var counts = Counts()
         var users = WindowSummary()

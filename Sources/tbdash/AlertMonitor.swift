@@ -32,6 +32,8 @@ final class AlertMonitor: Sendable {
 
     /// The segments the rules read: the pipeline projects them with every snapshot.
     let segments: [SegmentFilter]
+    /// The event-time windows (of segments) the rules read: projected with every snapshot too.
+    let windows: [WatchedWindow]
 
     /// What the command line asked for.
     struct Setup {
@@ -60,6 +62,15 @@ final class AlertMonitor: Sendable {
         self.lastCheckpointMs = lastCheckpointMs
         var seen = Set<String>()
         segments = rules.flatMap { $0.segments.sorted { $0.key < $1.key } }.filter { seen.insert($0.key).inserted }.map(\.value)
+        var windows: [WatchedWindow] = []
+        for rule in rules {
+            for reference in rule.references {
+                guard let window = reference.window.flatMap(EventWindow.init(rawValue:)), window != .all else { continue }
+                let watched = WatchedWindow(window, filter: rule.segments[reference.segment] ?? SegmentFilter())
+                if !windows.contains(watched) { windows.append(watched) }
+            }
+        }
+        self.windows = windows
         actions = command.map { AlertActions(command: $0) }
     }
 

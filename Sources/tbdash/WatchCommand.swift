@@ -145,6 +145,7 @@ struct WatchCommand: ParsableCommand {
             calendar: start.config.calendar, continuing: stateOptions.state == nil ? nil : start.restored ?? AggregationState(),
             checkpointer: start.checkpointer, alerting: try alarms.setup(stateFile: stateOptions.state))
         options.query.watched = integrations.alerts?.segments ?? []
+        options.query.watchedWindows = integrations.alerts?.windows ?? []
         options.timing.commitIntervalMs = integrations.commitInterval(stateOptions.checkpointInterval.milliseconds)
         try integrations.around {
             var runner = LiveRunner(headless ? .headless(json: json) : .dashboard, display: display, kafka: kafka, group: group,

@@ -61,10 +61,57 @@ import UserBehavior
         #expect(readings.value(of: rules[1].figure) == 0)
         #expect(readings.value(of: rules[2].figure) == 60)
         #expect(readings.value(of: rules[3].figure) == 60)
-        #expect(readings.value(of: rules[4].figure) == nil)  // no windows yet
+        #expect(readings.value(of: rules[4].figure) == nil)  // not a watched window
         #expect(readings.value(of: rules[5].figure) == nil)  // no end offsets known
         #expect(SnapshotReadings(live, nowMs: 0).value(of: rules[3].figure) == nil)  // without --state
-        let windowed = SnapshotReadings(live, nowMs: 0) { reference, _ in reference.window == "1h" ? 42 : nil }
-        #expect(windowed.value(of: rules[4].figure) == 42)
+    }
+
+    /// Figures in an event-time window, and over the same span yesterday, against the rows
+    /// counted by the test: 2,600 events over 26 hours (one every 36 s), 200 users.
+    @Test func windowedFiguresAreTheRowsOfTheirSpan() throws {
+        let calendar = try EventCalendar(year: 2026, timeZone: "UTC")
+        let base: Int64 = 1_794_182_400_000  // 2026-11-10T00:00Z
+        let rows: [(user: Int64, action: Action, province: String, ts: Int64)] = (0..<2_600).map { i in
+            let actions: [Action] = [.click, .click, .purchase, .addToCart]
+            return (Int64(i * 7 % 200), actions[i % 4], ["浙江", "广东"][i % 3 == 0 ? 0 : 1], base + Int64(i) * 36_000)
+        }
+        var state = AggregationState()
+        for row in rows {
+            let event = BehaviorEvent(userID: row.user, itemID: 1, catID: 1, merchantID: 1, brandID: nil, month: 0, day: 0,
+                                      action: row.action, ageRange: AgeRange(rawValue: 0)!, gender: .male,
+                                      province: Province(row.province)!, timestampMs: row.ts)
+            state.add(CountedEvent(event, dayIndex: calendar.dayIndex(milliseconds: row.ts), eventTimeMs: row.ts, latenessMs: nil))
+        }
+        let watermark = rows.last!.ts
+        state.globalWatermark = watermark
+        let rules = try ["events[window=5m] > 0", "uv[window=1h] < 0.8 * uv[window=1h, yesterday]",
+                         "purchases[window=1h, province=浙江] > 0", "conversion[window=1h] > 0", "events[window=all] > 0"]
+            .map { try AlertRule.parse($0) }
+        let monitorWindows = rules.flatMap { rule in
+            rule.references.compactMap { reference -> WatchedWindow? in
+                guard let window = reference.window.flatMap(EventWindow.init(rawValue:)), window != .all else { return nil }
+                return WatchedWindow(window, filter: rule.segments[reference.segment] ?? SegmentFilter())
+            }
+        }
+        var query = AnalyticsQuery()
+        query.watchedWindows = Array(Set(monitorWindows))
+        let config = AggregationConfig(calendar: calendar)
+        let readings = SnapshotReadings(LiveSnapshot(aggregate: AggregateSnapshot(state: state, query: query, config: config, now: 0, figures: true)),
+                                        nowMs: 0)
+
+        let endOfMinute = (watermark / 60_000 + 1) * 60_000
+        func inside(_ from: Int64, _ to: Int64) -> [(user: Int64, action: Action, province: String, ts: Int64)] {
+            rows.filter { $0.ts >= from && $0.ts < to }
+        }
+        #expect(readings.value(of: rules[0].figure) == Double(inside(endOfMinute - 300_000, endOfMinute).count))
+        let hour = inside(endOfMinute - 3_600_000, endOfMinute)
+        #expect(readings.value(of: rules[1].figure) == Double(Set(hour.map(\.user)).count))
+        // Yesterday: the span widened to ten-minute bins, 24 h earlier.
+        let to = (endOfMinute + 599_999) / 600_000 * 600_000 - 86_400_000
+        guard case .figure(let yesterday, _) = rules[1].threshold else { Issue.record("no figure threshold"); return }
+        #expect(readings.value(of: yesterday) == Double(Set(inside(to - 3_600_000, to).map(\.user)).count))
+        #expect(readings.value(of: rules[2].figure) == Double(hour.filter { $0.province == "浙江" && $0.action == .purchase }.count))
+        #expect(readings.value(of: rules[3].figure) == nil, "conversion is not kept per window")
+        #expect(readings.value(of: rules[4].figure) == Double(rows.count), "window=all is the stream's own figure")
     }
 }
