@@ -207,8 +207,10 @@ import TestSupport
         let (sent, back) = try Self.produce([canonical.path], topic: "canonical")
         #expect(sent.status == 0, "\(sent.stderr)")
         let written = try String(contentsOf: canonical, encoding: .utf8).split(separator: "\n").map(String.init)
-        #expect(back.map { try! DatasetOracle.canonical(message: String(data: JSONSerialization.data(withJSONObject: $0.fields), encoding: .utf8)!) }.sorted()
-                == written.map { try! DatasetOracle.canonical(message: $0) }.sorted())
+        let backCanonical = try back.map { try DatasetOracle.canonical(message: String(decoding: JSONSerialization.data(withJSONObject: $0.fields), as: UTF8.self)) }
+        let writtenCanonical = try written.map { try DatasetOracle.canonical(message: $0) }
+        #expect(backCanonical.sorted() == writtenCanonical.sorted())
+        #expect(writtenCanonical.allSatisfy { $0.contains("|ts=") }, "gen --format json writes the ts form")
     }
 
     @Test func shapeIsToldByTheFirstLineAndAWrongFormatIsRefused() throws {

@@ -35,11 +35,15 @@ public enum DatasetOracle {
         }
         let brand: Int? = object["brand_id"] is NSNull ? nil : try int("brand_id")
         guard let province = object["province"] as? String else { throw OracleError.field("province", json) }
-        guard object.count == 11 else { throw OracleError.field("field count \(object.count)", json) }
-        return canonical(
+        // The timestamped form carries `ts` (Unix ms) in place of month and day.
+        let timestamped = object["ts"] != nil
+        guard object.count == (timestamped ? 10 : 11) else { throw OracleError.field("field count \(object.count)", json) }
+        let merchant: Int? = object["merchant_id"] is NSNull ? nil : try int("merchant_id")
+        let text = canonical(
             user: try int("user_id"), item: try int("item_id"), cat: try int("cat_id"),
-            merchant: try int("merchant_id"), brand: brand, month: try int("month"), day: try int("day"),
+            merchant: merchant ?? -1, brand: brand, month: timestamped ? 0 : try int("month"), day: timestamped ? 0 : try int("day"),
             action: try int("action"), age: try int("age_range"), gender: try int("gender"), province: province)
+        return timestamped ? text + "|ts=\(try int("ts"))" : text
     }
 
     public enum OracleError: Error {
