@@ -14,7 +14,7 @@ public enum LocalTimeFormatter {
 
     /// The proleptic Gregorian date of a day number (Howard Hinnant's `civil_from_days`):
     /// 400-year eras of 146,097 days, each year counted from March so the leap day is last.
-    static func civilDate(daysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    public static func civilDate(daysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let (era, dayOfEra) = divided(days + 719_468, by: 146_097)
         let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
         let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)

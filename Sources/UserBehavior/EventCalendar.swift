@@ -130,10 +130,10 @@ public struct EventCalendar: Sendable, Equatable {
         let local = Int64(floorDivide(milliseconds, 1000)) + Int64(offset)
         let days = floorDivide(local, 86_400)
         let secondsOfDay = local - days * 86_400
-        let (y, m, d) = Self.civil(fromDays: days)
+        let (y, m, d) = LocalTimeFormatter.civilDate(daysSince1970: days)
         let sign = offset < 0 ? "-" : "+"
         let off = abs(offset)
-        return "\(y)-\(pad(m))-\(pad(d))T\(pad(Int(secondsOfDay / 3600))):\(pad(Int(secondsOfDay / 60 % 60))):\(pad(Int(secondsOfDay % 60)))"
+        return "\(y)-\(pad(Int(m)))-\(pad(Int(d)))T\(pad(Int(secondsOfDay / 3600))):\(pad(Int(secondsOfDay / 60 % 60))):\(pad(Int(secondsOfDay % 60)))"
             + "\(sign)\(pad(off / 3600)):\(pad(off / 60 % 60))"
     }
 
@@ -148,19 +148,6 @@ public struct EventCalendar: Sendable, Equatable {
         case 4, 6, 9, 11: 30
         default: 31
         }
-    }
-
-    /// Howard Hinnant's days-from-civil inverse: (year, month, day) of a day count since 1970.
-    static func civil(fromDays z0: Int64) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = floorDivide(z, 146_097)
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (Int(yoe + era * 400 + (m <= 2 ? 1 : 0)), Int(m), Int(d))
     }
 }
 
