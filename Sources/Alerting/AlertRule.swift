@@ -1,4 +1,5 @@
 import Analytics
+import LiveValues
 
 /// One alarm: `name: LEFT OP RIGHT for DURATION`, e.g. `orders: purchases/min < 50 for 2m`
 /// or `uv[window=1h] < 0.8 * uv[window=1h, yesterday]`. Parsed by `AlertRule.parse`.
@@ -40,5 +41,14 @@ public struct AlertRule: Equatable, Sendable {
     public var references: [FigureReference] {
         if case .figure(let other, _) = threshold { return [figure, other] }
         return [figure]
+    }
+
+    /// The event-time windows (of segments) the rule reads, which every snapshot must
+    /// project for it (`AnalyticsQuery.watchedWindows`); `window=all` is not one.
+    public var windows: [WatchedWindow] {
+        references.compactMap { reference in
+            guard let window = reference.window.flatMap(EventWindow.init(rawValue:)), window != .all else { return nil }
+            return WatchedWindow(window, filter: segments[reference.segment] ?? SegmentFilter())
+        }
     }
 }

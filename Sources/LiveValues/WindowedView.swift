@@ -216,6 +216,17 @@ struct WindowedView {
     /// ago is held by ten minutes, so both spans are in ten-minute bins: the window's span
     /// widened to them (for 5m, the ten minutes holding the watermark; for 1h, the six).
     func comparison() -> KPIComparison? {
+        guard let (today, yesterday) = comparedSpans() else { return nil }
+        var comparison = KPIComparison(fromMs: today.fromMs, toMs: today.toMs)
+        comparison.today = kpis(today)
+        comparison.yesterday = kpis(yesterday)
+        return comparison
+    }
+
+    /// The window widened to ten-minute bins, and the same span 24 h earlier; nil for `all`,
+    /// before a watermark, where the window does not answer the filter, or where the rings
+    /// no longer hold yesterday's span.
+    private func comparedSpans() -> (today: (fromMs: Int64, toMs: Int64), yesterday: (fromMs: Int64, toMs: Int64))? {
         guard let span, query.window != .all, info.answered else { return nil }
         let day: Int64 = 86_400_000
         let ten = WindowBins.tenMinutesMs
@@ -223,17 +234,14 @@ struct WindowedView {
         let today = (fromMs: to - floorDivide(span.toMs - span.fromMs + ten - 1, ten) * ten, toMs: to)
         let yesterday = (fromMs: today.fromMs - day, toMs: today.toMs - day)
         guard state.windows.holds(fromMs: yesterday.fromMs) else { return nil }
-        var comparison = KPIComparison(fromMs: today.fromMs, toMs: today.toMs)
-        comparison.today = kpis(today)
-        comparison.yesterday = kpis(yesterday)
-        return comparison
+        return (today, yesterday)
     }
 
     /// The window's KPIs and yesterday's (`comparison`'s), for alarm rules; nil for `all`,
     /// before a watermark, or where the window does not answer the filter.
     func reading() -> WindowReading? {
         guard let span, query.window != .all, info.answered else { return nil }
-        return WindowReading(now: kpis(span), yesterday: comparison()?.yesterday)
+        return WindowReading(now: kpis(span), yesterday: comparedSpans().map { kpis($0.yesterday) })
     }
 
     private func kpis(_ span: (fromMs: Int64, toMs: Int64)) -> KPIComparison.KPIs {

@@ -62,15 +62,8 @@ final class AlertMonitor: Sendable {
         self.lastCheckpointMs = lastCheckpointMs
         var seen = Set<String>()
         segments = rules.flatMap { $0.segments.sorted { $0.key < $1.key } }.filter { seen.insert($0.key).inserted }.map(\.value)
-        var windows: [WatchedWindow] = []
-        for rule in rules {
-            for reference in rule.references {
-                guard let window = reference.window.flatMap(EventWindow.init(rawValue:)), window != .all else { continue }
-                let watched = WatchedWindow(window, filter: rule.segments[reference.segment] ?? SegmentFilter())
-                if !windows.contains(watched) { windows.append(watched) }
-            }
-        }
-        self.windows = windows
+        var seenWindows = Set<WatchedWindow>()
+        windows = rules.flatMap(\.windows).filter { seenWindows.insert($0).inserted }
         actions = command.map { AlertActions(command: $0) }
     }
 

@@ -87,14 +87,8 @@ import UserBehavior
         let rules = try ["events[window=5m] > 0", "uv[window=1h] < 0.8 * uv[window=1h, yesterday]",
                          "purchases[window=1h, province=浙江] > 0", "conversion[window=1h] > 0", "events[window=all] > 0"]
             .map { try AlertRule.parse($0) }
-        let monitorWindows = rules.flatMap { rule in
-            rule.references.compactMap { reference -> WatchedWindow? in
-                guard let window = reference.window.flatMap(EventWindow.init(rawValue:)), window != .all else { return nil }
-                return WatchedWindow(window, filter: rule.segments[reference.segment] ?? SegmentFilter())
-            }
-        }
         var query = AnalyticsQuery()
-        query.watchedWindows = Array(Set(monitorWindows))
+        query.watchedWindows = Array(Set(rules.flatMap(\.windows)))
         let config = AggregationConfig(calendar: calendar)
         let readings = SnapshotReadings(LiveSnapshot(aggregate: AggregateSnapshot(state: state, query: query, config: config, now: 0, figures: true)),
                                         nowMs: 0)
