@@ -31,7 +31,7 @@ public final class Aggregator {
     public init(config: AggregationConfig, restoring state: AggregationState? = nil, now: Int64 = 0) {
         self.config = config
         self.batcher = MicroBatcher(size: config.batchSize, intervalMs: config.batchIntervalMs)
-        self.shown = state ?? AggregationState(holdBins: config.holdBins, halfLifeMs: config.halfLifeMs)
+        self.shown = state ?? AggregationState(holdBins: config.holdBins, phaseMinutes: config.tenMinutePhase, halfLifeMs: config.halfLifeMs)
         pending.reserveCapacity(config.batchSize)
         for (index, progress) in shown.partitions.enumerated() {
             setIndex(index, for: progress.partition)

@@ -16,6 +16,11 @@ public struct TimedEvent: Equatable, Sendable {
 /// on demand: the newest 120 minutes by the minute, and before them `holdBins` ten-minute
 /// bins (`--hold`, 2 days = 288 by default), both relative to the newest minute seen.
 ///
+/// Ten-minute bins start `phaseMinutes` (0–9) after the UTC ten minutes, so that a local day
+/// in a zone such as Asia/Kathmandu (+05:45), Australia/Eucla (+08:45) or Pacific/Chatham
+/// (+12:45/+13:45) starts on a bin edge: its `today` and cumulative users stay exact once its
+/// start has left the minute ring. Below, ⌊m/10⌋ stands for ⌊(m − phase)/10⌋.
+///
 /// An event goes into its minute bin while that minute is in the minute ring, else into
 /// its ten-minute bin while that is held, else only into the all-time state: one bin update
 /// per event. A minute bin that leaves the ring is merged into its ten-minute bin. So where
@@ -39,6 +44,8 @@ public struct WindowBins: Mergeable, Equatable, Sendable {
     public static let defaultHoldBins = 2 * 144
 
     public let holdBins: Int
+    /// Minutes from a UTC ten-minute edge to a bin edge (`phase(dayStartMs:)`).
+    public let phaseMinutes: Int
     /// The newest minute seen (Unix ms ÷ 60,000, floored); nil before any event.
     public private(set) var newestMinute: Int64?
     /// Ring slots: minute m at m mod 120, ten-minute t at t mod holdBins; each with the bin
@@ -51,15 +58,36 @@ public struct WindowBins: Mergeable, Equatable, Sendable {
         var summary: WindowSummary
     }
 
-    public init(holdBins: Int = WindowBins.defaultHoldBins) {
+    public init(holdBins: Int = WindowBins.defaultHoldBins, phaseMinutes: Int = 0) {
         precondition(Self.holdRange.contains(holdBins), "hold outside \(Self.holdRange)")
+        precondition((0..<10).contains(phaseMinutes), "phase outside 0..<10")
         self.holdBins = holdBins
+        self.phaseMinutes = phaseMinutes
         // Summaries are created when a bin opens: an empty ring costs little.
         minutes = Array(repeating: Bin(number: nil, summary: WindowSummary()), count: Self.minuteBins)
         tens = Array(repeating: Bin(number: nil, summary: WindowSummary()), count: holdBins)
     }
 
-    public var empty: WindowBins { WindowBins(holdBins: holdBins) }
+    public var empty: WindowBins { WindowBins(holdBins: holdBins, phaseMinutes: phaseMinutes) }
+
+    /// The phase that puts a local day's start, `dayStartMs`, on a ten-minute bin edge.
+    public static func phase(dayStartMs: Int64) -> Int {
+        Int(floorMod(floorDivide(dayStartMs, minuteMs), 10))
+    }
+
+    /// The ten-minute bin holding `minute`.
+    @inline(__always)
+    public func ten(ofMinute minute: Int64) -> Int64 { floorDivide(minute - Int64(phaseMinutes), 10) }
+
+    /// Where ten-minute bin `ten` starts (Unix ms).
+    @inline(__always)
+    public func startMs(ofTen ten: Int64) -> Int64 { (ten * 10 + Int64(phaseMinutes)) * Self.minuteMs }
+
+    /// The first ten-minute bin edge at or after `ms`.
+    public func tenEdge(atOrAfter ms: Int64) -> Int64 {
+        let phase = Int64(phaseMinutes) * Self.minuteMs
+        return floorDivide(ms - phase + Self.tenMinutesMs - 1, Self.tenMinutesMs) * Self.tenMinutesMs + phase
+    }
 
     /// Bytes held (capacities).
     public var memoryFootprint: Int {
@@ -89,8 +117,8 @@ public struct WindowBins: Mergeable, Equatable, Sendable {
             if minutes[slot].number != minute { minutes[slot] = Bin(number: minute, summary: WindowSummary()) }
             body(&minutes[slot].summary)
         } else {
-            let ten = floorDivide(minute, 10)
-            guard ten > floorDivide(newest, 10) - Int64(holdBins) else { return }
+            let ten = ten(ofMinute: minute)
+            guard ten > self.ten(ofMinute: newest) - Int64(holdBins) else { return }
             let slot = Int(floorMod(ten, Int64(holdBins)))
             if tens[slot].number != ten { tens[slot] = Bin(number: ten, summary: WindowSummary()) }
             body(&tens[slot].summary)
@@ -113,7 +141,7 @@ public struct WindowBins: Mergeable, Equatable, Sendable {
                 place(minute: number) { $0.merge(summary) }
             }
         }
-        let oldestTen = floorDivide(minute, 10) - Int64(holdBins)
+        let oldestTen = ten(ofMinute: minute) - Int64(holdBins)
         for slot in tens.indices where (tens[slot].number ?? .max) <= oldestTen {
             tens[slot] = Bin(number: nil, summary: WindowSummary())
         }
@@ -121,13 +149,17 @@ public struct WindowBins: Mergeable, Equatable, Sendable {
 
     // MARK: Merging
 
+    /// Rings of another phase (a state counted before phases, merged with one after) cannot
+    /// be merged exactly: each of their ten-minute bins goes whole into ours that holds its
+    /// first minute.
     public mutating func merge(_ other: WindowBins) {
         guard let theirs = other.newestMinute else { return }
         if theirs > newestMinute ?? .min { advance(to: theirs) }
         for bin in other.tens {
-            guard let ten = bin.number else { continue }
+            guard let number = bin.number else { continue }
+            let ten = other.phaseMinutes == phaseMinutes ? number : self.ten(ofMinute: number * 10 + Int64(other.phaseMinutes))
             // Any minute of it lands where the ten-minute bin would: older than our ring.
-            guard ten > floorDivide(newestMinute!, 10) - Int64(holdBins) else { continue }
+            guard ten > self.ten(ofMinute: newestMinute!) - Int64(holdBins) else { continue }
             mergeTen(ten, bin.summary)
         }
         for bin in other.minutes {
@@ -143,7 +175,7 @@ public struct WindowBins: Mergeable, Equatable, Sendable {
     }
 
     public static func == (a: WindowBins, b: WindowBins) -> Bool {
-        a.holdBins == b.holdBins && a.newestMinute == b.newestMinute
+        a.holdBins == b.holdBins && a.phaseMinutes == b.phaseMinutes && a.newestMinute == b.newestMinute
             && a.minuteBinList.elementsEqual(b.minuteBinList, by: ==) && a.tenBinList.elementsEqual(b.tenBinList, by: ==)
     }
 
@@ -158,7 +190,7 @@ public struct WindowBins: Mergeable, Equatable, Sendable {
     /// Non-empty ten-minute bins by start time (ms), oldest first. A ten-minute bin holds
     /// only the minutes that left the minute ring (or came after they left).
     public var tenBinList: [(startMs: Int64, summary: WindowSummary)] {
-        tens.compactMap { bin in bin.number.flatMap { bin.summary.isEmpty ? nil : ($0 * Self.tenMinutesMs, bin.summary) } }
+        tens.compactMap { bin in bin.number.flatMap { bin.summary.isEmpty ? nil : (startMs(ofTen: $0), bin.summary) } }
             .sorted { $0.startMs < $1.startMs }
     }
 
@@ -167,7 +199,7 @@ public struct WindowBins: Mergeable, Equatable, Sendable {
 
     /// The oldest instant the rings hold (ms): the start of the oldest held ten-minute bin.
     public var heldFromMs: Int64? {
-        newestMinute.map { (floorDivide($0, 10) - Int64(holdBins) + 1) * Self.tenMinutesMs }
+        newestMinute.map { startMs(ofTen: ten(ofMinute: $0) - Int64(holdBins) + 1) }
     }
 
     /// Whether every event from `fromMs` on is in a bin inside any span starting there: false
@@ -175,7 +207,7 @@ public struct WindowBins: Mergeable, Equatable, Sendable {
     /// minutes left the minute ring (that bin is not inside the span, so they are missed).
     public func holds(fromMs: Int64) -> Bool {
         guard let ringStart = minuteRingStartMs, let heldFrom = heldFromMs else { return true }
-        return fromMs >= heldFrom && (floorMod(fromMs, Self.tenMinutesMs) == 0 || fromMs >= ringStart)
+        return fromMs >= heldFrom && (tenEdge(atOrAfter: fromMs) == fromMs || fromMs >= ringStart)
     }
 
     /// Calls `body` for each non-empty bin inside `[fromMs, toMs)` — minute bins that start
@@ -190,23 +222,24 @@ public struct WindowBins: Mergeable, Equatable, Sendable {
         }
         for bin in tens {
             guard let number = bin.number, !bin.summary.isEmpty else { continue }
-            let start = number * Self.tenMinutesMs
+            let start = startMs(ofTen: number)
             if start >= fromMs && start + Self.tenMinutesMs <= toMs { body(start, Self.tenMinutesMs, bin.summary) }
         }
     }
 }
 
 extension WindowBins {
-    private static let version: UInt8 = 1
+    private static let version: UInt8 = 2
 
-    /// Version, hold, newest minute, then the non-empty bins of each ring (minute ring first)
+    /// Version, hold, phase, newest minute, then the non-empty bins of each ring (minute ring first)
     /// as (bin number, summary), oldest first: equal values encode to equal bytes.
     public func encode(into writer: inout BinaryWriter) {
         writer.write(Self.version)
         writer.write(varint: UInt64(holdBins))
+        writer.write(varint: UInt64(phaseMinutes))
         writer.write(optional: newestMinute)
         for list in [minuteBinList.map { ($0.startMs / Self.minuteMs, $0.summary) },
-                     tenBinList.map { ($0.startMs / Self.tenMinutesMs, $0.summary) }] {
+                     tenBinList.map { (ten(ofMinute: $0.startMs / Self.minuteMs), $0.summary) }] {
             writer.write(varint: UInt64(list.count))
             for (number, summary) in list {
                 writer.write(signedVarint: number)
@@ -216,10 +249,13 @@ extension WindowBins {
     }
 
     public init(from reader: inout BinaryReader) throws(SummaryDecodingError) {
-        guard try reader.readByte() == Self.version else { throw .invalid("unknown window rings version") }
+        // Version 1 (before phases) is read as phase 0, as it was counted.
+        let version = try reader.readByte()
+        guard version == 1 || version == Self.version else { throw .invalid("unknown window rings version") }
         let hold = try reader.readCount(atMost: Self.holdRange.upperBound)
         guard Self.holdRange.contains(hold) else { throw .invalid("a hold out of range") }
-        self.init(holdBins: hold)
+        let phase = version == 1 ? 0 : try reader.readCount(atMost: 9)
+        self.init(holdBins: hold, phaseMinutes: phase)
         newestMinute = try reader.readOptional()
         let minuteCount = try reader.readCount(atMost: Self.minuteBins)
         for _ in 0..<minuteCount {
@@ -234,7 +270,7 @@ extension WindowBins {
         for _ in 0..<tenCount {
             let number = try reader.readSignedVarint()
             let summary = try WindowSummary(from: &reader)
-            guard let newest = newestMinute, number <= floorDivide(newest, 10), number > floorDivide(newest, 10) - Int64(hold) else {
+            guard let newest = newestMinute, number <= ten(ofMinute: newest), number > ten(ofMinute: newest) - Int64(hold) else {
                 throw .invalid("a ten-minute bin outside its ring")
             }
             tens[Int(floorMod(number, Int64(hold)))] = Bin(number: number, summary: summary)

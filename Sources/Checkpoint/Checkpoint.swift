@@ -40,9 +40,16 @@ public struct Checkpoint: Equatable, Sendable {
         /// The `--map` the messages were read with, written canonically; "" for none
         /// (and for states written before maps existed).
         public var mapping: String
+        /// The rings' shape, `--hold` (in ten-minute bins) and `--half-life`: a saved
+        /// state's own (read from its rings, not written twice); in a request, nil where the
+        /// option was not given, so the state's are kept.
+        public var holdBins: Int?
+        public var halfLifeMs: Int64?
 
         public init(_ config: AggregationConfig, mapping: MessageMapping? = nil) {
             self.mapping = mapping?.description ?? ""
+            holdBins = config.holdBins
+            halfLifeMs = config.halfLifeMs
             year = config.calendar.year
             timeZone = config.calendar.timeZoneIdentifier
             outOfOrdernessMs = config.outOfOrdernessMs
@@ -62,8 +69,25 @@ public struct Checkpoint: Equatable, Sendable {
                 ("--batch-interval", "\(batchIntervalMs)ms", "\(requested.batchIntervalMs)ms"),
                 // Quoted as a shell needs it, so the refusal's advice can be pasted ('' is no map).
                 ("--map", "'\(mapping)'", "'\(requested.mapping)'"),
+                // A hold or half-life cannot be changed under a state: its rings hold what the old
+                // hold kept, and heat decayed at the old rate cannot be decayed again at another.
+                ("--hold", duration(holdMs), duration(requested.holdMs ?? holdMs)),
+                ("--half-life", duration(halfLifeMs), duration(requested.halfLifeMs ?? halfLifeMs)),
             ]
             return pairs.first { $0.1 != $0.2 }
+        }
+
+        /// The state's rings, as the state they belong to holds them.
+        public mutating func take(ringsOf state: AggregationState) {
+            holdBins = state.windows.holdBins
+            halfLifeMs = state.hot.halfLifeMs
+        }
+
+        private var holdMs: Int64? { holdBins.map { Int64($0) * WindowBins.tenMinutesMs } }
+
+        /// As the options write it (`2d`).
+        private func duration(_ milliseconds: Int64?) -> String {
+            milliseconds.map { OptionValue.durationText(milliseconds: $0) } ?? "unknown"
         }
     }
 }
@@ -128,6 +152,7 @@ public enum CheckpointCodec {
         let config = try AggregationStateCodec.readConfig(&r)
         let state = try AggregationStateCodec.read(&r, boundMs: config.outOfOrdernessMs)
         var semantics = Checkpoint.Semantics(config)
+        semantics.take(ringsOf: state)
         semantics.mapping = try AggregationStateCodec.readMapping(&r)
         return Checkpoint(topic: topic, source: source, semantics: semantics, state: state)
     }

@@ -35,6 +35,8 @@ public struct AggregateSnapshot: Equatable, Sendable {
     public var window = WindowInfo(window: .all)
     /// The window's KPIs against the same span yesterday, when it is held (nil for `all`).
     public var vsYesterday: KPIComparison?
+    /// Why `vsYesterday` is nil; nil when it is not.
+    public var vsYesterdayAbsence: KPIComparison.Absence?
     /// Events and purchases over event time.
     public var curves = EventTimeCurves()
 
@@ -95,6 +97,7 @@ extension AggregateSnapshot {
             tail: tail, newestReadAtMs: newestReadAtMs)
         window = windowed.info
         vsYesterday = windowed.comparison()
+        vsYesterdayAbsence = windowed.comparisonAbsence()
         curves = EventTimeCurves(state: state, calendar: config.calendar)
         for segment in query.watched { watched[segment.normalized] = WatchedSegment(segment, of: state, figures: figures) }
         for watchedWindow in query.watchedWindows {

@@ -28,10 +28,10 @@ public struct AggregationState: Equatable, Sendable {
 
     public init() {}
 
-    /// Nothing counted, with rings holding `holdBins` ten-minute bins and heat halving every
-    /// `halfLifeMs`.
-    public init(holdBins: Int, halfLifeMs: Int64) {
-        windows = WindowBins(holdBins: holdBins)
+    /// Nothing counted, with rings holding `holdBins` ten-minute bins starting
+    /// `phaseMinutes` after the UTC ten minutes, and heat halving every `halfLifeMs`.
+    public init(holdBins: Int, phaseMinutes: Int = 0, halfLifeMs: Int64) {
+        windows = WindowBins(holdBins: holdBins, phaseMinutes: phaseMinutes)
         hot = DecayedHot(halfLifeMs: halfLifeMs, capacity: hot.capacity)
     }
 
@@ -42,6 +42,17 @@ public struct AggregationState: Equatable, Sendable {
 }
 
 extension AggregationState {
+    /// Whether some event time is finer than a day: an hour other than a day's first holds
+    /// events, or a minute of the minute ring other than a day's start does. A stream of
+    /// (month, day) events has none, and minute windows and curves mean nothing on it.
+    public func hasSubDayResolution(calendar: EventCalendar) -> Bool {
+        var laterHour = false
+        hourly.forEachHour { _, hour, _, _ in laterHour = laterHour || hour != 0 }
+        return laterHour || windows.minuteBinList.contains { bin in
+            calendar.dayIndex(milliseconds: bin.startMs).flatMap(calendar.startOfDay(dayIndex:)) != bin.startMs
+        }
+    }
+
     /// The state as a reader that takes it over at `now` sees it (a changelog viewer, each
     /// time it merges): every partition active now, and each partition of `ends` given
     /// that end offset, added when the state has none and read from offset 0 (all of it lag).

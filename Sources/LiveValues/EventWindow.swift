@@ -5,13 +5,16 @@ import UserBehavior
 /// window but `all` ends at the global watermark, in bins:
 /// - `5m`, `1h`: the minute bins up to and including the one holding the watermark;
 /// - `today`: the local day (in `--tz`) of the watermark, up to the end of the ten-minute
-///   bin holding it;
+///   bin holding it (bins start `phaseMinutes` after the UTC ten minutes: `WindowBins`);
 /// - `all`: the whole stream, as without windows.
 public enum EventWindow: String, CaseIterable, Equatable, Sendable {
     case fiveMinutes = "5m"
     case hour = "1h"
     case today
     case all
+
+    /// Counted from minute bins (5m, 1h): meaningless on day-resolution data.
+    public var isByTheMinute: Bool { self == .fiveMinutes || self == .hour }
 
     /// `w` on the dashboard: the next window.
     public var next: EventWindow {
@@ -20,7 +23,7 @@ public enum EventWindow: String, CaseIterable, Equatable, Sendable {
     }
 
     /// The span `[from, to)` in Unix ms for a watermark, or nil for `all`.
-    public func span(watermark: Int64, calendar: EventCalendar) -> (fromMs: Int64, toMs: Int64)? {
+    public func span(watermark: Int64, calendar: EventCalendar, phaseMinutes: Int = 0) -> (fromMs: Int64, toMs: Int64)? {
         let minute = WindowBins.minuteMs
         let endOfMinute = (floorDivide(watermark, minute) + 1) * minute
         switch self {
@@ -28,7 +31,8 @@ public enum EventWindow: String, CaseIterable, Equatable, Sendable {
         case .hour: return (endOfMinute - 60 * minute, endOfMinute)
         case .today:
             let ten = WindowBins.tenMinutesMs
-            let end = (floorDivide(watermark, ten) + 1) * ten
+            let phase = Int64(phaseMinutes) * minute
+            let end = (floorDivide(watermark - phase, ten) + 1) * ten + phase
             // Outside the calendar's year a watermark has no local day: count its UTC day.
             let start = calendar.dayIndex(milliseconds: watermark).flatMap(calendar.startOfDay(dayIndex:))
                 ?? floorDivide(watermark, 86_400_000) * 86_400_000
@@ -53,6 +57,11 @@ public struct WindowInfo: Equatable, Sendable {
     /// Distributions the window cannot break down under the filter (only the one other
     /// dimension the filter constrains, and actions, are kept per bin): shown as `—`.
     public var unanswered: [FilterDimension] = []
+    /// A minute window (5m, 1h) over a stream whose event times all have day resolution
+    /// ((month, day) only, every event at its day's start): it has no answer (`answered`
+    /// false, nothing missing), and says why instead of counting the minutes before the
+    /// watermark, which are empty by construction.
+    public var dayResolution = false
 
     public init(window: EventWindow) {
         self.window = window
@@ -60,7 +69,8 @@ public struct WindowInfo: Equatable, Sendable {
 }
 
 /// Each KPI of a window against the same span of the previous day (the span minus 24 h),
-/// when the rings still hold it. Yesterday is held by ten minutes, so both spans are the
+/// when the rings still hold it and the window answers (`KPIComparison.Absence` says why
+/// not otherwise). Yesterday is held by ten minutes, so both spans are the
 /// window's widened to ten-minute bins. A figure is nil where either side has no answer.
 public struct KPIComparison: Equatable, Sendable {
     public struct KPIs: Equatable, Sendable {
@@ -78,6 +88,21 @@ public struct KPIComparison: Equatable, Sendable {
             guard let events, let purchases, events > 0 else { return nil }
             return Double(purchases) / Double(events)
         }
+    }
+
+    /// Why a window has no comparison (`vs_yesterday_absent` in the JSON).
+    public enum Absence: String, Equatable, Sendable {
+        /// `all`: the whole stream has no day before it.
+        case wholeStream = "all"
+        /// No watermark yet: the window has no span.
+        case noWatermark = "no_watermark"
+        /// A minute window over day-resolution events (`WindowInfo.dayResolution`).
+        case dayResolution = "day_resolution"
+        /// The window does not answer the filter (`WindowInfo.answered`).
+        case unanswered
+        /// The rings no longer hold yesterday's span: `--hold` is shorter than a day and the
+        /// window's span, or the watermark lags the newest event by nearly a day.
+        case notHeld = "not_held"
     }
 
     public var today = KPIs()

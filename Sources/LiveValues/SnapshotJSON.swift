@@ -95,14 +95,15 @@ public enum SnapshotJSON {
     /// A JSON number; null for what JSON cannot say (infinity, NaN).
     private static func real(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
 
-    /// `window` ({name, from, to (Unix ms), complete, answered, unanswered}) and
+    /// `window` ({name, from, to (Unix ms), complete, answered, unanswered, day_resolution}) and
     /// `vs_yesterday` (per KPI: now, yesterday, change; the compared spans in ten-minute
-    /// bins; null when yesterday is not held).
+    /// bins; null when there is none, and `vs_yesterday_absent` says why: `all`,
+    /// `no_watermark`, `day_resolution`, `unanswered` or `not_held`).
     private static func windowMembers(_ snapshot: AggregateSnapshot) -> [String] {
         let w = snapshot.window
         let window = #"{"name": \#(string(w.window.rawValue)), "from": \#(w.fromMs.map { "\($0)" } ?? "null"), "#
             + #""to": \#(w.toMs.map { "\($0)" } ?? "null"), "complete": \#(w.complete), "answered": \#(w.answered), "#
-            + #""unanswered": [\#(w.unanswered.map { string($0.name) }.joined(separator: ", "))]}"#
+            + #""unanswered": [\#(w.unanswered.map { string($0.name) }.joined(separator: ", "))], "day_resolution": \#(w.dayResolution)}"#
         let comparison = snapshot.vsYesterday.map { c in
             func kpi(_ key: String, _ now: Int?, _ then: Int?) -> String {
                 #"\#(string(key)): {"now": \#(number(now)), "yesterday": \#(number(then)), "change": \#(KPIComparison.change(now, then).map { "\($0)" } ?? "null")}"#
@@ -114,7 +115,8 @@ public enum SnapshotJSON {
                 #""from": \#(c.fromMs), "to": \#(c.toMs), "yesterday_from": \#(c.fromMs - 86_400_000), "yesterday_to": \#(c.toMs - 86_400_000)"#,
             ].joined(separator: ", ") + "}"
         } ?? "null"
-        return [#""window": \#(window)"#, #""vs_yesterday": \#(comparison)"#]
+        return [#""window": \#(window)"#, #""vs_yesterday": \#(comparison)"#,
+                #""vs_yesterday_absent": \#(snapshot.vsYesterdayAbsence.map { string($0.rawValue) } ?? "null")"#]
     }
 
     /// `hot` (items by decayed heat), and with the demo's results `hourly`, `cumulative_uv`

@@ -18,7 +18,7 @@ struct WindowedView {
         self.query = query
         self.calendar = calendar
         info = WindowInfo(window: query.window)
-        span = state.globalWatermark.flatMap { query.window.span(watermark: $0, calendar: calendar) }
+        span = state.globalWatermark.flatMap { query.window.span(watermark: $0, calendar: calendar, phaseMinutes: state.windows.phaseMinutes) }
         guard query.window != .all else {
             counts = state.counts.restricted(to: query.filter, cube: state.summary.segments)
             return
@@ -29,10 +29,16 @@ struct WindowedView {
         let shape = Self.shape(of: query.filter)
         info.answered = shape.answered
         info.unanswered = shape.unanswered
+        if query.window.isByTheMinute, state.windows.newestMinute != nil, !state.hasSubDayResolution(calendar: calendar) {
+            info.dayResolution = true
+            info.answered = false
+            info.unanswered = [.age, .gender, .province]
+        }
         if let span {
             info.fromMs = span.fromMs
             info.toMs = span.toMs
-            info.complete = state.windows.holds(fromMs: span.fromMs)
+            info.complete = info.dayResolution || state.windows.holds(fromMs: span.fromMs)
+            guard !info.dayResolution else { return }
             var counts = counts
             let filter = BinFilter(query.filter)
             forEachBin(span) { day, bin in
@@ -167,7 +173,7 @@ struct WindowedView {
         // Per entity × action, the bins' estimates summed.
         var sums = Array(repeating: EstimateSum(), count: Trending.Entity.allCases.count * 4)
         let usersAnswered = Self.shape(of: query.filter).unanswered.count == 0 && info.answered
-        if let span {
+        if let span, !info.dayResolution {
             forEachBin(span) { day, bin in
                 for entity in Trending.Entity.allCases {
                     for action in 0..<4 { sums[entity.rawValue * 4 + action].add(bin.frequent(entity, action: action)) }
@@ -223,6 +229,15 @@ struct WindowedView {
         return comparison
     }
 
+    /// Why `comparison()` is nil; nil when it is not.
+    func comparisonAbsence() -> KPIComparison.Absence? {
+        guard query.window != .all else { return .wholeStream }
+        guard span != nil else { return .noWatermark }
+        if info.dayResolution { return .dayResolution }
+        guard info.answered else { return .unanswered }
+        return comparedSpans() == nil ? .notHeld : nil
+    }
+
     /// The window widened to ten-minute bins, and the same span 24 h earlier; nil for `all`,
     /// before a watermark, where the window does not answer the filter, or where the rings
     /// no longer hold yesterday's span.
@@ -230,7 +245,7 @@ struct WindowedView {
         guard let span, query.window != .all, info.answered else { return nil }
         let day: Int64 = 86_400_000
         let ten = WindowBins.tenMinutesMs
-        let to = floorDivide(span.toMs + ten - 1, ten) * ten
+        let to = state.windows.tenEdge(atOrAfter: span.toMs)
         let today = (fromMs: to - floorDivide(span.toMs - span.fromMs + ten - 1, ten) * ten, toMs: to)
         let yesterday = (fromMs: today.fromMs - day, toMs: today.toMs - day)
         guard state.windows.holds(fromMs: yesterday.fromMs) else { return nil }
@@ -287,7 +302,7 @@ struct WindowedView {
         // Each held bin's `all` counter, by the ten-minute bin it lies in.
         var byTen: [Int64: [WindowSummary]] = [:]
         windows.forEachBin(fromMs: heldFrom, toMs: (newest + 1) * WindowBins.minuteMs) { start, _, bin in
-            byTen[floorDivide(start, ten), default: []].append(bin)
+            byTen[windows.ten(ofMinute: floorDivide(start, WindowBins.minuteMs)), default: []].append(bin)
         }
         guard let first = byTen.keys.min(), let last = byTen.keys.max() else { return [] }
         var rows: [DemoResults.CumulativeUsers] = []
@@ -295,7 +310,7 @@ struct WindowedView {
         var dayStart: Int64 = 0
         var union = DistinctCounter(precision: WindowSummary.userPrecision)
         for number in first...last {
-            let start = number * ten
+            let start = windows.startMs(ofTen: number)
             guard let today = calendar.dayIndex(milliseconds: start), let todayStart = calendar.startOfDay(dayIndex: today) else { continue }
             if today != day {
                 day = today
@@ -307,7 +322,7 @@ struct WindowedView {
             let bound = Int((2 * union.relativeStandardError * Double(users)).rounded(.up))
             rows.append(DemoResults.CumulativeUsers(
                 dayIndex: today, minuteOfDay: Int((start + ten - dayStart) / WindowBins.minuteMs), users: users, bound: bound,
-                complete: dayStart >= heldFrom))
+                complete: windows.holds(fromMs: dayStart)))
         }
         return rows
     }
@@ -354,11 +369,11 @@ extension EventTimeCurves {
             }
         }
         var perDay: [Int: (events: Int64, purchases: Int64)] = [:]
-        state.hourly.forEachHour { day, hour, events, purchases in
+        state.hourly.forEachHour { day, _, events, purchases in
             perDay[day, default: (0, 0)].events += events
             perDay[day, default: (0, 0)].purchases += purchases
-            if hour != 0 { hasSubDayResolution = true }
         }
+        hasSubDayResolution = state.hasSubDayResolution(calendar: calendar)
         days = perDay.keys.sorted().compactMap { day in
             guard let start = calendar.startOfDay(dayIndex: day), let value = perDay[day] else { return nil }
             return Point(startMs: start, events: value.events, purchases: value.purchases, provisional: provisional(start + 86_400_000))

@@ -41,6 +41,10 @@ public final class AggregateWorker: @unchecked Sendable {
         /// Read the records' send stamps and forward them with each state (`StateTrace`),
         /// for a viewer's --trace; off, no header is parsed.
         public var forwardsSendStamps = false
+        /// Whether `--hold` and `--half-life` were given: then a restored state counted with
+        /// other rings is refused; not given, a restored state keeps its own.
+        public var asksHold = true
+        public var asksHalfLife = true
 
         public init(topic: String, changelog: String, writer: String) {
             self.topic = topic
@@ -99,7 +103,10 @@ public final class AggregateWorker: @unchecked Sendable {
         self.producer = producer
         self.options = options
         self.config = config
-        self.semantics = Checkpoint.Semantics(config, mapping: options.mapping)
+        var semantics = Checkpoint.Semantics(config, mapping: options.mapping)
+        if !options.asksHold { semantics.holdBins = nil }
+        if !options.asksHalfLife { semantics.halfLifeMs = nil }
+        self.semantics = semantics
         decoder = MessageDecoder(mapping: options.mapping)
         self.stop = stop
         self.log = log

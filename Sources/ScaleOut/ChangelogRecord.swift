@@ -128,6 +128,7 @@ public enum ChangelogCodec {
             let config = try AggregationStateCodec.readConfig(&r)
             let state = try AggregationStateCodec.read(&r, boundMs: config.outOfOrdernessMs)
             var semantics = Checkpoint.Semantics(config)
+            semantics.take(ringsOf: state)
             semantics.mapping = try AggregationStateCodec.readMapping(&r)
             guard r.isAtEnd else { throw SummaryDecodingError.invalid("bytes after the state") }
             guard state.partitions.map(\.partition) == [header.partition] else {

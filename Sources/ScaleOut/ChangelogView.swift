@@ -82,10 +82,11 @@ public struct ChangelogView: Sendable {
     public var sourceTopic: String? { newest.min { $0.key < $1.key }?.value.sourceTopic }
 
     /// The newest states of all partitions merged: what one aggregation over the whole
-    /// topic would hold (without the unavailable partitions).
+    /// topic would hold (without the unavailable partitions), in the rings the states were
+    /// counted in (the first partition's hold, phase and half-life, not the defaults).
     public mutating func merged() -> AggregationState {
         let records = records()
-        var state = AggregationState()
+        var state = records.min { $0.key < $1.key }?.value.state.empty ?? AggregationState()
         for partition in records.keys.sorted() { state.merge(records[partition]!.state) }
         return state
     }

@@ -61,7 +61,8 @@ struct HeaderView {
     }
 
     /// `[5m]` (`w` cycles it), after the chips, muted until a snapshot of that window arrives, with
-    /// `partial` when the rings no longer hold its start. Returns the next free column.
+    /// `partial` when the rings no longer hold its start, or `day-resolution data` when a
+    /// minute window has nothing to answer from. Returns the next free column.
     private func drawWindow(_ grid: inout CellGrid, x: Int, y: Int, room: Int, base: Style) -> Int {
         let info = model.snapshot.aggregate.window
         let pending = model.query.window != info.window
@@ -70,7 +71,12 @@ struct HeaderView {
         style.reverse = base.reverse
         var x = x
         x += grid.put("[\(labels.window(model.query.window))]", x: x, y: y, maxColumns: max(0, room - x), style: style)
-        if !pending && !info.complete {
+        if !pending && info.dayResolution {
+            var note = paint.theme.style(.muted)
+            note.background = base.background
+            note.reverse = base.reverse
+            x += grid.put(" \(labels.dayResolutionWindow)", x: x, y: y, maxColumns: max(0, room - x), style: note)
+        } else if !pending && !info.complete {
             var mark = paint.theme.style(.warning)
             mark.background = base.background
             mark.reverse = base.reverse

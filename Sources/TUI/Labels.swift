@@ -351,6 +351,8 @@ public struct Labels: Sendable {
     }
     /// The rings no longer hold the window's start: its figures miss the earliest part.
     public var partialWindow: String { zh ? "不完整" : "partial" }
+    /// A minute window over events that carry only a day: no answer, and why.
+    public var dayResolutionWindow: String { zh ? "数据只到日, 无分钟窗口" : "day-resolution data" }
     /// The timeline's title: per day as before, or the two event-time curves at a zoom.
     public func timeline(_ zoom: EventTimeCurves.Zoom?) -> String {
         guard let zoom else { return timeline }

@@ -31,7 +31,8 @@ struct AggregateCommand: ParsableCommand {
             --year is required (not this year by default): every worker, and every state \
             restored from the changelog, must count in the same year. A state counted with \
             other event-time options (--year, --tz, --out-of-orderness, --idle-timeout, \
-            --batch-size, --batch-interval) or another --map is refused with the option named.
+            --batch-size, --batch-interval, and --hold or --half-life when given) or another \
+            --map is refused with the option named.
 
             The changelog is created compacted with the source's partition count when the \
             brokers allow it (the embedded broker has no admin API: create it with \
@@ -113,6 +114,8 @@ struct AggregateCommand: ParsableCommand {
         options.mapping = try shape.mapping()
         options.connectTimeoutMs = connectTimeout.timeoutMs
         options.forwardsSendStamps = trace
+        options.asksHold = semantics.rings.givenHold != nil
+        options.asksHalfLife = semantics.rings.givenHalfLife != nil
         if let limit = producerConfiguration.properties.last(where: { $0.key == "message.max.bytes" }).flatMap({ Int($0.value) }) {
             options.maxMessageBytes = limit
         }

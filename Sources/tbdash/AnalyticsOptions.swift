@@ -1,5 +1,6 @@
 import Analytics
 import ArgumentParser
+import Checkpoint
 import Foundation
 import LiveValues
 
@@ -75,24 +76,35 @@ struct AnalyticsOptions: ParsableArguments {
 extension EventWindow: ExpressibleByArgument {}
 
 /// How much event time the window rings hold and how fast the hot rank forgets: the shape of
-/// what the fold keeps (a restored state keeps the shape it was counted with), so they go
-/// with the event-time options to `watch` and `aggregate`.
+/// what the fold keeps, so they go with the event-time options to `watch` and `aggregate`.
+/// A restored state keeps the shape it was counted with: not given, they are the state's;
+/// given otherwise, the state is refused (`Checkpoint.Semantics`).
 struct RingOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "How much event time the window rings hold by ten minutes, 10m to 7d, e.g. --hold 1d: today against yesterday needs a day and the window's span. Each held day costs about 10 MB. (default: 2d)",
+    @Option(name: .customLong("hold"), help: ArgumentHelp(
+        "How much event time the window rings hold by ten minutes, 10m to 7d, e.g. --hold 1d: today against yesterday needs a day and the window's span. Each held day costs about 10 MB. (default: 2d, or a restored state's)",
         valueName: "duration"),
             transform: DurationArgument.parser(WindowBins.tenMinutesMs...Int64(WindowBins.holdRange.upperBound) * WindowBins.tenMinutesMs))
-    var hold = DurationArgument(milliseconds: Int64(WindowBins.defaultHoldBins) * WindowBins.tenMinutesMs)
+    var givenHold: DurationArgument?
 
-    @Option(help: ArgumentHelp(
-        "Half-life of the decayed hot rank: an event counts half as much this much event time later, 1s to 366d, e.g. --half-life 10m. (default: 30m)",
+    @Option(name: .customLong("half-life"), help: ArgumentHelp(
+        "Half-life of the decayed hot rank: an event counts half as much this much event time later, 1s to 366d, e.g. --half-life 10m. (default: 30m, or a restored state's)",
         valueName: "duration"),
             transform: DurationArgument.parser(DecayedHot.halfLifeRange))
-    var halfLife = DurationArgument(milliseconds: DecayedHot.defaultHalfLifeMs)
+    var givenHalfLife: DurationArgument?
 
-    /// `config` with these rings: the hold in whole ten-minute bins (rounded up).
-    func apply(to config: inout AggregationConfig) {
-        config.holdBins = Int((hold.milliseconds + WindowBins.tenMinutesMs - 1) / WindowBins.tenMinutesMs)
-        config.halfLifeMs = halfLife.milliseconds
+    /// `config` with these rings: the hold in whole ten-minute bins (rounded up); what was
+    /// not given, from `saved` (a restored state's semantics) or the defaults.
+    func apply(to config: inout AggregationConfig, saved: Checkpoint.Semantics? = nil) {
+        config.holdBins = givenHold.map { Int(($0.milliseconds + WindowBins.tenMinutesMs - 1) / WindowBins.tenMinutesMs) }
+            ?? saved?.holdBins ?? WindowBins.defaultHoldBins
+        config.halfLifeMs = givenHalfLife?.milliseconds ?? saved?.halfLifeMs ?? DecayedHot.defaultHalfLifeMs
+    }
+
+    /// `semantics` asking for the rings only where they were given: a state's are kept otherwise.
+    func request(_ semantics: Checkpoint.Semantics) -> Checkpoint.Semantics {
+        var semantics = semantics
+        if givenHold == nil { semantics.holdBins = nil }
+        if givenHalfLife == nil { semantics.halfLifeMs = nil }
+        return semantics
     }
 }

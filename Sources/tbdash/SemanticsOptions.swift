@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checkpoint
 import Foundation
 import LiveValues
 import UserBehavior
@@ -10,8 +11,10 @@ struct EventTimeOptions: ParsableArguments {
             transform: NumericOption.wholeNumber(EventCalendar.years))
     var year: Int?
 
-    @Option(help: "Time zone in which an event's day starts (IANA name).")
-    var tz = "Asia/Shanghai"
+    @Option(name: .customLong("tz"), help: "Time zone in which an event's day starts (IANA name). (default: Asia/Shanghai)")
+    var givenTz: String?
+
+    var tz: String { givenTz ?? "Asia/Shanghai" }
 
     func validate() throws {
         if let problem = EventCalendar.problem(timeZone: tz) { throw ValidationError("--tz: \(problem)") }
@@ -39,26 +42,28 @@ struct SemanticsOptions: ParsableArguments {
         givenOutOfOrderness ?? DurationArgument(milliseconds: AggregationConfig.defaultOutOfOrdernessMs)
     }
 
-    @Option(help: "A partition with no record for longer is idle and does not hold back the watermark. (default: \(seconds(AggregationConfig.defaultIdleTimeoutMs)))",
+    @Option(name: .customLong("idle-timeout"), help: "A partition with no record for longer is idle and does not hold back the watermark. (default: \(seconds(AggregationConfig.defaultIdleTimeoutMs)))",
             transform: DurationArgument.parser(1...DurationArgument.longest))
-    var idleTimeout = DurationArgument(milliseconds: AggregationConfig.defaultIdleTimeoutMs)
+    var givenIdleTimeout: DurationArgument?
 
-    @Option(help: "Fold events into the shown counts every this many events, 1 to 100000… (default: \(AggregationConfig.defaultBatchSize))", transform: NumericOption.wholeNumber(1...100_000))
-    var batchSize = AggregationConfig.defaultBatchSize
+    @Option(name: .customLong("batch-size"), help: "Fold events into the shown counts every this many events, 1 to 100000… (default: \(AggregationConfig.defaultBatchSize))", transform: NumericOption.wholeNumber(1...100_000))
+    var givenBatchSize: Int?
 
-    @Option(help: "…or this long after a batch's first event, whichever comes first. (default: \(seconds(AggregationConfig.defaultBatchIntervalMs)))",
+    @Option(name: .customLong("batch-interval"), help: "…or this long after a batch's first event, whichever comes first. (default: \(seconds(AggregationConfig.defaultBatchIntervalMs)))",
             transform: DurationArgument.parser(1...DurationArgument.longest))
-    var batchInterval = DurationArgument(milliseconds: AggregationConfig.defaultBatchIntervalMs)
+    var givenBatchInterval: DurationArgument?
 
     @OptionGroup var rings: RingOptions
 
-    func config(year pinned: Int? = nil) throws -> AggregationConfig {
-        var config = AggregationConfig(calendar: try eventTime.calendar(year: pinned))
+    /// The config asked for; what was not given and a restored state pins (its year, its
+    /// rings) from `saved`.
+    func config(saved: Checkpoint.Semantics? = nil) throws -> AggregationConfig {
+        var config = AggregationConfig(calendar: try eventTime.calendar(year: saved?.year))
         config.outOfOrdernessMs = outOfOrderness.milliseconds
-        config.idleTimeoutMs = idleTimeout.milliseconds
-        config.batchSize = batchSize
-        config.batchIntervalMs = batchInterval.milliseconds
-        rings.apply(to: &config)
+        config.idleTimeoutMs = givenIdleTimeout?.milliseconds ?? AggregationConfig.defaultIdleTimeoutMs
+        config.batchSize = givenBatchSize ?? AggregationConfig.defaultBatchSize
+        config.batchIntervalMs = givenBatchInterval?.milliseconds ?? AggregationConfig.defaultBatchIntervalMs
+        rings.apply(to: &config, saved: saved)
         return config
     }
 }

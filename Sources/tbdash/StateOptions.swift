@@ -13,9 +13,11 @@ struct StateOptions: ParsableArguments {
         valueName: "path"))
     var state: String?
 
-    @Option(help: "How often to checkpoint (and commit offsets to the group), 100ms to 3650d. (default: 5s)",
+    @Option(name: .customLong("checkpoint-interval"), help: "How often to checkpoint (and commit offsets to the group), 100ms to 3650d. (default: 5s)",
             transform: DurationArgument.parser(100...DurationArgument.longest))
-    var checkpointInterval = DurationArgument(milliseconds: 5_000)
+    var givenCheckpointInterval: DurationArgument?
+
+    var checkpointInterval: DurationArgument { givenCheckpointInterval ?? DurationArgument(milliseconds: 5_000) }
 
     @Flag(help: "Discard the state file and start from zero.")
     var resetState = false
@@ -40,9 +42,10 @@ struct StateOptions: ParsableArguments {
         do {
             if resetState { try file.remove() }
             let saved = try file.load()
-            let config = try semantics.config(year: saved?.semantics.year)
+            let config = try semantics.config(saved: saved?.semantics)
             let requested = Checkpoint.Semantics(config, mapping: mapping)
-            if let saved, let mismatch = StateMismatch(savedTopic: saved.topic, saved.semantics, requestedTopic: topic, requested) {
+            if let saved, let mismatch = StateMismatch(savedTopic: saved.topic, saved.semantics, requestedTopic: topic,
+                                                       semantics.rings.request(requested)) {
                 throw CheckpointError.incompatible(path: path, option: mismatch.option, saved: mismatch.saved, requested: mismatch.requested)
             }
             // Say now, not after an hour of counting, that the counts could not be kept.

@@ -118,7 +118,15 @@ struct WatchCommand: ParsableCommand {
             ("--from", givenFrom != nil, "the workers decide where partitions start (`tbdash aggregate --from`)"),
             ("--group", givenGroup != nil, "the viewer commits no offsets (the workers' group is `tbdash aggregate --group`)"),
             ("--year", semantics.eventTime.year != nil, counted),
+            ("--tz", semantics.eventTime.givenTz != nil, counted),
             ("--out-of-orderness", semantics.givenOutOfOrderness != nil, counted),
+            ("--idle-timeout", semantics.givenIdleTimeout != nil, counted),
+            ("--batch-size", semantics.givenBatchSize != nil, counted),
+            ("--batch-interval", semantics.givenBatchInterval != nil, counted),
+            ("--hold", semantics.rings.givenHold != nil, counted),
+            ("--half-life", semantics.rings.givenHalfLife != nil, counted),
+            ("--checkpoint-interval", stateOptions.givenCheckpointInterval != nil,
+             "the viewer keeps no state and commits no offsets (the workers publish every `tbdash aggregate --publish-interval`)"),
             ("--map", shape.text != nil, "the workers decode the source topic (give it to `tbdash aggregate`)"),
         ]
     }

@@ -12,7 +12,7 @@ import UserBehavior
     enum Conformer: String, CaseIterable, Sendable {
         case distinctCounter, frequentItems, segmentCube, userSketches, trending, repeatBuyers, behaviorSummary
         case counts, aggregationState
-        case windowSummary, windowBins, shortWindowBins, hourlyCounts
+        case windowSummary, windowBins, shortWindowBins, phasedWindowBins, hourlyCounts
     }
 
     @Test(arguments: Conformer.allCases)
@@ -40,6 +40,7 @@ import UserBehavior
             case .windowBins: check(WindowBins(), Self.timed(events, seed: seed))
             // A hold of an hour: most bins leave both rings, in any order of the parts.
             case .shortWindowBins: check(WindowBins(holdBins: 6), Self.timed(events, seed: seed))
+            case .phasedWindowBins: check(WindowBins(holdBins: 6, phaseMinutes: 5), Self.timed(events, seed: seed))
             case .hourlyCounts: check(HourlyCounts(), Self.timed(events, seed: seed).map {
                 HourlyCounts.Event(dayIndex: Int($0.timeMs / 86_400_000 % 372), hour: Int($0.timeMs / 3_600_000 % 24),
                                    purchase: $0.event.action == 2)

@@ -290,6 +290,35 @@ final class CrashingFiles: FileOperations {
         #expect(StateMismatch(savedTopic: checkpoint.topic, checkpoint.semantics, requestedTopic: checkpoint.topic, requested)?.option == "--map")
     }
 
+    /// A state's rings are its own (read from them, not from the semantics it was written
+    /// with); a request that names another hold or half-life is refused, one that names none
+    /// keeps the state's.
+    @Test func aStateKeepsItsRingsAndAnotherHoldOrHalfLifeIsRefused() throws {
+        var config = AggregationConfig(calendar: try EventCalendar(year: 2026, timeZone: "Asia/Shanghai"))
+        config.holdBins = 144
+        config.halfLifeMs = 600_000
+        let aggregator = Aggregator(config: config)
+        aggregator.ingest(partition: 0, offset: 0, decoded: .event(BehaviorEvent(
+            userID: 1, itemID: 2, catID: 3, merchantID: 4, brandID: nil, month: 0, day: 0, action: .click, ageRange: AgeRange(rawValue: 1)!,
+            gender: Gender(rawValue: 1)!, province: Province.all[0], timestampMs: 1_778_000_000_000)), payload: nil, now: 0)
+        aggregator.flush(now: 0)
+        // Written with the defaults' semantics: the rings still read as the state's.
+        let written = Checkpoint(topic: "t", semantics: Checkpoint.Semantics(AggregationConfig(calendar: config.calendar)), state: aggregator.state)
+        let saved = try CheckpointCodec.decode(CheckpointCodec.encode(written), path: "x").semantics
+        #expect(saved.holdBins == 144 && saved.halfLifeMs == 600_000)
+
+        var requested = Checkpoint.Semantics(AggregationConfig(calendar: config.calendar))
+        #expect(saved.firstDifference(from: requested)! == ("--hold", "1d", "2d"))
+        requested.holdBins = 144
+        #expect(saved.firstDifference(from: requested)! == ("--half-life", "10m", "30m"))
+        requested.halfLifeMs = nil
+        #expect(StateMismatch(savedTopic: "t", saved, requestedTopic: "t", requested) == nil)
+        requested.holdBins = nil
+        #expect(StateMismatch(savedTopic: "t", saved, requestedTopic: "t", requested) == nil)
+        requested.halfLifeMs = 600_001
+        #expect(StateMismatch(savedTopic: "t", saved, requestedTopic: "t", requested)?.option == "--half-life")
+    }
+
     /// The one check before continuing any state: the topic first, then the semantics.
     @Test func aStateOfAnotherTopicOrOtherSemanticsIsAMismatch() {
         let saved = sampleCheckpoint(events: 1).semantics

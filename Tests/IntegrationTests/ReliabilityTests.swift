@@ -216,4 +216,27 @@ import TestSupport
         }
         #expect(try Data(contentsOf: state) == before)
     }
+
+    /// A state keeps the hold and half-life it was counted with: not given, they are the
+    /// state's; given otherwise, the state is refused with the option named (before, the
+    /// new ones were silently ignored).
+    @Test func anotherHoldOrHalfLifeIsRefusedAndNoneKeepsTheStates() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("a", partitions: 1)
+        let dir = try TemporaryDirectory()
+        let state = dir.file("s.state")
+        let base = ["watch", "--headless", "--exit-at-end", "-t", "a", "-b", cluster.bootstrapServers, "--state", state.path]
+        let first = try TBDashProcess.run(base + ["--hold", "1d", "--half-life", "10m"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let kept = try TBDashProcess.run(base)
+        #expect(kept.status == 0, "\(kept.stderr)")
+        #expect(try TBDashProcess.run(base + ["--hold", "24h", "--half-life", "600s"]).status == 0)
+        let before = try Data(contentsOf: state)
+        for (extra, refusal) in [(["--hold", "2d"], "--hold 1d, not 2d"), (["--half-life", "30m"], "--half-life 10m, not 30m")] {
+            let refused = try TBDashProcess.run(base + extra)
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("was written with \(refusal): run with \(refusal.prefix { $0 != "," })"), "\(refused.stderr)")
+        }
+        #expect(try Data(contentsOf: state) == before)
+    }
 }

@@ -187,6 +187,9 @@ import Testing
     @Test(arguments: [
         (["-t", "other"], "--topic"), (["--topic", "other"], "--topic"), (["--from", "earliest"], "--from"),
         (["--group", "mine"], "--group"), (["--year", "2025"], "--year"), (["--out-of-orderness", "10s"], "--out-of-orderness"),
+        (["--tz", "UTC"], "--tz"), (["--idle-timeout", "1m"], "--idle-timeout"), (["--batch-size", "5"], "--batch-size"),
+        (["--batch-interval", "1s"], "--batch-interval"), (["--hold", "1d"], "--hold"), (["--half-life", "10m"], "--half-life"),
+        (["--checkpoint-interval", "1s"], "--checkpoint-interval"),
     ])
     func workerOptionsAreRefusedByAViewer(_ option: [String], _ name: String) throws {
         let result = try TBDashProcess.run(["watch", "--headless", "--changelog", changelog, "-b", "127.0.0.1:1"] + option, timeout: 30)

@@ -70,4 +70,22 @@ import UserBehavior
         }
         #expect(partition == 1 && mismatch.option == "--year" && mismatch.saved == "2025" && mismatch.requested == "2026")
     }
+
+    /// A worker given --hold refuses a state held otherwise; not given, it restores it.
+    @Test func aStateWithOtherRingsIsRefusedOnlyWhenTheWorkerAsksForOthers() throws {
+        var saved = try semantics()
+        saved.holdBins = 144
+        let asking = try semantics()
+        let refused = WorkerCore.starts(for: [0], restored: [0: (epoch: 1, sourceTopic: "events", semantics: saved)],
+                                        unreadable: [:], topic: "events", semantics: asking)
+        guard case .failure(.semantics(0, let mismatch)) = refused else {
+            Issue.record("not refused: \(refused)")
+            return
+        }
+        #expect(mismatch.option == "--hold" && mismatch.saved == "1d" && mismatch.requested == "2d")
+        var leaving = asking
+        leaving.holdBins = nil
+        #expect(WorkerCore.starts(for: [0], restored: [0: (epoch: 1, sourceTopic: "events", semantics: saved)],
+                                  unreadable: [:], topic: "events", semantics: leaving) == .success([0: .restore(epoch: 1)]))
+    }
 }

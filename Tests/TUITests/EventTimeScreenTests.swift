@@ -79,6 +79,22 @@ import TUI
         #expect(ascii.contains("[1h] *partial"), "\(ascii)")
     }
 
+    /// A minute window over day-resolution events says so, calmly, instead of `partial`;
+    /// its KPIs are `—`.
+    @Test func aMinuteWindowOnDayResolutionDataSaysSo() {
+        var model = Self.model()
+        model.snapshot.aggregate.curves.hasSubDayResolution = false
+        model.snapshot.aggregate.window.dayResolution = true
+        model.snapshot.aggregate.window.answered = false
+        model.snapshot.aggregate.window.complete = false
+        let text = Self.plain.render(model, width: 120, height: 40).textLines()
+        #expect(text[0].contains("[5m] day-resolution data") && !text[0].contains("partial"), "\(text[0])")
+        #expect(text[2].hasPrefix("│ —"), "\(text[2])")
+        let grid = Self.plain.render(model, width: 120, height: 40)
+        let column = text[0].range(of: "day-resolution").map { text[0].distance(from: text[0].startIndex, to: $0.lowerBound) }!
+        #expect(grid[column, 0].style.dim)
+    }
+
     @Test func aFilterTheWindowCannotAnswerShowsDashes() {
         var model = Self.model()
         model.snapshot.aggregate.window.answered = false
