@@ -71,7 +71,8 @@ public struct WindowInfo: Equatable, Sendable {
 /// Each KPI of a window against the same span of the previous day (the span minus 24 h),
 /// when the rings still hold it and the window answers (`KPIComparison.Absence` says why
 /// not otherwise). Yesterday is held by ten minutes, so both spans are the
-/// window's widened to ten-minute bins. A figure is nil where either side has no answer.
+/// window's in the ten-minute bins the watermark has passed. A figure is nil where either
+/// side has no answer.
 public struct KPIComparison: Equatable, Sendable {
     public struct KPIs: Equatable, Sendable {
         public var events: Int?

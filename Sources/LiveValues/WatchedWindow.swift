@@ -19,7 +19,7 @@ public struct WatchedWindow: Hashable, Sendable {
 }
 
 /// A watched window's KPIs over its span, and over the same span yesterday when the rings
-/// still hold it (both spans widened to ten-minute bins, as `KPIComparison`'s).
+/// still hold it (yesterday's span in ten-minute bins the watermark has passed, as `KPIComparison`'s).
 public struct WindowReading: Equatable, Sendable {
     public var now: KPIComparison.KPIs
     public var yesterday: KPIComparison.KPIs?

@@ -219,8 +219,9 @@ struct WindowedView {
     // MARK: Yesterday
 
     /// The window's KPIs against the same span a day earlier, when the rings hold it. A day
-    /// ago is held by ten minutes, so both spans are in ten-minute bins: the window's span
-    /// widened to them (for 5m, the ten minutes holding the watermark; for 1h, the six).
+    /// ago is held by ten minutes, so both spans are whole ten-minute bins the watermark has
+    /// passed: for 5m the last such ten minutes, for 1h the last six, for today the day's
+    /// up to the last one.
     func comparison() -> KPIComparison? {
         guard let (today, yesterday) = comparedSpans() else { return nil }
         var comparison = KPIComparison(fromMs: today.fromMs, toMs: today.toMs)
@@ -238,15 +239,20 @@ struct WindowedView {
         return comparedSpans() == nil ? .notHeld : nil
     }
 
-    /// The window widened to ten-minute bins, and the same span 24 h earlier; nil for `all`,
-    /// before a watermark, where the window does not answer the filter, or where the rings
-    /// no longer hold yesterday's span.
+    /// The window in ten-minute bins the watermark has passed, and the same span 24 h
+    /// earlier; nil for `all`, before a watermark, where the window does not answer the
+    /// filter, or where the rings no longer hold yesterday's span. Only passed bins: the one
+    /// holding the watermark is still filling, and part of ten minutes against all of
+    /// yesterday's ten would read as a fall.
     private func comparedSpans() -> (today: (fromMs: Int64, toMs: Int64), yesterday: (fromMs: Int64, toMs: Int64))? {
-        guard let span, query.window != .all, info.answered else { return nil }
+        guard let span, let watermark = state.globalWatermark, query.window != .all, info.answered else { return nil }
         let day: Int64 = 86_400_000
         let ten = WindowBins.tenMinutesMs
-        let to = state.windows.tenEdge(atOrAfter: span.toMs)
-        let today = (fromMs: to - floorDivide(span.toMs - span.fromMs + ten - 1, ten) * ten, toMs: to)
+        // The last bin end e with watermark ≥ e − 1 (the curves' "no longer provisional").
+        let passed = state.windows.tenEdge(atOrAfter: watermark + 2 - ten)
+        let today = query.window == .today
+            ? (fromMs: span.fromMs, toMs: max(span.fromMs, passed))
+            : (fromMs: passed - floorDivide(span.toMs - span.fromMs + ten - 1, ten) * ten, toMs: passed)
         let yesterday = (fromMs: today.fromMs - day, toMs: today.toMs - day)
         guard state.windows.holds(fromMs: yesterday.fromMs) else { return nil }
         return (today, yesterday)

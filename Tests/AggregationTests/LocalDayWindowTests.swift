@@ -22,8 +22,10 @@ import UserBehavior
         }
     }
 
-    static func fold(_ rows: [WindowTests.Row], calendar: EventCalendar, window: EventWindow) -> (Aggregator, AggregateSnapshot) {
+    static func fold(_ rows: [WindowTests.Row], calendar: EventCalendar, window: EventWindow, filter: String = "",
+                     holdBins: Int = WindowBins.defaultHoldBins) -> (Aggregator, AggregateSnapshot) {
         var config = AggregationConfig(calendar: calendar)
+        config.holdBins = holdBins
         config.outOfOrdernessMs = WindowTests.bound
         config.batchSize = 1
         let aggregator = Aggregator(config: config)
@@ -37,6 +39,7 @@ import UserBehavior
         aggregator.tick(now: 0)
         var query = AnalyticsQuery()
         query.window = window
+        query.filter = (try? SegmentFilter.parse(filter)) ?? SegmentFilter()
         query.top = 100
         query.demoResults = true
         aggregator.query = query
@@ -128,6 +131,7 @@ import UserBehavior
         if window.isByTheMinute {
             #expect(info.dayResolution && !info.answered && info.complete)
             #expect(snapshot.counts.events == 0 && snapshot.vsYesterday == nil && snapshot.figures?.users == nil)
+            #expect(snapshot.vsYesterdayAbsence == .dayResolution && json.contains(#""vs_yesterday_absent": "day_resolution""#))
             #expect(json.contains(#""answered": false"#) && json.contains(#""day_resolution": true"#), "\(json)")
         } else {
             #expect(!info.dayResolution && info.answered)
@@ -137,6 +141,58 @@ import UserBehavior
             #expect(snapshot.counts.events == rows.filter { $0.timeMs >= from && $0.timeMs < to }.count)
             #expect(snapshot.counts.events > 0)
             #expect(json.contains(#""day_resolution": false"#) || window == .all)
+        }
+    }
+
+    /// Two days of millisecond events: `vs_yesterday` is there exactly when the rings hold
+    /// yesterday's span and the window answers; otherwise the JSON says why it is null.
+    @Test func whyThereIsNoComparisonIsSaid() throws {
+        let calendar = WindowTests.calendar
+        let rows = WindowTests.rowsOfTwoDays
+        func absence(_ window: EventWindow, filter: String = "", holdBins: Int = WindowBins.defaultHoldBins) -> (AggregateSnapshot, String) {
+            let (_, snapshot) = Self.fold(rows, calendar: calendar, window: window, filter: filter, holdBins: holdBins)
+            return (snapshot, SnapshotJSON.encode(snapshot, calendar: calendar, now: 0))
+        }
+        for window in [EventWindow.fiveMinutes, .hour] {
+            // The default two days hold yesterday's span: a comparison, its events the oracle's.
+            let (held, heldJSON) = absence(window)
+            let comparison = try #require(held.vsYesterday)
+            #expect(held.vsYesterdayAbsence == nil && heldJSON.contains(#""vs_yesterday_absent": null"#))
+            let yesterday = rows.filter { $0.timeMs >= comparison.fromMs - Self.day && $0.timeMs < comparison.toMs - Self.day }
+            #expect(comparison.yesterday.events == yesterday.count && yesterday.count > 0)
+            // A day of hold cannot hold a day and the window's span.
+            let (short, shortJSON) = absence(window, holdBins: WindowBins.tenMinuteBinsPerDay)
+            #expect(short.vsYesterday == nil && short.vsYesterdayAbsence == .notHeld)
+            #expect(shortJSON.contains(#""vs_yesterday": null"#) && shortJSON.contains(#""vs_yesterday_absent": "not_held""#))
+            let (twoDimensions, _) = absence(window, filter: "gender=female age=25-29")
+            #expect(twoDimensions.vsYesterday == nil && twoDimensions.vsYesterdayAbsence == .unanswered)
+        }
+        let (all, allJSON) = absence(.all)
+        #expect(all.vsYesterday == nil && all.vsYesterdayAbsence == .wholeStream && allJSON.contains(#""vs_yesterday_absent": "all""#))
+        let (_, nothing) = Self.fold([], calendar: calendar, window: .hour)
+        #expect(nothing.vsYesterdayAbsence == .noWatermark)
+    }
+
+    /// Live, the watermark is inside a ten-minute bin still filling: the comparison leaves it
+    /// out on both days, so a steady stream compares whole ten minutes with whole ten
+    /// minutes (before, 4 minutes of today against 10 of yesterday read as a −60 % fall).
+    @Test func todayAgainstYesterdayComparesOnlyBinsTheWatermarkHasPassed() throws {
+        let calendar = WindowTests.calendar
+        let cut = WindowTests.start + 2 * Self.day + 2 * 3_600_000 + 54 * 60_000
+        let rows = WindowTests.rowsOfTwoDays.filter { $0.timeMs < cut }
+        let w = WindowTests.watermark(rows)
+        for (window, width) in [(EventWindow.fiveMinutes, Int64(600_000)), (.hour, 3_600_000)] {
+            let (_, snapshot) = Self.fold(rows, calendar: calendar, window: window)
+            let comparison = try #require(snapshot.vsYesterday)
+            let to = (w + 1) / 600_000 * 600_000
+            #expect(comparison.toMs == to && comparison.fromMs == to - width && to <= w + 1)
+            for (side, shift) in [(comparison.today, Int64(0)), (comparison.yesterday, Self.day)] {
+                let inside = rows.filter { $0.timeMs >= to - width - shift && $0.timeMs < to - shift }
+                #expect(side.events == inside.count && side.users == Set(inside.map(\.event.userID)).count)
+            }
+            // Evenly spread events: whole spans on both days differ by noise, not by a fall.
+            let change = try #require(KPIComparison.change(comparison.today.events, comparison.yesterday.events))
+            #expect(abs(change) < 0.2, "\(window): \(change)")
         }
     }
 

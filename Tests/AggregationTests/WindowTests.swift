@@ -185,10 +185,11 @@ import UserBehavior
     func todayAgainstYesterdayEqualsTheOracle(_ window: EventWindow) throws {
         let rows = Self.rowsOfTwoDays
         let (_, snapshot) = Self.fold(rows, window: window)
-        let (windowFrom, windowTo) = Self.span(window, watermark: Self.watermark(rows))
-        // Both sides in ten-minute bins: the window's span widened to them.
-        let to = (windowTo + 599_999) / 600_000 * 600_000
-        let from = to - (windowTo - windowFrom + 599_999) / 600_000 * 600_000
+        let w = Self.watermark(rows)
+        let (windowFrom, windowTo) = Self.span(window, watermark: w)
+        // Both sides in ten-minute bins the watermark has passed (watermark ≥ end − 1).
+        let to = (w + 1) / 600_000 * 600_000
+        let from = window == .today ? windowFrom : to - (windowTo - windowFrom + 599_999) / 600_000 * 600_000
         let comparison = try #require(snapshot.vsYesterday)
         #expect(comparison.fromMs == from && comparison.toMs == to)
         for (side, shift) in [(comparison.today, Int64(0)), (comparison.yesterday, Self.day)] {
