@@ -83,10 +83,12 @@ public struct ChangelogView: Sendable {
 
     /// The newest states of all partitions merged: what one aggregation over the whole
     /// topic would hold (without the unavailable partitions), in the rings the states were
-    /// counted in (the first partition's hold, phase and half-life, not the defaults).
+    /// counted in, not the defaults: the shortest hold among them (so the merged rings never
+    /// claim more than every part holds), its phase and half-life.
     public mutating func merged() -> AggregationState {
         let records = records()
-        var state = records.min { $0.key < $1.key }?.value.state.empty ?? AggregationState()
+        let shortest = records.min { ($0.value.state.windows.holdBins, $0.key) < ($1.value.state.windows.holdBins, $1.key) }
+        var state = shortest?.value.state.empty ?? AggregationState()
         for partition in records.keys.sorted() { state.merge(records[partition]!.state) }
         return state
     }

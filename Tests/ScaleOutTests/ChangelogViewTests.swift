@@ -1,3 +1,4 @@
+import Analytics
 import Checkpoint
 import LiveValues
 import ScaleOut
@@ -40,5 +41,30 @@ import UserBehavior
         view.apply(message: try message(partition: 1, epoch: 2, next: 3))
         #expect(view.merged().partitions.map(\.nextOffset) == [10, 3])
         #expect(view.unavailable.isEmpty && view.unreadable == 1)
+    }
+
+    /// States counted with `--hold 1d --half-life 10m` (one of them in Kathmandu's phase)
+    /// merge in their own rings, not the defaults: the merged rings hold no more than the
+    /// shortest part, and the hot rank decays at the workers' half-life.
+    @Test func statesMergeInTheRingsTheyWereCountedIn() throws {
+        var view = ChangelogView()
+        for (partition, hold) in [(Int32(0), 288), (1, 144)] {
+            var state = AggregationState(holdBins: hold, phaseMinutes: 5, halfLifeMs: 600_000)
+            state.windows.add(AnalyticEvent(userID: 1, itemID: 2, catID: 3, merchantID: 4, brandID: nil, action: 0, ageRange: 0,
+                                            gender: 0, province: 0, dayIndex: 300, late: false), timeMs: 1_794_240_000_000 + Int64(partition))
+            state.hot.add(item: 2, action: 0, timeMs: 1_794_240_000_000)
+            var progress = PartitionProgress(partition: partition, boundMs: 300_000, now: 0)
+            progress.nextOffset = 1
+            state.partitions = [progress]
+            let config = AggregationConfig(calendar: try EventCalendar(year: 2026, timeZone: "Asia/Kathmandu"))
+            view.apply(message: ChangelogCodec.encode(ChangelogRecord(sourceTopic: "events", partition: partition, epoch: 1, writer: "w@h pid 1",
+                                                                      publishedAtMs: 0, semantics: Checkpoint.Semantics(config), state: state)))
+        }
+        let merged = view.merged()
+        #expect(merged.windows.holdBins == 144 && merged.windows.phaseMinutes == 5 && merged.hot.halfLifeMs == 600_000)
+        var events: Int64 = 0
+        merged.windows.forEachBin(fromMs: .min, toMs: .max) { _, _, bin in events += bin.events }
+        #expect(events == 2)
+        #expect(view.semantics()?.holdBins == 288 && view.semantics()?.halfLifeMs == 600_000)
     }
 }
