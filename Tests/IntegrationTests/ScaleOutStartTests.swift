@@ -96,4 +96,29 @@ import Testing
         let writers = try TopicReader.readRecords(brokers: brokers, topic: "\(topic).tbdash-state").map { try ChangelogCodec.decode($0.value).writer }
         #expect(!writers.isEmpty && !writers.contains { $0.hasSuffix("pid \(refused.process.processIdentifier)") }, "\(writers)")
     }
+
+    /// States counted with --hold 1d --half-life 10m: a worker given another --hold is
+    /// refused with one line naming it; one given neither restores them (before, another
+    /// --hold was silently ignored).
+    @Test func aStateWithOtherRingsIsRefusedOnlyWhenOthersAreGiven() throws {
+        let cluster = try cluster(rows: 500)
+        let brokers = cluster.bootstrapServers
+        let base = ["aggregate", "-b", brokers, "-t", topic, "--year", "2026"] + tuning
+        let first = try TBDashProcess.start(base + ["--hold", "1d", "--half-life", "10m", "--publish-interval", "100ms"])
+        #expect(Running.eventually(timeout: 30) { first.stderr.contains("assigned partitions") })
+        let viewer = try TBDashProcess.run(["watch", "--headless", "--exit-at-end", "--json", "--changelog", "\(topic).tbdash-state",
+                                            "-b", brokers], timeout: 60)
+        #expect(viewer.status == 0, "\(viewer.stderr)")
+        first.signal(SIGTERM)
+        #expect(first.wait(timeout: 30).status == 0)
+        let refused = try TBDashProcess.start(base + ["--hold", "2d"]).wait(timeout: 60)
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(lines(refused.stderr).filter { $0.contains("was counted with --hold 1d, not 2d") }.count == 1, "\(refused.stderr)")
+        expectNothingPublished(refused.stderr)
+        let kept = try TBDashProcess.start(base)
+        #expect(Running.eventually(timeout: 30) { kept.stderr.contains("assigned partitions 0,1 ") }, "\(kept.stderr)")
+        kept.signal(SIGTERM)
+        let stopped = kept.wait(timeout: 30)
+        #expect(stopped.status == 0 && lines(stopped.stderr).contains { $0.contains("2 restored from") }, "\(stopped.stderr)")
+    }
 }
