@@ -32,7 +32,7 @@ struct WindowedView {
         if let span {
             info.fromMs = span.fromMs
             info.toMs = span.toMs
-            info.complete = state.windows.holds(fromMs: span.fromMs)
+            info.complete = state.windows.holds(fromMs: span.fromMs, toMs: span.toMs)
             var counts = counts
             let filter = BinFilter(query.filter)
             forEachBin(span) { day, bin in
