@@ -99,9 +99,17 @@ def local_day_start(ms):
     return (ms + UTC_OFFSET_MS) // DAY * DAY - UTC_OFFSET_MS
 
 
+_day_keys = {}
+
+
 def day_key(ms):
-    y, m, d = civil_from_days((ms + UTC_OFFSET_MS) // DAY)
-    return f"{y:04d}-{m:02d}-{d:02d}"
+    """`2026-11-11`: the local day, as the JSON's keys."""
+    days = (ms + UTC_OFFSET_MS) // DAY
+    key = _day_keys.get(days)
+    if key is None:
+        y, m, d = civil_from_days(days)
+        key = _day_keys[days] = f"{y:04d}-{m:02d}-{d:02d}"
+    return key
 
 
 class Row:
@@ -149,13 +157,9 @@ class Tally:
     """Exact figures over a set of events: counts, distinct users, rankings."""
 
     def __init__(self, dimensions=False, rankings=True):
-        self.events = 0
         self.late = 0
-        self.action = [0] * ACTIONS
-        self.age = {}
-        self.gender = {}
-        self.province = {}
-        self.per_day = {}
+        # (action, age, gender, province, day) -> events: every count is a sum of these.
+        self.cells = {}
         self.users = set()
         self.users_by_action = [set() for _ in range(ACTIONS)]
         self.users_by_day = {}
@@ -167,14 +171,10 @@ class Tally:
         self.ids = {e: {} for e in ENTITIES} if rankings else None
 
     def add(self, r, late, day):
-        self.events += 1
         self.late += late
         a = r.action
-        self.action[a] += 1
-        self.age[r.age] = self.age.get(r.age, 0) + 1
-        self.gender[r.gender] = self.gender.get(r.gender, 0) + 1
-        self.province[r.province] = self.province.get(r.province, 0) + 1
-        self.per_day[day] = self.per_day.get(day, 0) + 1
+        cell = (a, r.age, r.gender, r.province, day)
+        self.cells[cell] = self.cells.get(cell, 0) + 1
         self.users.add(r.user)
         self.users_by_action[a].add(r.user)
         self.users_by_day.setdefault(day, set()).add(r.user)
@@ -192,20 +192,24 @@ class Tally:
                 counts[a] += 1
 
     def result(self):
+        def by(index, key=str):
+            out = {}
+            for cell, n in self.cells.items():
+                out[key(cell[index])] = out.get(key(cell[index]), 0) + n
+            return out
+
+        actions = by(0, int)
         out = {
-            "events": self.events, "late": self.late,
-            "action": {str(a): n for a, n in enumerate(self.action) if n},
-            "age_range": {str(k): v for k, v in self.age.items()},
-            "gender": {str(k): v for k, v in self.gender.items()},
-            "province": dict(self.province),
-            "per_day": dict(self.per_day),
+            "events": sum(self.cells.values()), "late": self.late,
+            "action": {str(a): n for a, n in sorted(actions.items())},
+            "age_range": by(1), "gender": by(2), "province": by(3), "per_day": by(4),
             "uv": {
                 "all": len(self.users),
                 "action": {str(a): len(s) for a, s in enumerate(self.users_by_action) if s},
                 "per_day": {d: len(s) for d, s in self.users_by_day.items()},
             },
             "funnel": {name: len(self.users_by_action[a]) for a, name in enumerate(("click", "cart", "purchase", "favourite"))},
-            "purchases": self.action[PURCHASE], "clicks": self.action[0],
+            "purchases": actions.get(PURCHASE, 0), "clicks": actions.get(0, 0),
         }
         if self.dimensions:
             out["uv"]["age_range"] = {str(k): len(s) for k, s in self.users_by_age.items()}
