@@ -210,6 +210,18 @@ public struct WindowBins: Mergeable, Equatable, Sendable {
         return fromMs >= heldFrom && (tenEdge(atOrAfter: fromMs) == fromMs || fromMs >= ringStart)
     }
 
+    /// Whether the bins inside `[fromMs, toMs)` hold every event of it: `holds(fromMs:)`, and
+    /// the span ends on a ten-minute boundary or every minute of its last, partial ten-minute
+    /// bin is in the minute ring. (A window that ends at a watermark lagging the newest minute
+    /// by more than the ring ends inside a ten-minute bin that reaches past it: its minutes
+    /// are not counted.)
+    public func holds(fromMs: Int64, toMs: Int64) -> Bool {
+        guard let ringStart = minuteRingStartMs else { return true }
+        guard holds(fromMs: fromMs) else { return false }
+        let lastTen = startMs(ofTen: ten(ofMinute: floorDivide(toMs, Self.minuteMs)))
+        return lastTen == toMs || max(fromMs, lastTen) >= ringStart
+    }
+
     /// Calls `body` for each non-empty bin inside `[fromMs, toMs)` — minute bins that start
     /// in it, ten-minute bins wholly in it — with its start and length (ms). Their events
     /// are exactly the span's while `holds(fromMs:)` and `toMs` is a ten-minute boundary or

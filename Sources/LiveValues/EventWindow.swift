@@ -49,7 +49,9 @@ public struct WindowInfo: Equatable, Sendable {
     public var fromMs: Int64?
     public var toMs: Int64?
     /// False when the rings no longer hold the window's start (`--hold`, or a span that
-    /// starts inside a ten-minute bin whose minutes left the minute ring).
+    /// starts inside a ten-minute bin whose minutes left the minute ring), or its end: a
+    /// watermark more than the minute ring (2 h) behind the newest minute puts the end of
+    /// `5m` and `1h` inside a ten-minute bin that reaches past it.
     public var complete = true
     /// The filter constrains more than one dimension besides action and day: the window
     /// keeps no answer (`—`), and its counts are zero.

@@ -37,7 +37,7 @@ struct WindowedView {
         if let span {
             info.fromMs = span.fromMs
             info.toMs = span.toMs
-            info.complete = info.dayResolution || state.windows.holds(fromMs: span.fromMs)
+            info.complete = info.dayResolution || state.windows.holds(fromMs: span.fromMs, toMs: span.toMs)
             guard !info.dayResolution else { return }
             var counts = counts
             let filter = BinFilter(query.filter)

@@ -112,6 +112,42 @@ import UserBehavior
         #expect(top.allSatisfy { $0.bound == 0 })
     }
 
+    /// A partition far behind the others holds the watermark more than the minute ring
+    /// behind the newest minute: `5m` then ends inside a ten-minute bin that reaches past it,
+    /// whose events it cannot count, so it must not claim to be complete, even when it
+    /// starts on a ten-minute boundary; `today` ends on one and stays exact. (Found by
+    /// bench/full-size at 20,000 rows: `5m` said complete with 0 of 15 events.)
+    @Test func aWindowEndingInsideAnOlderTenMinuteBinIsNotComplete() throws {
+        let unknownAge = try #require(AgeRange(rawValue: 0))
+        func row(_ partition: Int32, _ user: Int64, _ timeMs: Int64) -> Row {
+            let event = BehaviorEvent(userID: user, itemID: 1, catID: 1, merchantID: 1, brandID: nil, month: 0, day: 0,
+                                      action: .click, ageRange: unknownAge, gender: .unknown, province: Province.all[0],
+                                      timestampMs: timeMs)
+            return Row(partition: partition, event: event, timeMs: timeMs)
+        }
+        let minute: Int64 = 60_000
+        // The watermark: partition 0's newest (10:06:30) − 2 min = 10:04:30, so `5m` is
+        // [10:00, 10:05); partition 1 has gone on to 13:00.
+        let ten = Self.start + 10 * 60 * minute
+        let rows = [row(0, 1, ten - 90 * minute), row(0, 2, ten + minute), row(1, 3, ten + 2 * minute),
+                    row(0, 4, ten + 3 * minute), row(0, 5, ten + 6 * minute + 30_000), row(1, 6, ten + 180 * minute)]
+        let w = Self.watermark(rows)
+        #expect(w == ten + 4 * minute + 30_000)
+        for window in [EventWindow.fiveMinutes, .today] {
+            let (_, snapshot) = Self.fold(rows, window: window)
+            let (from, to) = Self.span(window, watermark: w)
+            let inside = rows.filter { $0.timeMs >= from && $0.timeMs < to }
+            #expect(snapshot.watermark == w && snapshot.window.fromMs == from && snapshot.window.toMs == to)
+            switch window {
+            case .fiveMinutes:
+                #expect(inside.count == 3 && snapshot.counts.events == 0 && !snapshot.window.complete)
+            default:
+                #expect(snapshot.window.complete && snapshot.counts.events == inside.count && inside.count == 5)
+                #expect(snapshot.figures?.users == inside.count)
+            }
+        }
+    }
+
     /// A filter on actions and one other dimension is exact; on two others it has no answer.
     @Test func aWindowAnswersActionsAndOneOtherDimension() throws {
         let rows = Self.rowsOfTwoDays
