@@ -222,8 +222,9 @@ class Tally:
         return out
 
 
-def window_spans(watermark, newest_minute, hold_bins):
-    """[from, to) of each window but `all`, and whether the rings hold its start."""
+def window_spans(watermark, newest_minute, hold_bins, sub_day=True):
+    """[from, to) of each window but `all`, and whether the rings hold its start. On a
+    stream of days only (every event at its day's start), 5m and 1h answer nothing."""
     held_from = (newest_minute // 10 - hold_bins + 1) * TEN
     ring_start = (newest_minute - MINUTE_BINS + 1) * MINUTE
 
@@ -240,14 +241,21 @@ def window_spans(watermark, newest_minute, hold_bins):
         "1h": (end_of_minute - 60 * MINUTE, end_of_minute),
         "today": (local_day_start(watermark), (watermark // TEN + 1) * TEN),
     }
+    # Today against yesterday compares the ten-minute bins the watermark has passed (the
+    # last edge e with watermark >= e - 1): for today, the day up to there; for 5m and 1h,
+    # the window's length rounded up to ten minutes, ending there; and 24 h earlier.
+    passed = (watermark + 1) // TEN * TEN
     out = {}
     for name, (start, end) in spans.items():
-        # Today against yesterday: the span widened to ten-minute bins, and 24 h earlier.
-        to = -(-end // TEN) * TEN
-        wide = (to - -(-(end - start) // TEN) * TEN, to)
+        day_resolution = name in ("5m", "1h") and not sub_day
+        if name == "today":
+            wide = (start, max(start, passed))
+        else:
+            wide = (passed - -(-(end - start) // TEN) * TEN, passed)
         yesterday = (wide[0] - DAY, wide[1] - DAY)
-        out[name] = {"from": start, "to": end, "complete": holds(start, end),
-                     "compare": wide, "yesterday": yesterday if holds(yesterday[0]) else None}
+        out[name] = {"from": start, "to": end, "complete": day_resolution or holds(start, end),
+                     "day_resolution": day_resolution, "compare": wide,
+                     "yesterday": yesterday if holds(yesterday[0]) and not day_resolution else None}
     return out, held_from
 
 
@@ -263,6 +271,7 @@ def compute(path, shape, partitions, year=2026, bound_ms=300_000, hold_bins=288,
     # Repeat buyers: (user, merchant) -> first purchase day, or True once a second day is seen.
     pairs = {}
     newest = None
+    sub_day = False
     for n, r in enumerate(read_rows(path, shape, year)):
         p = partition_of.get(r.user)
         if p is None:
@@ -275,6 +284,7 @@ def compute(path, shape, partitions, year=2026, bound_ms=300_000, hold_bins=288,
         if newest is None or r.ts > newest:
             newest = r.ts
         day = day_key(r.ts)
+        sub_day = sub_day or r.ts != local_day_start(r.ts)
         everything.add(r, late, day)
         hour = (day, (r.ts - local_day_start(r.ts)) // HOUR)
         h = hourly.get(hour)
@@ -295,7 +305,7 @@ def compute(path, shape, partitions, year=2026, bound_ms=300_000, hold_bins=288,
         sys.exit("bench/oracle.py: no rows")
     watermark = min(m for m in max_by_partition if m is not None) - bound_ms
     newest_minute = newest // MINUTE
-    spans, held_from = window_spans(watermark, newest_minute, hold_bins)
+    spans, held_from = window_spans(watermark, newest_minute, hold_bins, sub_day)
 
     # Second pass: the windows, yesterday's spans, and the held days' cumulative users.
     windows = {name: Tally() for name in spans}
@@ -374,7 +384,8 @@ def compute(path, shape, partitions, year=2026, bound_ms=300_000, hold_bins=288,
     result["windows"]["all"]["vs_yesterday"] = None
     for name, s in spans.items():
         w = windows[name].result()
-        w["window"] = {"name": name, "from": s["from"], "to": s["to"], "complete": s["complete"]}
+        w["window"] = {"name": name, "from": s["from"], "to": s["to"], "complete": s["complete"],
+                       "day_resolution": s["day_resolution"]}
         if s["yesterday"]:
             def kpi(key):
                 e, p, u, b, late = kpis[key]
