@@ -155,15 +155,18 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
             let workStart = MonotonicClock.nanoseconds()
             if let item { apply(item, to: aggregator) }
             let now2 = MonotonicClock.milliseconds()
-            aggregator.tick(now: now2)
+            let flushed = aggregator.tick(now: now2)
             busyNanoseconds += MonotonicClock.nanoseconds() - workStart
             if let query = requestedQuery.withLock({ $0.take() }) {
                 aggregator.query = query
                 core.queryChanged()
             }
+            // Whatever was taken changed the snapshot (a folded batch, the open batch's
+            // count, ends, gaps), as does a batch closed by its interval.
             let effects = core.step(now: now2, WatchCore.Conditions(
                 sourceReady: reader.startOffsets != nil, allAtEnd: aggregator.allAtEnd,
-                stopRequested: stop.isRequested, failed: isFailed, idle: item == nil && reader.pipe.queue.isEmpty))
+                stopRequested: stop.isRequested, failed: isFailed, idle: item == nil && reader.pipe.queue.isEmpty,
+                news: item != nil || flushed))
             perform(effects, now: now2)
             if effects.contains(.stop) { break }
         }
@@ -219,7 +222,7 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
             status: reader.status, checkpointProblem: checkpointProblem.withLock { $0 },
             earlierRecords: reader.earlierRecords.load(ordering: .relaxed))
         // Only a changed snapshot is news: the screen redraws on each generation, and an
-        // idle dashboard should sleep, not redraw ten times a second.
+        // idle dashboard should sleep, not redraw at every refresh.
         let changed = latest.withLock { current in
             var snapshot = snapshot
             // Figures are recomputed less often than counts: keep the newest ones (of the
