@@ -80,7 +80,7 @@ public struct ViewerCore: Sendable {
     /// How long the shell may wait for the next message before `step` has work: until a
     /// changed view may be published (0 once it may), else `idleWaitMs`.
     public func waitMs(now: Int64, idleWaitMs: Int64 = 100) -> Int64 {
-        max(0, min(idleWaitMs, (pacer.due ?? .max) - now))
+        min(idleWaitMs, pacer.dueInMs(now: now) ?? .max)
     }
 
     /// After a consume at `now` that took `received` messages, with the source's end

@@ -19,15 +19,16 @@ public struct PublishPacer: Equatable, Sendable {
         hasNews = true
     }
 
-    /// When the news may be published: nil with nothing new, `lastPublish` + the minimum
-    /// interval after a publish, at once before the first.
-    public var due: Int64? {
+    /// How long until the news may be published: nil with nothing new, 0 when it may be
+    /// now (before the first publish, or the minimum interval after the last).
+    public func dueInMs(now: Int64) -> Int64? {
         guard hasNews else { return nil }
-        return lastPublish.map { $0 + minIntervalMs } ?? .min
+        guard let lastPublish else { return 0 }
+        return max(0, lastPublish + minIntervalMs - now)
     }
 
     public func isDue(now: Int64) -> Bool {
-        due.map { now >= $0 } ?? false
+        dueInMs(now: now) == 0
     }
 
     /// A publish happened at `now` (for news or not): it showed everything new.

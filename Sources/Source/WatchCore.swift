@@ -81,8 +81,8 @@ public struct WatchCore: Sendable {
     /// open micro-batch's deadline.
     public func waitMs(now: Int64, batchDeadline: Int64?) -> Int64 {
         let refresh = pacer.lastPublish.map { $0 + timing.refreshIntervalMs } ?? now
-        let wake = min(batchDeadline ?? .max, pacer.due ?? .max, refresh, lastCommit + timing.commitIntervalMs)
-        return max(0, min(wake - now, 200))
+        let wake = min(batchDeadline ?? .max, refresh, lastCommit + timing.commitIntervalMs)
+        return max(0, min(wake - now, pacer.dueInMs(now: now) ?? .max, 200))
     }
 
     /// After the thread applied what it took from the queue (or nothing) at `now`.

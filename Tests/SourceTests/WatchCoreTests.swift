@@ -112,6 +112,7 @@ import Testing
         _ = core.step(now: 0, C())
         _ = core.step(now: 100, C(news: true))
         core.queryChanged()
+        #expect(core.waitMs(now: 105, batchDeadline: nil) == 0)
         #expect(core.step(now: 105, C()) == [.publish(figures: true)])  // not held by the minimum interval
         #expect(core.step(now: 200, C()) == [])
     }
