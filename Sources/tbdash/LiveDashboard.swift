@@ -27,7 +27,7 @@ struct LiveDashboard {
     /// 250 ms): it adds at most this to an event's send → visible time. ncurses cannot
     /// wait for a key and a snapshot at once, and 100 wake-ups a second cost an idle
     /// dashboard ~0.5 % of a core (measured), so an idle one looks only once a frame's time.
-    static let busyPollMs: Int64 = 10
+    static let busyPollMs: Int64 = 5
 
     enum Ending: Equatable {
         case quit
