@@ -9,9 +9,9 @@ import Source
 /// changed it are read, at most every minimum publish interval (`PublishPacer`), and while
 /// the changelog still pours in at most every draining limit (merging every partition's
 /// state costs far more than reading one: 64 states of 570 KB took seconds in a debug
-/// build); with `exitAtEnd` a stop as soon as every source partition's
-/// newest state reaches the source's end offsets or cannot be read (read from the states'
-/// headers, so only one merge is needed); and a changelog with no state yet, said once —
+/// build); with `exitAtEnd` a stop as soon as every source partition's newest state
+/// reaches the source's end offsets or cannot be read (read from the states' headers, so
+/// only one merge is needed); and a changelog with no state yet, said once —
 /// at once by a viewer that stays, after `noStatesWaitMs` by one that exits at the end.
 public struct ViewerCore: Sendable {
     public struct Timing: Equatable, Sendable {

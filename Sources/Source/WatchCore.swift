@@ -2,11 +2,12 @@
 /// quinn-proto or h11): the aggregator thread tells it what happened and the time, and it
 /// answers with what to do — publish a snapshot, save a checkpoint, commit offsets, stop.
 ///
-/// It owns the timing rules that are easy to get wrong: a snapshot as soon as a batch is
-/// folded, at most every minimum publish interval (`PublishPacer`), and once a refresh
-/// interval with nothing new (figures less often), a checkpoint every commit interval but only once the reader knows
-/// where it starts, offsets committed only after their checkpoint was saved, a failed save
-/// retried at the next interval, and when a run is over. Tested with a manual clock.
+/// It owns the timing rules that are easy to get wrong: a snapshot as soon as there is news
+/// (a folded batch), at most every minimum publish interval (`PublishPacer`), and once a
+/// refresh interval with nothing new (figures less often), a checkpoint every commit
+/// interval but only once the reader knows where it starts, offsets committed only after
+/// their checkpoint was saved, a failed save retried at the next interval, and when a run
+/// is over. Tested with a manual clock.
 public struct WatchCore: Sendable {
     public struct Timing: Equatable, Sendable {
         /// The least time between two snapshots: news (a folded batch) waits at most this
@@ -47,8 +48,8 @@ public struct WatchCore: Sendable {
         public var failed = false
         /// Nothing was taken from the queue at this step, and nothing waits in it.
         public var idle = false
-        /// The step changed what a snapshot shows: a batch was folded, a partition reached
-        /// its end, offsets were assigned or ends learned.
+        /// The step changed what a snapshot shows: it folded a batch or took anything else
+        /// from the queue (the open batch's count, a partition's end, ends, gaps).
         public var news = false
 
         public init(sourceReady: Bool = false, allAtEnd: Bool = false, stopRequested: Bool = false,
