@@ -49,7 +49,8 @@ public struct WatchCore: Sendable {
         /// Nothing was taken from the queue at this step, and nothing waits in it.
         public var idle = false
         /// The step changed what a snapshot shows: it folded a batch or took anything else
-        /// from the queue (the open batch's count, a partition's end, ends, gaps).
+        /// from the queue (the open batch's count, a partition's end, ends, gaps), or the
+        /// reader's status or the checkpoint's problem changed.
         public var news = false
 
         public init(sourceReady: Bool = false, allAtEnd: Bool = false, stopRequested: Bool = false,

@@ -119,6 +119,9 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
         var core = WatchCore(timing: options.timing, checkpointing: checkpointer != nil, now: start)
         var meter = PipelineMeter(start: start, reader: reader)
         var busyNanoseconds: Int64 = 0
+        /// The reader's status and the checkpoint problem as last seen: a change is news.
+        var seenStatus = reader.status
+        var seenProblem: String?
 
         func commit(_ offsets: [Int32: Int64], final: Bool) {
             let committed = self.commit(offsets, waitMs: final ? 3000 : 0)
@@ -162,11 +165,17 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
                 core.queryChanged()
             }
             // Whatever was taken changed the snapshot (a folded batch, the open batch's
-            // count, ends, gaps), as does a batch closed by its interval.
+            // count, ends, gaps), as does a batch closed by its interval, a new status of the
+            // reader or a checkpoint that failed or saved again.
+            let status = reader.status
+            let problem = checkpointProblem.withLock { $0 }
+            let news = item != nil || flushed || status != seenStatus || problem != seenProblem
+            seenStatus = status
+            seenProblem = problem
             let effects = core.step(now: now2, WatchCore.Conditions(
                 sourceReady: reader.startOffsets != nil, allAtEnd: aggregator.allAtEnd,
                 stopRequested: stop.isRequested, failed: isFailed, idle: item == nil && reader.pipe.queue.isEmpty,
-                news: item != nil || flushed))
+                news: news))
             perform(effects, now: now2)
             if effects.contains(.stop) { break }
         }
