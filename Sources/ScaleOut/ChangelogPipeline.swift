@@ -25,8 +25,8 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
         /// Stop once every source partition's state has reached the source's end offsets.
         public var exitAtEnd = false
         public var query = AnalyticsQuery()
-        /// How often a changed view is merged and published.
-        public var publishIntervalMs: Int64 = 250
+        /// The least time between two merges of a changed view.
+        public var minPublishIntervalMs: Int64 = ViewerCore.Timing().minPublishIntervalMs
         public var failFast = true
         public var connectTimeoutMs: Int32 = 10_000
         /// Told once each thing the snapshot alone would not make plain: a partition whose
@@ -100,7 +100,7 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
     private func run() {
         guard let partitions = connect() else { return }
         var timing = ViewerCore.Timing()
-        timing.publishIntervalMs = options.publishIntervalMs
+        timing.minPublishIntervalMs = options.minPublishIntervalMs
         timing.exitAtEnd = options.exitAtEnd
         timing.noStatesWaitMs = Int64(options.connectTimeoutMs)
         var core = ViewerCore(timing: timing, changelogPartitions: partitions.count, now: MonotonicClock.milliseconds())
@@ -108,7 +108,10 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
         var source: SourceEnds?
         let batch = KafkaRecordBatch(capacity: 1024)
         while !stop.isRequested {
-            let received = consumer.consume(into: batch, timeoutMs: 100)
+            // Waits for a message only until a changed view may be published: a state is
+            // merged as soon as the messages after it are read.
+            let wait = core.waitMs(now: MonotonicClock.milliseconds())
+            let received = consumer.consume(into: batch, timeoutMs: Int32(wait))
             for i in 0..<batch.count {
                 let record = batch[i]
                 switch record.kind {
@@ -270,7 +273,7 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
 /// partitions, then the offsets of all of them at once (`queryOffsetRanges`). Asking each
 /// partition in turn made a 64-partition viewer wait 13–15 s at its end, at low CPU: each
 /// answer queued on the connection behind a fetch that the embedded broker holds for
-/// fetch.wait.max.ms (100 ms) once the changelog is read.
+/// fetch.wait.max.ms once the changelog is read.
 private struct SourceEnds {
     let topic: String
     private(set) var ends: [Int32: Int64] = [:]

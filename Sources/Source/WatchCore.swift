@@ -2,14 +2,20 @@
 /// quinn-proto or h11): the aggregator thread tells it what happened and the time, and it
 /// answers with what to do — publish a snapshot, save a checkpoint, commit offsets, stop.
 ///
-/// It owns the timing rules that are easy to get wrong: snapshots every publish interval
-/// (figures less often), a checkpoint every commit interval but only once the reader knows
-/// where it starts, offsets committed only after their checkpoint was saved, a failed save
-/// retried at the next interval, and when a run is over. Tested with a manual clock.
+/// It owns the timing rules that are easy to get wrong: a snapshot as soon as there is news
+/// (a folded batch), at most every minimum publish interval (`PublishPacer`), and once a
+/// refresh interval with nothing new (figures less often), a checkpoint every commit
+/// interval but only once the reader knows where it starts, offsets committed only after
+/// their checkpoint was saved, a failed save retried at the next interval, and when a run
+/// is over. Tested with a manual clock.
 public struct WatchCore: Sendable {
     public struct Timing: Equatable, Sendable {
-        /// How often a fresh snapshot is published (the screen redraws at most this often).
-        public var publishIntervalMs: Int64 = 100
+        /// The least time between two snapshots: news (a folded batch) waits at most this
+        /// long to be published; at the peak rate it bounds the snapshot copies to 50 a second.
+        public var minPublishIntervalMs: Int64 = 20
+        /// How often a snapshot is published with nothing new: the reader's status, the
+        /// pipeline's figures and the rates, which change with time alone.
+        public var refreshIntervalMs: Int64 = 1_000
         /// How often the analytics figures (distinct users, rankings) are recomputed: they
         /// cost more than counts. The final snapshot always has them.
         public var figuresIntervalMs: Int64 = 1_000
@@ -42,21 +48,26 @@ public struct WatchCore: Sendable {
         public var failed = false
         /// Nothing was taken from the queue at this step, and nothing waits in it.
         public var idle = false
+        /// The step changed what a snapshot shows: it folded a batch or took anything else
+        /// from the queue (the open batch's count, a partition's end, ends, gaps), or the
+        /// reader's status or the checkpoint's problem changed.
+        public var news = false
 
         public init(sourceReady: Bool = false, allAtEnd: Bool = false, stopRequested: Bool = false,
-                    failed: Bool = false, idle: Bool = false) {
+                    failed: Bool = false, idle: Bool = false, news: Bool = false) {
             self.sourceReady = sourceReady
             self.allAtEnd = allAtEnd
             self.stopRequested = stopRequested
             self.failed = failed
             self.idle = idle
+            self.news = news
         }
     }
 
     public let timing: Timing
     /// Whether checkpoints are saved (`--state`); without, offsets are committed alone.
     public let checkpointing: Bool
-    private var lastPublish: Int64?
+    private var pacer: PublishPacer
     private var lastFigures: Int64?
     private var lastCommit: Int64
     private var stopped = false
@@ -64,23 +75,25 @@ public struct WatchCore: Sendable {
     public init(timing: Timing, checkpointing: Bool, now: Int64) {
         self.timing = timing
         self.checkpointing = checkpointing
+        pacer = PublishPacer(minIntervalMs: timing.minPublishIntervalMs)
         lastCommit = now
     }
 
     /// How long the thread may wait for the next record before `step` has work, given the
     /// open micro-batch's deadline.
     public func waitMs(now: Int64, batchDeadline: Int64?) -> Int64 {
-        let nextPublish = lastPublish.map { $0 + timing.publishIntervalMs } ?? now
-        let wake = min(batchDeadline ?? .max, nextPublish, lastCommit + timing.commitIntervalMs)
-        return max(0, min(wake - now, 200))
+        let refresh = pacer.lastPublish.map { $0 + timing.refreshIntervalMs } ?? now
+        let wake = min(batchDeadline ?? .max, refresh, lastCommit + timing.commitIntervalMs)
+        return max(0, min(wake - now, pacer.dueInMs(now: now) ?? .max, 200))
     }
 
     /// After the thread applied what it took from the queue (or nothing) at `now`.
     public mutating func step(now: Int64, _ conditions: Conditions) -> [Effect] {
         guard !stopped else { return [] }
         var effects: [Effect] = []
-        if lastPublish.map({ now >= $0 + timing.publishIntervalMs }) ?? true {
-            lastPublish = now
+        if conditions.news { pacer.news() }
+        if pacer.isDue(now: now) || pacer.lastPublish.map({ now >= $0 + timing.refreshIntervalMs }) ?? true {
+            pacer.published(now: now)
             let figures = lastFigures.map { now - $0 >= timing.figuresIntervalMs } ?? true
             if figures { lastFigures = now }
             effects.append(.publish(figures: figures))
@@ -107,7 +120,8 @@ public struct WatchCore: Sendable {
 
     /// Asks for figures with the next snapshot, at once (the segment or ranking changed).
     public mutating func queryChanged() {
-        lastPublish = nil
+        pacer = PublishPacer(minIntervalMs: timing.minPublishIntervalMs)
+        pacer.news()
         lastFigures = nil
     }
 

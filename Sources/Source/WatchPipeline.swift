@@ -119,6 +119,9 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
         var core = WatchCore(timing: options.timing, checkpointing: checkpointer != nil, now: start)
         var meter = PipelineMeter(start: start, reader: reader)
         var busyNanoseconds: Int64 = 0
+        /// The reader's status and the checkpoint problem as last seen: a change is news.
+        var seenStatus = reader.status
+        var seenProblem: String?
 
         func commit(_ offsets: [Int32: Int64], final: Bool) {
             let committed = self.commit(offsets, waitMs: final ? 3000 : 0)
@@ -155,15 +158,24 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
             let workStart = MonotonicClock.nanoseconds()
             if let item { apply(item, to: aggregator) }
             let now2 = MonotonicClock.milliseconds()
-            aggregator.tick(now: now2)
+            let flushed = aggregator.tick(now: now2)
             busyNanoseconds += MonotonicClock.nanoseconds() - workStart
             if let query = requestedQuery.withLock({ $0.take() }) {
                 aggregator.query = query
                 core.queryChanged()
             }
+            // Whatever was taken changed the snapshot (a folded batch, the open batch's
+            // count, ends, gaps), as does a batch closed by its interval, a new status of the
+            // reader or a checkpoint that failed or saved again.
+            let status = reader.status
+            let problem = checkpointProblem.withLock { $0 }
+            let news = item != nil || flushed || status != seenStatus || problem != seenProblem
+            seenStatus = status
+            seenProblem = problem
             let effects = core.step(now: now2, WatchCore.Conditions(
                 sourceReady: reader.startOffsets != nil, allAtEnd: aggregator.allAtEnd,
-                stopRequested: stop.isRequested, failed: isFailed, idle: item == nil && reader.pipe.queue.isEmpty))
+                stopRequested: stop.isRequested, failed: isFailed, idle: item == nil && reader.pipe.queue.isEmpty,
+                news: news))
             perform(effects, now: now2)
             if effects.contains(.stop) { break }
         }
@@ -219,7 +231,7 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
             status: reader.status, checkpointProblem: checkpointProblem.withLock { $0 },
             earlierRecords: reader.earlierRecords.load(ordering: .relaxed))
         // Only a changed snapshot is news: the screen redraws on each generation, and an
-        // idle dashboard should sleep, not redraw ten times a second.
+        // idle dashboard should sleep, not redraw at every refresh.
         let changed = latest.withLock { current in
             var snapshot = snapshot
             // Figures are recomputed less often than counts: keep the newest ones (of the

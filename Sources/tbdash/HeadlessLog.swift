@@ -16,7 +16,10 @@ struct HeadlessLog {
         var lastStatus = SourceStatus.connecting
         var lastProblem: String?
         var lastProgress = MonotonicClock.milliseconds()
-        while !source.waitUntilFinished(timeoutMs: 200) {
+        // Once more after the end: a run shorter than a look still logs where it got to.
+        var finished = false
+        while !finished {
+            finished = source.waitUntilFinished(timeoutMs: 200)
             let snapshot = source.snapshot
             if snapshot.status != lastStatus {
                 lastStatus = snapshot.status

@@ -75,7 +75,8 @@ import Glibc
         // The lower bound of each event's send → visible, from the send times alone: an
         // event of a full batch waits for the batch's tenth event; one of the last, partial
         // batch for the interval after that batch's first event was read. Visible at most a
-        // publish interval (100 ms) after, plus slack for a busy machine.
+        // fetch wait and the minimum publish interval (20 ms each) after, plus slack for a
+        // busy machine.
         var bounds: [Int64] = []
         for (i, stamp) in sent.enumerated() {
             let batchStart = i / 10 * 10
@@ -97,6 +98,44 @@ import Glibc
         #expect(try ms("max_ms") >= 1_990, "the partial batch waits out its interval")
     }
 
+    /// An idle watch publishes a folded batch when it is folded, not at its next refresh
+    /// (once a second with nothing new): single events (batches of one) 400 ms apart are each
+    /// visible within a fetch wait and the minimum publish interval (20 ms each). The bound
+    /// is loose for a loaded machine, yet a watch that left them to its refresh would show
+    /// each after up to 1 s (all five within 600 ms by chance 0.6^5 ≈ 8 %).
+    @Test func anIdleWatchShowsASingleEventWhenItIsFoldedNotAtTheNextRefresh() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("single", partitions: 1)
+        let dir = try TemporaryDirectory()
+        let traceFile = dir.file("trace.json")
+        let watch = try TBDashProcess.start(["watch", "--headless", "--json", "--from", "earliest", "-b", cluster.bootstrapServers,
+                                             "-t", "single", "--batch-size", "1", "--trace", traceFile.path])
+        defer { if watch.process.isRunning { watch.signal(SIGKILL) } }
+        Thread.sleep(forTimeInterval: 3)  // connected, at the end, idle
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(brokers: cluster.bootstrapServers))
+        let topic = producer.topic("single")
+        for i in 0..<5 {
+            if i > 0 { Thread.sleep(forTimeInterval: 0.4) }
+            let result = Array(Self.message.utf8).withUnsafeBytes { value in
+                Array("k".utf8).withUnsafeBytes { key in
+                    SendStamp.withHeader(Self.nowNs()) { producer.produce(to: topic, key: key, value: value, header: $0) }
+                }
+            }
+            #expect(result == .queued)
+            _ = producer.flush(timeoutMs: 1_000)
+        }
+        Thread.sleep(forTimeInterval: 1.5)
+        watch.signal(SIGTERM)
+        let result = watch.wait(timeout: 30)
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(json["events"] as? Int == 5, "\(result.stdout.prefix(200))")
+        let trace = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: traceFile)) as? [String: Any])
+        #expect(trace["events"] as? Int == 5 && trace["untraced"] as? Int == 0, "\(trace)")
+        let max = try #require(trace["max_ms"] as? Double, "\(trace)")
+        #expect(max < 600, "\(trace)")
+    }
+
     @Test func throughAWorkerAndAViewerEveryEventIsVisibleWithinThePublishIntervals() throws {
         let cluster = try MockCluster()
         // The source and its changelog (the embedded broker has no admin API for a worker).
@@ -114,7 +153,7 @@ import Glibc
         Thread.sleep(forTimeInterval: 2)
 
         // 20 events at 10/s over two partitions: each waits for its worker's next publish
-        // (every 1 s), the changelog fetch and the viewer's publish (every 250 ms).
+        // (every 1 s), the changelog fetch and the viewer's merge (as soon as it is read).
         let producer = try KafkaProducer(configuration: KafkaConfiguration(brokers: cluster.bootstrapServers))
         let topic = producer.topic("traced")
         for i in 0..<20 {
@@ -136,8 +175,9 @@ import Glibc
         let trace = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: traceFile)) as? [String: Any])
         #expect(trace["events"] as? Int == 20 && trace["untraced"] as? Int == 0, "\(trace)")
         let max = try #require(trace["max_ms"] as? Double, "\(trace)")
-        // Worker publish (1 s) + viewer publish (250 ms) + two fetches (100 ms each), and slack.
-        #expect(max <= 1_000 + 250 + 200 + 500, "\(trace)")
+        // Worker publish (1 s) + the viewer's merge (at most its 100 ms minimum interval) + two
+        // fetches (20 ms each), and slack.
+        #expect(max <= 1_000 + 100 + 40 + 500, "\(trace)")
         // Over two seconds of sending, some event waits most of a worker interval.
         #expect(max >= 800, "\(trace)")
         worker.signal(SIGTERM)

@@ -9,7 +9,8 @@ import Testing
 
     private func core(exitAtEnd: Bool = false, changelogPartitions: Int = 2) -> ViewerCore {
         var timing = ViewerCore.Timing()
-        timing.publishIntervalMs = 250
+        timing.minPublishIntervalMs = 100
+        timing.drainingLimitMs = 5_000
         timing.exitAtEnd = exitAtEnd
         timing.noStatesWaitMs = 10_000
         return ViewerCore(timing: timing, changelogPartitions: changelogPartitions, now: 0)
@@ -17,16 +18,22 @@ import Testing
 
     private let at = ChangelogPosition(partition: 0, offset: 0)
 
-    /// A changed view at most every interval; an unchanged one not at all.
-    @Test func publishesAChangedViewAtMostEveryInterval() throws {
+    /// A changed view as soon as its states are read, but at most once a minimum interval;
+    /// an unchanged one not at all.
+    @Test func publishesAChangedViewAtOnceAtMostEveryMinimumInterval() throws {
         var core = core()
         #expect(core.step(now: 0, received: 0, ends: [:]) == [.publish])
         #expect(core.step(now: 50, received: 0, ends: [:]) == [])
         core.received(message: try message(partition: 0, next: 10), at: at)
-        #expect(core.step(now: 100, received: 0, ends: [:]) == [])
-        #expect(core.step(now: 249, received: 0, ends: [:]) == [])
-        #expect(core.step(now: 250, received: 0, ends: [:]) == [.publish])
+        #expect(core.step(now: 60, received: 1, ends: [:]) == [])  // more may follow
+        #expect(core.step(now: 61, received: 0, ends: [:]) == [])  // read, but too soon after the last
+        #expect(core.step(now: 99, received: 0, ends: [:]) == [])
+        #expect(core.step(now: 100, received: 0, ends: [:]) == [.publish])
         #expect(core.step(now: 1_000, received: 0, ends: [:]) == [])
+        // Long after the last publish, a new state is published at the step after it.
+        core.received(message: try message(partition: 0, next: 11), at: at)
+        #expect(core.step(now: 1_500, received: 1, ends: [:]) == [])
+        #expect(core.step(now: 1_501, received: 0, ends: [:]) == [.publish])
         // A state that does not supersede the newest changes nothing.
         core.received(message: try message(partition: 0, next: 9), at: at)
         #expect(core.step(now: 2_000, received: 0, ends: [:]) == [])
@@ -34,9 +41,20 @@ import Testing
         #expect(core.step(now: 2_010, received: 0, ends: [:]) == [.publish])
     }
 
-    /// While the changelog pours in, merge at most every 20 intervals (5 s), then at once
+    /// The shell waits for messages only until a changed view may be published.
+    @Test func waitsForMessagesOnlyUntilAChangeMayBePublished() throws {
+        var core = core()
+        #expect(core.waitMs(now: 5_000) == 0)  // the first snapshot, whatever the clock
+        _ = core.step(now: 0, received: 0, ends: [:])
+        #expect(core.waitMs(now: 10) == 100)  // nothing changed: the idle wait
+        core.received(message: try message(partition: 0, next: 10), at: at)
+        #expect(core.waitMs(now: 30) == 70)
+        #expect(core.waitMs(now: 500) == 0)
+    }
+
+    /// While the changelog pours in, merge at most every draining limit (5 s), then at once
     /// when it is drained.
-    @Test func whileTheChangelogPoursInItMergesOnlyEveryTwentyIntervals() throws {
+    @Test func whileTheChangelogPoursInItMergesOnlyEveryDrainingLimit() throws {
         var core = core()
         _ = core.step(now: 0, received: 0, ends: [:])
         var published: [Int64] = []

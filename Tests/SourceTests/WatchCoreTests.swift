@@ -7,33 +7,51 @@ import Testing
 
     private func core(checkpointing: Bool = true, exitAtEnd: Bool = false) -> WatchCore {
         var timing = WatchCore.Timing()
-        timing.publishIntervalMs = 100
+        timing.minPublishIntervalMs = 20
+        timing.refreshIntervalMs = 1_000
         timing.figuresIntervalMs = 1_000
         timing.commitIntervalMs = 5_000
         timing.exitAtEnd = exitAtEnd
         return WatchCore(timing: timing, checkpointing: checkpointing, now: 0)
     }
 
-    @Test func publishesAtOnceThenEveryIntervalWithFiguresEverySecond() {
+    /// News (a folded batch) is published at once when the last snapshot is at least the
+    /// minimum interval old, else at that interval's end; with nothing new, once a refresh
+    /// interval; figures at most once a second.
+    @Test func publishesNewsAtOnceWithinTheMinimumIntervalAndRefreshesWhenIdle() {
         var core = core()
         #expect(core.step(now: 0, C()) == [.publish(figures: true)])
-        #expect(core.step(now: 99, C()) == [])
-        #expect(core.step(now: 100, C()) == [.publish(figures: false)])
-        #expect(core.step(now: 150, C()) == [])
-        var figures: [Int64] = []
-        for now in stride(from: Int64(200), through: 2_000, by: 100) {
-            if core.step(now: now, C()) == [.publish(figures: true)] { figures.append(now) }
+        #expect(core.step(now: 500, C()) == [])  // idle: nothing to publish
+        #expect(core.step(now: 500, C(news: true)) == [.publish(figures: false)])  // at once
+        #expect(core.step(now: 505, C(news: true)) == [])  // too soon after the last
+        #expect(core.step(now: 519, C()) == [])
+        #expect(core.step(now: 520, C()) == [.publish(figures: false)])  // the news, at the interval's end
+        #expect(core.step(now: 560, C()) == [])  // it was shown: nothing new
+        #expect(core.step(now: 1_519, C()) == [])
+        #expect(core.step(now: 1_520, C()) == [.publish(figures: true)])  // the refresh, with figures
+    }
+
+    /// A burst of news publishes at most once a minimum interval, never later than its end.
+    @Test func aBurstPublishesAtMostOnceAMinimumInterval() {
+        var core = core()
+        _ = core.step(now: 0, C())
+        var published: [Int64] = []
+        for now in Int64(1)...200 where !core.step(now: now, C(news: true)).isEmpty {
+            published.append(now)
         }
-        #expect(figures == [1_000, 2_000])
+        #expect(published == [20, 40, 60, 80, 100, 120, 140, 160, 180, 200])
     }
 
     @Test func waitsNoLongerThanTheNextDeadline() {
         var core = core()
         #expect(core.waitMs(now: 0, batchDeadline: nil) == 0)  // the first snapshot is due
         _ = core.step(now: 0, C())
-        #expect(core.waitMs(now: 0, batchDeadline: nil) == 100)
+        #expect(core.waitMs(now: 0, batchDeadline: nil) == 200)  // idle: the longest sleep
         #expect(core.waitMs(now: 0, batchDeadline: 30) == 30)
-        #expect(core.waitMs(now: 50, batchDeadline: nil) == 50)
+        #expect(core.waitMs(now: 900, batchDeadline: nil) == 100)  // the refresh
+        _ = core.step(now: 10, C(news: true))  // held: the last publish was at 0
+        #expect(core.waitMs(now: 10, batchDeadline: nil) == 10)
+        #expect(core.waitMs(now: 10, batchDeadline: 15) == 5)
         #expect(core.waitMs(now: 500, batchDeadline: nil) == 0)
     }
 
@@ -92,9 +110,10 @@ import Testing
     @Test func aChangedQueryPublishesFiguresAtOnce() {
         var core = core()
         _ = core.step(now: 0, C())
-        _ = core.step(now: 100, C())
+        _ = core.step(now: 100, C(news: true))
         core.queryChanged()
-        #expect(core.step(now: 130, C()) == [.publish(figures: true)])
+        #expect(core.waitMs(now: 105, batchDeadline: nil) == 0)
+        #expect(core.step(now: 105, C()) == [.publish(figures: true)])  // not held by the minimum interval
         #expect(core.step(now: 200, C()) == [])
     }
 }
