@@ -6,35 +6,15 @@ import Runtime
 /// Not thread-safe by design: one thread produces and polls (delivery reports are served
 /// on the thread that calls `poll` or `flush`).
 public final class KafkaProducer: @unchecked Sendable {
-    /// Which delivery reports librdkafka hands to `poll`.
-    public enum DeliveryReports: Sendable {
-        /// Each message's, delivered or failed (a tagged message's tag is told of it).
-        case every
-        /// Failed messages' only (`delivery.report.only.error`): librdkafka frees a
-        /// delivered message on its broker thread instead of queueing it for `poll`, whose
-        /// reports were a tenth of `produce`'s producing thread (callgrind, 200,000 rows).
-        /// Delivered messages are then those queued that neither failed nor are in flight.
-        case failuresOnly
-    }
-
     let handle: OpaquePointer
     private let context: ClientContext
     public let brokers: String
-    private let reports: DeliveryReports
-    /// Messages librdkafka accepted, counted with `.failuresOnly` reports. Touched per
-    /// message, on the producing thread: kept free of dynamic exclusivity checks.
-    @exclusivity(unchecked) private var queued = 0
 
     /// `onTaggedDelivery` is told the delivery report of each message produced with a tag
-    /// (nil failure: delivered), on the thread that polls; it needs `.every`.
-    /// `.failuresOnly` overrides a `-X delivery.report.only.error` in `configuration`,
-    /// which its count of delivered messages depends on.
-    public init(configuration: KafkaConfiguration, reports: DeliveryReports = .every,
+    /// (nil failure: delivered), on the thread that polls.
+    public init(configuration: KafkaConfiguration,
                 onTaggedDelivery: (@Sendable (_ tag: Int, _ failure: String?) -> Void)? = nil) throws(KafkaError) {
-        precondition(reports == .every || onTaggedDelivery == nil, "tagged delivery reports need every report")
         let context = ClientContext(log: configuration.log, onTaggedDelivery: onTaggedDelivery)
-        var configuration = configuration
-        if reports == .failuresOnly { configuration.set("delivery.report.only.error", "true") }
         let conf = try configuration.makeConf(context: Unmanaged.passUnretained(context).toOpaque())
         rd_kafka_conf_set_dr_msg_cb(conf, { _, message, opaque in
             guard let message, let opaque else { return }
@@ -51,7 +31,6 @@ public final class KafkaProducer: @unchecked Sendable {
         self.handle = handle
         self.context = context
         self.brokers = configuration.brokers
-        self.reports = reports
     }
 
     deinit {
@@ -91,10 +70,7 @@ public final class KafkaProducer: @unchecked Sendable {
         } else {
             tbdash_produce(handle, topic.handle, partition, key.baseAddress, key.count, value.baseAddress, value.count, timestampMs)
         }
-        if code == RD_KAFKA_RESP_ERR_NO_ERROR {
-            queued &+= 1
-            return .queued
-        }
+        if code == RD_KAFKA_RESP_ERR_NO_ERROR { return .queued }
         if code == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
         return .failed(describe(code))
     }
@@ -106,10 +82,7 @@ public final class KafkaProducer: @unchecked Sendable {
         precondition(tag != 0, "a delivery tag is non-zero")
         let code = tbdash_produce_tagged(handle, topic.handle, RD_KAFKA_PARTITION_UA, key.baseAddress, key.count,
                                          value.baseAddress, value.count, timestampMs, UInt(bitPattern: tag))
-        if code == RD_KAFKA_RESP_ERR_NO_ERROR {
-            queued &+= 1
-            return .queued
-        }
+        if code == RD_KAFKA_RESP_ERR_NO_ERROR { return .queued }
         if code == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
         return .failed(describe(code))
     }
@@ -206,15 +179,7 @@ public final class KafkaProducer: @unchecked Sendable {
 
     /// Messages queued or in flight, not yet reported.
     public var inFlight: Int { Int(rd_kafka_outq_len(handle)) }
-    /// Messages delivered so far. With `.failuresOnly` reports, read it on the producing
-    /// thread: it is worked out from what was queued, what failed and what is in flight
-    /// (a failure not yet served by `poll` is still in flight), exact once flushed.
-    public var delivered: Int {
-        switch reports {
-        case .every: context.delivered.load(ordering: .relaxed)
-        case .failuresOnly: max(0, queued - failed - inFlight)
-        }
-    }
+    public var delivered: Int { context.delivered.load(ordering: .relaxed) }
     public var failed: Int { context.failed.load(ordering: .relaxed) }
     /// Why the first failed message failed, for the summary line.
     public var firstFailure: String? { context.firstDeliveryFailure }

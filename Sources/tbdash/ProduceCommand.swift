@@ -173,9 +173,7 @@ struct ProduceCommand: ParsableCommand {
             throw CommandFailure.usage("--loop needs a regular file; \(reader.name) is a pipe, FIFO or terminal and can be read only once")
         }
         let configuration = try kafka.configuration(defaults: ProducerDefaults.properties)
-        // Delivered messages are counted, not reported one by one: their reports cost the
-        // thread that reads and sends more than the sending (KafkaProducer.DeliveryReports).
-        let producer = try orFail { try KafkaProducer(configuration: configuration, reports: .failuresOnly) }
+        let producer = try orFail { try KafkaProducer(configuration: configuration) }
         let stampsSendTime = timestamps == .sendTime
         let retention = try prepareTopic(producer, checksRetention: !stampsSendTime)
 
