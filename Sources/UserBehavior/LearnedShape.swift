@@ -21,16 +21,17 @@
 /// message is. So where this answers, `MessageDecoder.decodeInGeneral` gives the same event.
 struct LearnedShape {
     private struct Slot {
-        /// What the value of a key is read into.
+        /// What the value of a key is read into: a field (the same raw values as
+        /// `EventField`), the event time, or nothing.
         enum Op: UInt8 {
-            /// user, item, category: a whole number.
-            case id
-            /// month or day: a whole number within Int32; null or "" is none.
-            case date
-            /// merchant or brand: a whole number; null, "" or NaN is none.
-            case optionalID
-            /// action, age band or gender: one of the map's words, or the code as a number.
-            case code
+            /// Whole numbers: digits in a string, or a JSON number.
+            case userID, itemID, catID
+            /// Whole numbers, or none: null, "" or NaN.
+            case merchantID, brandID
+            /// Whole numbers within Int32, or none (null or ""): a default, or a time, stands in.
+            case month, day
+            /// One of the map's words for the field, or the code as a number or digits.
+            case action, ageRange, gender
             /// A region's name.
             case province
             /// The event time (`EventTimestamp`'s forms); null or "" is none.
@@ -46,14 +47,13 @@ struct LearnedShape {
         var literalStart: Int32
         var literalCount: Int32
         var op: Op
-        /// The field (`EventField.rawValue`) of every op but `time` and `skip`.
-        var field: UInt8
         /// Whether the value is a string (the literal before it ends with its opening quote).
         var quoted: Bool
         /// A date part the map gives a default for: null there is not missing.
         var defaulted: Bool
-        /// The map's words for a code (`MappedKeys.code(ofWord:in:)`).
-        var words: Range<Int>
+        /// The map's words for a code: `MappedKeys.code(ofWord:in:)` in this range.
+        var wordStart: Int16
+        var wordEnd: Int16
     }
 
     /// A literal of the layout, as `PlainBytes.literal(_:count:head:mask:)` compares it.
@@ -105,21 +105,39 @@ struct LearnedShape {
         for s in 0..<slotCount {
             let slot = slots[s]
             guard cursor.literal(base + Int(slot.literalStart), count: Int(slot.literalCount), head: slot.head, mask: slot.mask) else { return nil }
-            if slot.quoted {
-                guard let text = cursor.plainText(), read(text: text, slot, into: &event, undated: &undated, timestamp: &timestamp, naming: naming)
+            guard !slot.quoted, !cursor.isAt(UInt8(ascii: "n")) else {
+                guard read(&cursor, slot, into: &event, undated: &undated, timestamp: &timestamp, naming: naming) else { return nil }
+                continue
+            }
+            // A number: most values, read here in line.
+            let start = cursor.position
+            guard let value = cursor.signedWhole() else { return nil }
+            switch slot.op {
+            case .userID: event.userID = value
+            case .itemID: event.itemID = value
+            case .catID: event.catID = value
+            case .merchantID: event.merchantID = value
+            case .brandID: event.brandID = value
+            case .month:
+                guard let month = Int32(exactly: value) else { return nil }
+                event.month = month
+            case .day:
+                guard let day = Int32(exactly: value) else { return nil }
+                event.day = day
+            case .action, .ageRange, .gender:
+                // The map's words first: digits may stand for another code than their own.
+                let token = UnsafeRawBufferPointer(start: start, count: cursor.position - start)
+                guard let code = Self.word(token, slot, naming) ?? UInt8(exactly: value), Self.store(code: code, slot.op, in: &event)
                 else { return nil }
-            } else if cursor.isAt(UInt8(ascii: "n")) {
-                guard cursor.literal("null") else { return nil }
-                switch slot.op {
-                case .date: if !slot.defaulted { undated |= slot.field == UInt8(EventField.month.rawValue) ? Self.monthBit : Self.dayBit }
-                case .optionalID: set(nil, slot.field, in: &event)
-                case .time, .skip: break
-                case .id, .code, .province: return nil
-                }
-            } else {
-                guard let (value, token) = cursor.wholeNumber(),
-                    read(number: value, token: token, slot, into: &event, undated: &undated, timestamp: &timestamp, naming: naming)
+            case .province:
+                return nil
+            case .time:
+                // A sign is no time (`EventTimestamp.milliseconds(number:)`), even on -0.
+                guard timestamp == nil, start.load(as: UInt8.self) != UInt8(ascii: "-"), let ms = EventTimestamp.milliseconds(integer: value)
                 else { return nil }
+                timestamp = ms
+            case .skip:
+                break
             }
         }
         guard cursor.literal(base + closing.start, count: closing.count, head: closing.head, mask: closing.mask), cursor.atEnd else { return nil }
@@ -129,106 +147,79 @@ struct LearnedShape {
         return event
     }
 
-    /// A number's value into its slot's field. False where the event would fail, or the
-    /// general parser might read the value otherwise.
-    @inline(__always)
+    /// A string or null into its slot, as `EventBuilder` reads it. False where the event
+    /// would fail, or the general parser might read the value otherwise.
     private func read(
-        number value: Int64, token: UnsafeRawBufferPointer, _ slot: Slot, into event: inout BehaviorEvent,
-        undated: inout UInt8, timestamp: inout Int64?, naming: MappedKeys
+        _ cursor: inout PlainBytes, _ slot: Slot, into event: inout BehaviorEvent, undated: inout UInt8, timestamp: inout Int64?,
+        naming: MappedKeys
     ) -> Bool {
-        switch slot.op {
-        case .id, .date, .optionalID:
-            return store(value, slot, in: &event, undated: &undated)
-        case .code:
-            if let code = naming.code(ofWord: token, in: slot.words) { return store(code: code, slot.field, in: &event) }
-            guard let code = UInt8(exactly: value) else { return false }
-            return store(code: code, slot.field, in: &event)
-        case .time:
-            // A sign is no time (`EventTimestamp.milliseconds(number:)`), even on -0.
-            guard timestamp == nil, token.first != UInt8(ascii: "-"), let ms = EventTimestamp.milliseconds(integer: value) else { return false }
-            timestamp = ms
+        guard slot.quoted else {
+            guard cursor.literal("null") else { return false }
+            switch slot.op {
+            case .merchantID: event.merchantID = nil
+            case .brandID: event.brandID = nil
+            case .month: if !slot.defaulted { undated |= Self.monthBit }
+            case .day: if !slot.defaulted { undated |= Self.dayBit }
+            case .time, .skip: break
+            case .userID, .itemID, .catID, .action, .ageRange, .gender, .province: return false
+            }
             return true
-        case .skip:
-            return true
-        case .province:
-            return false
         }
-    }
-
-    /// A string's text into its slot's field. False where the event would fail, or the
-    /// general parser might read the text otherwise.
-    @inline(__always)
-    private func read(
-        text: UnsafeRawBufferPointer, _ slot: Slot, into event: inout BehaviorEvent,
-        undated: inout UInt8, timestamp: inout Int64?, naming: MappedKeys
-    ) -> Bool {
+        guard let text = cursor.plainText() else { return false }
         switch slot.op {
+        case .userID, .itemID, .catID:
+            guard let value = IntegralNumber.plain(text) else { return false }
+            if slot.op == .userID { event.userID = value } else if slot.op == .itemID { event.itemID = value } else { event.catID = value }
+        case .merchantID, .brandID:
+            var value: Int64?
+            if !text.isEmpty && !IntegralNumber.isNaN(text) {
+                guard let plain = IntegralNumber.plain(text) else { return false }
+                value = plain
+            }
+            if slot.op == .merchantID { event.merchantID = value } else { event.brandID = value }
+        case .month, .day:
+            if text.isEmpty {
+                if !slot.defaulted { undated |= slot.op == .month ? Self.monthBit : Self.dayBit }
+                return true
+            }
+            guard let value = IntegralNumber.plain(text).flatMap(Int32.init(exactly:)) else { return false }
+            if slot.op == .month { event.month = value } else { event.day = value }
+        case .action, .ageRange, .gender:
+            guard let code = Self.word(text, slot, naming) ?? IntegralNumber.plain(text).flatMap(UInt8.init(exactly:)) else { return false }
+            return Self.store(code: code, slot.op, in: &event)
         case .province:
             guard let province = Province(utf8: text) else { return false }
             event.province = province
-            return true
-        case .code:
-            if let code = naming.code(ofWord: text, in: slot.words) { return store(code: code, slot.field, in: &event) }
-            guard let value = IntegralNumber.plain(text), let code = UInt8(exactly: value) else { return false }
-            return store(code: code, slot.field, in: &event)
-        case .date where text.isEmpty:
-            if !slot.defaulted { undated |= slot.field == UInt8(EventField.month.rawValue) ? Self.monthBit : Self.dayBit }
-            return true
-        case .optionalID where text.isEmpty || IntegralNumber.isNaN(text):
-            set(nil, slot.field, in: &event)
-            return true
-        case .id, .date, .optionalID:
-            guard let value = IntegralNumber.plain(text) else { return false }
-            return store(value, slot, in: &event, undated: &undated)
         case .time:
             if text.isEmpty { return true }
             guard timestamp == nil, let ms = EventTimestamp.milliseconds(text: text) else { return false }
             timestamp = ms
-            return true
         case .skip:
-            // Skipped text is read by the general parser too, which requires valid UTF-8.
             return UTF8Validation.isValid(text)
-        }
-    }
-
-    /// A whole number into an id, a date part, a merchant or a brand.
-    @inline(__always)
-    private func store(_ value: Int64, _ slot: Slot, in event: inout BehaviorEvent, undated: inout UInt8) -> Bool {
-        switch EventField(rawValue: Int(slot.field)).unsafelyUnwrapped {
-        case .userID: event.userID = value
-        case .itemID: event.itemID = value
-        case .catID: event.catID = value
-        case .merchantID, .brandID: set(value, slot.field, in: &event)
-        case .month:
-            guard let month = Int32(exactly: value) else { return false }
-            event.month = month
-        case .day:
-            guard let day = Int32(exactly: value) else { return false }
-            event.day = day
-        case .action, .ageRange, .gender, .province: return false
         }
         return true
     }
 
+    /// The code the map's word `candidate` stands for in a coded slot, if it is one.
     @inline(__always)
-    private func set(_ value: Int64?, _ field: UInt8, in event: inout BehaviorEvent) {
-        if field == UInt8(EventField.brandID.rawValue) { event.brandID = value } else { event.merchantID = value }
+    private static func word(_ candidate: UnsafeRawBufferPointer, _ slot: Slot, _ naming: MappedKeys) -> UInt8? {
+        guard slot.wordEnd > slot.wordStart else { return nil }
+        return naming.code(ofWord: candidate, in: Int(slot.wordStart)..<Int(slot.wordEnd))
     }
 
     /// A code into its field, when it is one of the field's codes.
     @inline(__always)
-    private func store(code: UInt8, _ field: UInt8, in event: inout BehaviorEvent) -> Bool {
-        switch EventField(rawValue: Int(field)).unsafelyUnwrapped {
+    private static func store(code: UInt8, _ op: Slot.Op, in event: inout BehaviorEvent) -> Bool {
+        switch op {
         case .action:
             guard let action = Action(rawValue: code) else { return false }
             event.action = action
         case .ageRange:
             guard let age = AgeRange(rawValue: code) else { return false }
             event.ageRange = age
-        case .gender:
+        default:
             guard let gender = Gender(rawValue: code) else { return false }
             event.gender = gender
-        default: return false
         }
         return true
     }
@@ -276,20 +267,14 @@ struct LearnedShape {
             if quoted { i += 1 }
             guard let literal = keepLiteral() else { return }
             var slot = Slot(head: literal.head, mask: literal.mask, literalStart: Int32(literal.start), literalCount: Int32(literal.count),
-                            op: .skip, field: 0, quoted: quoted, defaulted: false, words: 0..<0)
+                            op: .skip, quoted: quoted, defaulted: false, wordStart: 0, wordEnd: 0)
             if let field = naming.field(key) {
                 // A key read twice: the general parser keeps the last value but the first problem.
                 guard fields & (1 << UInt16(field.rawValue)) == 0 else { return }
                 fields |= 1 << UInt16(field.rawValue)
-                slot.field = UInt8(field.rawValue)
-                switch field {
-                case .userID, .itemID, .catID: slot.op = .id
-                case .month, .day: slot.op = .date
-                case .merchantID, .brandID: slot.op = .optionalID
-                case .action, .ageRange, .gender: slot.op = .code
-                case .province: slot.op = .province
-                }
-                slot.words = naming.wordRange(of: field)
+                slot.op = Slot.Op(rawValue: UInt8(field.rawValue)).unsafelyUnwrapped
+                let words = naming.wordRange(of: field)
+                (slot.wordStart, slot.wordEnd) = (Int16(words.lowerBound), Int16(words.upperBound))
             } else if naming.isTime(key) {
                 slot.op = .time
             }
@@ -326,8 +311,8 @@ struct LearnedShape {
         undated = 0
         if !defaults.has(.month) && fields & (1 << UInt16(EventField.month.rawValue)) == 0 { undated |= Self.monthBit }
         if !defaults.has(.day) && fields & (1 << UInt16(EventField.day.rawValue)) == 0 { undated |= Self.dayBit }
-        for s in 0..<slotCount where slots[s].op == .date {
-            slots[s].defaulted = defaults.has(EventField(rawValue: Int(slots[s].field)).unsafelyUnwrapped)
+        for s in 0..<slotCount where slots[s].op == .month || slots[s].op == .day {
+            slots[s].defaulted = defaults.has(slots[s].op == .month ? .month : .day)
         }
         learnt = true
     }

@@ -53,18 +53,19 @@ struct PlainBytes {
     }
 
     /// A JSON number that is a whole number of 1 to 18 digits: `-?digits` without a
-    /// leading zero, and a fraction only of zeros (`5161.0`, as pandas writes ids). Its
-    /// value and its token as written. A longer run of digits, or a fraction or exponent
-    /// of another form, stops early: the caller's next literal then fails on what is left.
+    /// leading zero, and a fraction only of zeros (`5161.0`, as pandas writes ids). A
+    /// longer run of digits, or a fraction or exponent of another form, stops early: the
+    /// caller's next literal then fails on what is left.
     @inline(__always)
-    mutating func wholeNumber() -> (value: Int64, token: UnsafeRawBufferPointer)? {
-        let start = i
+    mutating func signedWhole() -> Int64? {
         let negative = isAt(UInt8(ascii: "-"))
         if negative { i += 1 }
         guard let run = digitRun(leadingZeros: false), zeroFraction() else { return nil }
-        let magnitude = run.value
-        return (negative ? -magnitude : magnitude, UnsafeRawBufferPointer(start: base + start, count: i - start))
+        return negative ? -run.value : run.value
     }
+
+    /// Where the cursor is.
+    var position: UnsafeRawPointer { UnsafeRawPointer(base + i) }
 
     /// 1 to 18 digits, which cannot overflow. A longer run stops early, and so does a run
     /// that starts with 0 when `leadingZeros` is false (JSON's rule): the caller's next
