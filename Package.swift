@@ -106,7 +106,8 @@ let package = Package(
 
         // Helpers for tests: the real binary, temporary files, independent oracles.
         .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/Support"),
-        .testTarget(name: "UserBehaviorTests", dependencies: ["UserBehavior", "Generator", "TestSupport"]),
+        .testTarget(name: "UserBehaviorTests", dependencies: ["UserBehavior", "Generator", "TestSupport",
+            .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "Generator", "LiveValues", "UserBehavior", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "AnalyticsTests", dependencies: [

@@ -192,6 +192,15 @@ public struct EventBuilder: Sendable {
         }
     }
 
+    /// The values set so far as an event, without `build`'s checks: fields never set hold
+    /// their zero values. `LearnedShape` keeps a map's defaults so, to start each event from.
+    var unchecked: BehaviorEvent {
+        BehaviorEvent(
+            userID: ints.0, itemID: ints.1, catID: ints.2, merchantID: merchant, brandID: brand,
+            month: month, day: day, action: action, ageRange: ageRange, gender: gender,
+            province: province, timestampMs: timestamp)
+    }
+
     /// The event, or the first problem. Fields never set are `missing`.
     public func build() -> Result<BehaviorEvent, RecordError> {
         if let problem { return .failure(problem) }

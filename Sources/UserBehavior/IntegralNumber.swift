@@ -9,20 +9,7 @@ public enum IntegralNumber {
     public static func parse(_ text: UnsafeRawBufferPointer) -> Int64? {
         let n = text.count
         guard n > 0 else { return nil }
-        // The common cases: up to 18 plain digits cannot overflow, and a point followed
-        // only by zeros (`5161.0`, how pandas writes the brand column) leaves them whole.
-        if n <= 18 {
-            var value: Int64 = 0
-            var k = 0
-            while k < n {
-                let d = text[k] &- UInt8(ascii: "0")
-                if d > 9 { break }
-                value = value &* 10 &+ Int64(d)
-                k += 1
-            }
-            if k == n { return value }
-            if k > 0 && text[k] == UInt8(ascii: ".") && isZeros(text, from: k + 1) { return value }
-        }
+        if let value = plain(text) { return value }
         var i = 0
         var negative = false
         if text[0] == UInt8(ascii: "-") || text[0] == UInt8(ascii: "+") {
@@ -99,6 +86,27 @@ public enum IntegralNumber {
         }
         if negative { return value }
         return value == .min ? nil : -value
+    }
+
+    /// The common cases, which `parse` tries first: up to 18 plain digits cannot overflow,
+    /// and a point followed only by zeros (`5161.0`, how pandas writes the brand column)
+    /// leaves them whole. Nil for anything else, which `parse` may still read (a sign, an
+    /// exponent, more digits).
+    @inline(__always)
+    static func plain(_ text: UnsafeRawBufferPointer) -> Int64? {
+        let n = text.count
+        guard n > 0, n <= 18 else { return nil }
+        var value: Int64 = 0
+        var k = 0
+        while k < n {
+            let d = text[k] &- UInt8(ascii: "0")
+            if d > 9 { break }
+            value = value &* 10 &+ Int64(d)
+            k += 1
+        }
+        if k == n { return value }
+        if k > 0 && text[k] == UInt8(ascii: ".") && isZeros(text, from: k + 1) { return value }
+        return nil
     }
 
     /// Whether every byte of `text` from `start` on is `0` (true when there are none).

@@ -122,6 +122,27 @@ struct MappedKeys: KeyNaming {
         return nil
     }
 
+    /// Where the value words of `field` are in `words`: they are stored field by field.
+    func wordRange(of field: EventField) -> Range<Int> {
+        guard let first = words.firstIndex(where: { Int($0.field) == field.rawValue }) else { return 0..<0 }
+        let end = words[first...].firstIndex { Int($0.field) != field.rawValue } ?? words.count
+        return first..<end
+    }
+
+    /// The code a value word in `range` (one field's, from `wordRange`) stands for, when
+    /// `candidate` is one, compared whole and exactly.
+    @inline(__always)
+    func code(ofWord candidate: UnsafeRawBufferPointer, in range: Range<Int>) -> UInt8? {
+        for k in range {
+            let entry = words[k]
+            guard Int(entry.count) == candidate.count,
+                sameBytes(candidate.baseAddress!, UnsafeRawPointer(bytes.baseAddress! + Int(entry.start)), count: candidate.count)
+            else { continue }
+            return entry.target
+        }
+        return nil
+    }
+
     func fillDefaults(_ builder: inout EventBuilder) {
         for entry in defaults {
             let field = EventField(rawValue: Int(entry.field))!

@@ -70,7 +70,7 @@ public struct MessageDecoder: ~Copyable {
     /// A message laid out as the last one is read as such; another is parsed in general,
     /// and its layout learnt when it is an event.
     private func decodeMapped(_ payload: UnsafeRawBufferPointer, _ mapped: MappedKeys) -> Result {
-        if let event = shape.pointee.decode(payload, naming: mapped, builder: &work.pointee.builder) { return .event(event) }
+        if let event = shape.pointee.decode(payload, naming: mapped) { return .event(event) }
         let result = decodeInGeneral(payload, naming: mapped)
         if case .event = result { shape.pointee.learn(payload, naming: mapped) }
         return result

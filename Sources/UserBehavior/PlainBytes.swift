@@ -27,6 +27,46 @@ struct PlainBytes {
         return true
     }
 
+    /// Steps over `count` bytes at `text` if the bytes here are exactly them (a layout
+    /// learnt at run time; see `LearnedShape`). `head` holds the first eight bytes (the
+    /// first lowest) and `mask` the bytes of it that count, so that with eight bytes left a
+    /// literal of up to 8 bytes takes one comparison, of up to 16 two.
+    @inline(__always)
+    mutating func literal(_ text: UnsafeRawPointer, count n: Int, head: UInt64, mask: UInt64) -> Bool {
+        let here = UnsafeRawPointer(base + i)
+        if end - i >= 8 {
+            guard (here.loadUnaligned(as: UInt64.self) ^ head) & mask == 0 else { return false }
+            if n > 8 {
+                guard end - i >= n else { return false }
+                if n <= 16 {
+                    guard here.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == text.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+                    else { return false }
+                } else {
+                    guard sameBytes(here + 8, text + 8, count: n - 8) else { return false }
+                }
+            }
+        } else {
+            guard end - i >= n, sameBytes(here, text, count: n) else { return false }
+        }
+        i += n
+        return true
+    }
+
+    /// A JSON number that is a whole number of 1 to 18 digits: `-?digits` without a
+    /// leading zero, and a fraction only of zeros (`5161.0`, as pandas writes ids). A
+    /// longer run of digits, or a fraction or exponent of another form, stops early: the
+    /// caller's next literal then fails on what is left.
+    @inline(__always)
+    mutating func signedWhole() -> Int64? {
+        let negative = isAt(UInt8(ascii: "-"))
+        if negative { i += 1 }
+        guard let run = digitRun(leadingZeros: false), zeroFraction() else { return nil }
+        return negative ? -run.value : run.value
+    }
+
+    /// Where the cursor is.
+    var position: UnsafeRawPointer { UnsafeRawPointer(base + i) }
+
     /// 1 to 18 digits, which cannot overflow. A longer run stops early, and so does a run
     /// that starts with 0 when `leadingZeros` is false (JSON's rule): the caller's next
     /// step then fails on the digit left.

@@ -11,12 +11,18 @@ import UserBehavior
         #expect(files.contains { $0.path.contains("/Regressions/") })
         let decoder = MessageDecoder()
         let mapped = MessageDecoder(mapping: MappedDecoderProperties.renaming)
+        let worded = MessageDecoder(mapping: MappedDecoderProperties.worded)
         for file in files {
             let message = try Data(contentsOf: file)
             let violation = message.withUnsafeBytes { MessageDecoderProperties.violation(of: $0, decoder: decoder) }
             #expect(violation == nil, "\(file.lastPathComponent)")
             let mappedViolation = message.withUnsafeBytes { MappedDecoderProperties.violation(of: $0, mapped: mapped, canonical: decoder) }
             #expect(mappedViolation == nil, "\(file.lastPathComponent) under a map")
+            // Each input twice: the second meets the layout the first left, if it decoded.
+            for _ in 0..<2 {
+                let shortcutViolation = message.withUnsafeBytes { MappedDecoderProperties.shortcutViolation(of: $0, worded: worded) }
+                #expect(shortcutViolation == nil, "\(file.lastPathComponent) under a map with words")
+            }
         }
     }
 

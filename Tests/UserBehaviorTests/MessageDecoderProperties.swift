@@ -74,6 +74,24 @@ enum MappedDecoderProperties {
         return nil
     }
 
+    /// tbdash's own keys, but value words for every coded field (digits among them, so
+    /// that a number is looked up as a word first), defaults for fields a message may lack,
+    /// and the event time from `ts` alone: what the layout learnt under such a map resolves
+    /// per slot is what the fuzzer's variants of tbdash's messages reach.
+    static let worded = try! MessageMapping.parse("""
+        action:view=click:addcart=cart:buy=purchase:3=click:fav=favourite,age_range:young=1:old=8:9=7,
+        gender:f=female:m=male:2=male,month?=11,day?=11,brand_id?=7,province?=上海,gender?=unknown,ts=ts
+        """)
+
+    /// Under `worded`, the learnt layout answers what the general parser answers, for any
+    /// bytes after any before them (the decoder is reused).
+    static func shortcutViolation(of payload: UnsafeRawBufferPointer, worded: borrowing MessageDecoder) -> String? {
+        let result = worded.decode(payload)
+        let general = worded.decodeInGeneral(payload)
+        if result != general { return "under a map with words and defaults the shortcut says \(result), the general parser \(general)" }
+        return nil
+    }
+
     private static func replacing(_ target: [UInt8], with replacement: [UInt8], in bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
