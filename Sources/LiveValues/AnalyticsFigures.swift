@@ -77,6 +77,8 @@ public struct AnalyticsFigures: Equatable, Sendable {
     public var rankedDays: [Int] = []
     public var repeatBuyers = 0
     public var repeatBuyersExact = true
+    /// The standard error of `repeatBuyers` once it is sampled (0 while exact).
+    public var repeatBuyersStandardError = 0.0
     /// Items by decayed heat at the watermark (`--half-life`), weighted by the query's hot
     /// weights (SPEC §7's defaults when it ranks by events).
     public var hot: [DecayedHot.Ranked] = []
@@ -200,6 +202,7 @@ extension AnalyticsFigures {
         }
         repeatBuyers = summary.repeatBuyers.count
         repeatBuyersExact = summary.repeatBuyers.isExact
+        repeatBuyersStandardError = summary.repeatBuyers.standardError
     }
 }
 

@@ -87,6 +87,7 @@ public enum SnapshotJSON {
             #""top_ignores": [\#(f.topIgnores.map { string($0.name) }.joined(separator: ", "))]"#,
             #""repeat_buyers": \#(f.repeatBuyers)"#,
             #""repeat_buyers_exact": \#(f.repeatBuyersExact)"#,
+            #""repeat_buyers_standard_error": \#(real(f.repeatBuyersStandardError))"#,
         ] + eventTimeFigures(f, calendar: calendar)
     }
 

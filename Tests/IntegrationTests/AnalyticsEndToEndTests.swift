@@ -147,6 +147,7 @@ import TestSupport
                 }
             }
             #expect(json["repeat_buyers"] as? Int == AnalyticsOracle(rows: rows).repeatBuyers)
+            #expect(json["repeat_buyers_exact"] as? Bool == true && json["repeat_buyers_standard_error"] as? Double == 0)
         }
     }
 
