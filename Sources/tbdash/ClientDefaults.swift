@@ -18,11 +18,12 @@ enum ConsumerDefaults {
         // How long a fetch waits for data (default 500). A real broker answers a waiting
         // fetch as soon as data arrives, so there it only bounds the idle polling; the
         // embedded broker (librdkafka 2.0.2's mock) holds every fetch for the full wait,
-        // so a record waits up to that long to be read. 20 ms: measured with kcat at
-        // 1,000 events/s on the embedded broker, p99 broker → consumer 118 ms at 100 and
-        // 53 ms at 20; idle over 64 partitions, 0.4 % of a core in the consumer and 0.5 % in
-        // the broker (0.1 % and 0.2 % at 100; 1.0 % and 1.1 % at 10).
-        ("fetch.wait.max.ms", "20"),
+        // so a record waits up to that long to be read. Measured with kcat at 1,000
+        // events/s on the embedded broker, p99 broker → consumer 118 ms at 100 and 53 ms at
+        // 20. 50 ms, because an idle dashboard over 256 partitions (tmux, 20 s, two rounds,
+        // release) cost 2.05–2.30 % of a core at 20 — over SPEC §6's 2 % — against
+        // 1.30–1.35 % at 50 and 1.20 % at 100.
+        ("fetch.wait.max.ms", "50"),
         // Reading never creates a topic (a mistyped --topic or --changelog is an error, not
         // an empty topic that waits forever); tbdash asks for topics in the metadata of all
         // of them too, which the embedded broker, ignoring this, does not answer by creating.

@@ -75,7 +75,7 @@ import Glibc
         // The lower bound of each event's send → visible, from the send times alone: an
         // event of a full batch waits for the batch's tenth event; one of the last, partial
         // batch for the interval after that batch's first event was read. Visible at most a
-        // fetch wait and the minimum publish interval (20 ms each) after, plus slack for a
+        // fetch wait (50 ms) and the minimum publish interval (20 ms) after, plus slack for a
         // busy machine.
         var bounds: [Int64] = []
         for (i, stamp) in sent.enumerated() {
@@ -100,7 +100,7 @@ import Glibc
 
     /// An idle watch publishes a folded batch when it is folded, not at its next refresh
     /// (once a second with nothing new): single events (batches of one) 400 ms apart are each
-    /// visible within a fetch wait and the minimum publish interval (20 ms each). The bound
+    /// visible within a fetch wait (50 ms) and the minimum publish interval (20 ms). The bound
     /// is loose for a loaded machine, yet a watch that left them to its refresh would show
     /// each after up to 1 s (all five within 600 ms by chance 0.6^5 ≈ 8 %).
     @Test func anIdleWatchShowsASingleEventWhenItIsFoldedNotAtTheNextRefresh() throws {
