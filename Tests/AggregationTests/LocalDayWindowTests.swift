@@ -24,26 +24,7 @@ import UserBehavior
 
     static func fold(_ rows: [WindowTests.Row], calendar: EventCalendar, window: EventWindow, filter: String = "",
                      holdBins: Int = WindowBins.defaultHoldBins) -> (Aggregator, AggregateSnapshot) {
-        var config = AggregationConfig(calendar: calendar)
-        config.holdBins = holdBins
-        config.outOfOrdernessMs = WindowTests.bound
-        config.batchSize = 1
-        let aggregator = Aggregator(config: config)
-        var offsets: [Int32: Int64] = [:]
-        for row in rows {
-            let offset = offsets[row.partition, default: 0]
-            offsets[row.partition] = offset + 1
-            aggregator.ingest(partition: row.partition, offset: offset, decoded: .event(row.event), payload: nil, now: 0)
-        }
-        aggregator.flush(now: 0)
-        aggregator.tick(now: 0)
-        var query = AnalyticsQuery()
-        query.window = window
-        query.filter = (try? SegmentFilter.parse(filter)) ?? SegmentFilter()
-        query.top = 100
-        query.demoResults = true
-        aggregator.query = query
-        return (aggregator, aggregator.snapshot(now: 0, figures: true))
+        WindowTests.fold(rows, window: window, filter: filter, calendar: calendar, holdBins: holdBins)
     }
 
     /// Nepal (+05:45), Eucla (+08:45) and Chatham (+13:45 in November): their days start

@@ -42,8 +42,10 @@ import UserBehavior
         }
     }
 
-    static func fold(_ rows: [Row], window: EventWindow = .all, filter: String = "") -> (Aggregator, AggregateSnapshot) {
+    static func fold(_ rows: [Row], window: EventWindow = .all, filter: String = "", calendar: EventCalendar = calendar,
+                     holdBins: Int = WindowBins.defaultHoldBins) -> (Aggregator, AggregateSnapshot) {
         var config = AggregationConfig(calendar: calendar)
+        config.holdBins = holdBins
         config.outOfOrdernessMs = bound
         config.batchSize = 1
         let aggregator = Aggregator(config: config)

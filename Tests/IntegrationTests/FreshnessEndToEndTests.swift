@@ -14,6 +14,42 @@ import Glibc
 
     private static func nowNs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1e9).rounded()) }
 
+    /// Sends `count` copies of the message to `topicName`, `gap` seconds apart, each keyed by
+    /// `key(i)` and stamped with the clock as it is queued; returns the stamps.
+    @discardableResult
+    private static func sendStamped(_ count: Int, to topicName: String, brokers: String, gap: TimeInterval,
+                                    key: (Int) -> String) throws -> [Int64] {
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(brokers: brokers))
+        let topic = producer.topic(topicName)
+        var sent: [Int64] = []
+        for i in 0..<count {
+            if i > 0 { Thread.sleep(forTimeInterval: gap) }
+            let stamp = nowNs()
+            sent.append(stamp)
+            let result = Array(message.utf8).withUnsafeBytes { value in
+                Array(key(i).utf8).withUnsafeBytes { key in
+                    SendStamp.withHeader(stamp) { producer.produce(to: topic, key: key, value: value, header: $0) }
+                }
+            }
+            #expect(result == .queued)
+            _ = producer.flush(timeoutMs: 1_000)
+        }
+        return sent
+    }
+
+    /// Stops a watch that traced `events` stamped events, checks it showed and traced them
+    /// all, and returns the trace's largest send → visible (ms).
+    private static func stopTraced(_ process: Running, events: Int, trace traceFile: URL) throws -> (max: Double, trace: [String: Any]) {
+        process.signal(SIGTERM)
+        let result = process.wait(timeout: 30)
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(json["events"] as? Int == events, "\(result.stdout.prefix(200))")
+        let trace = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: traceFile)) as? [String: Any])
+        #expect(trace["events"] as? Int == events && trace["untraced"] as? Int == 0, "\(trace)")
+        return (try #require(trace["max_ms"] as? Double, "\(trace)"), trace)
+    }
+
     private static func metric(_ name: String, port: Int) throws -> Double? {
         let body = try PrometheusServer.get("http://127.0.0.1:\(port)/metrics").body
         let values = body.split(separator: "\n").filter { $0.hasPrefix(name + " ") || $0.hasPrefix(name + "{") }
@@ -37,21 +73,7 @@ import Glibc
 
         // 25 events, one every 200 ms: two batches fill by size (10 events, 1.8 s), the
         // last 5 wait out the batch interval (2 s).
-        let producer = try KafkaProducer(configuration: KafkaConfiguration(brokers: cluster.bootstrapServers))
-        let topic = producer.topic("fresh")
-        var sent: [Int64] = []
-        for i in 0..<25 {
-            if i > 0 { Thread.sleep(forTimeInterval: 0.2) }
-            let stamp = Self.nowNs()
-            sent.append(stamp)
-            let result = Array(Self.message.utf8).withUnsafeBytes { value in
-                Array("k".utf8).withUnsafeBytes { key in
-                    SendStamp.withHeader(stamp) { producer.produce(to: topic, key: key, value: value, header: $0) }
-                }
-            }
-            #expect(result == .queued)
-            _ = producer.flush(timeoutMs: 1_000)
-        }
+        let sent = try Self.sendStamped(25, to: "fresh", brokers: cluster.bootstrapServers, gap: 0.2) { _ in "k" }
         #expect(Running.eventually(timeout: 10) { (try? Self.metric("tbdash_events_total", port: port)) == 25 })
 
         // The stream has stopped: the figure grows with the clock.
@@ -112,27 +134,9 @@ import Glibc
                                              "-t", "single", "--batch-size", "1", "--trace", traceFile.path])
         defer { if watch.process.isRunning { watch.signal(SIGKILL) } }
         Thread.sleep(forTimeInterval: 3)  // connected, at the end, idle
-        let producer = try KafkaProducer(configuration: KafkaConfiguration(brokers: cluster.bootstrapServers))
-        let topic = producer.topic("single")
-        for i in 0..<5 {
-            if i > 0 { Thread.sleep(forTimeInterval: 0.4) }
-            let result = Array(Self.message.utf8).withUnsafeBytes { value in
-                Array("k".utf8).withUnsafeBytes { key in
-                    SendStamp.withHeader(Self.nowNs()) { producer.produce(to: topic, key: key, value: value, header: $0) }
-                }
-            }
-            #expect(result == .queued)
-            _ = producer.flush(timeoutMs: 1_000)
-        }
+        try Self.sendStamped(5, to: "single", brokers: cluster.bootstrapServers, gap: 0.4) { _ in "k" }
         Thread.sleep(forTimeInterval: 1.5)
-        watch.signal(SIGTERM)
-        let result = watch.wait(timeout: 30)
-        #expect(result.status == 0, "\(result.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(json["events"] as? Int == 5, "\(result.stdout.prefix(200))")
-        let trace = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: traceFile)) as? [String: Any])
-        #expect(trace["events"] as? Int == 5 && trace["untraced"] as? Int == 0, "\(trace)")
-        let max = try #require(trace["max_ms"] as? Double, "\(trace)")
+        let (max, trace) = try Self.stopTraced(watch, events: 5, trace: traceFile)
         #expect(max < 600, "\(trace)")
     }
 
@@ -154,30 +158,12 @@ import Glibc
 
         // 20 events at 10/s over two partitions: each waits for its worker's next publish
         // (every 1 s), the changelog fetch and the viewer's merge (as soon as it is read).
-        let producer = try KafkaProducer(configuration: KafkaConfiguration(brokers: cluster.bootstrapServers))
-        let topic = producer.topic("traced")
-        for i in 0..<20 {
-            if i > 0 { Thread.sleep(forTimeInterval: 0.1) }
-            let result = Array(Self.message.utf8).withUnsafeBytes { value in
-                Array("k\(i)".utf8).withUnsafeBytes { key in
-                    SendStamp.withHeader(Self.nowNs()) { producer.produce(to: topic, key: key, value: value, header: $0) }
-                }
-            }
-            #expect(result == .queued)
-            _ = producer.flush(timeoutMs: 1_000)
-        }
+        try Self.sendStamped(20, to: "traced", brokers: cluster.bootstrapServers, gap: 0.1) { "k\($0)" }
         Thread.sleep(forTimeInterval: 3)
-        viewer.signal(SIGTERM)
-        let result = viewer.wait(timeout: 30)
-        #expect(result.status == 0, "\(result.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(json["events"] as? Int == 20, "\(result.stdout.prefix(200))")
-        let trace = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: traceFile)) as? [String: Any])
-        #expect(trace["events"] as? Int == 20 && trace["untraced"] as? Int == 0, "\(trace)")
-        let max = try #require(trace["max_ms"] as? Double, "\(trace)")
+        let (max, trace) = try Self.stopTraced(viewer, events: 20, trace: traceFile)
         // Worker publish (1 s) + the viewer's merge (at most its 100 ms minimum interval) + two
-        // fetches (20 ms each), and slack.
-        #expect(max <= 1_000 + 100 + 40 + 500, "\(trace)")
+        // fetches (50 ms each), and slack.
+        #expect(max <= 1_000 + 100 + 100 + 500, "\(trace)")
         // Over two seconds of sending, some event waits most of a worker interval.
         #expect(max >= 800, "\(trace)")
         worker.signal(SIGTERM)
