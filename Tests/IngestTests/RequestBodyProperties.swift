@@ -32,9 +32,11 @@ enum RequestBodyProperties {
         return nil
     }
 
-    /// The elements of `body` when Foundation reads it as one JSON array (UTF-8, no BOM).
+    /// The elements of `body` when Foundation reads it as one JSON array (UTF-8, no BOM, no
+    /// NUL: JSON has no raw NUL anywhere, yet Foundation reads `[\0]\0` as an empty array).
     static func foundationArrayCount(_ body: UnsafeRawBufferPointer) -> Int? {
-        guard String(validating: body, as: UTF8.self) != nil, !(body.count >= 3 && body[0] == 0xEF) else { return nil }
+        guard String(validating: body, as: UTF8.self) != nil, !(body.count >= 3 && body[0] == 0xEF), !body.contains(0)
+        else { return nil }
         return (try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) as? [Any])?.count
     }
 
