@@ -9,9 +9,10 @@ import Source
 /// changed it are read, at most every minimum publish interval (`PublishPacer`), and while
 /// the changelog still pours in at most every draining limit (merging every partition's
 /// state costs far more than reading one: 64 states of 570 KB took seconds in a debug
-/// build); with `exitAtEnd` a stop as soon as every source partition's newest state
-/// reaches the source's end offsets or cannot be read (read from the states' headers, so
-/// only one merge is needed); and a changelog with no state yet, said once —
+/// build); with `exitAtEnd` a stop as soon as the changelog has been read to its end and
+/// every source partition's newest state reaches the source's end offsets or cannot be read
+/// (read from the states' headers, so only one merge is needed); and a changelog with no
+/// state yet, said once —
 /// at once by a viewer that stays, after `noStatesWaitMs` by one that exits at the end.
 public struct ViewerCore: Sendable {
     public struct Timing: Equatable, Sendable {
@@ -21,7 +22,8 @@ public struct ViewerCore: Sendable {
         /// While the changelog still pours in (a consume took messages), a merge at most
         /// this often: the catch-up at start merges once the changelog is drained.
         public var drainingLimitMs: Int64 = 5_000
-        /// Stop once every source partition's state has reached the source's end offsets.
+        /// Stop once the changelog has been read to its end and every source partition's
+        /// state has reached the source's end offsets.
         public var exitAtEnd = false
         /// How long an exiting viewer waits for a first state in a changelog read to its
         /// end: workers started just before it take a group join (~3 s on the embedded
@@ -101,7 +103,9 @@ public struct ViewerCore: Sendable {
             }
         }
         if !view.newest.isEmpty { noStates = false }
-        if timing.exitAtEnd && Self.reached(ends, in: view) {
+        // Not before every changelog partition was read to its end: a state that reaches the
+        // source's end may still be followed by a newer one (or an unreadable one).
+        if timing.exitAtEnd && ended.count == changelogPartitions && Self.reached(ends, in: view) {
             stopped = true
             return effects + [.publish, .stop]
         }

@@ -71,6 +71,7 @@ import Testing
     /// from the headers), one publish, then stop — and nothing after.
     @Test func exitsAtEndOnceEveryStateReachesTheEndOffsets() throws {
         var core = core(exitAtEnd: true)
+        core.readChangelogToItsEnd()
         let ends: [Int32: Int64] = [0: 10, 1: 0, 2: 5]
         core.received(message: try message(partition: 0, next: 10), at: at)
         #expect(core.step(now: 0, received: 1, ends: ends) == [.publish])
@@ -85,6 +86,7 @@ import Testing
     /// Not before the source's end offsets are known.
     @Test func doesNotExitBeforeTheEndOffsetsAreKnown() throws {
         var core = core(exitAtEnd: true)
+        core.readChangelogToItsEnd()
         core.received(message: try message(partition: 0, next: 10), at: at)
         #expect(core.step(now: 0, received: 1, ends: [:]) == [.publish])
         #expect(core.step(now: 1_000, received: 0, ends: [:]) == [])
@@ -95,6 +97,7 @@ import Testing
     /// it counts as reached (the snapshot says the partition is unavailable).
     @Test func anUnreadableNewestStateCountsAsReached() throws {
         var core = core(exitAtEnd: true)
+        core.readChangelogToItsEnd()
         let ends: [Int32: Int64] = [0: 10, 1: 50]
         core.received(message: try message(partition: 0, next: 10), at: at)
         core.received(message: Array(try message(partition: 1, next: 20).dropLast(2)), at: ChangelogPosition(partition: 1, offset: 3))
@@ -102,6 +105,24 @@ import Testing
         _ = core.view.merged()
         #expect(core.view.unavailable.keys.sorted() == [1])
         #expect(core.step(now: 10, received: 0, ends: ends) == [.publish, .stop])
+    }
+
+    /// Not before the changelog is read to its end: states that reach the source's end may
+    /// be followed by newer ones — here an unreadable one, which the viewer must show
+    /// (before, a viewer that had read the good state first exited with it, as if whole).
+    @Test func doesNotExitBeforeTheChangelogIsReadToItsEnd() throws {
+        var core = core(exitAtEnd: true)
+        let ends: [Int32: Int64] = [0: 10, 1: 20]
+        core.received(message: try message(partition: 0, next: 10), at: at)
+        core.received(message: try message(partition: 1, next: 20), at: ChangelogPosition(partition: 1, offset: 2))
+        #expect(core.step(now: 0, received: 2, ends: ends) == [.publish])
+        core.reachedEnd(ofChangelogPartition: 0)
+        #expect(core.step(now: 200, received: 0, ends: ends) == [])
+        core.received(message: Array(try message(partition: 1, next: 20).dropLast(2)), at: ChangelogPosition(partition: 1, offset: 3))
+        core.reachedEnd(ofChangelogPartition: 1)
+        #expect(core.step(now: 400, received: 1, ends: ends) == [.publish, .stop])
+        _ = core.view.merged()
+        #expect(core.view.unavailable.keys.sorted() == [1])
     }
 
     /// Read to its end with no state: a viewer that stays says so at once, once; one that
@@ -130,5 +151,13 @@ import Testing
     /// Stopped from outside: the final snapshot.
     @Test func aStoppedRunPublishesOnce() {
         #expect(core().finish() == [.publish])
+    }
+}
+
+extension ViewerCore {
+    /// Both changelog partitions of the tests' viewers read to their ends.
+    fileprivate mutating func readChangelogToItsEnd() {
+        reachedEnd(ofChangelogPartition: 0)
+        reachedEnd(ofChangelogPartition: 1)
     }
 }
