@@ -121,8 +121,11 @@ import TestSupport
         try tmux.resize("main", width: 30, height: 10)
         _ = try waitFor(tmux, "main") { $0.contains("terminal too small") && $0.contains("have 30x10") }
         try tmux.resize("main", width: 120, height: 40)
-        let back = try waitFor(tmux, "main") { $0.contains("╭─ ▸ Provinces") && (Self.events(in: $0) ?? 0) > Self.events(in: later)! }
-        #expect(back.contains("Backpressure"))
+        // A resize redraws the whole screen, which tmux may show half written: wait for the
+        // bottom panel too, not only the first rows.
+        _ = try waitFor(tmux, "main") {
+            $0.contains("╭─ ▸ Provinces") && $0.contains("Backpressure") && (Self.events(in: $0) ?? 0) > Self.events(in: later)!
+        }
 
         // Chinese labels, then quit.
         try tmux.run(["send-keys", "-t", "main", "L"])
