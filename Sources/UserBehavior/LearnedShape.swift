@@ -51,6 +51,9 @@ struct LearnedShape {
         var quoted: Bool
         /// A date part the map gives a default for: null there is not missing.
         var defaulted: Bool
+        /// Whether a whole number here is stored as it is: an id, a date part, or a code
+        /// the map gives no words for, learnt without a fraction (a sign goes to `read`).
+        var plain: Bool
         /// The map's words for a code: `MappedKeys.code(ofWord:in:)` in this range.
         var wordStart: Int16
         var wordEnd: Int16
@@ -68,6 +71,10 @@ struct LearnedShape {
     private static let maxLiteralBytes = 4096
     private static let monthBit: UInt8 = 1
     private static let dayBit: UInt8 = 2
+    /// A raw value per `Slot.Op`.
+    private static let valueCount = 16
+    /// The value of an absent merchant or brand (no whole number read is this low).
+    private static let none = Int64.min
 
     private let literals: UnsafeMutableRawBufferPointer
     private let slots: UnsafeMutableBufferPointer<Slot>
@@ -75,9 +82,11 @@ struct LearnedShape {
     /// The literal after the last value: `}` (with the last string's closing quote) and any
     /// whitespace around it.
     private var closing = Literal()
-    /// The event every message starts from: the map's defaults for the fields the layout
+    /// The raw values of a message being read, by `Slot.Op`.
+    private let values: UnsafeMutablePointer<Int64>
+    /// The values every message starts from: the map's defaults for the fields the layout
     /// lacks (and for a date part it holds as null), zero values for the rest.
-    private var template = EventBuilder().unchecked
+    private let templateValues: UnsafeMutablePointer<Int64>
     /// The date parts the layout lacks and the map gives no default for (`monthBit`,
     /// `dayBit`): an event then needs a time.
     private var undated: UInt8 = 0
@@ -86,78 +95,104 @@ struct LearnedShape {
     init() {
         literals = .allocate(byteCount: Self.maxLiteralBytes, alignment: 8)
         slots = .allocate(capacity: Self.maxSlots)
+        values = .allocate(capacity: Self.valueCount)
+        templateValues = .allocate(capacity: Self.valueCount)
+        templateValues.initialize(repeating: 0, count: Self.valueCount)
     }
 
     /// Frees the layout's storage; its owner (`MessageDecoder`) calls it once.
     func deallocate() {
         literals.deallocate()
         slots.deallocate()
+        values.deallocate()
+        templateValues.deallocate()
     }
 
     /// The event in a message laid out as the last one learnt, or nil (not that layout, or
     /// a value read here no further: the general parser says what it is).
+    ///
+    /// Values are read raw into `values` by their slot's op, over the template's, and the
+    /// event is checked and made once at the end: a whole number in a slot that takes it as
+    /// it is (`Slot.plain`) is read in line and stored without a switch.
     func decode(_ p: UnsafeRawBufferPointer, naming: MappedKeys) -> BehaviorEvent? {
         guard learnt, p.count <= MessageDecoder.maxMessageBytes, var cursor = PlainBytes(p) else { return nil }
         let base = UnsafeRawPointer(literals.baseAddress!)
-        var event = template
+        values.update(from: templateValues, count: Self.valueCount)
         var undated = self.undated
         var timestamp: Int64?
         for s in 0..<slotCount {
             let slot = slots[s]
             guard cursor.literal(base + Int(slot.literalStart), count: Int(slot.literalCount), head: slot.head, mask: slot.mask) else { return nil }
-            guard !slot.quoted, !cursor.isAt(UInt8(ascii: "n")) else {
-                guard read(&cursor, slot, into: &event, undated: &undated, timestamp: &timestamp, naming: naming) else { return nil }
+            let start = cursor.offset
+            // A fraction after the digits fails the next literal, as another form does: the
+            // general parser reads that message (a slot learnt with one is not plain).
+            if slot.plain, let run = cursor.digitRun(leadingZeros: false) {
+                values[Int(slot.op.rawValue)] = run.value
                 continue
             }
-            // A number: most values, read here in line.
-            let start = cursor.position
-            guard let value = cursor.signedWhole() else { return nil }
-            switch slot.op {
-            case .userID: event.userID = value
-            case .itemID: event.itemID = value
-            case .catID: event.catID = value
-            case .merchantID: event.merchantID = value
-            case .brandID: event.brandID = value
-            case .month:
-                guard let month = Int32(exactly: value) else { return nil }
-                event.month = month
-            case .day:
-                guard let day = Int32(exactly: value) else { return nil }
-                event.day = day
-            case .action, .ageRange, .gender:
-                // The map's words first: digits may stand for another code than their own.
-                let token = UnsafeRawBufferPointer(start: start, count: cursor.position - start)
-                guard let code = Self.word(token, slot, naming) ?? UInt8(exactly: value), Self.store(code: code, slot.op, in: &event)
-                else { return nil }
-            case .province:
-                return nil
-            case .time:
-                // A sign is no time (`EventTimestamp.milliseconds(number:)`), even on -0.
-                guard timestamp == nil, start.load(as: UInt8.self) != UInt8(ascii: "-"), let ms = EventTimestamp.milliseconds(integer: value)
-                else { return nil }
-                timestamp = ms
-            case .skip:
-                break
-            }
+            cursor.offset = start
+            guard read(&cursor, slot: s, undated: &undated, timestamp: &timestamp, naming: naming) else { return nil }
         }
         guard cursor.literal(base + closing.start, count: closing.count, head: closing.head, mask: closing.mask), cursor.atEnd else { return nil }
         // A message without a time needs its date, as `EventBuilder.build` requires.
         guard timestamp != nil || undated == 0 else { return nil }
-        event.timestampMs = timestamp
-        return event
+        return event(timestampMs: timestamp)
     }
 
-    /// A string or null into its slot, as `EventBuilder` reads it. False where the event
-    /// would fail, or the general parser might read the value otherwise.
+    /// The event of the values read: nil where one is not what its field holds (a date part
+    /// beyond Int32, a code out of range), as `EventBuilder` would fail it.
+    @inline(__always)
+    private func event(timestampMs: Int64?) -> BehaviorEvent? {
+        func value(_ op: Slot.Op) -> Int64 { values[Int(op.rawValue)] }
+        func optional(_ op: Slot.Op) -> Int64? { value(op) == Self.none ? nil : value(op) }
+        guard let month = Int32(exactly: value(.month)), let day = Int32(exactly: value(.day)),
+            let action = UInt8(exactly: value(.action)).flatMap(Action.init(rawValue:)),
+            let ageRange = UInt8(exactly: value(.ageRange)).flatMap(AgeRange.init(rawValue:)),
+            let gender = UInt8(exactly: value(.gender)).flatMap(Gender.init(rawValue:))
+        else { return nil }
+        return BehaviorEvent(
+            userID: value(.userID), itemID: value(.itemID), catID: value(.catID), merchantID: optional(.merchantID),
+            brandID: optional(.brandID), month: month, day: day, action: action, ageRange: ageRange, gender: gender,
+            province: Province(uncheckedIndex: UInt8(truncatingIfNeeded: value(.province))), timestampMs: timestampMs)
+    }
+
+    /// A value the in-line path does not take — a string, null, a sign, a fraction of
+    /// zeros, a code that may be one of the map's words, the time or a skipped key — read as
+    /// `EventBuilder` reads it. False where the event would fail, or the general parser
+    /// might read the value otherwise.
     private func read(
-        _ cursor: inout PlainBytes, _ slot: Slot, into event: inout BehaviorEvent, undated: inout UInt8, timestamp: inout Int64?,
-        naming: MappedKeys
+        _ cursor: inout PlainBytes, slot s: Int, undated: inout UInt8, timestamp: inout Int64?, naming: MappedKeys
     ) -> Bool {
+        // The slot by its index: the loop in `decode` then loads only what its path reads.
+        let slot = slots[s]
+        let field = Int(slot.op.rawValue)
+        if !slot.quoted && !cursor.isAt(UInt8(ascii: "n")) {
+            let start = cursor.position
+            guard let value = cursor.signedWhole() else { return false }
+            switch slot.op {
+            case .action, .ageRange, .gender:
+                // The map's words first: digits may stand for another code than their own.
+                let token = UnsafeRawBufferPointer(start: start, count: cursor.position - start)
+                guard let code = Self.word(token, slot, naming) ?? UInt8(exactly: value) else { return false }
+                values[field] = Int64(code)
+            case .province:
+                return false
+            case .time:
+                // A sign is no time (`EventTimestamp.milliseconds(number:)`), even on -0.
+                guard timestamp == nil, start.load(as: UInt8.self) != UInt8(ascii: "-"), let ms = EventTimestamp.milliseconds(integer: value)
+                else { return false }
+                timestamp = ms
+            case .skip:
+                break
+            case .userID, .itemID, .catID, .merchantID, .brandID, .month, .day:
+                values[field] = value
+            }
+            return true
+        }
         guard slot.quoted else {
             guard cursor.literal("null") else { return false }
             switch slot.op {
-            case .merchantID: event.merchantID = nil
-            case .brandID: event.brandID = nil
+            case .merchantID, .brandID: values[field] = Self.none
             case .month: if !slot.defaulted { undated |= Self.monthBit }
             case .day: if !slot.defaulted { undated |= Self.dayBit }
             case .time, .skip: break
@@ -169,27 +204,27 @@ struct LearnedShape {
         switch slot.op {
         case .userID, .itemID, .catID:
             guard let value = IntegralNumber.plain(text) else { return false }
-            if slot.op == .userID { event.userID = value } else if slot.op == .itemID { event.itemID = value } else { event.catID = value }
+            values[field] = value
         case .merchantID, .brandID:
-            var value: Int64?
-            if !text.isEmpty && !IntegralNumber.isNaN(text) {
-                guard let plain = IntegralNumber.plain(text) else { return false }
-                value = plain
+            if text.isEmpty || IntegralNumber.isNaN(text) {
+                values[field] = Self.none
+            } else {
+                guard let value = IntegralNumber.plain(text) else { return false }
+                values[field] = value
             }
-            if slot.op == .merchantID { event.merchantID = value } else { event.brandID = value }
         case .month, .day:
             if text.isEmpty {
                 if !slot.defaulted { undated |= slot.op == .month ? Self.monthBit : Self.dayBit }
                 return true
             }
-            guard let value = IntegralNumber.plain(text).flatMap(Int32.init(exactly:)) else { return false }
-            if slot.op == .month { event.month = value } else { event.day = value }
+            guard let value = IntegralNumber.plain(text) else { return false }
+            values[field] = value
         case .action, .ageRange, .gender:
             guard let code = Self.word(text, slot, naming) ?? IntegralNumber.plain(text).flatMap(UInt8.init(exactly:)) else { return false }
-            return Self.store(code: code, slot.op, in: &event)
+            values[field] = Int64(code)
         case .province:
             guard let province = Province(utf8: text) else { return false }
-            event.province = province
+            values[field] = Int64(province.index)
         case .time:
             if text.isEmpty { return true }
             guard timestamp == nil, let ms = EventTimestamp.milliseconds(text: text) else { return false }
@@ -205,23 +240,6 @@ struct LearnedShape {
     private static func word(_ candidate: UnsafeRawBufferPointer, _ slot: Slot, _ naming: MappedKeys) -> UInt8? {
         guard slot.wordEnd > slot.wordStart else { return nil }
         return naming.code(ofWord: candidate, in: Int(slot.wordStart)..<Int(slot.wordEnd))
-    }
-
-    /// A code into its field, when it is one of the field's codes.
-    @inline(__always)
-    private static func store(code: UInt8, _ op: Slot.Op, in event: inout BehaviorEvent) -> Bool {
-        switch op {
-        case .action:
-            guard let action = Action(rawValue: code) else { return false }
-            event.action = action
-        case .ageRange:
-            guard let age = AgeRange(rawValue: code) else { return false }
-            event.ageRange = age
-        default:
-            guard let gender = Gender(rawValue: code) else { return false }
-            event.gender = gender
-        }
-        return true
     }
 
     /// Learns the layout of a message the general parser read as an event; a message of a
@@ -267,7 +285,7 @@ struct LearnedShape {
             if quoted { i += 1 }
             guard let literal = keepLiteral() else { return }
             var slot = Slot(head: literal.head, mask: literal.mask, literalStart: Int32(literal.start), literalCount: Int32(literal.count),
-                            op: .skip, quoted: quoted, defaulted: false, wordStart: 0, wordEnd: 0)
+                            op: .skip, quoted: quoted, defaulted: false, plain: false, wordStart: 0, wordEnd: 0)
             if let field = naming.field(key) {
                 // A key read twice: the general parser keeps the last value but the first problem.
                 guard fields & (1 << UInt16(field.rawValue)) == 0 else { return }
@@ -275,6 +293,7 @@ struct LearnedShape {
                 slot.op = Slot.Op(rawValue: UInt8(field.rawValue)).unsafelyUnwrapped
                 let words = naming.wordRange(of: field)
                 (slot.wordStart, slot.wordEnd) = (Int16(words.lowerBound), Int16(words.upperBound))
+                slot.plain = slot.op.rawValue <= Slot.Op.gender.rawValue && words.isEmpty
             } else if naming.isTime(key) {
                 slot.op = .time
             }
@@ -285,7 +304,12 @@ struct LearnedShape {
             } else if p[i] == UInt8(ascii: "n") {
                 i += 4
             } else {
-                while i < p.count, p[i] &- UInt8(ascii: "0") < 10 || p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: ".") { i += 1 }
+                while i < p.count, p[i] &- UInt8(ascii: "0") < 10 || p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: ".") {
+                    // Whole numbers written with a fraction of zeros (as pandas writes ids)
+                    // are read by `signedWhole`.
+                    if p[i] == UInt8(ascii: ".") { slot.plain = false }
+                    i += 1
+                }
             }
             slots[slotCount] = slot
             slotCount += 1
@@ -307,7 +331,16 @@ struct LearnedShape {
         // The defaults, as the general parser fills them for the fields a message lacks.
         var defaults = EventBuilder()
         naming.fillDefaults(&defaults)
-        template = defaults.unchecked
+        let template = defaults.unchecked
+        for (op, value) in [
+            (Slot.Op.userID, template.userID), (.itemID, template.itemID), (.catID, template.catID),
+            (.merchantID, template.merchantID ?? Self.none), (.brandID, template.brandID ?? Self.none),
+            (.month, Int64(template.month)), (.day, Int64(template.day)), (.action, Int64(template.action.rawValue)),
+            (.ageRange, Int64(template.ageRange.rawValue)), (.gender, Int64(template.gender.rawValue)),
+            (.province, Int64(template.province.index)),
+        ] {
+            templateValues[Int(op.rawValue)] = value
+        }
         undated = 0
         if !defaults.has(.month) && fields & (1 << UInt16(EventField.month.rawValue)) == 0 { undated |= Self.monthBit }
         if !defaults.has(.day) && fields & (1 << UInt16(EventField.day.rawValue)) == 0 { undated |= Self.dayBit }

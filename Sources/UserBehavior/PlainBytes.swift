@@ -67,6 +67,12 @@ struct PlainBytes {
     /// Where the cursor is.
     var position: UnsafeRawPointer { UnsafeRawPointer(base + i) }
 
+    /// How far into the input the cursor is: kept to read a value again another way.
+    var offset: Int {
+        get { i }
+        set { i = newValue }
+    }
+
     /// 1 to 18 digits, which cannot overflow. A longer run stops early, and so does a run
     /// that starts with 0 when `leadingZeros` is false (JSON's rule): the caller's next
     /// step then fails on the digit left.
