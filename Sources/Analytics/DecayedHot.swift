@@ -15,8 +15,8 @@ import UserBehavior
 /// Each per-action summary is `DecayedItems`, Misra–Gries with batched purges over real
 /// weights, with `FrequentItems`' guarantees in decayed units: a tracked item's true count
 /// lies in [count − bound, count], an untracked one's is at most `floor` ≤ total / k.
-/// Memory: 4 summaries × (k + k/4) entries in hash tables of 32,768 slots × 25 B (id,
-/// count, bound, a metadata byte) at k = 16,384: about 3.3 MB, whatever the stream.
+/// Memory: 4 summaries × (k + k/4) entries in tables of 32,768 slots × 24 B (id, count,
+/// bound) at k = 16,384: about 3.1 MB, whatever the stream.
 ///
 /// Scores are reported rounded to a thousandth, so that the same events merged in another
 /// order (another split into partitions) rank and print the same.
@@ -161,99 +161,193 @@ extension DecayedHot {
     }
 }
 
-/// Misra–Gries over real weights (see `FrequentItems`, whose purge and merge it follows):
-/// at most k + k/4 tracked ids; a purge makes the (k+1)-th largest count the floor and
-/// drops every id at or below it.
-struct DecayedItems: Equatable, Sendable {
-    struct Entry: Equatable, Sendable {
+/// Misra–Gries over real weights (see `FrequentItems`, whose purge, merge and table it
+/// follows): at most k + k/4 tracked ids; a purge makes the (k+1)-th largest count the
+/// floor and drops every id at or below it.
+///
+/// The ids live in place in an open-addressing table (linear probing, Fibonacci hashing,
+/// at most ¾ full) sized for the storage limit: one probe of one cache line per event, no
+/// hashing of a Dictionary, and a purge that reuses the table.
+struct DecayedItems: Sendable {
+    struct Estimate: Equatable, Sendable {
         var count: Double
         var bound: Double
+    }
+
+    /// A slot: a tracked id's bound is 0 or more; a vacant slot's is −1. (Not a count of
+    /// 0, as in `FrequentItems`: a real count can underflow to 0 when the landmark moves.)
+    private struct Entry: Sendable {
+        var id: Int64
+        var count: Double
+        var bound: Double
+
+        static let vacant = Entry(id: 0, count: 0, bound: -1)
+        var isVacant: Bool { bound < 0 }
     }
 
     let capacity: Int
     private(set) var total = 0.0
     private(set) var floor = 0.0
-    private var entries: [Int64: Entry]
+    private var table: [Entry] = []
+    private var tableShift: UInt64 = 64
+    private var trackedCount = 0
 
     init(capacity: Int) {
         precondition(capacity >= 1)
         self.capacity = capacity
-        entries = [:]
     }
 
     var storageLimit: Int { capacity + max(1, capacity / 4) }
 
-    var memoryFootprint: Int { entries.capacity * (MemoryLayout<Int64>.stride + MemoryLayout<Entry>.stride + 1) }
+    var memoryFootprint: Int { table.capacity * MemoryLayout<Entry>.stride }
 
     func forEachEntry(_ body: (Int64, Double, Double) -> Void) {
-        for (id, entry) in entries { body(id, entry.count, entry.bound) }
+        for entry in table where !entry.isVacant { body(entry.id, entry.count, entry.bound) }
     }
 
-    func estimate(_ id: Int64) -> Entry { entries[id] ?? Entry(count: floor, bound: floor) }
+    func estimate(_ id: Int64) -> Estimate {
+        guard let index = index(of: id) else { return Estimate(count: floor, bound: floor) }
+        return Estimate(count: table[index].count, bound: table[index].bound)
+    }
 
     mutating func add(_ id: Int64, weight: Double) {
         total += weight
-        if let index = entries.index(forKey: id) {
-            entries.values[index].count += weight
-            return
+        let home = table.isEmpty ? 0 : home(id)
+        let found = table.withUnsafeMutableBufferPointer { table -> Bool in
+            guard !table.isEmpty else { return false }
+            let mask = table.count &- 1
+            var index = home
+            while !table[index].isVacant {
+                if table[index].id == id {
+                    table[index].count += weight
+                    return true
+                }
+                index = (index &+ 1) & mask
+            }
+            return false
         }
-        if entries.isEmpty { entries.reserveCapacity(storageLimit) }
-        if entries.count == storageLimit { purge() }
-        entries[id] = Entry(count: floor + weight, bound: floor)
+        if found { return }
+        if trackedCount == storageLimit { rebuild(keeping: purged(entries)) }
+        // The first id (or the first past what a merge or a restore seated) sizes the table
+        // for the storage limit.
+        if 4 * (trackedCount + 1) > 3 * table.count { rebuild(keeping: entries, atLeast: storageLimit) }
+        // After a purge, against the new floor.
+        place(Entry(id: id, count: floor + weight, bound: floor))
+        trackedCount += 1
     }
 
+    /// Scales every count (a newer landmark).
     mutating func scale(by factor: Double) {
         total *= factor
         floor *= factor
-        for index in entries.indices {
-            entries.values[index].count *= factor
-            entries.values[index].bound *= factor
+        for index in table.indices where !table[index].isVacant {
+            table[index].count *= factor
+            table[index].bound *= factor
         }
     }
 
-    /// Keeps the k largest counts: the (k+1)-th becomes the floor (if higher).
-    private mutating func purge() {
-        guard entries.count > capacity else { return }
-        var counts = entries.values.map(\.count)
-        counts.withUnsafeMutableBufferPointer { selectDescending(capacity, in: $0) { $0 } }
-        floor = max(floor, counts[capacity])
+    /// Of more than k entries, the k largest counts: the (k+1)-th becomes the floor (if
+    /// higher), and every id at or below it goes.
+    private mutating func purged(_ entries: [Entry]) -> [Entry] {
+        var entries = entries
+        entries.withUnsafeMutableBufferPointer { selectDescending(capacity, in: $0) { $0.count } }
+        floor = max(floor, entries[capacity].count)
         let floor = floor
-        entries = entries.filter { $0.value.count > floor }
-        entries.reserveCapacity(storageLimit)
+        return entries[..<capacity].filter { $0.count > floor }
     }
 
     mutating func merge(_ other: DecayedItems) {
-        var union: [Int64: Entry] = [:]
-        union.reserveCapacity(entries.count + other.entries.count)
-        for (id, entry) in entries {
+        var union: [Entry] = []
+        union.reserveCapacity(trackedCount + other.trackedCount)
+        forEachEntry { id, count, bound in
             let theirs = other.estimate(id)
-            union[id] = Entry(count: entry.count + theirs.count, bound: entry.bound + theirs.bound)
+            union.append(Entry(id: id, count: count + theirs.count, bound: bound + theirs.bound))
         }
-        for (id, entry) in other.entries where entries[id] == nil {
-            union[id] = Entry(count: entry.count + floor, bound: entry.bound + floor)
+        other.forEachEntry { id, count, bound in
+            if index(of: id) == nil { union.append(Entry(id: id, count: count + floor, bound: bound + floor)) }
         }
         total += other.total
         floor += other.floor
-        entries = union
-        purge()
+        rebuild(keeping: union.count > capacity ? purged(union) : union)
     }
 
     func isClose(to other: DecayedItems, relative tolerance: Double) -> Bool {
         func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= tolerance * max(abs(a), abs(b), 1e-300) }
-        guard capacity == other.capacity, entries.count == other.entries.count, close(total, other.total),
+        guard capacity == other.capacity, trackedCount == other.trackedCount, close(total, other.total),
               close(floor, other.floor) else { return false }
-        return entries.allSatisfy { id, entry in
-            other.entries[id].map { close($0.count, entry.count) && close($0.bound, entry.bound) } ?? false
+        return entries.allSatisfy { entry in
+            other.index(of: entry.id).map { close(other.table[$0].count, entry.count) && close(other.table[$0].bound, entry.bound) } ?? false
         }
     }
 
+    // MARK: Storage
+
+    private var entries: [Entry] {
+        var list: [Entry] = []
+        list.reserveCapacity(trackedCount)
+        for entry in table where !entry.isVacant { list.append(entry) }
+        return list
+    }
+
+    private func index(of id: Int64) -> Int? {
+        guard !table.isEmpty else { return nil }
+        let mask = table.count - 1
+        var index = home(id)
+        while !table[index].isVacant {
+            if table[index].id == id { return index }
+            index = (index + 1) & mask
+        }
+        return nil
+    }
+
+    /// Fibonacci hashing, as `FrequentItems`'.
+    @inline(__always)
+    private func home(_ id: Int64) -> Int {
+        Int(truncatingIfNeeded: (UInt64(bitPattern: id) &* 0x9E37_79B9_7F4A_7C15) >> tableShift)
+    }
+
+    /// Empties the table (sized, once, for `atLeast` ids — the storage limit — at most ¾
+    /// full) and seats `entries`.
+    private mutating func rebuild(keeping entries: [Entry], atLeast count: Int = 0) {
+        var size = max(16, table.count)
+        while 4 * max(count, entries.count) > 3 * size { size *= 2 }
+        if size == table.count {
+            for index in table.indices { table[index] = .vacant }
+        } else {
+            table = Array(repeating: .vacant, count: size)
+            tableShift = UInt64(64 - size.trailingZeroBitCount)
+        }
+        for entry in entries { place(entry) }
+        trackedCount = entries.count
+    }
+
+    private mutating func place(_ entry: Entry) {
+        let mask = table.count - 1
+        var index = home(entry.id)
+        while !table[index].isVacant { index = (index + 1) & mask }
+        table[index] = entry
+    }
+}
+
+extension DecayedItems: Equatable {
+    /// The same ids with the same counts and bounds, wherever the table seats them.
+    static func == (a: DecayedItems, b: DecayedItems) -> Bool {
+        guard a.capacity == b.capacity, a.total == b.total, a.floor == b.floor, a.trackedCount == b.trackedCount else { return false }
+        return a.entries.allSatisfy { entry in
+            b.index(of: entry.id).map { b.table[$0].count == entry.count && b.table[$0].bound == entry.bound } ?? false
+        }
+    }
+}
+
+extension DecayedItems {
     /// Total, floor, then the entries by ascending id, doubles as their bit patterns.
     func encode(into writer: inout BinaryWriter) {
         writer.write(fixed: total.bitPattern)
         writer.write(fixed: floor.bitPattern)
+        let entries = entries
         writer.write(varint: UInt64(entries.count))
-        for (id, entry) in entries.sorted(by: { $0.key < $1.key }) {
-            writer.write(signedVarint: id)
+        for entry in entries.sorted(by: { $0.id < $1.id }) {
+            writer.write(signedVarint: entry.id)
             writer.write(fixed: entry.count.bitPattern)
             writer.write(fixed: entry.bound.bitPattern)
         }
@@ -265,13 +359,19 @@ struct DecayedItems: Equatable, Sendable {
         floor = Double(bitPattern: try reader.read(fixed: UInt64.self))
         guard total.isFinite, floor.isFinite, total >= 0, floor >= 0 else { throw .invalid("a hot-rank total out of range") }
         let count = try reader.readCount(atMost: min(storageLimit, reader.remaining / 17))
+        var entries: [Entry] = []
+        entries.reserveCapacity(count)
+        var previous: Int64?
         for _ in 0..<count {
             let id = try reader.readSignedVarint()
-            let entry = Entry(count: Double(bitPattern: try reader.read(fixed: UInt64.self)),
+            let entry = Entry(id: id, count: Double(bitPattern: try reader.read(fixed: UInt64.self)),
                               bound: Double(bitPattern: try reader.read(fixed: UInt64.self)))
+            // Ids ascend (as written), so none is seen twice.
             guard entry.count.isFinite, entry.bound.isFinite, entry.bound >= 0, entry.count >= entry.bound,
-                  entries[id] == nil else { throw .invalid("a damaged hot-rank entry") }
-            entries[id] = entry
+                  previous.map({ $0 < id }) ?? true else { throw .invalid("a damaged hot-rank entry") }
+            previous = id
+            entries.append(entry)
         }
+        if !entries.isEmpty { rebuild(keeping: entries) }
     }
 }
