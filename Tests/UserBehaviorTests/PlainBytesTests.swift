@@ -57,6 +57,32 @@ import Testing
         }
     }
 
+    /// `plainText` reads eight bytes at a time: its answer and where it stops, at every
+    /// offset, against the rule read one byte at a time (text up to a quote; nil at a
+    /// backslash, a control character or the end).
+    @Test func plainTextAtEveryOffsetAsByteByByte() {
+        var rng = SplitMix64(seed: 44)
+        let textBytes = Array("ab 09浙江}".utf8) + [0x1F, 0x20, 0x21, 0x23, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xA2, 0xDC, 0xFF, 0x00, 0x0A, 0x22]
+        for _ in 0..<3_000 {
+            let bytes = (0..<Int.random(in: 0...40, using: &rng)).map { _ in
+                // Mostly text, so that long runs reach a stop past the first eight bytes.
+                Int.random(in: 0..<10, using: &rng) < 8 ? UInt8(ascii: "a") + UInt8.random(in: 0...25, using: &rng)
+                    : textBytes.randomElement(using: &rng)!
+            }
+            for offset in 0...bytes.count {
+                bytes[offset...].withUnsafeBytes { input in
+                    var cursor = PlainBytes(input)!
+                    let text = cursor.plainText().map { Array($0) }
+                    let rest = bytes[offset...]
+                    let stop = rest.firstIndex { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }
+                    let want = stop.flatMap { bytes[$0] == UInt8(ascii: "\"") ? Array(bytes[offset..<$0]) : nil }
+                    #expect(text == want, "\(rest)")
+                    if want != nil { #expect(input.count - cursor.rest.count == stop! - offset, "\(rest)") }
+                }
+            }
+        }
+    }
+
     @Test func wordValueOfEveryLength() {
         var rng = SplitMix64(seed: 43)
         for _ in 0..<5_000 {
