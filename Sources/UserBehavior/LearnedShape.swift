@@ -10,8 +10,9 @@
 /// each slot is resolved to what its key means under the map (`Slot.Op`): an id, a date
 /// part, a merchant or brand, a code with the map's words for it, the province, the event
 /// time, or a key to skip; and the map's defaults for the fields the layout lacks are
-/// written once into a template event, which each message's values then overwrite. No
-/// builder, no search by key name, no allocation per message.
+/// written once into template values, which each message's values then overwrite; the
+/// event is checked and made from them at the end. No builder, no search by key name, no
+/// allocation per message.
 ///
 /// Only messages without escapes, nesting, booleans or exponents are learnt, and a value
 /// the slot does not read exactly as `EventBuilder` would — one that would fail the event
