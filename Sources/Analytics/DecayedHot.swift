@@ -165,9 +165,8 @@ extension DecayedHot {
 /// follows): at most k + k/4 tracked ids; a purge makes the (k+1)-th largest count the
 /// floor and drops every id at or below it.
 ///
-/// The ids live in place in an open-addressing table (linear probing, Fibonacci hashing,
-/// at most ¾ full) sized for the storage limit: one probe of one cache line per event, no
-/// hashing of a Dictionary, and a purge that reuses the table.
+/// The ids live in place in a `ProbedTable` sized for the storage limit: one probe of one
+/// cache line per event, and a purge that reuses the table.
 struct DecayedItems: Sendable {
     struct Estimate: Equatable, Sendable {
         var count: Double
@@ -176,20 +175,20 @@ struct DecayedItems: Sendable {
 
     /// A slot: a tracked id's bound is 0 or more; a vacant slot's is −1. (Not a count of
     /// 0, as in `FrequentItems`: a real count can underflow to 0 when the landmark moves.)
-    private struct Entry: Sendable {
+    fileprivate struct Entry: ProbedSlot {
         var id: Int64
         var count: Double
         var bound: Double
 
         static let vacant = Entry(id: 0, count: 0, bound: -1)
         var isVacant: Bool { bound < 0 }
+        mutating func vacate() { bound = -1 }
     }
 
     let capacity: Int
     private(set) var total = 0.0
     private(set) var floor = 0.0
-    private var table: [Entry] = []
-    private var tableShift: UInt64 = 64
+    private var table = ProbedTable<Entry>()
     private var trackedCount = 0
 
     init(capacity: Int) {
@@ -199,40 +198,26 @@ struct DecayedItems: Sendable {
 
     var storageLimit: Int { capacity + max(1, capacity / 4) }
 
-    var memoryFootprint: Int { table.capacity * MemoryLayout<Entry>.stride }
+    var memoryFootprint: Int { table.memoryFootprint }
 
     func forEachEntry(_ body: (Int64, Double, Double) -> Void) {
-        for entry in table where !entry.isVacant { body(entry.id, entry.count, entry.bound) }
+        table.forEach { body($0.id, $0.count, $0.bound) }
     }
 
     func estimate(_ id: Int64) -> Estimate {
-        guard let index = index(of: id) else { return Estimate(count: floor, bound: floor) }
-        return Estimate(count: table[index].count, bound: table[index].bound)
+        guard let entry = table.slot(of: id) else { return Estimate(count: floor, bound: floor) }
+        return Estimate(count: entry.count, bound: entry.bound)
     }
 
     mutating func add(_ id: Int64, weight: Double) {
         total += weight
-        let home = table.isEmpty ? 0 : home(id)
-        let found = table.withUnsafeMutableBufferPointer { table -> Bool in
-            guard !table.isEmpty else { return false }
-            let mask = table.count &- 1
-            var index = home
-            while !table[index].isVacant {
-                if table[index].id == id {
-                    table[index].count += weight
-                    return true
-                }
-                index = (index &+ 1) & mask
-            }
-            return false
-        }
-        if found { return }
+        if table.update(id, { $0.count += weight }) { return }
         if trackedCount == storageLimit { rebuild(keeping: purged(entries)) }
         // The first id (or the first past what a merge or a restore seated) sizes the table
         // for the storage limit.
-        if 4 * (trackedCount + 1) > 3 * table.count { rebuild(keeping: entries, atLeast: storageLimit) }
+        if table.needsGrowth(toHold: trackedCount + 1) { rebuild(keeping: entries, atLeast: storageLimit) }
         // After a purge, against the new floor.
-        place(Entry(id: id, count: floor + weight, bound: floor))
+        table.place(Entry(id: id, count: floor + weight, bound: floor))
         trackedCount += 1
     }
 
@@ -240,9 +225,9 @@ struct DecayedItems: Sendable {
     mutating func scale(by factor: Double) {
         total *= factor
         floor *= factor
-        for index in table.indices where !table[index].isVacant {
-            table[index].count *= factor
-            table[index].bound *= factor
+        table.updateAll {
+            $0.count *= factor
+            $0.bound *= factor
         }
     }
 
@@ -264,7 +249,7 @@ struct DecayedItems: Sendable {
             union.append(Entry(id: id, count: count + theirs.count, bound: bound + theirs.bound))
         }
         other.forEachEntry { id, count, bound in
-            if index(of: id) == nil { union.append(Entry(id: id, count: count + floor, bound: bound + floor)) }
+            if table.slot(of: id) == nil { union.append(Entry(id: id, count: count + floor, bound: bound + floor)) }
         }
         total += other.total
         floor += other.floor
@@ -276,7 +261,7 @@ struct DecayedItems: Sendable {
         guard capacity == other.capacity, trackedCount == other.trackedCount, close(total, other.total),
               close(floor, other.floor) else { return false }
         return entries.allSatisfy { entry in
-            other.index(of: entry.id).map { close(other.table[$0].count, entry.count) && close(other.table[$0].bound, entry.bound) } ?? false
+            other.table.slot(of: entry.id).map { close($0.count, entry.count) && close($0.bound, entry.bound) } ?? false
         }
     }
 
@@ -285,47 +270,15 @@ struct DecayedItems: Sendable {
     private var entries: [Entry] {
         var list: [Entry] = []
         list.reserveCapacity(trackedCount)
-        for entry in table where !entry.isVacant { list.append(entry) }
+        table.forEach { list.append($0) }
         return list
-    }
-
-    private func index(of id: Int64) -> Int? {
-        guard !table.isEmpty else { return nil }
-        let mask = table.count - 1
-        var index = home(id)
-        while !table[index].isVacant {
-            if table[index].id == id { return index }
-            index = (index + 1) & mask
-        }
-        return nil
-    }
-
-    /// Fibonacci hashing, as `FrequentItems`'.
-    @inline(__always)
-    private func home(_ id: Int64) -> Int {
-        Int(truncatingIfNeeded: (UInt64(bitPattern: id) &* 0x9E37_79B9_7F4A_7C15) >> tableShift)
     }
 
     /// Empties the table (sized, once, for `atLeast` ids — the storage limit — at most ¾
     /// full) and seats `entries`.
     private mutating func rebuild(keeping entries: [Entry], atLeast count: Int = 0) {
-        var size = max(16, table.count)
-        while 4 * max(count, entries.count) > 3 * size { size *= 2 }
-        if size == table.count {
-            for index in table.indices { table[index] = .vacant }
-        } else {
-            table = Array(repeating: .vacant, count: size)
-            tableShift = UInt64(64 - size.trailingZeroBitCount)
-        }
-        for entry in entries { place(entry) }
+        table.rebuild(keeping: entries, atLeast: count)
         trackedCount = entries.count
-    }
-
-    private mutating func place(_ entry: Entry) {
-        let mask = table.count - 1
-        var index = home(entry.id)
-        while !table[index].isVacant { index = (index + 1) & mask }
-        table[index] = entry
     }
 }
 
@@ -334,7 +287,7 @@ extension DecayedItems: Equatable {
     static func == (a: DecayedItems, b: DecayedItems) -> Bool {
         guard a.capacity == b.capacity, a.total == b.total, a.floor == b.floor, a.trackedCount == b.trackedCount else { return false }
         return a.entries.allSatisfy { entry in
-            b.index(of: entry.id).map { b.table[$0].count == entry.count && b.table[$0].bound == entry.bound } ?? false
+            b.table.slot(of: entry.id).map { $0.count == entry.count && $0.bound == entry.bound } ?? false
         }
     }
 }

@@ -42,12 +42,9 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
     public private(set) var total: Int64 = 0
     public private(set) var floor: Int64 = 0
 
-    /// The tracked ids with their counts, in place: open addressing with linear probing,
-    /// a power of two. A count lands in the id's own slot, one cache line, where a table
-    /// of positions into a separate entry list took two misses per event. A tracked count
-    /// is always above the floor, so it is never 0: 0 marks a vacant slot.
-    private var table: [Entry] = []
-    private var tableShift: UInt64 = 64
+    /// The tracked ids with their counts (`ProbedTable`). A tracked count is always above
+    /// the floor, so it is never 0: 0 marks a vacant slot.
+    private var table = ProbedTable<Entry>()
     /// Ids tracked.
     public private(set) var trackedCount = 0
 
@@ -64,7 +61,7 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
     public var empty: FrequentItems { FrequentItems(capacity: capacity) }
 
     /// Bytes the summary holds (its table, by capacity).
-    public var memoryFootprint: Int { table.capacity * MemoryLayout<Entry>.stride }
+    public var memoryFootprint: Int { table.memoryFootprint }
 
     /// How many counters are kept before a purge: k plus a quarter.
     public var storageLimit: Int { capacity + Swift.max(1, capacity / 4) }
@@ -79,7 +76,7 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
 
     /// Calls `body` with every tracked id, in no particular order, without copying them.
     public func forEachEntry(_ body: (Entry) throws -> Void) rethrows {
-        for entry in table where entry.count != 0 { try body(entry) }
+        try table.forEach(body)
     }
 
     /// Sizes the table for the storage limit now, so it does not grow (and rehash) as ids
@@ -97,22 +94,7 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
         precondition(weight >= 0, "a negative weight")
         guard weight > 0 else { return }
         total += weight
-        if !table.isEmpty {
-            let home = home(id)
-            let found = table.withUnsafeMutableBufferPointer { table -> Bool in
-                let mask = table.count &- 1
-                var index = home
-                while table[index].count != 0 {
-                    if table[index].id == id {
-                        table[index].count += weight
-                        return true
-                    }
-                    index = (index &+ 1) & mask
-                }
-                return false
-            }
-            if found { return }
-        }
+        if table.update(id, { $0.count += weight }) { return }
         if trackedCount == storageLimit {
             let kept = purged(entries, capacity: capacity)
             rebuild(keeping: kept)
@@ -212,51 +194,29 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
         return entries[..<kept].filter { $0.count > floor }
     }
 
-    private func entry(of id: Int64) -> Entry? {
-        guard !table.isEmpty else { return nil }
-        let mask = table.count - 1
-        var index = home(id)
-        while table[index].count != 0 {
-            if table[index].id == id { return table[index] }
-            index = (index + 1) & mask
-        }
-        return nil
-    }
-
-    /// Fibonacci hashing: the top bits of id × 2⁶⁴/φ spread consecutive ids apart.
-    private func home(_ id: Int64) -> Int {
-        Int(truncatingIfNeeded: (UInt64(bitPattern: id) &* 0x9E37_79B9_7F4A_7C15) >> tableShift)
-    }
+    private func entry(of id: Int64) -> Entry? { table.slot(of: id) }
 
     /// Seats a new id, growing the table first if it would pass ¾ full (never past the size
     /// for the storage limit).
     private mutating func insert(_ entry: Entry) {
-        if 4 * (trackedCount + 1) > 3 * table.count { rebuild(keeping: entries, atLeast: trackedCount + 1) }
-        place(entry)
+        if table.needsGrowth(toHold: trackedCount + 1) { rebuild(keeping: entries, atLeast: trackedCount + 1) }
+        table.place(entry)
         trackedCount += 1
     }
 
     /// Empties the table (growing it if it could not hold `atLeast` ids at most ¾ full)
     /// and seats `entries`.
     private mutating func rebuild(keeping entries: [Entry], atLeast count: Int = 0) {
-        var size = Swift.max(16, table.count)
-        while 4 * Swift.max(count, entries.count) > 3 * size { size *= 2 }
-        if size == table.count {
-            for index in table.indices { table[index].count = 0 }
-        } else {
-            table = Array(repeating: Entry(id: 0, count: 0, bound: 0), count: size)
-            tableShift = UInt64(64 - size.trailingZeroBitCount)
-        }
-        for entry in entries { place(entry) }
+        table.rebuild(keeping: entries, atLeast: count)
         trackedCount = entries.count
     }
+}
 
-    private mutating func place(_ entry: Entry) {
-        let mask = table.count - 1
-        var index = home(entry.id)
-        while table[index].count != 0 { index = (index + 1) & mask }
-        table[index] = entry
-    }
+/// A vacant slot has a count of 0: a tracked count is always above the floor.
+extension FrequentItems.Entry: ProbedSlot {
+    var isVacant: Bool { count == 0 }
+    static var vacant: Self { Self(id: 0, count: 0, bound: 0) }
+    mutating func vacate() { count = 0 }
 }
 
 // MARK: Binary encoding
