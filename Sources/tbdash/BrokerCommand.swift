@@ -22,7 +22,7 @@ struct BrokerCommand: ParsableCommand {
             It keeps only the newest 5 MiB per partition (about 26,000 events) and drops \
             older ones silently; the default 64 partitions hold about 1.7 million events. \
             Use more partitions for larger replays. Topics it does not know are created \
-            on first use with 4 partitions. Unlike Kafka it does not drop a producer's \
+            on first use with 4 partitions. Unlike Kafka it does not recognise a producer's \
             retried batches, so after a long stall or an outage a few rows may be stored \
             twice (doc/commands.md).
 

@@ -15,8 +15,6 @@ struct ProbedTable<Slot: ProbedSlot>: Sendable {
     private var slots: [Slot] = []
     private var shift: UInt64 = 64
 
-    var isEmpty: Bool { slots.isEmpty }
-
     /// Bytes the slots take (by capacity).
     var memoryFootprint: Int { slots.capacity * MemoryLayout<Slot>.stride }
 
