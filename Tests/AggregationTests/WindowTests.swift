@@ -1,6 +1,7 @@
 import Aggregation
 import Analytics
 import Foundation
+import Generator
 import LiveValues
 import Testing
 import UserBehavior
@@ -27,7 +28,7 @@ import UserBehavior
     /// to `bound` ms (never late by more than the bound for its own partition's clock, but
     /// sometimes behind the watermark), users, items and segments from a seeded generator.
     static func rows(count: Int, seed: UInt64) -> [Row] {
-        var rng = Seeded(seed)
+        var rng = SplitMix64(seed: seed)
         let span = 2 * day + 3 * 3_600_000
         return (0..<count).map { i in
             let base = start + span * Int64(i) / Int64(count)
@@ -276,7 +277,7 @@ import UserBehavior
         let rows = Self.rowsOfTwoDays
         var whole = AggregationState()
         var split = Array(repeating: AggregationState(), count: parts)
-        var rng = Seeded(UInt64(parts))
+        var rng = SplitMix64(seed: UInt64(parts))
         for row in rows {
             let day = Self.calendar.dayIndex(milliseconds: row.timeMs)!
             let counted = CountedEvent(row.event, dayIndex: day, eventTimeMs: row.timeMs, latenessMs: nil,
@@ -342,15 +343,3 @@ import UserBehavior
     }
 }
 
-/// SplitMix64: reproducible streams.
-struct Seeded: RandomNumberGenerator {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

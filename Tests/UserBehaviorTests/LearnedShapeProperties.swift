@@ -1,4 +1,5 @@
 import Foundation
+import Generator
 import PropertyBased
 import Testing
 @testable import UserBehavior
@@ -68,7 +69,7 @@ import Testing
     @Test func theCompiledLayoutAnswersAsTheGeneralParserOnStreamsOfEveryShape() async throws {
         let mappings = try Self.shapes.map { try MessageMapping.parse($0.map) }
         await propertyCheck(count: 150, input: Gen.uint64(in: 0...UInt64.max)) { seed in
-            var random = SplitMix(seed: seed)
+            var random = SplitMix64(seed: seed)
             let index = Int(random.next() % UInt64(Self.shapes.count))
             var stream = StreamWriter(shape: Self.shapes[index], random: random)
             let decoder = MessageDecoder(mapping: mappings[index])
@@ -113,19 +114,6 @@ import Testing
     }
 }
 
-/// A deterministic stream of numbers from one seed (SplitMix64).
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Messages in one shape, written by hand: a layout (key order, which fields are there,
 /// keys the map ignores, spacing, ids as numbers or strings, the time's form) kept for
 /// several messages, then another; most messages plain, the others with one value or
@@ -142,7 +130,7 @@ struct StreamWriter {
     enum TimeForm: CaseIterable { case none, milliseconds, seconds, iso }
 
     let shape: LearnedShapeProperties.Shape
-    var random: SplitMix
+    var random: SplitMix64
     private var order: [String] = []
     private var absent: Set<EventField> = []
     private var idsQuoted = false
@@ -153,7 +141,7 @@ struct StreamWriter {
     private var left = 0
     private var layoutNumber = 0
 
-    init(shape: LearnedShapeProperties.Shape, random: SplitMix) {
+    init(shape: LearnedShapeProperties.Shape, random: SplitMix64) {
         self.shape = shape
         self.random = random
     }
