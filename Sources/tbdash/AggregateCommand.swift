@@ -36,7 +36,9 @@ struct AggregateCommand: ParsableCommand {
 
             The changelog is created compacted with the source's partition count when the \
             brokers allow it (the embedded broker has no admin API: create it with \
-            `tbdash broker -t TOPIC -t TOPIC.tbdash-state`). SIGTERM or Ctrl-C publishes the \
+            `tbdash broker -t TOPIC -t TOPIC.tbdash-state`). On the embedded broker the \
+            workers' session timeout is 6 s unless -X session.timeout.ms says otherwise: it \
+            holds every rebalance for the session timeout. SIGTERM or Ctrl-C publishes the \
             final states and leaves the group at once. One log line per assignment and \
             revocation on stderr (and in --log).
 
@@ -95,7 +97,9 @@ struct AggregateCommand: ParsableCommand {
             StandardError.write("tbdash aggregate: \(text)\n")
             file?.write(text)
         }
-        var consumerConfiguration = try kafka.configuration(defaults: ConsumerDefaults.properties)
+        let embedded = kafka.reachesEmbeddedBroker()
+        var consumerConfiguration = try kafka.configuration(
+            defaults: ConsumerDefaults.properties + (embedded ? EmbeddedBrokerGroupDefaults.properties : []))
         var producerConfiguration = try kafka.configuration(defaults: ProducerDefaults.properties + ChangelogDefaults.properties)
         if let file {
             consumerConfiguration.log = file.kafkaLog
@@ -125,7 +129,9 @@ struct AggregateCommand: ParsableCommand {
         defer { trap.cancel() }
         let worker = AggregateWorker(consumer: consumer, restorer: restorer, producer: producer, options: options,
                                      config: config, stop: stop, log: logLine)
-        logLine("joining group \(group) on \(kafka.topic) at \(consumerConfiguration.brokers); states to \(options.changelog)")
+        let sessionTimeout = consumerConfiguration.properties.last { $0.key == "session.timeout.ms" }?.value
+        logLine("joining group \(group) on \(kafka.topic) at \(consumerConfiguration.brokers); states to \(options.changelog)"
+                + (embedded ? "; the embedded broker: session timeout \(sessionTimeout ?? "?") ms" : ""))
         do {
             try worker.run()
         } catch {

@@ -31,6 +31,20 @@ enum ConsumerDefaults {
     ]
 }
 
+/// Group settings for `tbdash aggregate` on the embedded broker; -X overrides them.
+enum EmbeddedBrokerGroupDefaults {
+    /// librdkafka 2.0.2's mock group holds every rebalance of a group that is up for
+    /// session.timeout.ms − 1 s, however fast the members rejoin (44 s at the default 45 s),
+    /// and answers a follower whose SyncGroup arrives after the leader's with "Invalid
+    /// request", which makes it rejoin: two workers started together on a busy machine
+    /// waited out that hold (doc/scale-out.md). 6 s, the least a Kafka broker accepts by
+    /// default, makes each such rebalance 5 s.
+    static let properties: [(String, String)] = [
+        ("session.timeout.ms", "6000"),
+        ("heartbeat.interval.ms", "500"),
+    ]
+}
+
 /// Producer settings tbdash chooses; any of them can be overridden with -X.
 enum ProducerDefaults {
     static let properties: [(String, String)] = [

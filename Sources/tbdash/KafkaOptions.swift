@@ -35,6 +35,12 @@ struct KafkaOptions: ParsableArguments {
         return ("localhost:9092", "the default")
     }
 
+    /// Whether the brokers are the embedded broker `tbdash broker` runs on this machine:
+    /// found with no --brokers, or given its address.
+    func reachesEmbeddedBroker() -> Bool {
+        BrokerBeacon().runningBrokerAddress() == resolvedBrokers().address
+    }
+
     /// A client configuration with tbdash's defaults, then the user's -X overrides.
     func configuration(defaults: [(String, String)] = []) throws -> KafkaConfiguration {
         var configuration = KafkaConfiguration(brokers: resolvedBrokers().address)
