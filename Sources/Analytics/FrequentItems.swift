@@ -196,6 +196,9 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
 
     private func entry(of id: Int64) -> Entry? { table.slot(of: id) }
 
+    /// The most seated slots in a row (for the tests).
+    var longestRun: Int { table.longestRun }
+
     /// Seats a new id, growing the table first if it would pass ¾ full (never past the size
     /// for the storage limit).
     private mutating func insert(_ entry: Entry) {

@@ -8,12 +8,14 @@ protocol ProbedSlot: Sendable {
 }
 
 /// The counters of `FrequentItems` and `DecayedItems`, in place: open addressing with
-/// linear probing in a power of two of slots, at most ¾ full, Fibonacci hashing (the top
-/// bits of id × 2⁶⁴/φ spread consecutive ids apart). A count lands in its id's own slot,
-/// one cache line, where a table of positions into a separate list took two misses.
+/// linear probing in a power of two of slots, at most ¾ full, Fibonacci hashing of the id
+/// XOR this process's `TableKey` (the top bits of that × 2⁶⁴/φ spread consecutive ids
+/// apart, and ids chosen to share a slot share none here). A count lands in its id's own
+/// slot, one cache line, where a table of positions into a separate list took two misses.
 struct ProbedTable<Slot: ProbedSlot>: Sendable {
     private var slots: [Slot] = []
     private var shift: UInt64 = 64
+    private let key = TableKey.process
 
     /// Bytes the slots take (by capacity).
     var memoryFootprint: Int { slots.capacity * MemoryLayout<Slot>.stride }
@@ -79,7 +81,19 @@ struct ProbedTable<Slot: ProbedSlot>: Sendable {
 
     @inline(__always)
     private func home(_ id: Int64) -> Int {
-        Int(truncatingIfNeeded: (UInt64(bitPattern: id) &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        Int(truncatingIfNeeded: ((UInt64(bitPattern: id) ^ key) &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
+
+    /// The most seated slots in a row: how far a probe can walk (for the tests).
+    var longestRun: Int {
+        var longest = 0
+        var run = 0
+        // Twice round, so that a run across the end counts whole.
+        for index in 0..<(2 * slots.count) {
+            run = slots[index % slots.count].isVacant ? 0 : run + 1
+            longest = Swift.max(longest, Swift.min(run, slots.count))
+        }
+        return longest
     }
 
     /// From `home`, the index of the slot holding `id` (found), or of the first vacant one,

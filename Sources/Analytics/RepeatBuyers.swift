@@ -72,6 +72,18 @@ public struct RepeatBuyers: Mergeable, Equatable, Sendable {
     /// Bytes of the table alone (internal: the tests check it stays put once reserved).
     var tableFootprint: Int { pairs.capacity * MemoryLayout<Pair>.stride + states.capacity * 2 }
 
+    /// The most occupied buckets in a row: how far a probe can walk (for the tests).
+    var longestRun: Int {
+        var longest = 0
+        var run = 0
+        // Twice round, so that a run across the end counts whole.
+        for index in 0..<(2 * states.count) {
+            run = states[index % states.count] == 0 ? 0 : run + 1
+            longest = Swift.max(longest, Swift.min(run, states.count))
+        }
+        return longest
+    }
+
     public var isExact: Bool { level == 0 }
 
     /// The estimated number of repeat buyers (exact while `isExact`).
@@ -148,9 +160,10 @@ public struct RepeatBuyers: Mergeable, Equatable, Sendable {
     // MARK: Table
 
     /// The pair's own hash: the user hash's top bits are zero by design once sampling, so
-    /// the bucket must come from a hash that mixes in the merchant.
+    /// the bucket must come from a hash that mixes in the merchant, and this process's
+    /// `TableKey`, so that pairs chosen to share a bucket do not.
     private func home(_ merchant: Int64, userHash: UInt64) -> Int {
-        let pairHash = Self.hash(Int64(bitPattern: userHash ^ (UInt64(bitPattern: merchant) &* 0x9E37_79B9_7F4A_7C15)))
+        let pairHash = Self.hash(Int64(bitPattern: userHash ^ (UInt64(bitPattern: merchant) &* 0x9E37_79B9_7F4A_7C15) ^ TableKey.process))
         // Lemire's multiply-shift range reduction: any table size, not only powers of two.
         return Int(pairHash.multipliedFullWidth(by: UInt64(states.count)).high)
     }
