@@ -5,11 +5,10 @@ import TUI
 import Terminal
 
 /// The dashboard's main loop, on the main thread (the only one that touches ncurses):
-/// keys, snapshots from the pipeline (one process's or a changelog viewer's), and frames at
-/// most `fps` a second — only when something changed, plus once a second for the clock. While
-/// snapshots keep coming, a new one is looked for every `busyPollMs` between keys and drawn
-/// at once unless the last frame was less than a frame's time ago; an idle screen looks
-/// once a frame's time.
+/// keys, snapshots from the pipeline (one process's or a changelog viewer's), and frames
+/// only when something changed, as `FramePacer` says: news at most `fps` times a second,
+/// plus the clock once a second. While snapshots keep coming, a new one is looked for every
+/// `busyPollMs` between keys; an idle screen looks once a frame's time.
 struct LiveDashboard {
     let pipeline: any LiveSource
     let screen: CursesScreen
@@ -43,8 +42,7 @@ struct LiveDashboard {
         var lastSnapshotAt: Int64 = .min / 2
         var lastSecond: Int64 = -1
         var lastStatus = model.snapshot.status
-        var nextFrame: Int64 = 0
-        var dirty = true
+        var pacer = FramePacer(fps: model.fps)
         var lists: [Panel: ListGeometry] = [:]
         var rungFor = alerts?.firings ?? 0
         while true {
@@ -55,13 +53,13 @@ struct LiveDashboard {
             }
             let now = MonotonicClock.milliseconds()
             let wall = WallClock.milliseconds()
-            if dirty && now >= nextFrame {
+            pacer.fps = model.fps
+            if pacer.isDue(now: now) {
                 lists = draw(clock: wall)
                 lastSecond = wall / 1000
-                nextFrame = now + Int64(1000 / model.fps)
-                dirty = false
+                pacer.drew(now: now)
             }
-            let untilFrame = dirty ? nextFrame - now : now - lastSnapshotAt < 250 ? Self.busyPollMs : Int64(1000 / model.fps)
+            let untilFrame = pacer.waitMs(now: now, idleMs: now - lastSnapshotAt < 250 ? Self.busyPollMs : pacer.frameMs)
             let untilSecond = 1000 - wall % 1000
             var next = screen.readKey(timeoutMs: Int(max(1, min(untilFrame, untilSecond))))
             let keysStarted = MonotonicClock.milliseconds()
@@ -77,7 +75,7 @@ struct LiveDashboard {
                 // A paste into the prompt arrives as thousands of keys at once: take all that
                 // are waiting (for at most one frame's time), then draw once. Other keys move
                 // within the lists of the frame drawn before them, so each is drawn.
-                guard model.prompt != nil, MonotonicClock.milliseconds() - keysStarted < Int64(1000 / model.fps) else { break }
+                guard model.prompt != nil, MonotonicClock.milliseconds() - keysStarted < pacer.frameMs else { break }
                 next = screen.readKey(timeoutMs: 0)
             }
             if answer == .query { pipeline.setQuery(model.query) }
@@ -101,7 +99,7 @@ struct LiveDashboard {
                     model.snapshot = snapshot
                     shownGeneration = generation
                 }
-                dirty = true
+                pacer.changed(news: true)
             }
             if let alerts {
                 let statuses = alerts.statuses
@@ -109,14 +107,14 @@ struct LiveDashboard {
                 if statuses != model.alerts || failure != model.alertActionFailure {
                     model.alerts = statuses
                     model.alertActionFailure = failure
-                    dirty = true
+                    pacer.changed(news: true)
                 }
                 if alerts.bell, alerts.firings != rungFor {
                     rungFor = alerts.firings
                     screen.bell()
                 }
             }
-            if WallClock.milliseconds() / 1000 != lastSecond { dirty = true }
+            if WallClock.milliseconds() / 1000 != lastSecond { pacer.changed(news: false) }
         }
     }
 
