@@ -2,9 +2,7 @@
 /// alarm's change — is drawn at once unless a frame with news was drawn less than a frame's
 /// time (1000 / fps ms) ago, then at that frame's time. The clock's own frame, once a
 /// second, waits for that time too but holds nothing back: a snapshot that arrives just
-/// after it is drawn at once. (Held back, every tenth snapshot at 10 fps waited up to a
-/// frame for the clock, which is what an event's p99 send → visible time saw.) So at most
-/// fps frames with news a second, plus the clock's.
+/// after it is drawn at once. So at most fps frames with news a second, plus the clock's.
 public struct FramePacer: Sendable {
     /// Frames with news a second (the dashboard's `+`/`-` change it).
     public var fps: Int
