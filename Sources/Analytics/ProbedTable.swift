@@ -85,16 +85,7 @@ struct ProbedTable<Slot: ProbedSlot>: Sendable {
     }
 
     /// The most seated slots in a row: how far a probe can walk (for the tests).
-    var longestRun: Int {
-        var longest = 0
-        var run = 0
-        // Twice round, so that a run across the end counts whole.
-        for index in 0..<(2 * slots.count) {
-            run = slots[index % slots.count].isVacant ? 0 : run + 1
-            longest = Swift.max(longest, Swift.min(run, slots.count))
-        }
-        return longest
-    }
+    var longestRun: Int { TableKey.longestRun(count: slots.count) { !slots[$0].isVacant } }
 
     /// From `home`, the index of the slot holding `id` (found), or of the first vacant one,
     /// where it would be seated.

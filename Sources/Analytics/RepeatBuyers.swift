@@ -73,16 +73,7 @@ public struct RepeatBuyers: Mergeable, Equatable, Sendable {
     var tableFootprint: Int { pairs.capacity * MemoryLayout<Pair>.stride + states.capacity * 2 }
 
     /// The most occupied buckets in a row: how far a probe can walk (for the tests).
-    var longestRun: Int {
-        var longest = 0
-        var run = 0
-        // Twice round, so that a run across the end counts whole.
-        for index in 0..<(2 * states.count) {
-            run = states[index % states.count] == 0 ? 0 : run + 1
-            longest = Swift.max(longest, Swift.min(run, states.count))
-        }
-        return longest
-    }
+    var longestRun: Int { TableKey.longestRun(count: states.count) { states[$0] != 0 } }
 
     public var isExact: Bool { level == 0 }
 

@@ -6,4 +6,17 @@
 /// positions depend on it: nothing stored, merged, compared or shown does.
 enum TableKey {
     static let process = UInt64.random(in: .min ... .max)
+
+    /// The most occupied slots in a row of a circular table of `count` slots: how far a
+    /// probe can walk (for the tests of the keyed tables).
+    static func longestRun(count: Int, isOccupied: (Int) -> Bool) -> Int {
+        var longest = 0
+        var run = 0
+        // Twice round, so that a run across the end counts whole.
+        for index in 0..<(2 * count) {
+            run = isOccupied(index % count) ? run + 1 : 0
+            longest = max(longest, min(run, count))
+        }
+        return longest
+    }
 }
