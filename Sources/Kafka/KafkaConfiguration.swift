@@ -17,6 +17,11 @@ public struct KafkaConfiguration: Sendable {
         properties.append((key, value))
     }
 
+    /// The value `key` takes: its last entry's.
+    public func value(of key: String) -> String? {
+        properties.last { $0.key == key }?.value
+    }
+
     /// Applies `key=value` overrides as typed after `-X`.
     public mutating func apply(overrides: [String]) throws(KafkaError) {
         for override in overrides {

@@ -105,7 +105,7 @@ struct AggregateCommand: ParsableCommand {
             consumerConfiguration.log = file.kafkaLog
             producerConfiguration.log = file.kafkaLog
         }
-        let clientID = consumerConfiguration.properties.last(where: { $0.key == "client.id" })?.value ?? "tbdash"
+        let clientID = consumerConfiguration.value(of: "client.id") ?? "tbdash"
         let consumer = try orFail { try KafkaConsumer(configuration: consumerConfiguration, group: group) }
         let restorer = try orFail { try KafkaConsumer(configuration: consumerConfiguration, group: "\(group).restore") }
         let producer = try orFail { try KafkaProducer(configuration: producerConfiguration) }
@@ -120,7 +120,7 @@ struct AggregateCommand: ParsableCommand {
         options.forwardsSendStamps = trace
         options.asksHold = semantics.rings.givenHold != nil
         options.asksHalfLife = semantics.rings.givenHalfLife != nil
-        if let limit = producerConfiguration.properties.last(where: { $0.key == "message.max.bytes" }).flatMap({ Int($0.value) }) {
+        if let limit = producerConfiguration.value(of: "message.max.bytes").flatMap({ Int($0) }) {
             options.maxMessageBytes = limit
         }
 
@@ -129,7 +129,7 @@ struct AggregateCommand: ParsableCommand {
         defer { trap.cancel() }
         let worker = AggregateWorker(consumer: consumer, restorer: restorer, producer: producer, options: options,
                                      config: config, stop: stop, log: logLine)
-        let sessionTimeout = consumerConfiguration.properties.last { $0.key == "session.timeout.ms" }?.value
+        let sessionTimeout = consumerConfiguration.value(of: "session.timeout.ms")
         logLine("joining group \(group) on \(kafka.topic) at \(consumerConfiguration.brokers); states to \(options.changelog)"
                 + (embedded ? "; the embedded broker: session timeout \(sessionTimeout ?? "?") ms" : ""))
         do {
