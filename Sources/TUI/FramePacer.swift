@@ -4,17 +4,14 @@
 /// second, waits for that time too but holds nothing back: a snapshot that arrives just
 /// after it is drawn at once. So at most fps frames with news a second, plus the clock's.
 public struct FramePacer: Sendable {
-    /// Frames with news a second (the dashboard's `+`/`-` change it).
-    public var fps: Int
-    /// A frame's time, 1000 / fps ms.
-    public var frameMs: Int64 { Int64(1000 / max(1, fps)) }
     private var nextNewsFrame: Int64 = 0
     private var dirty = true
     private var news = false
 
-    public init(fps: Int) {
-        self.fps = fps
-    }
+    public init() {}
+
+    /// A frame's time at `fps` (which the dashboard's `+`/`-` change).
+    public static func frameMs(fps: Int) -> Int64 { Int64(1000 / max(1, fps)) }
 
     /// Something to show changed: news, or only the clock's second.
     public mutating func changed(news: Bool) {
@@ -27,8 +24,9 @@ public struct FramePacer: Sendable {
         dirty && now >= nextNewsFrame
     }
 
-    /// A frame was drawn at `now` (when due, or for a key, which answers at once).
-    public mutating func drew(now: Int64) {
+    /// A frame was drawn at `now`, when due; a frame with news holds the next one back by
+    /// `frameMs`.
+    public mutating func drew(now: Int64, frameMs: Int64) {
         if news { nextNewsFrame = now + frameMs }
         dirty = false
         news = false

@@ -42,7 +42,7 @@ struct LiveDashboard {
         var lastSnapshotAt: Int64 = .min / 2
         var lastSecond: Int64 = -1
         var lastStatus = model.snapshot.status
-        var pacer = FramePacer(fps: model.fps)
+        var pacer = FramePacer()
         var lists: [Panel: ListGeometry] = [:]
         var rungFor = alerts?.firings ?? 0
         while true {
@@ -53,13 +53,13 @@ struct LiveDashboard {
             }
             let now = MonotonicClock.milliseconds()
             let wall = WallClock.milliseconds()
-            pacer.fps = model.fps
+            let frameMs = FramePacer.frameMs(fps: model.fps)
             if pacer.isDue(now: now) {
                 lists = draw(clock: wall)
                 lastSecond = wall / 1000
-                pacer.drew(now: now)
+                pacer.drew(now: now, frameMs: frameMs)
             }
-            let untilFrame = pacer.waitMs(now: now, idleMs: now - lastSnapshotAt < 250 ? Self.busyPollMs : pacer.frameMs)
+            let untilFrame = pacer.waitMs(now: now, idleMs: now - lastSnapshotAt < 250 ? Self.busyPollMs : frameMs)
             let untilSecond = 1000 - wall % 1000
             var next = screen.readKey(timeoutMs: Int(max(1, min(untilFrame, untilSecond))))
             let keysStarted = MonotonicClock.milliseconds()
@@ -75,7 +75,7 @@ struct LiveDashboard {
                 // A paste into the prompt arrives as thousands of keys at once: take all that
                 // are waiting (for at most one frame's time), then draw once. Other keys move
                 // within the lists of the frame drawn before them, so each is drawn.
-                guard model.prompt != nil, MonotonicClock.milliseconds() - keysStarted < pacer.frameMs else { break }
+                guard model.prompt != nil, MonotonicClock.milliseconds() - keysStarted < frameMs else { break }
                 next = screen.readKey(timeoutMs: 0)
             }
             if answer == .query { pipeline.setQuery(model.query) }
