@@ -41,31 +41,33 @@ struct LearnedShape {
             case skip
         }
 
-        /// The literal before the value: its first eight bytes, which of them count, where
-        /// it is in `literals` and how long (`PlainBytes.literal(_:count:head:mask:)`).
-        var head: UInt64
-        var mask: UInt64
-        var literalStart: Int32
-        var literalCount: Int32
+        /// The forms of a value `decode` reads in line, without `read`'s switch.
+        enum Path: UInt8 {
+            /// Digits stored as they are: an id, a date part, or a code the map gives no
+            /// words for, learnt without a fraction (a sign goes to `read`).
+            case digits
+            /// Those of a merchant or brand, or `null` (none).
+            case nullOrDigits
+            /// One of the map's words for a code, of at most 7 bytes.
+            case word
+            /// A region's name.
+            case province
+            /// Everything through `read`.
+            case general
+        }
+
+        /// The literal before the value.
+        var literal: LearntLiteral
         var op: Op
         /// Whether the value is a string (the literal before it ends with its opening quote).
         var quoted: Bool
         /// A date part the map gives a default for: null there is not missing.
         var defaulted: Bool
-        /// Whether a whole number here is stored as it is: an id, a date part, or a code
-        /// the map gives no words for, learnt without a fraction (a sign goes to `read`).
-        var plain: Bool
+        /// How `decode` reads the value in line; what that way does not read goes to `read`.
+        var path: Path
         /// The map's words for a code: `MappedKeys.code(ofWord:in:)` in this range.
         var wordStart: Int16
         var wordEnd: Int16
-    }
-
-    /// A literal of the layout, as `PlainBytes.literal(_:count:head:mask:)` compares it.
-    private struct Literal {
-        var head: UInt64 = 0
-        var mask: UInt64 = 0
-        var start = 0
-        var count = 0
     }
 
     private static let maxSlots = 64
@@ -82,18 +84,24 @@ struct LearnedShape {
     private var slotCount = 0
     /// The literal after the last value: `}` (with the last string's closing quote) and any
     /// whitespace around it.
-    private var closing = Literal()
-    /// The raw values of a message being read, by `Slot.Op`.
+    private var closing = LearntLiteral()
+    /// The raw values of a message being read, by `Slot.Op`. A field the layout holds is
+    /// written by every message that gets as far as its slot (a date part held as null
+    /// with its template value), so a message's values are never those of the one before
+    /// it; the others keep the template's.
     private let values: UnsafeMutablePointer<Int64>
-    /// The values every message starts from: the map's defaults for the fields the layout
-    /// lacks (and for a date part it holds as null), zero values for the rest.
+    /// The values of a message before it is read: the map's defaults for the fields the
+    /// layout lacks (and for a date part it holds as null), zero values for the rest.
     private let templateValues: UnsafeMutablePointer<Int64>
     /// The date parts the layout lacks and the map gives no default for (`monthBit`,
     /// `dayBit`): an event then needs a time.
     private var undated: UInt8 = 0
     private var learnt = false
+    /// The map's keys and words, which the owner frees.
+    private let naming: MappedKeys
 
-    init() {
+    init(naming: MappedKeys) {
+        self.naming = naming
         literals = .allocate(byteCount: Self.maxLiteralBytes, alignment: 8)
         slots = .allocate(capacity: Self.maxSlots)
         values = .allocate(capacity: Self.valueCount)
@@ -112,29 +120,56 @@ struct LearnedShape {
     /// The event in a message laid out as the last one learnt, or nil (not that layout, or
     /// a value read here no further: the general parser says what it is).
     ///
-    /// Values are read raw into `values` by their slot's op, over the template's, and the
-    /// event is checked and made once at the end: a whole number in a slot that takes it as
-    /// it is (`Slot.plain`) is read in line and stored without a switch.
-    func decode(_ p: UnsafeRawBufferPointer, naming: MappedKeys) -> BehaviorEvent? {
+    /// Values are read raw into `values` by their slot's op, and the event is checked and
+    /// made once at the end: the forms a slot's `Path` names are read in line, the others by
+    /// `read`.
+    ///
+    /// Mutating only so that the layout is read where it is, not copied in for each message.
+    mutating func decode(_ p: UnsafeRawBufferPointer) -> BehaviorEvent? {
         guard learnt, p.count <= MessageDecoder.maxMessageBytes, var cursor = PlainBytes(p) else { return nil }
         let base = UnsafeRawPointer(literals.baseAddress!)
-        values.update(from: templateValues, count: Self.valueCount)
         var undated = self.undated
         var timestamp: Int64?
-        for s in 0..<slotCount {
-            let slot = slots[s]
-            guard cursor.literal(base + Int(slot.literalStart), count: Int(slot.literalCount), head: slot.head, mask: slot.mask) else { return nil }
+        // Each field of a slot is loaded where it is used, not the slot copied whole.
+        var slot = UnsafePointer(slots.baseAddress!)
+        for _ in 0..<slotCount {
+            defer { slot += 1 }
+            guard cursor.literal(slot.pointee.literal, at: base + Int(slot.pointee.literal.start)) else { return nil }
             let start = cursor.offset
-            // A fraction after the digits fails the next literal, as another form does: the
-            // general parser reads that message (a slot learnt with one is not plain).
-            if slot.plain, let run = cursor.digitRun(leadingZeros: false) {
-                values[Int(slot.op.rawValue)] = run.value
+            let path = slot.pointee.path
+            // Digits first, the most common, with a branch rather than the switch's jump.
+            if path == .digits, let run = cursor.digitRun(leadingZeros: false) {
+                values[Int(slot.pointee.op.rawValue)] = run.value
                 continue
             }
-            cursor.offset = start
-            guard read(&cursor, slot: s, undated: &undated, timestamp: &timestamp, naming: naming) else { return nil }
+            // A form the slot's path does not read goes back to `read` (a fraction after
+            // digits fails the next literal, as another form does: the general parser reads
+            // that message, and a slot learnt with one takes the general path).
+            let value: Int64?
+            switch path {
+            case .digits, .general:
+                value = nil
+            case .nullOrDigits:
+                value = cursor.literal("null") ? Self.none : cursor.digitRun(leadingZeros: false)?.value
+            case .word:
+                value = cursor.shortText().flatMap { text in
+                    naming.code(ofShortWord: text.word, count: text.count, in: Int(slot.pointee.wordStart)..<Int(slot.pointee.wordEnd))
+                        .map(Int64.init)
+                }
+            case .province:
+                value = cursor.plainText().flatMap { Province(utf8: $0) }.map { Int64($0.index) }
+            }
+            if let value {
+                values[Int(slot.pointee.op.rawValue)] = value
+                continue
+            }
+            // A copy to `read`: the cursor itself then stays in registers.
+            var moved = cursor
+            moved.offset = start
+            guard read(&moved, slot: slot.pointee, undated: &undated, timestamp: &timestamp) else { return nil }
+            cursor = moved
         }
-        guard cursor.literal(base + closing.start, count: closing.count, head: closing.head, mask: closing.mask), cursor.atEnd else { return nil }
+        guard cursor.ending(with: closing, at: base + Int(closing.start)) else { return nil }
         // A message without a time needs its date, as `EventBuilder.build` requires.
         guard timestamp != nil || undated == 0 else { return nil }
         return event(timestampMs: timestamp)
@@ -162,10 +197,8 @@ struct LearnedShape {
     /// `EventBuilder` reads it. False where the event would fail, or the general parser
     /// might read the value otherwise.
     private func read(
-        _ cursor: inout PlainBytes, slot s: Int, undated: inout UInt8, timestamp: inout Int64?, naming: MappedKeys
+        _ cursor: inout PlainBytes, slot: Slot, undated: inout UInt8, timestamp: inout Int64?
     ) -> Bool {
-        // The slot by its index: the loop in `decode` then loads only what its path reads.
-        let slot = slots[s]
         let field = Int(slot.op.rawValue)
         if !slot.quoted && !cursor.isAt(UInt8(ascii: "n")) {
             let start = cursor.position
@@ -174,7 +207,7 @@ struct LearnedShape {
             case .action, .ageRange, .gender:
                 // The map's words first: digits may stand for another code than their own.
                 let token = UnsafeRawBufferPointer(start: start, count: cursor.position - start)
-                guard let code = Self.word(token, slot, naming) ?? UInt8(exactly: value) else { return false }
+                guard let code = word(token, slot) ?? UInt8(exactly: value) else { return false }
                 values[field] = Int64(code)
             case .province:
                 return false
@@ -194,8 +227,7 @@ struct LearnedShape {
             guard cursor.literal("null") else { return false }
             switch slot.op {
             case .merchantID, .brandID: values[field] = Self.none
-            case .month: if !slot.defaulted { undated |= Self.monthBit }
-            case .day: if !slot.defaulted { undated |= Self.dayBit }
+            case .month, .day: dateless(slot, undated: &undated)
             case .time, .skip: break
             case .userID, .itemID, .catID, .action, .ageRange, .gender, .province: return false
             }
@@ -215,13 +247,13 @@ struct LearnedShape {
             }
         case .month, .day:
             if text.isEmpty {
-                if !slot.defaulted { undated |= slot.op == .month ? Self.monthBit : Self.dayBit }
+                dateless(slot, undated: &undated)
                 return true
             }
             guard let value = IntegralNumber.plain(text) else { return false }
             values[field] = value
         case .action, .ageRange, .gender:
-            guard let code = Self.word(text, slot, naming) ?? IntegralNumber.plain(text).flatMap(UInt8.init(exactly:)) else { return false }
+            guard let code = word(text, slot) ?? IntegralNumber.plain(text).flatMap(UInt8.init(exactly:)) else { return false }
             values[field] = Int64(code)
         case .province:
             guard let province = Province(utf8: text) else { return false }
@@ -236,16 +268,24 @@ struct LearnedShape {
         return true
     }
 
+    /// A date part held as null or "": its template value (the map's default, else 0), and
+    /// without a default, a part the event's time must stand in for.
+    private func dateless(_ slot: Slot, undated: inout UInt8) {
+        let field = Int(slot.op.rawValue)
+        values[field] = templateValues[field]
+        if !slot.defaulted { undated |= slot.op == .month ? Self.monthBit : Self.dayBit }
+    }
+
     /// The code the map's word `candidate` stands for in a coded slot, if it is one.
     @inline(__always)
-    private static func word(_ candidate: UnsafeRawBufferPointer, _ slot: Slot, _ naming: MappedKeys) -> UInt8? {
+    private func word(_ candidate: UnsafeRawBufferPointer, _ slot: Slot) -> UInt8? {
         guard slot.wordEnd > slot.wordStart else { return nil }
         return naming.code(ofWord: candidate, in: Int(slot.wordStart)..<Int(slot.wordEnd))
     }
 
     /// Learns the layout of a message the general parser read as an event; a message of a
     /// form this does not read leaves no layout (so the next one is parsed in general too).
-    mutating func learn(_ p: UnsafeRawBufferPointer, naming: MappedKeys) {
+    mutating func learn(_ p: UnsafeRawBufferPointer) {
         learnt = false
         slotCount = 0
         guard p.first == UInt8(ascii: "{"), !p.contains(UInt8(ascii: "\\")) else { return }
@@ -257,18 +297,13 @@ struct LearnedShape {
             while i < p.count, p[i] == 0x20 || p[i] == 0x0A || p[i] == 0x0D || p[i] == 0x09 { i += 1 }
         }
         /// The bytes from `start` to `i` as the next literal.
-        func keepLiteral() -> Literal? {
+        func keepLiteral() -> LearntLiteral? {
             let count = i - start
             guard used + count <= Self.maxLiteralBytes else { return nil }
-            UnsafeMutableRawBufferPointer(rebasing: literals[used..<(used + count)])
-                .copyMemory(from: UnsafeRawBufferPointer(rebasing: p[start..<i]))
-            var literal = Literal(start: used, count: count)
-            for k in 0..<min(count, 8) {
-                literal.head |= UInt64(p[start + k]) << UInt64(8 * k)
-                literal.mask |= 0xFF << UInt64(8 * k)
-            }
-            used += count
-            return literal
+            let bytes = UnsafeRawBufferPointer(rebasing: p[start..<i])
+            UnsafeMutableRawBufferPointer(rebasing: literals[used..<(used + count)]).copyMemory(from: bytes)
+            defer { used += count }
+            return LearntLiteral(bytes, keptAt: used)
         }
         while true {
             skipSpace()
@@ -285,8 +320,7 @@ struct LearnedShape {
             let quoted = p[i] == UInt8(ascii: "\"")
             if quoted { i += 1 }
             guard let literal = keepLiteral() else { return }
-            var slot = Slot(head: literal.head, mask: literal.mask, literalStart: Int32(literal.start), literalCount: Int32(literal.count),
-                            op: .skip, quoted: quoted, defaulted: false, plain: false, wordStart: 0, wordEnd: 0)
+            var slot = Slot(literal: literal, op: .skip, quoted: quoted, defaulted: false, path: .general, wordStart: 0, wordEnd: 0)
             if let field = naming.field(key) {
                 // A key read twice: the general parser keeps the last value but the first problem.
                 guard fields & (1 << UInt16(field.rawValue)) == 0 else { return }
@@ -294,7 +328,13 @@ struct LearnedShape {
                 slot.op = Slot.Op(rawValue: UInt8(field.rawValue)).unsafelyUnwrapped
                 let words = naming.wordRange(of: field)
                 (slot.wordStart, slot.wordEnd) = (Int16(words.lowerBound), Int16(words.upperBound))
-                slot.plain = slot.op.rawValue <= Slot.Op.gender.rawValue && words.isEmpty
+                if slot.op.rawValue <= Slot.Op.gender.rawValue && words.isEmpty {
+                    slot.path = !quoted && (slot.op == .merchantID || slot.op == .brandID) ? .nullOrDigits : .digits
+                } else if quoted && !words.isEmpty {
+                    slot.path = .word
+                } else if quoted && slot.op == .province {
+                    slot.path = .province
+                }
             } else if naming.isTime(key) {
                 slot.op = .time
             }
@@ -308,7 +348,7 @@ struct LearnedShape {
                 while i < p.count, p[i] &- UInt8(ascii: "0") < 10 || p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: ".") {
                     // Whole numbers written with a fraction of zeros (as pandas writes ids)
                     // are read by `signedWhole`.
-                    if p[i] == UInt8(ascii: ".") { slot.plain = false }
+                    if p[i] == UInt8(ascii: ".") { slot.path = .general }
                     i += 1
                 }
             }
@@ -342,6 +382,7 @@ struct LearnedShape {
         ] {
             templateValues[Int(op.rawValue)] = value
         }
+        values.update(from: templateValues, count: Self.valueCount)
         undated = 0
         if !defaults.has(.month) && fields & (1 << UInt16(EventField.month.rawValue)) == 0 { undated |= Self.monthBit }
         if !defaults.has(.day) && fields & (1 << UInt16(EventField.day.rawValue)) == 0 { undated |= Self.dayBit }

@@ -36,6 +36,9 @@ struct MappedKeys: KeyNaming {
         var target: UInt8
         /// The field a value word or default belongs to.
         var field: UInt8
+        /// A text of at most 7 bytes as one word, the first byte lowest, zeros after it
+        /// (`PlainBytes.shortText`); 0 for a longer one, which `count` tells apart.
+        var head: UInt64
     }
 
     private let bytes: UnsafeMutableRawBufferPointer
@@ -54,7 +57,11 @@ struct MappedKeys: KeyNaming {
         func entry(_ string: String, target: UInt8, field: EventField) -> Entry {
             let start = Int32(text.count)
             text.append(contentsOf: string.utf8)
-            return Entry(start: start, count: Int32(string.utf8.count), target: target, field: UInt8(field.rawValue))
+            var head: UInt64 = 0
+            if string.utf8.count <= 7 {
+                for (k, byte) in string.utf8.enumerated() { head |= UInt64(byte) << UInt64(8 * k) }
+            }
+            return Entry(start: start, count: Int32(string.utf8.count), target: target, field: UInt8(field.rawValue), head: head)
         }
         var keyEntries: [Entry] = []
         var wordEntries: [Entry] = []
@@ -140,6 +147,14 @@ struct MappedKeys: KeyNaming {
             else { continue }
             return entry.target
         }
+        return nil
+    }
+
+    /// `code(ofWord:in:)` for a candidate of at most 7 bytes given as one word
+    /// (`PlainBytes.shortText`): a comparison per word of the field.
+    @inline(__always)
+    func code(ofShortWord head: UInt64, count: Int, in range: Range<Int>) -> UInt8? {
+        for k in range where words[k].head == head && Int(words[k].count) == count { return words[k].target }
         return nil
     }
 

@@ -31,7 +31,7 @@ public struct MessageDecoder: ~Copyable {
     /// The keys, value words and defaults of a `--map`; nil reads tbdash's own shape.
     private let mapped: MappedKeys?
     /// Under a map, the layout of the last message that decoded (see `LearnedShape`).
-    private let shape: UnsafeMutablePointer<LearnedShape>
+    private let shape: UnsafeMutablePointer<LearnedShape>?
 
     /// A decoder of tbdash's own shape, or of the shape `mapping` describes (a JSON
     /// object's keys and values; CSV lines are read by column order either way).
@@ -40,8 +40,11 @@ public struct MessageDecoder: ~Copyable {
         work = .allocate(capacity: 1)
         work.initialize(to: Work())
         mapped = mapping.flatMap { $0.isIdentity ? nil : MappedKeys($0) }
-        shape = .allocate(capacity: 1)
-        shape.initialize(to: LearnedShape())
+        shape = mapped.map { naming in
+            let shape = UnsafeMutablePointer<LearnedShape>.allocate(capacity: 1)
+            shape.initialize(to: LearnedShape(naming: naming))
+            return shape
+        }
     }
 
     deinit {
@@ -49,13 +52,13 @@ public struct MessageDecoder: ~Copyable {
         work.deinitialize(count: 1)
         work.deallocate()
         mapped?.deallocate()
-        shape.pointee.deallocate()
-        shape.deallocate()
+        shape?.pointee.deallocate()
+        shape?.deallocate()
     }
 
     /// The event a message holds under this decoder's mapping, or why it holds none.
     public func decode(_ payload: UnsafeRawBufferPointer) -> Result {
-        if let mapped { return decodeMapped(payload, mapped) }
+        if let shape { return decodeMapped(payload, shape) }
         if let event = CanonicalMessage.decode(payload) { return .event(event) }
         return decodeInGeneral(payload, naming: CanonicalKeys())
     }
@@ -69,10 +72,10 @@ public struct MessageDecoder: ~Copyable {
 
     /// A message laid out as the last one is read as such; another is parsed in general,
     /// and its layout learnt when it is an event.
-    private func decodeMapped(_ payload: UnsafeRawBufferPointer, _ mapped: MappedKeys) -> Result {
-        if let event = shape.pointee.decode(payload, naming: mapped) { return .event(event) }
-        let result = decodeInGeneral(payload, naming: mapped)
-        if case .event = result { shape.pointee.learn(payload, naming: mapped) }
+    private func decodeMapped(_ payload: UnsafeRawBufferPointer, _ shape: UnsafeMutablePointer<LearnedShape>) -> Result {
+        if let event = shape.pointee.decode(payload) { return .event(event) }
+        let result = decodeInGeneral(payload)
+        if case .event = result { shape.pointee.learn(payload) }
         return result
     }
 

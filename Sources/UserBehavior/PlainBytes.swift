@@ -27,28 +27,39 @@ struct PlainBytes {
         return true
     }
 
-    /// Steps over `count` bytes at `text` if the bytes here are exactly them (a layout
-    /// learnt at run time; see `LearnedShape`). `head` holds the first eight bytes (the
-    /// first lowest) and `mask` the bytes of it that count, so that with eight bytes left a
-    /// literal of up to 8 bytes takes one comparison, of up to 16 two.
+    /// Steps over a literal learnt at run time (see `LearnedShape`), whose bytes are at
+    /// `text`, if the bytes here are exactly them: one of up to 16 bytes, with as many left,
+    /// by two words compared at once and no branch on its length.
     @inline(__always)
-    mutating func literal(_ text: UnsafeRawPointer, count n: Int, head: UInt64, mask: UInt64) -> Bool {
+    mutating func literal(_ literal: LearntLiteral, at text: UnsafeRawPointer) -> Bool {
         let here = UnsafeRawPointer(base + i)
-        if end - i >= 8 {
-            guard (here.loadUnaligned(as: UInt64.self) ^ head) & mask == 0 else { return false }
-            if n > 8 {
-                guard end - i >= n else { return false }
-                if n <= 16 {
-                    guard here.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == text.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
-                    else { return false }
-                } else {
-                    guard sameBytes(here + 8, text + 8, count: n - 8) else { return false }
-                }
-            }
+        let n = Int(literal.count)
+        if end &- i >= Int(literal.need) {
+            let first = here.loadUnaligned(as: UInt64.self) ^ literal.head
+            let last = here.loadUnaligned(fromByteOffset: Int(literal.tailOffset), as: UInt64.self) ^ literal.tail
+            guard (first | last) & literal.mask == 0 else { return false }
         } else {
-            guard end - i >= n, sameBytes(here, text, count: n) else { return false }
+            guard end &- i >= n, sameBytes(here, text, count: n) else { return false }
         }
-        i += n
+        i &+= n
+        return true
+    }
+
+    /// Steps to the end over a literal learnt at run time, if the bytes left are exactly
+    /// it: one of up to 8 bytes in an input of 8 or more by the input's last word.
+    @inline(__always)
+    mutating func ending(with literal: LearntLiteral, at text: UnsafeRawPointer) -> Bool {
+        let n = Int(literal.count)
+        guard end &- i == n else { return false }
+        if n <= 8 && end >= 8 {
+            // The last n bytes of the word, moved down to where `head` has them (a shift
+            // by 64, for none, is one by 0 under a mask of none).
+            let last = UnsafeRawPointer(base + (end - 8)).loadUnaligned(as: UInt64.self)
+            guard ((last &>> UInt64(64 &- 8 &* n)) ^ literal.head) & literal.mask == 0 else { return false }
+        } else {
+            guard sameBytes(UnsafeRawPointer(base + i), text, count: n) else { return false }
+        }
+        i = end
         return true
     }
 
@@ -156,8 +167,68 @@ struct PlainBytes {
         return nil
     }
 
+    /// A JSON string's text of at most 7 bytes up to its closing quote (which is left for
+    /// the next literal), as one word: the first byte lowest, zeros after the text. Nil for
+    /// a longer text, an escape or a control character, or fewer than eight bytes left.
+    @inline(__always)
+    mutating func shortText() -> (word: UInt64, count: Int)? {
+        guard end - i >= 8 else { return nil }
+        let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+        let stops = DigitWord.stopsText(word)
+        guard stops != 0 else { return nil }
+        let count = stops.trailingZeroBitCount >> 3
+        guard base[i + count] == UInt8(ascii: "\"") else { return nil }
+        i += count
+        return (word & ((1 &<< UInt64(8 * count)) &- 1), count)
+    }
+
     /// Everything left (a line's last cell).
     var rest: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base + i, count: end - i) }
+}
+
+/// Bytes of a layout learnt at run time (`LearnedShape`), laid out for
+/// `PlainBytes.literal(_:at:)`: a literal of up to 16 bytes is its first eight bytes and
+/// its last eight, compared under one mask.
+struct LearntLiteral {
+    /// The first eight bytes (the first lowest), zeros past the literal's end.
+    private(set) var head: UInt64 = 0
+    /// The eight bytes that end a literal of 9 to 16 bytes, at `tailOffset`; else `head`.
+    private(set) var tail: UInt64 = 0
+    /// The bytes of both words that count: those of the literal in `head` up to 8 bytes, all from 9.
+    private(set) var mask: UInt64 = 0
+    private(set) var tailOffset: Int32 = 0
+    /// How many bytes must be left to compare the words: 8, the count from 9 to 16, and
+    /// more than any input above (those are compared byte by byte).
+    private(set) var need: Int32 = .max
+    /// Where the literal's bytes are kept, and how many.
+    private(set) var start: Int32 = 0
+    private(set) var count: Int32 = 0
+
+    init() {}
+
+    init(_ bytes: UnsafeRawBufferPointer, keptAt start: Int) {
+        self.start = Int32(start)
+        count = Int32(bytes.count)
+        func word(from offset: Int) -> UInt64 {
+            var word: UInt64 = 0
+            for k in 0..<min(8, bytes.count - offset) { word |= UInt64(bytes[offset + k]) << UInt64(8 * k) }
+            return word
+        }
+        head = word(from: 0)
+        switch bytes.count {
+        case 0...8:
+            tail = head
+            mask = bytes.count == 8 ? .max : (1 << UInt64(8 * bytes.count)) - 1
+            need = 8
+        case 9...16:
+            tailOffset = Int32(bytes.count - 8)
+            tail = word(from: bytes.count - 8)
+            mask = .max
+            need = count
+        default:
+            break
+        }
+    }
 }
 
 /// Digits read from an input (1 to 18): a message writer can copy them instead of
