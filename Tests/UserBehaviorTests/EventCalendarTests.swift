@@ -43,6 +43,25 @@ import Testing
         }
     }
 
+    /// Calendars are kept once built (a viewer decodes a state per partition, each naming
+    /// its year and zone): asked again and again, in turns, past the number kept, each is
+    /// still its own year's and zone's, against Foundation's start of 1 January.
+    @Test func aCalendarAskedForAgainIsStillItsOwnYearsAndZones() throws {
+        let zones = ["Asia/Shanghai", "America/Santiago", "UTC", "Europe/Berlin"]
+        var gregorian = Foundation.Calendar(identifier: .gregorian)
+        for round in 0..<3 {
+            for year in 2020...2029 {
+                for zone in zones.shuffled() {
+                    let calendar = try EventCalendar(year: year, timeZone: zone)
+                    gregorian.timeZone = TimeZone(identifier: zone)!
+                    let first = try #require(gregorian.date(from: DateComponents(year: year, month: 1, day: 1)))
+                    #expect(calendar.year == year && calendar.timeZoneIdentifier == zone)
+                    #expect(calendar.eventTime(month: 1, day: 1) == Int64(first.timeIntervalSince1970 * 1000), "\(year) \(zone), round \(round)")
+                }
+            }
+        }
+    }
+
     @Test func dayStartsWhereMidnightDoesNotExist() throws {
         // In 2024 Chile's DST began at 00:00 on 8 September: that day starts at 01:00.
         let calendar = try EventCalendar(year: 2024, timeZone: "America/Santiago")
