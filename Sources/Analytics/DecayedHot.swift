@@ -212,7 +212,11 @@ struct DecayedItems: Sendable {
     mutating func add(_ id: Int64, weight: Double) {
         total += weight
         if table.update(id, { $0.count += weight }) { return }
-        if trackedCount == storageLimit { rebuild(keeping: purged(entries)) }
+        if trackedCount == storageLimit {
+            var floor = self.floor
+            trackedCount = table.purge(keeping: capacity, floor: &floor) { $0.count }
+            self.floor = floor
+        }
         // The first id (or the first past what a merge or a restore seated) sizes the table
         // for the storage limit.
         if table.needsGrowth(toHold: trackedCount + 1) { rebuild(keeping: entries, atLeast: storageLimit) }

@@ -32,7 +32,7 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
         public var bound: Int64
     }
 
-    public struct Entry: Equatable, Sendable {
+    public struct Entry: Equatable, Sendable, BitwiseCopyable {
         public var id: Int64
         public var count: Int64
         public var bound: Int64
@@ -96,8 +96,9 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
         total += weight
         if table.update(id, { $0.count += weight }) { return }
         if trackedCount == storageLimit {
-            let kept = purged(entries, capacity: capacity)
-            rebuild(keeping: kept)
+            var floor = self.floor
+            trackedCount = table.purge(keeping: capacity, floor: &floor) { $0.count }
+            self.floor = floor
         }
         // After a purge, against the new floor.
         insert(Entry(id: id, count: floor + weight, bound: floor))

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A slot of a `ProbedTable`: it holds an id, or is vacant.
 protocol ProbedSlot: Sendable {
     var id: Int64 { get }
@@ -65,6 +67,35 @@ struct ProbedTable<Slot: ProbedSlot>: Sendable {
         for entry in entries { place(entry) }
     }
 
+    /// A Misra–Gries purge of a full table, without allocation: of the seated slots, the
+    /// (rank+1)-th largest by `key` raises `floor` (if higher), and only those of the
+    /// `rank` largest whose key is above the floor stay seated. Returns how many stay.
+    ///
+    /// The slots are sorted out in the process's one `PurgeScratch` buffer (a table cannot
+    /// be re-seated in place: a slot still waiting to move would break the probe runs of
+    /// those seated past it) and re-seated in the emptied table, which keeps its size.
+    mutating func purge<Key: Comparable>(keeping rank: Int, floor: inout Key, by key: (Slot) -> Key) -> Int where Slot: BitwiseCopyable {
+        PurgeScratch.with(Slot.self, count: slots.count) { scratch in
+            var seated = 0
+            for slot in slots where !slot.isVacant {
+                scratch[seated] = slot
+                seated += 1
+            }
+            precondition(seated > rank, "a purge of a table that is not full")
+            let candidates = UnsafeMutableBufferPointer(rebasing: scratch[..<seated])
+            selectDescending(rank, in: candidates, by: key)
+            floor = Swift.max(floor, key(candidates[rank]))
+            var kept = 0
+            for index in 0..<rank where key(candidates[index]) > floor {
+                candidates[kept] = candidates[index]
+                kept += 1
+            }
+            for index in slots.indices { slots[index].vacate() }
+            for index in 0..<kept { place(candidates[index]) }
+            return kept
+        }
+    }
+
     /// Seats an id that is not in the table (which has a vacant slot).
     @inline(__always)
     mutating func place(_ entry: Slot) {
@@ -98,5 +129,32 @@ struct ProbedTable<Slot: ProbedSlot>: Sendable {
             index = (index &+ 1) & mask
         }
         return (index, false)
+    }
+}
+
+/// The one buffer of the process that purges sort their tables' slots in
+/// (`ProbedTable.purge`): it grows to the largest table purged (32,768 slots × 24 B =
+/// 768 KiB for trending's k = 16,384) and is kept, so a purge allocates nothing once the
+/// largest table has purged. A lock, so that the threads that fold (a watch's reader, a
+/// worker's, a viewer's merges) take turns; a purge holds it for well under a millisecond.
+enum PurgeScratch {
+    private static let lock = Mutex(())
+    /// The buffer and its size in bytes: used only while holding `lock`.
+    nonisolated(unsafe) private static var start: UnsafeMutableRawPointer?
+    nonisolated(unsafe) private static var bytes = 0
+
+    /// Calls `body` with room for `count` values of `type` (uninitialised).
+    static func with<T: BitwiseCopyable, R>(_ type: T.Type, count: Int, _ body: (UnsafeMutableBufferPointer<T>) -> R) -> R {
+        var result: R?
+        lock.withLock { _ in
+            let needed = count * MemoryLayout<T>.stride
+            if bytes < needed {
+                start?.deallocate()
+                start = .allocate(byteCount: needed, alignment: 16)
+                bytes = needed
+            }
+            result = body(UnsafeMutableBufferPointer(start: start!.bindMemory(to: T.self, capacity: count), count: count))
+        }
+        return result!
     }
 }
