@@ -66,7 +66,7 @@ public struct EventCalendar: Sendable, Equatable {
     /// third of its time (about 0.5 ms a state). At most `builtLimit` (~9 KiB each), then
     /// emptied: a process meets one or two.
     private static let built = Mutex<[BuiltKey: EventCalendar]>([:])
-    static let builtLimit = 16
+    private static let builtLimit = 16
 
     private init(building year: Int, _ identifier: String) throws(Problem) {
         guard let timeZone = TimeZone(identifier: identifier) else { throw .unknownTimeZone(identifier) }

@@ -57,10 +57,7 @@ struct MappedKeys: KeyNaming {
         func entry(_ string: String, target: UInt8, field: EventField) -> Entry {
             let start = Int32(text.count)
             text.append(contentsOf: string.utf8)
-            var head: UInt64 = 0
-            if string.utf8.count <= 7 {
-                for (k, byte) in string.utf8.enumerated() { head |= UInt64(byte) << UInt64(8 * k) }
-            }
+            let head = string.utf8.count <= 7 ? littleEndianWord(string.utf8) : 0
             return Entry(start: start, count: Int32(string.utf8.count), target: target, field: UInt8(field.rawValue), head: head)
         }
         var keyEntries: [Entry] = []

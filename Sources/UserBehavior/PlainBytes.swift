@@ -209,12 +209,7 @@ struct LearntLiteral {
     init(_ bytes: UnsafeRawBufferPointer, keptAt start: Int) {
         self.start = Int32(start)
         count = Int32(bytes.count)
-        func word(from offset: Int) -> UInt64 {
-            var word: UInt64 = 0
-            for k in 0..<min(8, bytes.count - offset) { word |= UInt64(bytes[offset + k]) << UInt64(8 * k) }
-            return word
-        }
-        head = word(from: 0)
+        head = littleEndianWord(bytes)
         switch bytes.count {
         case 0...8:
             tail = head
@@ -222,7 +217,7 @@ struct LearntLiteral {
             need = 8
         case 9...16:
             tailOffset = Int32(bytes.count - 8)
-            tail = word(from: bytes.count - 8)
+            tail = littleEndianWord(bytes[(bytes.count - 8)...])
             mask = .max
             need = count
         default:
@@ -255,6 +250,14 @@ struct DigitRun {
 
     /// No leading zero (`0` itself aside): the digits `EventJSON.writeInteger` gives for the value.
     var isPlain: Bool { count == 1 || start.pointee != UInt8(ascii: "0") }
+}
+
+/// The first eight bytes (or fewer) of `bytes` as one word, the first lowest, zeros after
+/// them: how a learnt literal or a map's word is compared with eight input bytes at once.
+func littleEndianWord(_ bytes: some Sequence<UInt8>) -> UInt64 {
+    var word: UInt64 = 0
+    for (k, byte) in bytes.prefix(8).enumerated() { word |= UInt64(byte) << UInt64(8 * k) }
+    return word
 }
 
 /// Whether `count` bytes at two places are the same: word by word from 8 bytes, shorter
