@@ -146,7 +146,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         guard !closed else { return true }
         closed = true
         let client = UncheckedHandle(handle: handle)
-        return WorkerThread.start(name: "tbdash-leave-group") { rd_kafka_consumer_close(client.handle) }.join(timeoutMs: waitMs)
+        return WorkerThread.start(name: "tbdash-leave") { rd_kafka_consumer_close(client.handle) }.join(timeoutMs: waitMs)
     }
 
     /// Moves partitions' fetch positions (after a retention gap), waiting up to `waitMs` for

@@ -10,11 +10,19 @@ public final class WorkerThread: Sendable {
 
     private init() {}
 
-    /// Starts `body` on a new thread called `name`.
+    /// The longest name the kernel keeps for a thread (16 bytes with the NUL).
+    public static let longestName = 15
+
+    /// Starts `body` on a new thread called `name` (at most `longestName` bytes): the name
+    /// `top -H`, `ps -L` and `perf` show for it.
     @discardableResult
     public static func start(name: String, _ body: @escaping @Sendable () -> Void) -> WorkerThread {
+        precondition(name.utf8.count <= longestName, "thread name \(name) is longer than \(longestName) bytes")
         let worker = WorkerThread()
         let thread = Thread {
+            // `Thread.name` does not reach the kernel on Linux (perf and top showed every
+            // thread as `tbdash`): the kernel's name is set here.
+            _ = setKernelName?(pthread_self(), name)
             body()
             worker.finished.store(true, ordering: .releasing)
             worker.done.signal()
@@ -23,6 +31,11 @@ public final class WorkerThread: Sendable {
         thread.start()
         return worker
     }
+
+    /// glibc's `pthread_setname_np`, which Swift's Glibc module does not show (it is a GNU
+    /// extension): looked up by name, as `MemoryPolicy` does for `mallopt`.
+    private typealias SetName = @convention(c) (pthread_t, UnsafePointer<CChar>) -> Int32
+    private static let setKernelName: SetName? = dlsym(nil, "pthread_setname_np").map { unsafeBitCast($0, to: SetName.self) }
 
     /// Whether `body` has returned.
     public var isFinished: Bool { finished.load(ordering: .acquiring) }

@@ -66,7 +66,7 @@ public final class ChangelogPipeline: LiveSource, @unchecked Sendable {
     }
 
     public func start() {
-        thread.withLock { $0 = WorkerThread.start(name: "tbdash-changelog") { [self] in run() } }
+        thread.withLock { $0 = WorkerThread.start(name: "tbdash-viewer") { [self] in run() } }
     }
 
     public var snapshot: LiveSnapshot { latest.withLock { $0 } }

@@ -76,7 +76,7 @@ public final class WatchPipeline: LiveSource, @unchecked Sendable {
 
     public func start() {
         let reader = WorkerThread.start(name: "tbdash-reader") { [reader] in reader.run() }
-        threads.withLock { $0 = (reader, WorkerThread.start(name: "tbdash-aggregator") { [self] in aggregate(reader: reader) }) }
+        threads.withLock { $0 = (reader, WorkerThread.start(name: "tbdash-fold") { [self] in aggregate(reader: reader) }) }
     }
 
     /// Shows another segment or ranking from now on (the dashboard's filter and drill-down):

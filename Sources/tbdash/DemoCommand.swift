@@ -112,7 +112,7 @@ struct DemoCommand: ParsableCommand {
         replayOptions.loop = true
         let replayStop = StopFlag()
         let replay = Replay(reader: reader, producer: producer, topic: topic, options: replayOptions, stop: replayStop)
-        let replaying = WorkerThread.start(name: "tbdash-demo-replay") { _ = try? replay.run() }
+        let replaying = WorkerThread.start(name: "tbdash-replay") { _ = try? replay.run() }
         defer {
             replayStop.request()
             replaying.join()

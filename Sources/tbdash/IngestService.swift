@@ -272,7 +272,7 @@ final class RunningIngest {
             service.handle(request, reply: reply)
         })
         let stopping = stopping
-        producing = WorkerThread.start(name: "tbdash-ingest-producer") { service.runProducer(stop: stopping) }
+        producing = WorkerThread.start(name: "tbdash-ingest") { service.runProducer(stop: stopping) }
     }
 
     var host: String { server.host }
