@@ -40,6 +40,9 @@ public struct LatencyHistogram: Equatable, Sendable {
         public var max: Int64
         var pairs: [(index: Int, count: Int64)]
 
+        /// How many values the buckets hold.
+        public var count: Int64 { pairs.reduce(0) { $0 + $1.count } }
+
         /// As text: `max;bucket:count,bucket:count…`.
         public var encoded: String {
             "\(max);" + pairs.map { "\($0.index):\($0.count)" }.joined(separator: ",")
@@ -109,13 +112,19 @@ public struct LatencyHistogram: Equatable, Sendable {
 
 extension LatencyHistogram {
     /// One JSON line: `{"visible": "published", "events": 1000, "untraced": 0, "p50_ms": 2.1,
-    /// "p99_ms": …, "p999_ms": …, "max_ms": …}` (milliseconds, null when nothing was recorded).
-    public func report(visible: String, untraced: Int64) -> String {
+    /// "p99_ms": …, "p999_ms": …, "max_ms": …}` (milliseconds, null when nothing was recorded),
+    /// with `parts` (a stage's own histogram, by name) as objects of the same percentiles.
+    public func report(visible: String, untraced: Int64, parts: [(name: String, LatencyHistogram)] = []) -> String {
+        let named = parts.map { #", "\#($0.name)": {\#($0.1.percentiles)}"# }.joined()
+        return #"{"visible": "\#(visible)", "events": \#(count), "untraced": \#(untraced), \#(percentiles)\#(named)}"#
+    }
+
+    /// `"p50_ms": …, "p99_ms": …, "p999_ms": …, "max_ms": …`.
+    private var percentiles: String {
         func ms(_ microseconds: Int64?) -> String {
             microseconds.map { Format.decimals(Double($0) / 1000, 3) } ?? "null"
         }
-        return #"{"visible": "\#(visible)", "events": \#(count), "untraced": \#(untraced), "#
-            + #""p50_ms": \#(ms(value(atQuantile: 0.5))), "p99_ms": \#(ms(value(atQuantile: 0.99))), "#
-            + #""p999_ms": \#(ms(value(atQuantile: 0.999))), "max_ms": \#(ms(count > 0 ? maxMicroseconds : nil))}"#
+        return #""p50_ms": \#(ms(value(atQuantile: 0.5))), "p99_ms": \#(ms(value(atQuantile: 0.99))), "#
+            + #""p999_ms": \#(ms(value(atQuantile: 0.999))), "max_ms": \#(ms(count > 0 ? maxMicroseconds : nil))"#
     }
 }

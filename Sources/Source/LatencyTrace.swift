@@ -28,6 +28,9 @@ public final class LatencyTrace: @unchecked Sendable {
 
     private struct Shared {
         var histogram = LatencyHistogram()
+        /// A viewer's part alone: from a worker's publish to the viewer's snapshot, once
+        /// for every stamped event the state newly covered.
+        var afterPublish = LatencyHistogram()
         /// Published, not yet drawn (the dashboard), tagged with the snapshot's generation.
         var awaiting: StampRing
         var untraced: Int64 = 0
@@ -77,6 +80,7 @@ public final class LatencyTrace: @unchecked Sendable {
     public func stateShown(_ buckets: LatencyHistogram.Buckets, publishedAtNs: Int64, untraced: Int64, nowNs: Int64) {
         shared.withLock { shared in
             shared.histogram.record(buckets, laterBy: (nowNs - publishedAtNs) / 1000)
+            shared.afterPublish.record(microseconds: (nowNs - publishedAtNs) / 1000, times: buckets.count)
             shared.untraced += untraced
         }
     }
@@ -94,14 +98,18 @@ public final class LatencyTrace: @unchecked Sendable {
 
     public var histogram: LatencyHistogram { shared.withLock { $0.histogram } }
     public var untraced: Int64 { shared.withLock { $0.untraced } }
+    /// A viewer's part of `histogram`: worker's publish → the viewer's snapshot.
+    public var afterPublish: LatencyHistogram { shared.withLock { $0.afterPublish } }
     /// When the newest stamped event visible so far was sent (wall-clock ns): with the
     /// clock, the end-to-end age of what is shown. Nil before one is visible.
     public var newestVisibleSentNs: Int64? { shared.withLock { $0.newestSentNs } }
 
-    /// The trace as one JSON line (see `LatencyHistogram.report`).
+    /// The trace as one JSON line (see `LatencyHistogram.report`); a viewer's adds its own
+    /// part as `after_publish`.
     public var report: String {
-        let (histogram, untraced) = shared.withLock { ($0.histogram, $0.untraced) }
-        return histogram.report(visible: visible.rawValue, untraced: untraced)
+        let (histogram, untraced, afterPublish) = shared.withLock { ($0.histogram, $0.untraced, $0.afterPublish) }
+        return histogram.report(visible: visible.rawValue, untraced: untraced,
+                                parts: afterPublish.count > 0 ? [("after_publish", afterPublish)] : [])
     }
 }
 
