@@ -32,7 +32,7 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
         public var bound: Int64
     }
 
-    public struct Entry: Equatable, Sendable, BitwiseCopyable {
+    public struct Entry: Equatable, Sendable {
         public var id: Int64
         public var count: Int64
         public var bound: Int64

@@ -71,28 +71,54 @@ struct ProbedTable<Slot: ProbedSlot>: Sendable {
     /// (rank+1)-th largest by `key` raises `floor` (if higher), and only those of the
     /// `rank` largest whose key is above the floor stay seated. Returns how many stay.
     ///
-    /// The slots are sorted out in the process's one `PurgeScratch` buffer (a table cannot
-    /// be re-seated in place: a slot still waiting to move would break the probe runs of
-    /// those seated past it) and re-seated in the emptied table, which keeps its size.
-    mutating func purge<Key: Comparable>(keeping rank: Int, floor: inout Key, by key: (Slot) -> Key) -> Int where Slot: BitwiseCopyable {
-        PurgeScratch.with(Slot.self, count: slots.count) { scratch in
+    /// The keys alone are selected in the process's one `PurgeScratch` buffer (8 bytes a
+    /// slot, not the slot); the table is then purged in place: every slot at or below the
+    /// floor vacated, and the gaps that leaves in probe runs closed in one pass
+    /// (`closeGaps`). No slot is copied out and seated again.
+    mutating func purge<Key: Comparable & BitwiseCopyable>(keeping rank: Int, floor: inout Key, by key: (Slot) -> Key) -> Int {
+        // A slot vacant before the purge: no probe run crosses it (see `closeGaps`).
+        guard let boundary = slots.firstIndex(where: \.isVacant) else { preconditionFailure("a table with no vacant slot") }
+        floor = Swift.max(floor, PurgeScratch.with(Key.self, count: slots.count) { keys in
             var seated = 0
             for slot in slots where !slot.isVacant {
-                scratch[seated] = slot
+                keys[seated] = key(slot)
                 seated += 1
             }
             precondition(seated > rank, "a purge of a table that is not full")
-            let candidates = UnsafeMutableBufferPointer(rebasing: scratch[..<seated])
-            selectDescending(rank, in: candidates, by: key)
-            floor = Swift.max(floor, key(candidates[rank]))
-            var kept = 0
-            for index in 0..<rank where key(candidates[index]) > floor {
-                candidates[kept] = candidates[index]
-                kept += 1
+            let candidates = UnsafeMutableBufferPointer(rebasing: keys[..<seated])
+            selectDescending(rank, in: candidates) { $0 }
+            return candidates[rank]
+        })
+        let floor = floor
+        var kept = 0
+        let (hashKey, shift) = (self.key, self.shift)
+        slots.withUnsafeMutableBufferPointer { slots in
+            for index in slots.indices where !slots[index].isVacant {
+                if key(slots[index]) > floor { kept += 1 } else { slots[index].vacate() }
             }
-            for index in slots.indices { slots[index].vacate() }
-            for index in 0..<kept { place(candidates[index]) }
-            return kept
+            Self.closeGaps(slots, after: boundary) { Self.home($0, key: hashKey, shift: shift) }
+        }
+        return kept
+    }
+
+    /// After slots were vacated anywhere, moves every seated slot back to the first vacant
+    /// slot on its probe path (from its home), so each id is again found by a probe that
+    /// stops at the first vacancy. One pass in index order from `boundary`, a slot that was
+    /// vacant before any was vacated: no run crosses it, so a slot's path from its home
+    /// lies behind it in that order, and the slots behind it keep their places once passed
+    /// (a slot only ever moves back, into a vacancy on its own path).
+    private static func closeGaps(_ slots: UnsafeMutableBufferPointer<Slot>, after boundary: Int, home: (Int64) -> Int) {
+        let mask = slots.count &- 1
+        var index = boundary
+        for _ in 1..<slots.count {
+            index = (index &+ 1) & mask
+            guard !slots[index].isVacant else { continue }
+            var target = home(slots[index].id)
+            while target != index && !slots[target].isVacant { target = (target &+ 1) & mask }
+            if target != index {
+                slots[target] = slots[index]
+                slots[index].vacate()
+            }
         }
     }
 
@@ -111,7 +137,10 @@ struct ProbedTable<Slot: ProbedSlot>: Sendable {
     }
 
     @inline(__always)
-    private func home(_ id: Int64) -> Int {
+    private func home(_ id: Int64) -> Int { Self.home(id, key: key, shift: shift) }
+
+    @inline(__always)
+    private static func home(_ id: Int64, key: UInt64, shift: UInt64) -> Int {
         Int(truncatingIfNeeded: ((UInt64(bitPattern: id) ^ key) &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
 
@@ -132,9 +161,9 @@ struct ProbedTable<Slot: ProbedSlot>: Sendable {
     }
 }
 
-/// The one buffer of the process that purges sort their tables' slots in
-/// (`ProbedTable.purge`): it grows to the largest table purged (32,768 slots × 24 B =
-/// 768 KiB for trending's k = 16,384) and is kept, so a purge allocates nothing once the
+/// The one buffer of the process that purges select their tables' keys in
+/// (`ProbedTable.purge`): it grows to the largest table purged (32,768 slots × 8 B =
+/// 256 KiB for trending's k = 16,384) and is kept, so a purge allocates nothing once the
 /// largest table has purged. A lock, so that the threads that fold (a watch's reader, a
 /// worker's, a viewer's merges) take turns; a purge holds it for well under a millisecond.
 enum PurgeScratch {
