@@ -150,7 +150,12 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
     /// Agarwal et al.'s merge: every id of either side gets the sum of its two estimates (an
     /// untracked side contributes its floor, to count and to bound alike), the floors add
     /// up, then a purge leaves at most k. With different capacities the smaller one wins.
+    ///
+    /// When the union of both sides' ids fits in k (as when a viewer merges partitions'
+    /// categories, brands or merchants), nothing is purged and `other` is added into this
+    /// table in place: the same value, without building the union and a new table.
     public mutating func merge(_ other: FrequentItems) {
+        if capacity == other.capacity, unionFits(other) { return mergeInPlace(other) }
         var union: [Entry] = []
         union.reserveCapacity(trackedCount + other.trackedCount)
         forEachEntry { entry in
@@ -168,6 +173,33 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
         let kept = union.count > merged.capacity ? merged.purged(union, capacity: merged.capacity) : union
         merged.rebuild(keeping: kept)
         self = merged
+    }
+
+    /// Whether this side's ids and those only `other` tracks number at most k.
+    private func unionFits(_ other: FrequentItems) -> Bool {
+        var union = trackedCount + other.trackedCount
+        guard union > capacity else { return true }
+        other.forEachEntry { if entry(of: $0.id) != nil { union -= 1 } }
+        return union <= capacity
+    }
+
+    /// `merge` when the union fits: each of this side's ids gains the other side's estimate
+    /// (its floor where untracked), each id only the other side tracks is seated at its
+    /// count over this side's floor, and the floors and totals add up.
+    private mutating func mergeInPlace(_ other: FrequentItems) {
+        let ownFloor = floor
+        table.updateAll { entry in
+            let theirs = other.estimate(entry.id)
+            entry.count += theirs.count
+            entry.bound += theirs.bound
+        }
+        other.forEachEntry { entry in
+            if self.entry(of: entry.id) == nil {
+                insert(Entry(id: entry.id, count: entry.count + ownFloor, bound: entry.bound + ownFloor))
+            }
+        }
+        total += other.total
+        floor += other.floor
     }
 
     public static func == (a: FrequentItems, b: FrequentItems) -> Bool {

@@ -169,6 +169,45 @@ import Testing
         }
     }
 
+    /// Sides that purged (floors above 0) but keep few ids, so their union fits: the merge
+    /// is Agarwal et al.'s rule with nothing purged — each id either side tracks gets the
+    /// sum of its two estimates (an untracked side's floor), the floors and totals add up —
+    /// and the merged stream's guarantees hold.
+    @Test func mergesOfPurgedSidesWhoseUnionFitsAddTheEstimates() async {
+        await propertyCheck(count: 40, input: Gen.uint64(in: 0 ... .max)) { seed in
+            var random = Xoshiro(seed: seed)
+            let capacity = Int.random(in: 8...32, using: &random)
+            // Singletons that force purges — a multiple of the storage limit plus one, so the
+            // last purge leaves one tracked — then a few heavy ids, shared or not.
+            let singletons = Int64(3 * (capacity + max(1, capacity / 4)))
+            func stream(from start: Int64) -> [(id: Int64, weight: Int64)] {
+                var events = (start...start + singletons).map { (id: $0, weight: Int64(1)) }.shuffled(using: &random)
+                for _ in 0..<Int.random(in: 1...(capacity / 3), using: &random) {
+                    events.append((Int64.random(in: 1...6, using: &random), Int64.random(in: 3...40, using: &random)))
+                }
+                return events
+            }
+            let first = stream(from: 1_000)
+            let second = stream(from: 5_000)
+            var unused: Oracle = [:]
+            let a = Self.summarize(first, capacity: capacity, into: &unused)
+            let b = Self.summarize(second, capacity: capacity, into: &unused)
+            let ids = Set(a.entries.map(\.id)).union(b.entries.map(\.id))
+            #expect(ids.count <= capacity && a.floor > 0 && b.floor > 0)
+            var merged = a
+            merged.merge(b)
+            #expect(merged.floor == a.floor + b.floor && merged.total == a.total + b.total)
+            #expect(merged.entries.count == ids.count)
+            for id in ids {
+                let (x, y) = (a.estimate(id), b.estimate(id))
+                #expect(merged.estimate(id) == .init(count: x.count + y.count, bound: x.bound + y.bound), "id \(id)")
+            }
+            var oracle: Oracle = [:]
+            for (id, weight) in first + second { oracle[id, default: 0] += weight }
+            Self.expectGuarantees(merged, oracle)
+        }
+    }
+
     @Test func emptyIsTheIdentity() {
         var unused: Oracle = [:]
         let full = Self.summarize(Self.zipfEvents(count: 5_000, distinct: 2_000, seed: 4), capacity: 32, into: &unused)
