@@ -223,6 +223,27 @@ row("memory of that state: cube \(mebibytes(footprint.segments)), distinct users
     + "trending \(mebibytes(footprint.trending)), repeat buyers \(mebibytes(footprint.repeatBuyers))",
     mebibytes(footprint.segments + footprint.users + footprint.trending + footprint.repeatBuyers), "MiB")
 
+// A scale-out viewer's merge (issue 28): the timestamped rows folded per partition, as 64
+// workers publish them, then all merged into one state as `watch --changelog` does for
+// each snapshot it publishes.
+let partitionStates: [AggregationState] = {
+    let aggregators = (0..<64).map { _ in Aggregator(config: config) }
+    let decoder = MessageDecoder()
+    for (i, message) in timedMessages.enumerated() {
+        message.withUnsafeBytes { _ = aggregators[i & 63].ingest(partition: Int32(i & 63), offset: Int64(i >> 6), payload: $0, decoder: decoder, now: 0) }
+    }
+    return aggregators.map { aggregator in
+        aggregator.flush(now: 0)
+        return aggregator.state
+    }
+}()
+let viewerMergeTime = measure {
+    var merged = partitionStates[0].empty
+    for state in partitionStates { merged.merge(state) }
+    sink &+= merged.counts.events
+}
+row("a viewer's merge of 64 partitions' states (the rows with ts, folded by partition)", String(format: "%.1f", viewerMergeTime * 1000), "ms")
+
 let aggregator = Aggregator(config: config)
 // A filter active (SPEC §6: a frame at 200×60 with a filter active < 2 ms), with figures.
 aggregator.query.filter = try! SegmentFilter.parse("province=浙江,江苏 gender=female")
