@@ -80,7 +80,8 @@ public final class LatencyTrace: @unchecked Sendable {
     public func stateShown(_ buckets: LatencyHistogram.Buckets, publishedAtNs: Int64, untraced: Int64, nowNs: Int64) {
         shared.withLock { shared in
             shared.histogram.record(buckets, laterBy: (nowNs - publishedAtNs) / 1000)
-            shared.afterPublish.record(microseconds: (nowNs - publishedAtNs) / 1000, times: buckets.count)
+            let events = buckets.count
+            if events > 0 { shared.afterPublish.record(microseconds: (nowNs - publishedAtNs) / 1000, times: events) }
             shared.untraced += untraced
         }
     }
