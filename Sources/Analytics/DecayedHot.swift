@@ -213,9 +213,7 @@ struct DecayedItems: Sendable {
         total += weight
         if table.update(id, { $0.count += weight }) { return }
         if trackedCount == storageLimit {
-            var floor = self.floor
             trackedCount = table.purge(keeping: capacity, floor: &floor) { $0.count }
-            self.floor = floor
         }
         // The first id (or the first past what a merge or a restore seated) sizes the table
         // for the storage limit.

@@ -96,9 +96,7 @@ public struct FrequentItems: Mergeable, Equatable, Sendable {
         total += weight
         if table.update(id, { $0.count += weight }) { return }
         if trackedCount == storageLimit {
-            var floor = self.floor
             trackedCount = table.purge(keeping: capacity, floor: &floor) { $0.count }
-            self.floor = floor
         }
         // After a purge, against the new floor.
         insert(Entry(id: id, count: floor + weight, bound: floor))

@@ -164,8 +164,8 @@ struct ProbedTable<Slot: ProbedSlot>: Sendable {
 /// The one buffer of the process that purges select their tables' keys in
 /// (`ProbedTable.purge`): it grows to the largest table purged (32,768 slots × 8 B =
 /// 256 KiB for trending's k = 16,384) and is kept, so a purge allocates nothing once the
-/// largest table has purged. A lock, so that the threads that fold (a watch's reader, a
-/// worker's, a viewer's merges) take turns; a purge holds it for well under a millisecond.
+/// largest table has purged. A lock, so that the threads that fold (a watch's fold thread, a
+/// worker's) take turns; a purge holds it for well under a millisecond.
 enum PurgeScratch {
     private static let lock = Mutex(())
     /// The buffer and its size in bytes: used only while holding `lock`.
